@@ -1,0 +1,197 @@
+/*
+ * control.c -- the hub's control socket.
+ *
+ * Owns the listening SOCK_SEQPACKET socket in runtime_dir and every peer
+ * connection: it decodes their messages (ctl.h) and answers them.  A
+ * peer that sends a malformed message is logged and dropped; it cannot
+ * disturb anyone else.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "hub.h"
+#include "log.h"
+#include "registry.h"
+
+int
+control_listen(struct hub *hub)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
+	    hub->conf.runtime_dir, CTL_SOCKET_NAME) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	unlink(sun.sun_path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(sun.sun_path, 0660) == -1 || listen(fd, SOMAXCONN) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	hub->listen.kind = WATCH_LISTEN;
+	hub->listen.fd = fd;
+	hub_watch(hub, &hub->listen, EPOLLIN);
+	return 0;
+}
+
+void
+control_accept(struct hub *hub)
+{
+	struct hub_conn *conn;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	for (;;) {
+		fd = accept4(hub->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("control socket accept");
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		    (conn = calloc(1, sizeof(*conn))) == NULL) {
+			log_warn("control peer");
+			close(fd);
+			continue;
+		}
+		conn->w.kind = WATCH_CONN;
+		conn->w.fd = fd;
+		conn->pid = cred.pid;
+		conn->slot = SLOT_NONE;
+		hub_watch(hub, &conn->w, EPOLLIN);
+	}
+}
+
+void
+control_close(struct hub *hub, struct hub_conn *conn)
+{
+	hub_unwatch(hub, &conn->w);
+	close(conn->w.fd);
+	if (conn->slot != SLOT_NONE)
+		sessions_gone(hub, conn->slot, conn->pid, conn->generation);
+	else
+		sessions_forget_pid(hub, conn->pid);
+	free(conn);
+}
+
+static void
+refuse(struct hub_conn *conn, const char *why)
+{
+	char buf[CTL_MSG_MAX];
+	size_t len;
+
+	len = ctl_encode_text(buf, CTL_REFUSE, why);
+	if (ctl_send(conn->w.fd, buf, len, -1) == -1)
+		log_warn("pid %d: send refusal", (int)conn->pid);
+}
+
+static void
+handle_hello(struct hub *hub, struct hub_conn *conn, const struct ctl_hello *hello)
+{
+	struct ctl_welcome welcome;
+	char buf[CTL_MSG_MAX];
+	const char *why = NULL;
+	size_t len;
+	int efd;
+
+	if (hello->layout_version != SHM_LAYOUT_VERSION) {
+		refuse(conn, "shared-memory layout version differs from the hub's");
+		return;
+	}
+	efd = sessions_register(hub, conn, hello->slot, hello->generation, &why);
+	if (efd == -1) {
+		log_warnx("pid %d: registration of slot %u refused: %s",
+		    (int)conn->pid, hello->slot, why);
+		refuse(conn, why);
+		return;
+	}
+	memset(&welcome, 0, sizeof(welcome));
+	welcome.hub_starts = atomic_load(&hub->shm.hdr->hub_starts);
+	len = ctl_encode(buf, CTL_WELCOME, &welcome, sizeof(welcome));
+	if (ctl_send(conn->w.fd, buf, len, efd) == -1) {
+		log_warn("pid %d: send welcome", (int)conn->pid);
+		return;
+	}
+	log_debug("slot %u: registered session %d", hello->slot, (int)conn->pid);
+	/* Wake-ups owed while the hub was away, or by a session that died. */
+	sessions_wake_pending(hub);
+}
+
+static void
+handle_wake(struct hub *hub, const struct ctl_msg *msg)
+{
+	uint32_t slot;
+
+	for (uint32_t i = 0; i < msg->wake_count; i++) {
+		memcpy(&slot, &msg->wake_slots[i], sizeof(slot));
+		sessions_wake(hub, slot);
+	}
+}
+
+void
+control_read(struct hub *hub, struct hub_conn *conn)
+{
+	char buf[CTL_MSG_MAX], err[256];
+	struct ctl_msg msg;
+	ssize_t n;
+	int fd;
+
+	for (;;) {
+		n = ctl_recv(conn->w.fd, buf, &fd);
+		if (fd != -1)
+			close(fd);	/* peers never send the hub fds */
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			if (n == -1 && errno != ECONNRESET)
+				log_warn("pid %d: control socket", (int)conn->pid);
+			control_close(hub, conn);
+			return;
+		}
+		if (ctl_decode(buf, (size_t)n, &msg, err, sizeof(err)) == -1) {
+			log_warnx("pid %d: bad control message: %s; dropping peer",
+			    (int)conn->pid, err);
+			control_close(hub, conn);
+			return;
+		}
+		switch (msg.type) {
+		case CTL_HELLO:
+			handle_hello(hub, conn, &msg.u.hello);
+			break;
+		case CTL_WAKE:
+			if (conn->slot == SLOT_NONE) {
+				log_warnx("pid %d: wake request before hello",
+				    (int)conn->pid);
+				break;
+			}
+			handle_wake(hub, &msg);
+			break;
+		default:
+			log_warnx("pid %d: unexpected message type %d; dropping peer",
+			    (int)conn->pid, msg.type);
+			control_close(hub, conn);
+			return;
+		}
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * hub.h -- chat-hubd's private state, shared by its modules.
+ *
+ * hubd.c     start-up, the event loop, signals
+ * control.c  the control socket: accepting peers, decoding their messages
+ * sessions.c what the hub holds per slot: eventfd, pidfd; wakes; cleanup
+ */
+#ifndef CHAT_HUB_H
+#define CHAT_HUB_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "shm.h"
+
+/* What an epoll registration points at. */
+enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_CONN, WATCH_PIDFD };
+
+struct watch {
+	enum watch_kind	kind;
+	int		fd;
+	uint32_t	slot;		/* WATCH_PIDFD: slot it watches */
+};
+
+/* One control-socket peer (a session, or chatctl later). */
+struct hub_conn {
+	struct watch	w;		/* must be first: epoll points here */
+	pid_t		pid;		/* from SO_PEERCRED */
+	uint32_t	slot;		/* registered slot, SLOT_NONE if none */
+	uint32_t	generation;
+};
+
+/* The hub's view of one slot. */
+struct hub_slot {
+	int		eventfd;	/* -1 unless a session registered */
+	struct hub_conn	*conn;		/* its control connection */
+	struct watch	pidfd;		/* fd -1 unless watched by pidfd */
+	pid_t		pid;
+	uint32_t	generation;
+};
+
+struct hub {
+	struct chat_conf conf;
+	const char	*conf_path;	/* -c FILE, or NULL */
+	struct shm	shm;
+	int		epfd;
+	struct watch	listen;
+	struct watch	signal;
+	struct hub_slot	*slots;		/* conf geometry: shm max_sessions */
+	volatile int	quit;
+};
+
+/* control.c */
+int	control_listen(struct hub *hub);
+void	control_accept(struct hub *hub);
+void	control_read(struct hub *hub, struct hub_conn *conn);
+void	control_close(struct hub *hub, struct hub_conn *conn);
+
+/* sessions.c */
+int	sessions_init(struct hub *hub);
+int	sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
+	    uint32_t generation, const char **why);
+void	sessions_gone(struct hub *hub, uint32_t slot, pid_t pid,
+	    uint32_t generation);
+void	sessions_forget_pid(struct hub *hub, pid_t pid);
+void	sessions_pidfd_exited(struct hub *hub, uint32_t slot);
+void	sessions_adopt_stale(struct hub *hub);
+void	sessions_wake(struct hub *hub, uint32_t slot);
+void	sessions_wake_pending(struct hub *hub);
+
+/* hubd.c */
+void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);
+void	hub_unwatch(struct hub *hub, struct watch *w);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * sessions.c -- what the hub holds for each slot, and the wake-ups.
+ *
+ * Owns the eventfd of every registered session (created here, passed
+ * over the control socket), the pidfds of sessions left over from a
+ * previous hub, and the cleanup of a slot whose session died.
+ */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "proc.h"
+#include "registry.h"
+
+int
+sessions_init(struct hub *hub)
+{
+	uint32_t n = hub->shm.hdr->max_sessions;
+
+	hub->slots = calloc(n, sizeof(*hub->slots));
+	if (hub->slots == NULL)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		hub->slots[i].eventfd = -1;
+		hub->slots[i].pidfd.kind = WATCH_PIDFD;
+		hub->slots[i].pidfd.fd = -1;
+		hub->slots[i].pidfd.slot = i;
+	}
+	return 0;
+}
+
+static void
+unwatch_pidfd(struct hub *hub, struct hub_slot *hs)
+{
+	if (hs->pidfd.fd == -1)
+		return;
+	hub_unwatch(hub, &hs->pidfd);
+	close(hs->pidfd.fd);
+	hs->pidfd.fd = -1;
+}
+
+static void
+forget_slot(struct hub *hub, uint32_t slot)
+{
+	struct hub_slot *hs = &hub->slots[slot];
+
+	if (hs->eventfd != -1)
+		close(hs->eventfd);
+	hs->eventfd = -1;
+	if (hs->conn != NULL)
+		hs->conn->slot = SLOT_NONE;
+	hs->conn = NULL;
+	unwatch_pidfd(hub, hs);
+}
+
+int
+sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
+    uint32_t generation, const char **why)
+{
+	struct shm_slot *s;
+	struct hub_slot *hs;
+	int efd;
+
+	if (slot >= hub->shm.hdr->max_sessions) {
+		*why = "slot out of range";
+		return -1;
+	}
+	s = shm_slot(&hub->shm, slot);
+	if (atomic_load(&s->s_state) == SLOT_FREE || s->s_pid != conn->pid ||
+	    atomic_load(&s->s_generation) != generation) {
+		*why = "slot is not yours (it was freed while the hub was away)";
+		return -1;
+	}
+	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		*why = "hub cannot create an eventfd";
+		return -1;
+	}
+	hs = &hub->slots[slot];
+	if (hs->conn != NULL && hs->conn != conn)
+		hs->conn->slot = SLOT_NONE;
+	forget_slot(hub, slot);
+	hs->eventfd = efd;
+	hs->conn = conn;
+	hs->pid = conn->pid;
+	hs->generation = generation;
+	s->s_pid_start = proc_start_time(conn->pid);
+	conn->slot = slot;
+	conn->generation = generation;
+	return efd;
+}
+
+/*
+ * After a session died: the others must read its leave record, and the
+ * dead session may have set wake-pending flags without sending the
+ * wake-ups, so every ACTIVE slot and every flagged slot is woken.
+ */
+static void
+wake_after_death(struct hub *hub)
+{
+	struct shm_slot *s;
+
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		s = shm_slot(&hub->shm, i);
+		if (atomic_load(&s->s_state) == SLOT_ACTIVE)
+			atomic_store(&s->s_wake_pending, 1);
+		if (atomic_load(&s->s_wake_pending) != 0)
+			sessions_wake(hub, i);
+	}
+}
+
+/* Free a slot whose session is gone and tell everyone. */
+void
+sessions_gone(struct hub *hub, uint32_t slot, pid_t pid, uint32_t generation)
+{
+	enum slot_state was;
+
+	forget_slot(hub, slot);
+	was = registry_release(&hub->shm, slot, pid, generation, "connection lost");
+	if (was == SLOT_FREE)
+		return;		/* the session released it itself */
+	atomic_fetch_add(&hub->shm.hdr->st_disconnects[DISC_LOST], 1);
+	log_info("slot %u: session %d died; slot freed", slot, (int)pid);
+	wake_after_death(hub);
+}
+
+/*
+ * A peer that never registered closed: if it died after claiming a slot,
+ * that slot still carries its pid.
+ */
+void
+sessions_forget_pid(struct hub *hub, pid_t pid)
+{
+	struct shm_slot *s;
+
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		s = shm_slot(&hub->shm, i);
+		if (atomic_load(&s->s_state) != SLOT_FREE && s->s_pid == pid &&
+		    hub->slots[i].conn == NULL)
+			sessions_gone(hub, i, pid, atomic_load(&s->s_generation));
+	}
+}
+
+void
+sessions_pidfd_exited(struct hub *hub, uint32_t slot)
+{
+	struct hub_slot *hs = &hub->slots[slot];
+
+	sessions_gone(hub, slot, hs->pid, hs->generation);
+}
+
+static int
+pidfd_open_pid(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/*
+ * At start-up on an existing segment: every slot in use belongs to a
+ * session of an earlier hub.  Dead ones are freed now; live ones are
+ * watched by pidfd until they re-register (or die).
+ */
+void
+sessions_adopt_stale(struct hub *hub)
+{
+	struct shm_slot *s;
+	struct hub_slot *hs;
+	uint32_t stale = 0, adopted = 0;
+	uint64_t start;
+	int fd;
+
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		s = shm_slot(&hub->shm, i);
+		if (atomic_load(&s->s_state) == SLOT_FREE)
+			continue;
+		hs = &hub->slots[i];
+		hs->pid = s->s_pid;
+		hs->generation = atomic_load(&s->s_generation);
+		start = proc_start_time(s->s_pid);
+		fd = start == 0 ? -1 : pidfd_open_pid(s->s_pid);
+		if (fd == -1 || (s->s_pid_start != 0 && s->s_pid_start != start)) {
+			if (fd != -1)
+				close(fd);
+			sessions_gone(hub, i, hs->pid, hs->generation);
+			stale++;
+			continue;
+		}
+		hs->pidfd.fd = fd;
+		hub_watch(hub, &hs->pidfd, EPOLLIN);
+		adopted++;
+	}
+	if (stale + adopted > 0)
+		log_info("segment had %u sessions: %u alive, %u stale slots freed",
+		    stale + adopted, adopted, stale);
+}
+
+void
+sessions_wake(struct hub *hub, uint32_t slot)
+{
+	uint64_t one = 1;
+	int efd;
+
+	if (slot >= hub->shm.hdr->max_sessions)
+		return;
+	if ((efd = hub->slots[slot].eventfd) == -1)
+		return;		/* not registered (yet): it drains when it does */
+	if (write(efd, &one, sizeof(one)) == -1 && errno != EAGAIN)
+		log_warn("slot %u: eventfd write", slot);
+	atomic_fetch_add_explicit(&hub->shm.hdr->st_wakeups_sent, 1,
+	    memory_order_relaxed);
+}
+
+/* Wake every registered slot whose wake-pending flag is set. */
+void
+sessions_wake_pending(struct hub *hub)
+{
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++)
+		if (hub->slots[i].eventfd != -1 &&
+		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0)
+			sessions_wake(hub, i);
+}

@@ -1,0 +1,224 @@
+/*
+ * conf.c -- parse chat.conf into a struct chat_conf.
+ *
+ * Owns key names, defaults and value checks.  It never exits: errors name
+ * the file and line and go back to the caller.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define CONF_DEFAULT_PATH SYSCONFDIR "/chat/chat.conf"
+#define CONF_FILE_MAX (1024 * 1024)
+
+enum conf_type { CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL };
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;
+	long long	 min, max;
+};
+
+static const struct conf_key conf_keys[] = {
+	{ "shm_name", CONF_SHM_NAME, offsetof(struct chat_conf, shm_name), 0, 0 },
+	{ "runtime_dir", CONF_ABS_PATH, offsetof(struct chat_conf, runtime_dir), 0, 0 },
+	{ "max_sessions", CONF_UINT, offsetof(struct chat_conf, max_sessions), 1, 65536 },
+	{ "max_line", CONF_UINT, offsetof(struct chat_conf, max_line), 64, 65536 },
+	{ "max_sendq", CONF_UINT, offsetof(struct chat_conf, max_sendq), 4096, 1 << 30 },
+	{ "log_records", CONF_UINT, offsetof(struct chat_conf, log_records), 64, 1 << 20 },
+	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
+};
+
+void
+conf_defaults(struct chat_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	strlcpy(conf->shm_name, "/chat", sizeof(conf->shm_name));
+	strlcpy(conf->runtime_dir, "/run/chat", sizeof(conf->runtime_dir));
+	conf->max_sessions = 1024;
+	conf->max_line = 1024;
+	conf->max_sendq = 1024 * 1024;
+	conf->log_records = 4096;
+	conf->log_level = LOG_LEVEL_INFO;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static int
+set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
+    char *why, size_t whylen)
+{
+	char *field = (char *)conf + key->offset;
+	const char *errstr;
+	long long n;
+
+	switch (key->type) {
+	case CONF_UINT:
+		n = strtonum(value, key->min, key->max, &errstr);
+		if (errstr != NULL) {
+			snprintf(why, whylen, "%s: '%s' is %s (allowed %lld..%lld)",
+			    key->name, value, errstr, key->min, key->max);
+			return -1;
+		}
+		*(unsigned *)(void *)field = (unsigned)n;
+		return 0;
+	case CONF_SHM_NAME:
+		if (value[0] != '/' || strchr(value + 1, '/') != NULL ||
+		    value[1] == '\0' || strlen(value) >= CONF_SHM_NAME_MAX) {
+			snprintf(why, whylen, "%s: '%s' must be '/' followed by 1-%d "
+			    "characters without '/'", key->name, value,
+			    CONF_SHM_NAME_MAX - 2);
+			return -1;
+		}
+		strlcpy(field, value, CONF_SHM_NAME_MAX);
+		return 0;
+	case CONF_ABS_PATH:
+		if (value[0] != '/' || strlen(value) >= 100) {
+			/* 100: the control socket path must fit sun_path. */
+			snprintf(why, whylen, "%s: '%s' must be an absolute path "
+			    "shorter than 100 bytes", key->name, value);
+			return -1;
+		}
+		strlcpy(field, value, CONF_PATH_MAX);
+		return 0;
+	case CONF_LOG_LEVEL:
+		if (log_level_parse(value, (enum log_level *)(void *)field) == -1) {
+			snprintf(why, whylen, "%s: '%s' is not one of error, warn, "
+			    "info, debug", key->name, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_line(struct chat_conf *conf, char *line, char *why, size_t whylen)
+{
+	char *eq, *key, *value, *hash;
+
+	if ((hash = strchr(line, '#')) != NULL)
+		*hash = '\0';
+	line = trim(line);
+	if (*line == '\0')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL) {
+		snprintf(why, whylen, "expected 'key = value'");
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++) {
+		if (strcmp(key, conf_keys[i].name) != 0)
+			continue;
+		if (*value == '\0') {
+			snprintf(why, whylen, "%s: missing value", key);
+			return -1;
+		}
+		return set_value(conf, &conf_keys[i], value, why, whylen);
+	}
+	snprintf(why, whylen, "unknown key '%s'", key);
+	return -1;
+}
+
+int
+conf_parse(struct chat_conf *conf, const char *name, const char *text,
+    char *err, size_t errlen)
+{
+	char line[1024], why[512];
+	const char *p = text, *nl;
+	unsigned lineno = 0;
+	size_t len;
+
+	while (*p != '\0') {
+		lineno++;
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(line)) {
+			snprintf(err, errlen, "%s:%u: line too long", name, lineno);
+			return -1;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (parse_line(conf, line, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s:%u: %s", name, lineno, why);
+			return -1;
+		}
+		p += len + (nl != NULL);
+	}
+	return 0;
+}
+
+int
+conf_load_file(struct chat_conf *conf, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	ssize_t n;
+	size_t have = 0;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((text = malloc(CONF_FILE_MAX + 1)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	while ((n = read(fd, text + have, CONF_FILE_MAX - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	if (n == -1 || have == CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path,
+		    n == -1 ? strerror(errno) : "file too large");
+		free(text);
+		return -1;
+	}
+	text[have] = '\0';
+	if (memchr(text, '\0', have) != NULL) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		free(text);
+		return -1;
+	}
+	rc = conf_parse(conf, path, text, err, errlen);
+	free(text);
+	if (rc == 0)
+		strlcpy(conf->source, path, sizeof(conf->source));
+	return rc;
+}
+
+int
+conf_load(struct chat_conf *conf, const char *path, char *err, size_t errlen)
+{
+	conf_defaults(conf);
+	if (path == NULL)
+		path = getenv("CHAT_CONF");
+	if (path != NULL && *path != '\0')
+		return conf_load_file(conf, path, err, errlen);
+	if (access(CONF_DEFAULT_PATH, F_OK) == 0)
+		return conf_load_file(conf, CONF_DEFAULT_PATH, err, errlen);
+	return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * conf.h -- chat.conf: one "key = value" per line, "#" starts a comment.
+ *
+ * Owns the list of keys, their defaults and their limits.  Every program
+ * loads it the same way: -c FILE, else $CHAT_CONF, else the installed
+ * default path (which may be absent: every key has a default).
+ */
+#ifndef CHAT_CONF_H
+#define CHAT_CONF_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define CONF_PATH_MAX	4096
+#define CONF_SHM_NAME_MAX 64
+
+struct chat_conf {
+	char		shm_name[CONF_SHM_NAME_MAX];	/* POSIX shm name, "/chat" */
+	char		runtime_dir[CONF_PATH_MAX];	/* hub control socket lives here */
+	unsigned	max_sessions;	/* connected sessions at once */
+	unsigned	max_line;	/* bytes in one client line, newline excluded */
+	unsigned	max_sendq;	/* bytes of output a session holds for a slow client */
+	unsigned	log_records;	/* records in the shared message log ring */
+	enum log_level	log_level;
+	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
+};
+
+void	conf_defaults(struct chat_conf *conf);
+/* Parse a configuration text; name is used in error messages. */
+int	conf_parse(struct chat_conf *conf, const char *name, const char *text,
+	    char *err, size_t errlen);
+/* Read the file at path into conf; 0 on success, -1 with err filled. */
+int	conf_load_file(struct chat_conf *conf, const char *path,
+	    char *err, size_t errlen);
+/*
+ * Find and load the configuration: path from -c (may be NULL), then
+ * $CHAT_CONF, then the default file if it exists.
+ */
+int	conf_load(struct chat_conf *conf, const char *path,
+	    char *err, size_t errlen);
+
+#endif

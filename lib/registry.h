@@ -1,0 +1,43 @@
+/*
+ * registry.h -- session slots: claim, name, release, look up.
+ *
+ * Owns the rules for slot state changes (FREE -> LOGIN -> ACTIVE -> FREE)
+ * and name uniqueness; every change is made under registry_lock and
+ * commits with one store to s_state.
+ */
+#ifndef CHAT_REGISTRY_H
+#define CHAT_REGISTRY_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shm.h"
+
+#define SLOT_NONE UINT32_MAX
+
+/* Claim a free slot for pid; returns its index or SLOT_NONE when full. */
+uint32_t registry_claim(const struct shm *shm, pid_t pid, const char *peer);
+/* Outcome of registry_take_name. */
+enum name_result { NAME_OK, NAME_TAKEN };
+/*
+ * Give slot (claimed by this process, in SLOT_LOGIN) the name and make it
+ * ACTIVE, unless an ACTIVE slot already has that name (any case).  The
+ * join record is appended under the same lock, so it is ordered before
+ * anything the user says; *join_seq receives its sequence number.
+ */
+enum name_result registry_take_name(const struct shm *shm, uint32_t slot,
+	    const char *name, uint64_t *join_seq);
+/*
+ * Free slot if it still belongs to (pid, generation).  Returns the state
+ * it was in (SLOT_FREE if it was not ours any more).  When it was ACTIVE,
+ * a leave record with reason is appended before the slot is freed, so no
+ * newcomer can take the name before the others hear it was left.
+ */
+enum slot_state registry_release(const struct shm *shm, uint32_t slot,
+	    pid_t pid, uint32_t generation, const char *reason);
+/* Index of the ACTIVE slot named name (any case), or SLOT_NONE. */
+uint32_t registry_find(const struct shm *shm, const char *name);
+/* Number of ACTIVE slots. */
+uint32_t registry_active_count(const struct shm *shm);
+
+#endif

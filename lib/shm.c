@@ -1,0 +1,310 @@
+/*
+ * shm.c -- map, validate and lock chat's shared-memory segment.
+ *
+ * Owns: creation with the geometry from chat.conf, the attach-time checks
+ * (magic, layout version, sizes, offsets), and the robust-mutex protocol:
+ * every lock handles EOWNERDEAD by repairing what the lock guards and
+ * calling pthread_mutex_consistent.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "shm.h"
+
+#define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
+
+uint32_t
+shm_record_size(uint32_t max_line)
+{
+	return (uint32_t)ALIGN64(sizeof(struct shm_record) + max_line);
+}
+
+static size_t
+slots_offset(void)
+{
+	return ALIGN64(sizeof(struct shm_header));
+}
+
+static size_t
+log_offset(uint32_t max_sessions)
+{
+	return ALIGN64(slots_offset() + (size_t)max_sessions * sizeof(struct shm_slot));
+}
+
+size_t
+shm_segment_size(uint32_t max_sessions, uint32_t max_line, uint32_t log_records)
+{
+	return log_offset(max_sessions) +
+	    (size_t)log_records * shm_record_size(max_line);
+}
+
+int
+shm_check(const void *base, size_t size, char *err, size_t errlen)
+{
+	const struct shm_header *h = base;
+
+	if (size < sizeof(*h)) {
+		snprintf(err, errlen, "segment too small (%zu bytes) to hold a header", size);
+		return -1;
+	}
+	if (h->magic != SHM_MAGIC) {
+		snprintf(err, errlen, "not a chat segment (bad magic number)");
+		return -1;
+	}
+	if (h->layout_version != SHM_LAYOUT_VERSION) {
+		snprintf(err, errlen, "segment has layout version %u, this program "
+		    "was built for version %u; stop every chat process and "
+		    "restart the hub with matching programs",
+		    h->layout_version, SHM_LAYOUT_VERSION);
+		return -1;
+	}
+	if (h->header_size != sizeof(*h) || h->slot_size != sizeof(struct shm_slot)) {
+		snprintf(err, errlen, "segment header or slot size differs from this build");
+		return -1;
+	}
+	if (h->max_sessions == 0 || h->log_records == 0 || h->max_line == 0 ||
+	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
+	    h->max_line > 65536 ||
+	    h->record_size != shm_record_size(h->max_line) ||
+	    h->slots_offset != slots_offset() ||
+	    h->log_offset != log_offset(h->max_sessions) ||
+	    h->segment_size != shm_segment_size(h->max_sessions, h->max_line,
+	    h->log_records) || h->segment_size > size) {
+		snprintf(err, errlen, "segment geometry is inconsistent");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+map_fd(struct shm *shm, int fd, size_t size, int writable)
+{
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+	void *p;
+
+	p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	shm->hdr = p;
+	shm->size = size;
+	shm->writable = writable;
+	return 0;
+}
+
+int
+shm_attach(struct shm *shm, const char *name, int writable, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	memset(shm, 0, sizeof(*shm));
+	fd = shm_open(name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	if (fd == -1) {
+		int saved = errno;
+
+		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || map_fd(shm, fd, (size_t)st.st_size, writable) == -1) {
+		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (shm_check(shm->hdr, shm->size, err, errlen) == -1) {
+		shm_detach(shm);
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+init_mutex(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t attr;
+	int rc;
+
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(m, &attr);
+	pthread_mutexattr_destroy(&attr);
+	return rc;
+}
+
+static int
+create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t errlen)
+{
+	struct shm_header *h;
+	size_t size;
+	int fd;
+
+	size = shm_segment_size(conf->max_sessions, conf->max_line, conf->log_records);
+	fd = shm_open(conf->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	if (fd == -1) {
+		snprintf(err, errlen, "create shared memory %s: %s", conf->shm_name,
+		    strerror(errno));
+		return -1;
+	}
+	if (ftruncate(fd, (off_t)size) == -1 || map_fd(shm, fd, size, 1) == -1) {
+		snprintf(err, errlen, "size shared memory %s to %zu bytes: %s",
+		    conf->shm_name, size, strerror(errno));
+		close(fd);
+		shm_unlink(conf->shm_name);
+		return -1;
+	}
+	close(fd);
+	h = shm->hdr;
+	h->layout_version = SHM_LAYOUT_VERSION;
+	h->header_size = sizeof(*h);
+	h->segment_size = size;
+	h->max_sessions = conf->max_sessions;
+	h->max_line = conf->max_line;
+	h->log_records = conf->log_records;
+	h->record_size = shm_record_size(conf->max_line);
+	h->slot_size = sizeof(struct shm_slot);
+	h->slots_offset = slots_offset();
+	h->log_offset = log_offset(conf->max_sessions);
+	h->created = time(NULL);
+	h->log_next = 1;	/* 0 means "no record" to readers */
+	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->log_lock) != 0) {
+		snprintf(err, errlen, "cannot initialise robust mutexes");
+		shm_detach(shm);
+		shm_unlink(conf->shm_name);
+		return -1;
+	}
+	for (uint64_t i = 0; i < conf->log_records; i++)
+		atomic_store(&shm_record(shm, i)->r_seq, 0);
+	atomic_thread_fence(memory_order_release);
+	h->magic = SHM_MAGIC;
+	return 0;
+}
+
+int
+shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
+    char *err, size_t errlen)
+{
+	memset(shm, 0, sizeof(*shm));
+	*created = 0;
+	if (shm_attach(shm, conf->shm_name, 1, err, errlen) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	*created = 1;
+	return create_segment(shm, conf, err, errlen);
+}
+
+int
+shm_remove(const char *name)
+{
+	return shm_unlink(name);
+}
+
+void
+shm_detach(struct shm *shm)
+{
+	if (shm->hdr != NULL)
+		munmap(shm->hdr, shm->size);
+	shm->hdr = NULL;
+	shm->size = 0;
+}
+
+struct shm_slot *
+shm_slot(const struct shm *shm, uint32_t index)
+{
+	char *base = (char *)shm->hdr;
+
+	return (struct shm_slot *)(void *)(base + shm->hdr->slots_offset +
+	    (size_t)index * sizeof(struct shm_slot));
+}
+
+struct shm_record *
+shm_record(const struct shm *shm, uint64_t seq)
+{
+	char *base = (char *)shm->hdr;
+	uint64_t index = seq % shm->hdr->log_records;
+
+	return (struct shm_record *)(void *)(base + shm->hdr->log_offset +
+	    index * shm->hdr->record_size);
+}
+
+/*
+ * The registry's derived state is sessions_in_use; every slot change
+ * commits with one store to s_state, so recounting repairs it.
+ */
+static void
+repair_registry(const struct shm *shm)
+{
+	uint32_t in_use = 0;
+
+	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++)
+		if (atomic_load(&shm_slot(shm, i)->s_state) != SLOT_FREE)
+			in_use++;
+	shm->hdr->sessions_in_use = in_use;
+}
+
+/*
+ * An appender publishes log_next only after its record is complete, so a
+ * dead appender left at most a half-written record beyond log_next,
+ * which no reader looks at and the next appender overwrites.
+ */
+static void
+repair_log(const struct shm *shm)
+{
+	(void)shm;
+}
+
+static void
+lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
+    void (*repair)(const struct shm *))
+{
+	int rc;
+
+	rc = pthread_mutex_lock(m);
+	if (rc == 0)
+		return;
+	if (rc == EOWNERDEAD) {
+		log_warnx("%s lock: previous holder died; repairing", what);
+		repair(shm);
+		if (pthread_mutex_consistent(m) != 0)
+			fatalx("%s lock: cannot make consistent", what);
+		return;
+	}
+	errno = rc;
+	fatal("%s lock", what);
+}
+
+void
+shm_lock_registry(const struct shm *shm)
+{
+	lock_robust(shm, &shm->hdr->registry_lock, "registry", repair_registry);
+}
+
+void
+shm_unlock_registry(const struct shm *shm)
+{
+	pthread_mutex_unlock(&shm->hdr->registry_lock);
+}
+
+void
+shm_lock_log(const struct shm *shm)
+{
+	lock_robust(shm, &shm->hdr->log_lock, "log", repair_log);
+}
+
+void
+shm_unlock_log(const struct shm *shm)
+{
+	pthread_mutex_unlock(&shm->hdr->log_lock);
+}

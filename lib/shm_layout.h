@@ -1,0 +1,149 @@
+/*
+ * shm_layout.h -- the layout of chat's shared-memory segment.
+ *
+ * This header is the one definition of every byte the hub, the sessions
+ * and chatctl share.  Change anything here and bump SHM_LAYOUT_VERSION:
+ * a process built against another version refuses to attach.
+ *
+ * The segment is three parts, each at an offset stored in the header:
+ *
+ *   struct shm_header                    fixed size, at offset 0
+ *   struct shm_slot[max_sessions]        one per connected session
+ *   struct shm_record[log_records]       the message log, a ring;
+ *                                        each record is record_size bytes
+ *
+ * Locks.  Two process-shared robust mutexes live in the header:
+ *   registry_lock  guards slot claim/release, names and sessions_in_use;
+ *   log_lock       guards appending to the log (log_next and the record
+ *                  being written).
+ * Nobody holds both at once, except in the order registry_lock then
+ * log_lock.  Fields marked "atomic" are read without a lock.
+ */
+#ifndef CHAT_SHM_LAYOUT_H
+#define CHAT_SHM_LAYOUT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATSM01" */
+#define SHM_LAYOUT_VERSION	1
+
+#define SHM_NAME_MAX	32	/* longest user name, bytes */
+#define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
+#define SHM_REASON_MAX	128	/* longest quit/leave reason kept */
+
+/* Slot states (shm_slot.s_state). */
+enum slot_state {
+	SLOT_FREE = 0,		/* unused; may be claimed */
+	SLOT_LOGIN,		/* claimed by a session that has no name yet */
+	SLOT_ACTIVE,		/* named and chatting; receives messages */
+};
+
+/* Disconnect reasons counted in shm_header.st_disconnects[]. */
+enum disconnect_reason {
+	DISC_QUIT = 0,		/* client sent /quit or closed cleanly */
+	DISC_EOF,		/* client closed during login */
+	DISC_ERROR,		/* socket error */
+	DISC_SENDQ,		/* client did not read its output in time */
+	DISC_LOST,		/* session process died; noticed by the hub */
+	DISC_LAGGED,		/* session fell a whole log ring behind */
+	DISC_REASONS
+};
+
+/* Record kinds (shm_record.r_kind). */
+enum record_kind {
+	REC_CHAT = 1,		/* a chat line: r_from said r_text to everyone */
+	REC_JOIN,		/* r_from joined */
+	REC_LEAVE,		/* r_from left; r_text is the reason */
+};
+
+struct shm_header {
+	uint64_t	magic;		/* SHM_MAGIC; written last at creation */
+	uint32_t	layout_version;	/* SHM_LAYOUT_VERSION */
+	uint32_t	header_size;	/* sizeof(struct shm_header) */
+	uint64_t	segment_size;	/* bytes in the whole segment */
+
+	/* Geometry: written by the hub at creation, constant afterwards. */
+	uint32_t	max_sessions;	/* slots in the slot table */
+	uint32_t	max_line;	/* longest text a record carries, bytes */
+	uint32_t	log_records;	/* records in the log ring */
+	uint32_t	record_size;	/* bytes per record, header included */
+	uint32_t	slot_size;	/* sizeof(struct shm_slot) */
+	uint32_t	pad0;
+	uint64_t	slots_offset;	/* from segment start to slot 0 */
+	uint64_t	log_offset;	/* from segment start to record 0 */
+	int64_t		created;	/* unix time the segment was made */
+
+	/* Hub state: written by the hub. */
+	_Atomic int32_t	hub_pid;	/* pid of the running hub, 0 if none */
+	_Atomic uint32_t hub_starts;	/* hubs started on this segment */
+	_Atomic int64_t	hub_started;	/* unix time the current hub started */
+
+	pthread_mutex_t	registry_lock;	/* robust, process-shared */
+	pthread_mutex_t	log_lock;	/* robust, process-shared */
+
+	/* Under registry_lock. */
+	uint32_t	sessions_in_use; /* slots not FREE; derived, repaired */
+	uint32_t	pad1;
+
+	/*
+	 * The log: sequence number of the next record to append.  Written
+	 * by whoever holds log_lock, only after the record is complete;
+	 * readers load it (atomic, acquire) to know what they may read.
+	 */
+	_Atomic uint64_t log_next;
+
+	/* Statistics: atomic counters, bumped by whoever does the thing. */
+	_Atomic uint64_t st_sessions_total;	/* slots ever claimed */
+	_Atomic uint64_t st_logins;		/* sessions that took a name */
+	_Atomic uint64_t st_messages;		/* REC_CHAT records appended */
+	_Atomic uint64_t st_deliveries;		/* lines written to clients */
+	_Atomic uint64_t st_wakeups_sent;	/* eventfd writes by the hub */
+	_Atomic uint64_t st_wakeups_coalesced;	/* wakes skipped: one pending */
+	_Atomic uint64_t st_refused_full;	/* connections refused: full */
+	_Atomic uint64_t st_disconnects[DISC_REASONS]; /* by reason */
+};
+
+struct shm_slot {
+	/*
+	 * SLOT_*: the commit point of every change to the slot.  Written
+	 * under registry_lock (release); read anywhere (acquire).
+	 */
+	_Atomic uint32_t s_state;
+	/* Bumped at every claim, so a stale reference is detected. */
+	_Atomic uint32_t s_generation;
+	int32_t		s_pid;		/* session process; claimer writes */
+	uint32_t	pad0;
+	uint64_t	s_pid_start;	/* /proc start time of s_pid; hub writes */
+	int64_t		s_connected;	/* unix time of claim */
+	_Atomic int64_t	s_last_active;	/* unix time of the last line read */
+	/* 1 while a wake-up is owed or in flight; the session clears it. */
+	_Atomic uint32_t s_wake_pending;
+	uint32_t	pad1;
+	char		s_name[SHM_NAME_MAX + 1]; /* NUL-ended; set entering ACTIVE */
+	char		s_peer[SHM_PEER_MAX];	/* client address; set at claim */
+};
+
+/*
+ * A log record.  r_seq is the record's sequence number, stored last
+ * (release) once the rest is written, and set to SEQ_WRITING first, so a
+ * reader that copies a record and then finds r_seq changed knows it raced
+ * the writer of a newer record.
+ */
+#define SEQ_WRITING	UINT64_MAX
+
+struct shm_record {
+	_Atomic uint64_t r_seq;		/* sequence number, written last */
+	uint32_t	r_kind;		/* REC_* */
+	uint32_t	r_from_slot;	/* sender's slot index */
+	uint32_t	r_from_generation; /* sender's s_generation */
+	uint32_t	r_len;		/* bytes in r_text, <= max_line */
+	char		r_from_name[SHM_NAME_MAX + 1]; /* sender's name */
+	char		pad[7];
+	char		r_text[];	/* r_len bytes, not NUL-ended */
+};
+
+_Static_assert(sizeof(struct shm_record) == 64, "record header is one cache line");
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * hublink.c -- a session's control connection to the hub.
+ *
+ * Owns registering (HELLO, then WELCOME with the eventfd), noticing that
+ * the hub went away, reconnecting on a timer, and sending wake-up
+ * requests.  Wake-ups that cannot be sent while the hub is away are
+ * remembered per slot and sent when it is back, so none is lost.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "fd.h"
+#include "log.h"
+#include "session.h"
+
+#define RETRY_MS	100	/* hub reconnect interval */
+#define WELCOME_MS	3000	/* how long to wait for the hub's answer */
+
+static void
+watch(struct session *s, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl add");
+}
+
+static void
+set_retry_timer(struct session *s, int on)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (on) {
+		its.it_value.tv_nsec = RETRY_MS * 1000000L;
+		its.it_interval.tv_nsec = RETRY_MS * 1000000L;
+	}
+	if (timerfd_settime(s->timer_fd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+}
+
+static void
+hub_lost(struct session *s)
+{
+	if (s->ctl_fd != -1)
+		close(s->ctl_fd);	/* closing also removes it from epoll */
+	if (s->wake_fd != -1)
+		close(s->wake_fd);
+	s->ctl_fd = s->wake_fd = -1;
+	log_info("hub went away; reconnecting every %d ms", RETRY_MS);
+	set_retry_timer(s, 1);
+}
+
+/* The hub's answer to HELLO: the eventfd, or -1 with why filled. */
+static int
+await_welcome(struct session *s, int *refused, char *why, size_t whylen)
+{
+	struct pollfd pfd = { .fd = s->ctl_fd, .events = POLLIN };
+	char buf[CTL_MSG_MAX], err[256];
+	struct ctl_msg msg;
+	ssize_t n;
+	int fd = -1;
+
+	*refused = 0;
+	if (poll(&pfd, 1, WELCOME_MS) != 1) {
+		strlcpy(why, "no answer from the hub", whylen);
+		return -1;
+	}
+	if ((n = ctl_recv(s->ctl_fd, buf, &fd)) <= 0) {
+		strlcpy(why, "the hub closed the connection", whylen);
+		return -1;
+	}
+	if (ctl_decode(buf, (size_t)n, &msg, err, sizeof(err)) == -1)
+		snprintf(why, whylen, "bad answer from the hub: %s", err);
+	else if (msg.type == CTL_REFUSE) {
+		snprintf(why, whylen, "the hub refused: %s", msg.u.text.text);
+		*refused = 1;
+	} else if (msg.type != CTL_WELCOME || fd == -1)
+		strlcpy(why, "unexpected answer from the hub", whylen);
+	else
+		return fd;
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+int
+hublink_open(struct session *s)
+{
+	s->ctl_fd = ctl_connect(s->conf.runtime_dir, 0);
+	return s->ctl_fd == -1 ? -1 : 0;
+}
+
+int
+hublink_register(struct session *s, char *why, size_t whylen)
+{
+	struct ctl_hello hello;
+	char buf[CTL_MSG_MAX];
+	size_t len;
+	int efd, refused = 0;
+
+	if (s->ctl_fd == -1 && hublink_open(s) == -1) {
+		snprintf(why, whylen, "cannot reach the hub: %s", strerror(errno));
+		return HUBLINK_AWAY;
+	}
+	memset(&hello, 0, sizeof(hello));
+	hello.slot = s->slot;
+	hello.generation = s->generation;
+	hello.layout_version = SHM_LAYOUT_VERSION;
+	len = ctl_encode(buf, CTL_HELLO, &hello, sizeof(hello));
+	if (ctl_send(s->ctl_fd, buf, len, -1) == -1) {
+		snprintf(why, whylen, "cannot reach the hub: %s", strerror(errno));
+		efd = -1;
+	} else
+		efd = await_welcome(s, &refused, why, whylen);
+	if (efd == -1) {
+		close(s->ctl_fd);
+		s->ctl_fd = -1;
+		return refused ? HUBLINK_REFUSED : HUBLINK_AWAY;
+	}
+	if (fd_nonblock(s->ctl_fd) == -1)
+		fatal("control socket");
+	s->wake_fd = efd;
+	watch(s, s->ctl_fd);
+	watch(s, s->wake_fd);
+	return HUBLINK_OK;
+}
+
+/* The hub only ever answers HELLO; anything readable now means EOF. */
+void
+hublink_read(struct session *s)
+{
+	char buf[CTL_MSG_MAX];
+	ssize_t n;
+	int fd;
+
+	n = ctl_recv(s->ctl_fd, buf, &fd);
+	if (fd != -1)
+		close(fd);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0) {
+		log_warnx("unexpected control message from the hub; ignored");
+		return;
+	}
+	hub_lost(s);
+}
+
+/* Timer tick while the hub is away: try to register again. */
+void
+hublink_retry(struct session *s)
+{
+	uint64_t ticks;
+	char why[256];
+
+	if (read(s->timer_fd, &ticks, sizeof(ticks)) == -1 && errno != EAGAIN)
+		fatal("timerfd read");
+	switch (hublink_register(s, why, sizeof(why))) {
+	case HUBLINK_AWAY:
+		return;
+	case HUBLINK_REFUSED:
+		log_warnx("%s", why);
+		set_retry_timer(s, 0);
+		session_close(s, DISC_LOST, "lost registration with the hub");
+		return;
+	case HUBLINK_OK:
+		break;
+	}
+	set_retry_timer(s, 0);
+	log_info("re-registered with the hub");
+	hublink_flush_owed(s);
+	deliver_wakeup(s);
+}
+
+static void
+owe(struct session *s, uint32_t slot)
+{
+	if (!s->wake_owed[slot]) {
+		s->wake_owed[slot] = 1;
+		s->wake_owed_count++;
+	}
+}
+
+/*
+ * Send one wake request for count slots; on failure they are owed.  A
+ * full control socket (the hub is busy) is treated like an absent hub:
+ * the owed wakes go out at the next send or reconnect.
+ */
+static void
+send_wake(struct session *s, const uint32_t *slots, uint32_t count)
+{
+	char buf[CTL_MSG_MAX];
+	size_t len;
+
+	if (count == 0)
+		return;
+	if (s->ctl_fd != -1) {
+		len = ctl_encode_wake(buf, slots, count);
+		if (ctl_send(s->ctl_fd, buf, len, -1) == 0)
+			return;
+		if (errno != EAGAIN)
+			log_warn("wake request");
+	}
+	for (uint32_t i = 0; i < count; i++)
+		owe(s, slots[i]);
+}
+
+/* Send every owed wake-up. */
+void
+hublink_flush_owed(struct session *s)
+{
+	uint32_t batch[CTL_WAKE_MAX], n = 0, max = s->shm.hdr->max_sessions;
+
+	if (s->wake_owed_count == 0 || s->ctl_fd == -1)
+		return;
+	s->wake_owed_count = 0;
+	for (uint32_t i = 0; i < max; i++) {
+		if (!s->wake_owed[i])
+			continue;
+		s->wake_owed[i] = 0;
+		batch[n++] = i;
+		if (n == CTL_WAKE_MAX) {
+			send_wake(s, batch, n);
+			n = 0;
+		}
+	}
+	send_wake(s, batch, n);
+}
+
+/*
+ * After appending a record: every other ACTIVE session must read it.
+ * Only those whose wake-pending flag this call flips from 0 to 1 need an
+ * eventfd write; the others are already owed one (coalescing).
+ */
+void
+hublink_wake_others(struct session *s)
+{
+	uint32_t batch[CTL_WAKE_MAX], n = 0, coalesced = 0;
+	uint32_t max = s->shm.hdr->max_sessions;
+	struct shm_slot *slot;
+
+	hublink_flush_owed(s);
+	for (uint32_t i = 0; i < max; i++) {
+		if (i == s->slot)
+			continue;
+		slot = shm_slot(&s->shm, i);
+		if (atomic_load_explicit(&slot->s_state, memory_order_acquire) != SLOT_ACTIVE)
+			continue;
+		if (atomic_exchange(&slot->s_wake_pending, 1) != 0) {
+			coalesced++;
+			continue;
+		}
+		batch[n++] = i;
+		if (n == CTL_WAKE_MAX) {
+			send_wake(s, batch, n);
+			n = 0;
+		}
+	}
+	send_wake(s, batch, n);
+	if (coalesced > 0)
+		atomic_fetch_add_explicit(&s->shm.hdr->st_wakeups_coalesced,
+		    coalesced, memory_order_relaxed);
+}

@@ -1,0 +1,112 @@
+/*
+ * outq.c -- the bounded output buffer of one client connection.
+ *
+ * Everything formatted during one wake-up goes out with as few write(2)
+ * calls as the socket allows: one, unless the socket buffer is full.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outq.h"
+
+void
+outq_init(struct outq *q, size_t limit)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = limit;
+}
+
+void
+outq_free(struct outq *q)
+{
+	free(q->buf);
+	memset(q, 0, sizeof(*q));
+}
+
+size_t
+outq_pending(const struct outq *q)
+{
+	return q->len - q->head;
+}
+
+static int
+make_room(struct outq *q, size_t n)
+{
+	size_t want;
+	char *p;
+
+	if (outq_pending(q) + n > q->limit)
+		return -1;
+	if (q->head > 0 && q->len + n > q->size) {
+		memmove(q->buf, q->buf + q->head, q->len - q->head);
+		q->len -= q->head;
+		q->head = 0;
+	}
+	if (q->len + n <= q->size)
+		return 0;
+	want = q->size == 0 ? 4096 : q->size;
+	while (want < q->len + n)
+		want *= 2;
+	if ((p = realloc(q->buf, want)) == NULL)
+		return -1;
+	q->buf = p;
+	q->size = want;
+	return 0;
+}
+
+int
+outq_append(struct outq *q, const char *data, size_t n)
+{
+	if (make_room(q, n) == -1)
+		return -1;
+	memcpy(q->buf + q->len, data, n);
+	q->len += n;
+	return 0;
+}
+
+int
+outq_appendf(struct outq *q, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	return outq_append(q, line, (size_t)n);
+}
+
+int
+outq_flush(struct outq *q, int fd)
+{
+	ssize_t n;
+
+	while (q->head < q->len) {
+		n = write(fd, q->buf + q->head, q->len - q->head);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 1;
+			return -1;
+		}
+		q->head += (size_t)n;
+	}
+	q->head = q->len = 0;
+	/* Give back a buffer a burst grew, so idle sessions stay small. */
+	if (q->size > 65536) {
+		free(q->buf);
+		q->buf = NULL;
+		q->size = 0;
+	}
+	return 0;
+}

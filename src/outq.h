@@ -1,0 +1,29 @@
+/*
+ * outq.h -- a session's output queue: bytes formatted for the client and
+ * not yet written.  Bounded by max_sendq; a client that lets it fill is
+ * disconnected ("SendQ exceeded"), so it never slows anyone else.
+ */
+#ifndef CHAT_OUTQ_H
+#define CHAT_OUTQ_H
+
+#include <stddef.h>
+
+struct outq {
+	char	*buf;
+	size_t	 size;		/* allocated */
+	size_t	 head;		/* first unwritten byte */
+	size_t	 len;		/* end of data */
+	size_t	 limit;		/* max_sendq */
+};
+
+void	outq_init(struct outq *q, size_t limit);
+void	outq_free(struct outq *q);
+/* Append; -1 if the queue would pass its limit (nothing appended). */
+int	outq_append(struct outq *q, const char *data, size_t n);
+int	outq_appendf(struct outq *q, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+size_t	outq_pending(const struct outq *q);
+/* Write what the socket takes: 0 all written, 1 some left, -1 error. */
+int	outq_flush(struct outq *q, int fd);
+
+#endif

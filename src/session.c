@@ -1,0 +1,295 @@
+/*
+ * session.c -- chat-session: serve exactly one client connection.
+ *
+ * Finds its socket the way it was started (systemd or
+ * systemd-socket-activate: fd 3 from sd_listen_fds; inetd: fd 0 and 1),
+ * attaches the segment, claims a slot, registers with the hub and runs
+ * one epoll loop over the client, the hub link, the eventfd and a timer.
+ * Everything about the client's bytes happens here, not in the hub.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "fd.h"
+#include "log.h"
+#include "registry.h"
+#include "session.h"
+
+#define CLOSE_LINGER_MS	1000
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: chat-session [-c file]\n");
+	exit(EXIT_USAGE);
+}
+
+/* Write one line straight to the client before the loop runs, then exit. */
+static void __attribute__((noreturn))
+refuse_client(struct session *s, const char *line, const char *why)
+{
+	size_t len = strlen(line);
+
+	if (write(s->out_fd, line, len) != (ssize_t)len)
+		log_warn("%s: could not tell the client", s->peer);
+	log_info("%s: refused: %s", s->peer, why);
+	exit(0);
+}
+
+static void
+find_client(struct session *s)
+{
+	int n = sd_listen_fds(1);
+
+	if (n < 0)
+		fatalx("sd_listen_fds: %s", strerror(-n));
+	if (n > 1)
+		fatalx("started with %d sockets; expected one connection", n);
+	if (n == 1)
+		s->in_fd = s->out_fd = SD_LISTEN_FDS_START;
+	else {
+		s->in_fd = STDIN_FILENO;	/* inetd */
+		s->out_fd = STDOUT_FILENO;
+	}
+}
+
+static void
+describe_peer(struct session *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[INET6_ADDRSTRLEN];
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+	if (getpeername(s->in_fd, (struct sockaddr *)&ss, &len) == -1) {
+		strlcpy(s->peer, errno == ENOTSOCK ? "stdio" : "unknown", sizeof(s->peer));
+		return;
+	}
+	if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(s->peer, sizeof(s->peer), "%s:%u", host, ntohs(sin->sin_port));
+	} else if (ss.ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(s->peer, sizeof(s->peer), "[%s]:%u", host, ntohs(sin6->sin6_port));
+	} else
+		strlcpy(s->peer, "local", sizeof(s->peer));
+}
+
+static void
+watch_fd(struct session *s, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl add");
+}
+
+void
+session_want_write(struct session *s, int on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLOUT : 0, .data.fd = s->out_fd };
+
+	if (s->in_fd == s->out_fd) {
+		ev.events |= s->in_eof ? 0 : EPOLLIN;
+		epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->out_fd, &ev);
+		return;
+	}
+	if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->out_fd, &ev) == -1 &&
+	    errno != EEXIST && errno != ENOENT)
+		log_warn("epoll_ctl output");
+}
+
+void
+session_close(struct session *s, int disc_reason, const char *why)
+{
+	if (s->state == SESSION_CLOSING)
+		return;
+	if (s->state == SESSION_CHAT)
+		hublink_flush_owed(s);
+	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
+	if (s->state == SESSION_CHAT)
+		hublink_wake_others(s);
+	atomic_fetch_add(&s->shm.hdr->st_disconnects[disc_reason], 1);
+	log_info("%s: close%s%s: %s", s->peer, s->name[0] ? " " : "", s->name, why);
+	s->state = SESSION_CLOSING;
+}
+
+static void
+setup(struct session *s)
+{
+	char err[512];
+
+	if (conf_load(&s->conf, s->conf_path, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		refuse_client(s, "! unavailable: the chat service is misconfigured; "
+		    "try again later\n", "bad configuration");
+	}
+	log_set_level(s->conf.log_level);
+	if (shm_attach(&s->shm, s->conf.shm_name, 1, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		refuse_client(s, "! unavailable: the chat service is not running; "
+		    "try again later\n", "no segment");
+	}
+	if (hublink_open(s) == -1)
+		refuse_client(s, "! unavailable: the chat service is not running; "
+		    "try again later\n", "hub not reachable");
+}
+
+static void
+claim_and_register(struct session *s)
+{
+	char why[256], line[256];
+
+	s->slot = registry_claim(&s->shm, s->pid, s->peer);
+	if (s->slot == SLOT_NONE) {
+		atomic_fetch_add(&s->shm.hdr->st_refused_full, 1);
+		snprintf(line, sizeof(line), "! server-full: the server is full "
+		    "(%u users); try again later\n", s->shm.hdr->max_sessions);
+		refuse_client(s, line, "server full");
+	}
+	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
+	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	if (hublink_register(s, why, sizeof(why)) != HUBLINK_OK) {
+		log_warnx("%s", why);
+		registry_release(&s->shm, s->slot, s->pid, s->generation, "");
+		refuse_client(s, "! unavailable: the chat service is not running; "
+		    "try again later\n", "hub registration failed");
+	}
+}
+
+static void
+init_buffers(struct session *s)
+{
+	uint32_t max_line = s->shm.hdr->max_line;
+
+	if (linebuf_init(&s->in, max_line) == -1 ||
+	    (s->text = malloc(max_line)) == NULL ||
+	    (s->wake_owed = calloc(s->shm.hdr->max_sessions, 1)) == NULL)
+		fatal("session buffers");
+	outq_init(&s->out, s->conf.max_sendq);
+}
+
+static void
+setup_client_socket(struct session *s)
+{
+	int one = 1;
+
+	if (fd_nonblock(s->in_fd) == -1 || fd_nonblock(s->out_fd) == -1)
+		fatal("client socket");
+	/* Best effort: not every client fd is a TCP socket. */
+	setsockopt(s->in_fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(s->in_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void
+dispatch(struct session *s, int fd, uint32_t events)
+{
+	if (fd == s->in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !s->in_eof)
+		input_read(s);
+	if (fd == s->out_fd && (events & EPOLLOUT))
+		session_want_write(s, 0);	/* flushed after the batch */
+	if (fd == s->wake_fd && s->wake_fd != -1)
+		deliver_wakeup(s);
+	else if (fd == s->ctl_fd && s->ctl_fd != -1)
+		hublink_read(s);
+	else if (fd == s->timer_fd)
+		hublink_retry(s);
+}
+
+/* Write what is queued; 1 while output remains. */
+static int
+flush_output(struct session *s)
+{
+	switch (outq_flush(&s->out, s->out_fd)) {
+	case 0:
+		return 0;
+	case 1:
+		session_want_write(s, 1);
+		return 1;
+	default:
+		if (s->state != SESSION_CLOSING)
+			session_close(s, DISC_ERROR, "write error");
+		return 0;
+	}
+}
+
+static void
+run(struct session *s)
+{
+	struct epoll_event events[8];
+	int n, pending;
+
+	for (;;) {
+		pending = flush_output(s);
+		if (s->state == SESSION_CLOSING && (!pending || s->in_eof))
+			return;
+		/* Closing: give a slow client a moment for its last lines. */
+		n = epoll_wait(s->epfd, events, 8,
+		    s->state == SESSION_CLOSING ? CLOSE_LINGER_MS : -1);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(s, events[i].data.fd, events[i].events);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct session s;
+	int ch;
+
+	memset(&s, 0, sizeof(s));
+	s.ctl_fd = s.wake_fd = -1;
+	s.pid = getpid();
+	log_init("chat-session", LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			s.conf_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	find_client(&s);
+	describe_peer(&s);
+	log_info("%s: open", s.peer);
+	setup(&s);
+	claim_and_register(&s);
+	init_buffers(&s);
+	setup_client_socket(&s);
+	if ((s.timer_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		fatal("session event loop");
+	watch_fd(&s, s.in_fd, EPOLLIN);
+	watch_fd(&s, s.timer_fd, EPOLLIN);
+	commands_prompt(&s);
+	run(&s);
+	return 0;
+}
