@@ -78,7 +78,9 @@ static int
 geometry_matches(const struct shm_header *h, const struct chat_conf *conf)
 {
 	return h->max_sessions == conf->max_sessions &&
-	    h->max_line == conf->max_line && h->log_records == conf->log_records;
+	    h->max_line == conf->max_line && h->log_records == conf->log_records &&
+	    h->max_groups == conf->max_groups &&
+	    h->max_group_members == conf->max_group_members;
 }
 
 static void

@@ -20,7 +20,10 @@
 #define CONF_DEFAULT_PATH SYSCONFDIR "/chat/chat.conf"
 #define CONF_FILE_MAX (1024 * 1024)
 
-enum conf_type { CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL };
+enum conf_type {
+	CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL, CONF_BOOL,
+	CONF_DUP_LOGIN, CONF_FILE_PATH
+};
 
 struct conf_key {
 	const char	*name;
@@ -36,6 +39,14 @@ static const struct conf_key conf_keys[] = {
 	{ "max_line", CONF_UINT, offsetof(struct chat_conf, max_line), 64, 65536 },
 	{ "max_sendq", CONF_UINT, offsetof(struct chat_conf, max_sendq), 4096, 1 << 30 },
 	{ "log_records", CONF_UINT, offsetof(struct chat_conf, log_records), 64, 1 << 20 },
+	{ "max_groups", CONF_UINT, offsetof(struct chat_conf, max_groups), 1, 65536 },
+	{ "max_group_members", CONF_UINT, offsetof(struct chat_conf, max_group_members), 1, 65536 },
+	{ "rate_msgs", CONF_UINT, offsetof(struct chat_conf, rate_msgs), 1, 1000000 },
+	{ "rate_burst", CONF_UINT, offsetof(struct chat_conf, rate_burst), 1, 1000000 },
+	{ "max_recvq", CONF_UINT, offsetof(struct chat_conf, max_recvq), 1024, 1 << 30 },
+	{ "users_file", CONF_FILE_PATH, offsetof(struct chat_conf, users_file), 0, 0 },
+	{ "allow_guests", CONF_BOOL, offsetof(struct chat_conf, allow_guests), 0, 0 },
+	{ "duplicate_login", CONF_DUP_LOGIN, offsetof(struct chat_conf, duplicate_login), 0, 0 },
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
 
@@ -49,6 +60,14 @@ conf_defaults(struct chat_conf *conf)
 	conf->max_line = 1024;
 	conf->max_sendq = 1024 * 1024;
 	conf->log_records = 4096;
+	conf->max_groups = 256;
+	conf->max_group_members = 1024;
+	conf->rate_msgs = 5;
+	conf->rate_burst = 20;
+	conf->max_recvq = 65536;
+	strlcpy(conf->users_file, SYSCONFDIR "/chat/users", sizeof(conf->users_file));
+	conf->allow_guests = 1;
+	conf->duplicate_login = DUP_REFUSE;
 	conf->log_level = LOG_LEVEL_INFO;
 }
 
@@ -102,6 +121,30 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		}
 		strlcpy(field, value, CONF_PATH_MAX);
 		return 0;
+	case CONF_FILE_PATH:
+		if (value[0] != '/') {
+			snprintf(why, whylen, "%s: '%s' must be an absolute path",
+			    key->name, value);
+			return -1;
+		}
+		strlcpy(field, value, CONF_PATH_MAX);
+		return 0;
+	case CONF_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			*(int *)(void *)field = strcmp(value, "yes") == 0;
+			return 0;
+		}
+		snprintf(why, whylen, "%s: '%s' is not yes or no", key->name, value);
+		return -1;
+	case CONF_DUP_LOGIN:
+		if (strcmp(value, "refuse") == 0 || strcmp(value, "replace") == 0) {
+			*(enum dup_login *)(void *)field = strcmp(value, "refuse") == 0 ?
+			    DUP_REFUSE : DUP_REPLACE;
+			return 0;
+		}
+		snprintf(why, whylen, "%s: '%s' is not refuse or replace",
+		    key->name, value);
+		return -1;
 	case CONF_LOG_LEVEL:
 		if (log_level_parse(value, (enum log_level *)(void *)field) == -1) {
 			snprintf(why, whylen, "%s: '%s' is not one of error, warn, "

@@ -15,6 +15,12 @@
 #define CONF_PATH_MAX	4096
 #define CONF_SHM_NAME_MAX 64
 
+/* What a second login of a registered user does. */
+enum dup_login {
+	DUP_REFUSE,		/* the newcomer is refused */
+	DUP_REPLACE,		/* the old session is closed */
+};
+
 struct chat_conf {
 	char		shm_name[CONF_SHM_NAME_MAX];	/* POSIX shm name, "/chat" */
 	char		runtime_dir[CONF_PATH_MAX];	/* hub control socket lives here */
@@ -22,6 +28,14 @@ struct chat_conf {
 	unsigned	max_line;	/* bytes in one client line, newline excluded */
 	unsigned	max_sendq;	/* bytes of output a session holds for a slow client */
 	unsigned	log_records;	/* records in the shared message log ring */
+	unsigned	max_groups;	/* groups at once */
+	unsigned	max_group_members; /* members of one group */
+	unsigned	rate_msgs;	/* lines per second a client may send */
+	unsigned	rate_burst;	/* lines it may send at once */
+	unsigned	max_recvq;	/* unread input bytes before a flooder is closed */
+	char		users_file[CONF_PATH_MAX]; /* name:hash lines */
+	int		allow_guests;	/* 1: unregistered names may log in */
+	enum dup_login	duplicate_login;
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

@@ -68,7 +68,7 @@ linebuf_next(struct linebuf *lb, char **line, size_t *len)
 		n = lb->len - lb->start;
 		nl = memchr(p, '\n', n);
 		if (nl == NULL) {
-			if (lb->len < lb->cap)
+			if (n < lb->cap)	/* room left once compacted */
 				return LINE_NONE;
 			/* Full with no newline: an overlong line. */
 			lb->start = lb->len = 0;

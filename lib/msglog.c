@@ -18,11 +18,11 @@ msglog_next(const struct shm *shm)
 }
 
 uint64_t
-msglog_append(const struct shm *shm, uint32_t kind, uint32_t from_slot,
-    uint32_t from_generation, const char *from_name, const char *text, size_t len)
+msglog_append(const struct shm *shm, const struct msglog_entry *e)
 {
 	struct shm_record *r;
 	uint64_t seq;
+	size_t len = e->len;
 
 	if (len > shm->hdr->max_line)
 		len = shm->hdr->max_line;
@@ -31,18 +31,40 @@ msglog_append(const struct shm *shm, uint32_t kind, uint32_t from_slot,
 	r = shm_record(shm, seq);
 	atomic_store_explicit(&r->r_seq, SEQ_WRITING, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
-	r->r_kind = kind;
-	r->r_from_slot = from_slot;
-	r->r_from_generation = from_generation;
+	r->r_kind = e->kind;
+	r->r_from_slot = e->from_slot;
+	r->r_from_generation = e->from_generation;
+	r->r_to_kind = e->to_kind;
+	r->r_to = e->to;
+	r->r_to_generation = e->to_generation;
 	r->r_len = (uint32_t)len;
-	strlcpy(r->r_from_name, from_name, sizeof(r->r_from_name));
-	memcpy(r->r_text, text, len);
+	strlcpy(r->r_from_name, e->from_name, sizeof(r->r_from_name));
+	strlcpy(r->r_to_name, e->to_name, sizeof(r->r_to_name));
+	memcpy(r->r_text, e->text, len);
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);
-	atomic_store_explicit(&shm->hdr->log_next, seq + 1, memory_order_release);
+	/* seq_cst: ordered before the wake-pending flags flipped next. */
+	atomic_store(&shm->hdr->log_next, seq + 1);
 	shm_unlock_log(shm);
-	if (kind == REC_CHAT)
+	if (e->kind == REC_CHAT)
 		atomic_fetch_add(&shm->hdr->st_messages, 1);
 	return seq;
+}
+
+uint64_t
+msglog_append_all(const struct shm *shm, uint32_t kind, uint32_t from_slot,
+    uint32_t from_generation, const char *from_name, const char *text, size_t len)
+{
+	struct msglog_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.from_slot = from_slot;
+	e.from_generation = from_generation;
+	e.to_kind = TO_ALL;
+	strlcpy(e.from_name, from_name, sizeof(e.from_name));
+	e.text = (char *)(uintptr_t)text;
+	e.len = (uint32_t)len;
+	return msglog_append(shm, &e);
 }
 
 enum msglog_result
@@ -61,12 +83,17 @@ msglog_read(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
 	entry->kind = r->r_kind;
 	entry->from_slot = r->r_from_slot;
 	entry->from_generation = r->r_from_generation;
+	entry->to_kind = r->r_to_kind;
+	entry->to = r->r_to;
+	entry->to_generation = r->r_to_generation;
 	len = r->r_len;
 	if (len > shm->hdr->max_line)
 		len = shm->hdr->max_line;
 	entry->len = len;
 	memcpy(entry->from_name, r->r_from_name, sizeof(entry->from_name));
 	entry->from_name[SHM_NAME_MAX] = '\0';
+	memcpy(entry->to_name, r->r_to_name, sizeof(entry->to_name));
+	entry->to_name[SHM_NAME_MAX] = '\0';
 	memcpy(entry->text, r->r_text, len);
 	atomic_thread_fence(memory_order_acquire);
 	after = atomic_load_explicit(&r->r_seq, memory_order_relaxed);

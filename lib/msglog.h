@@ -13,23 +13,29 @@
 
 #include "shm.h"
 
-/* A record copied out of the ring. */
+/* A record: what msglog_append writes and msglog_read copies out. */
 struct msglog_entry {
-	uint64_t	seq;
+	uint64_t	seq;			/* set by append and read */
 	uint32_t	kind;			/* REC_* */
 	uint32_t	from_slot;
 	uint32_t	from_generation;
-	uint32_t	len;
+	uint32_t	to_kind;		/* TO_* */
+	uint32_t	to;			/* slot or group index */
+	uint32_t	to_generation;
+	uint32_t	len;			/* bytes of text */
 	char		from_name[SHM_NAME_MAX + 1];
-	char		*text;			/* caller's buffer, max_line bytes */
+	char		to_name[SHM_NAME_MAX + 1];	/* group name */
+	char		*text;			/* read: caller's max_line buffer */
 };
 
 /*
- * Append a record; text is cut to max_line (callers check lengths
+ * Append a record; its text is cut to max_line (callers check lengths
  * first).  Returns its sequence number.
  */
-uint64_t msglog_append(const struct shm *shm, uint32_t kind, uint32_t from_slot,
-	    uint32_t from_generation, const char *from_name,
+uint64_t msglog_append(const struct shm *shm, const struct msglog_entry *e);
+/* Shorthand for a record from slot to everyone. */
+uint64_t msglog_append_all(const struct shm *shm, uint32_t kind,
+	    uint32_t from_slot, uint32_t from_generation, const char *from_name,
 	    const char *text, size_t len);
 /* The sequence number the next appended record will get. */
 uint64_t msglog_next(const struct shm *shm);

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "groups.h"
 #include "msglog.h"
 #include "registry.h"
 
@@ -29,6 +30,9 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 		s->s_connected = time(NULL);
 		atomic_store(&s->s_last_active, s->s_connected);
 		atomic_store(&s->s_wake_pending, 0);
+		atomic_store(&s->s_close, 0);
+		s->s_close_reason[0] = '\0';
+		s->s_registered = 0;
 		s->s_name[0] = '\0';
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
 		atomic_fetch_add(&s->s_generation, 1);
@@ -68,7 +72,7 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 	if (find_locked(shm, name) == SLOT_NONE) {
 		strlcpy(s->s_name, name, sizeof(s->s_name));
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);
-		*join_seq = msglog_append(shm, REC_JOIN, slot,
+		*join_seq = msglog_append_all(shm, REC_JOIN, slot,
 		    atomic_load(&s->s_generation), name, "", 0);
 		result = NAME_OK;
 	}
@@ -88,9 +92,11 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 	shm_lock_registry(shm);
 	if (s->s_pid == pid && atomic_load(&s->s_generation) == generation) {
 		was = atomic_load(&s->s_state);
-		if (was == SLOT_ACTIVE)
-			msglog_append(shm, REC_LEAVE, slot, generation,
+		if (was == SLOT_ACTIVE) {
+			groups_leave_all(shm, slot, generation, s->s_name, reason);
+			msglog_append_all(shm, REC_LEAVE, slot, generation,
 			    s->s_name, reason, strlen(reason));
+		}
 		if (was != SLOT_FREE) {
 			atomic_store_explicit(&s->s_state, SLOT_FREE, memory_order_release);
 			shm->hdr->sessions_in_use--;

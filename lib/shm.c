@@ -18,39 +18,50 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "groups.h"
 #include "shm.h"
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
 
-uint32_t
-shm_record_size(uint32_t max_line)
+static uint32_t
+record_size(uint32_t max_line)
 {
 	return (uint32_t)ALIGN64(sizeof(struct shm_record) + max_line);
 }
 
-static size_t
-slots_offset(void)
+void
+shm_geometry_compute(struct shm_geometry *g)
 {
-	return ALIGN64(sizeof(struct shm_header));
+	size_t cells = (size_t)g->max_groups * g->max_sessions;
+
+	g->record_size = record_size(g->max_line);
+	g->slots_offset = ALIGN64(sizeof(struct shm_header));
+	g->groups_offset = ALIGN64(g->slots_offset +
+	    (size_t)g->max_sessions * sizeof(struct shm_slot));
+	g->joined_offset = ALIGN64(g->groups_offset +
+	    (size_t)g->max_groups * sizeof(struct shm_group));
+	g->invited_offset = ALIGN64(g->joined_offset + cells * sizeof(_Atomic uint64_t));
+	g->log_offset = ALIGN64(g->invited_offset + cells * sizeof(uint32_t));
+	g->segment_size = g->log_offset + (size_t)g->log_records * g->record_size;
 }
 
-static size_t
-log_offset(uint32_t max_sessions)
+void
+shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf)
 {
-	return ALIGN64(slots_offset() + (size_t)max_sessions * sizeof(struct shm_slot));
-}
-
-size_t
-shm_segment_size(uint32_t max_sessions, uint32_t max_line, uint32_t log_records)
-{
-	return log_offset(max_sessions) +
-	    (size_t)log_records * shm_record_size(max_line);
+	memset(g, 0, sizeof(*g));
+	g->max_sessions = conf->max_sessions;
+	g->max_line = conf->max_line;
+	g->log_records = conf->log_records;
+	g->max_groups = conf->max_groups;
+	g->max_group_members = conf->max_group_members;
+	shm_geometry_compute(g);
 }
 
 int
 shm_check(const void *base, size_t size, char *err, size_t errlen)
 {
 	const struct shm_header *h = base;
+	struct shm_geometry g;
 
 	if (size < sizeof(*h)) {
 		snprintf(err, errlen, "segment too small (%zu bytes) to hold a header", size);
@@ -71,14 +82,27 @@ shm_check(const void *base, size_t size, char *err, size_t errlen)
 		snprintf(err, errlen, "segment header or slot size differs from this build");
 		return -1;
 	}
+	if (h->group_size != sizeof(struct shm_group)) {
+		snprintf(err, errlen, "segment group size differs from this build");
+		return -1;
+	}
+	memset(&g, 0, sizeof(g));
+	g.max_sessions = h->max_sessions;
+	g.max_line = h->max_line;
+	g.log_records = h->log_records;
+	g.max_groups = h->max_groups;
+	g.max_group_members = h->max_group_members;
+	shm_geometry_compute(&g);
 	if (h->max_sessions == 0 || h->log_records == 0 || h->max_line == 0 ||
+	    h->max_groups == 0 || h->max_group_members == 0 ||
 	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
-	    h->max_line > 65536 ||
-	    h->record_size != shm_record_size(h->max_line) ||
-	    h->slots_offset != slots_offset() ||
-	    h->log_offset != log_offset(h->max_sessions) ||
-	    h->segment_size != shm_segment_size(h->max_sessions, h->max_line,
-	    h->log_records) || h->segment_size > size) {
+	    h->max_line > 65536 || h->max_groups > 65536 ||
+	    h->record_size != g.record_size || h->slots_offset != g.slots_offset ||
+	    h->groups_offset != g.groups_offset ||
+	    h->joined_offset != g.joined_offset ||
+	    h->invited_offset != g.invited_offset ||
+	    h->log_offset != g.log_offset ||
+	    h->segment_size != g.segment_size || h->segment_size > size) {
 		snprintf(err, errlen, "segment geometry is inconsistent");
 		return -1;
 	}
@@ -146,11 +170,13 @@ init_mutex(pthread_mutex_t *m)
 static int
 create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t errlen)
 {
+	struct shm_geometry g;
 	struct shm_header *h;
 	size_t size;
 	int fd;
 
-	size = shm_segment_size(conf->max_sessions, conf->max_line, conf->log_records);
+	shm_geometry_from_conf(&g, conf);
+	size = g.segment_size;
 	fd = shm_open(conf->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
 	if (fd == -1) {
 		snprintf(err, errlen, "create shared memory %s: %s", conf->shm_name,
@@ -169,16 +195,23 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->layout_version = SHM_LAYOUT_VERSION;
 	h->header_size = sizeof(*h);
 	h->segment_size = size;
-	h->max_sessions = conf->max_sessions;
-	h->max_line = conf->max_line;
-	h->log_records = conf->log_records;
-	h->record_size = shm_record_size(conf->max_line);
+	h->max_sessions = g.max_sessions;
+	h->max_line = g.max_line;
+	h->log_records = g.log_records;
+	h->max_groups = g.max_groups;
+	h->max_group_members = g.max_group_members;
+	h->record_size = g.record_size;
 	h->slot_size = sizeof(struct shm_slot);
-	h->slots_offset = slots_offset();
-	h->log_offset = log_offset(conf->max_sessions);
+	h->group_size = sizeof(struct shm_group);
+	h->slots_offset = g.slots_offset;
+	h->groups_offset = g.groups_offset;
+	h->joined_offset = g.joined_offset;
+	h->invited_offset = g.invited_offset;
+	h->log_offset = g.log_offset;
 	h->created = time(NULL);
 	h->log_next = 1;	/* 0 means "no record" to readers */
-	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->log_lock) != 0) {
+	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->groups_lock) != 0 ||
+	    init_mutex(&h->log_lock) != 0) {
 		snprintf(err, errlen, "cannot initialise robust mutexes");
 		shm_detach(shm);
 		shm_unlink(conf->shm_name);
@@ -227,6 +260,35 @@ shm_slot(const struct shm *shm, uint32_t index)
 
 	return (struct shm_slot *)(void *)(base + shm->hdr->slots_offset +
 	    (size_t)index * sizeof(struct shm_slot));
+}
+
+struct shm_group *
+shm_group(const struct shm *shm, uint32_t index)
+{
+	char *base = (char *)shm->hdr;
+
+	return (struct shm_group *)(void *)(base + shm->hdr->groups_offset +
+	    (size_t)index * sizeof(struct shm_group));
+}
+
+_Atomic uint64_t *
+shm_joined(const struct shm *shm, uint32_t group, uint32_t slot)
+{
+	char *base = (char *)shm->hdr;
+	size_t cell = (size_t)group * shm->hdr->max_sessions + slot;
+
+	return (_Atomic uint64_t *)(void *)(base + shm->hdr->joined_offset +
+	    cell * sizeof(uint64_t));
+}
+
+uint32_t *
+shm_invited(const struct shm *shm, uint32_t group, uint32_t slot)
+{
+	char *base = (char *)shm->hdr;
+	size_t cell = (size_t)group * shm->hdr->max_sessions + slot;
+
+	return (uint32_t *)(void *)(base + shm->hdr->invited_offset +
+	    cell * sizeof(uint32_t));
 }
 
 struct shm_record *
@@ -295,6 +357,18 @@ void
 shm_unlock_registry(const struct shm *shm)
 {
 	pthread_mutex_unlock(&shm->hdr->registry_lock);
+}
+
+void
+shm_lock_groups(const struct shm *shm)
+{
+	lock_robust(shm, &shm->hdr->groups_lock, "groups", groups_repair);
+}
+
+void
+shm_unlock_groups(const struct shm *shm)
+{
+	pthread_mutex_unlock(&shm->hdr->groups_lock);
 }
 
 void

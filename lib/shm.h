@@ -20,10 +20,18 @@ struct shm {
 	int			 writable;
 };
 
-/* Bytes a segment with this geometry needs. */
-size_t	shm_segment_size(uint32_t max_sessions, uint32_t max_line,
-	    uint32_t log_records);
-uint32_t shm_record_size(uint32_t max_line);
+/* The capacities a segment is built for, and where its parts start. */
+struct shm_geometry {
+	uint32_t	max_sessions, max_line, log_records;
+	uint32_t	max_groups, max_group_members;
+	uint64_t	slots_offset, groups_offset, joined_offset;
+	uint64_t	invited_offset, log_offset, segment_size;
+	uint32_t	record_size;
+};
+
+/* Fill the offsets and sizes of g from its capacities. */
+void	shm_geometry_compute(struct shm_geometry *g);
+void	shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf);
 /*
  * Check that size bytes at base hold a segment this build can use:
  * magic, layout version, sizes and offsets.  0 if so, else -1 and err.
@@ -43,6 +51,10 @@ int	shm_remove(const char *name);
 void	shm_detach(struct shm *shm);
 
 struct shm_slot		*shm_slot(const struct shm *shm, uint32_t index);
+struct shm_group	*shm_group(const struct shm *shm, uint32_t index);
+/* joined[group][slot] and invited[group][slot]; see shm_layout.h. */
+_Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slot);
+uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);
 struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
 
 /*
@@ -52,6 +64,8 @@ struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
  */
 void	shm_lock_registry(const struct shm *shm);
 void	shm_unlock_registry(const struct shm *shm);
+void	shm_lock_groups(const struct shm *shm);
+void	shm_unlock_groups(const struct shm *shm);
 void	shm_lock_log(const struct shm *shm);
 void	shm_unlock_log(const struct shm *shm);
 

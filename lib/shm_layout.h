@@ -5,19 +5,28 @@
  * and chatctl share.  Change anything here and bump SHM_LAYOUT_VERSION:
  * a process built against another version refuses to attach.
  *
- * The segment is three parts, each at an offset stored in the header:
+ * The segment is six parts, each at an offset stored in the header:
  *
  *   struct shm_header                    fixed size, at offset 0
  *   struct shm_slot[max_sessions]        one per connected session
+ *   struct shm_group[max_groups]         one per group
+ *   _Atomic uint64_t joined[max_groups][max_sessions]
+ *                                        0: slot is not a member of the
+ *                                        group; else the log sequence
+ *                                        number of its join record
+ *   uint32_t invited[max_groups][max_sessions]
+ *                                        0: not invited; else the invited
+ *                                        slot's s_generation
  *   struct shm_record[log_records]       the message log, a ring;
  *                                        each record is record_size bytes
  *
- * Locks.  Two process-shared robust mutexes live in the header:
+ * Locks.  Three process-shared robust mutexes live in the header:
  *   registry_lock  guards slot claim/release, names and sessions_in_use;
+ *   groups_lock    guards shm_group, joined[] and invited[];
  *   log_lock       guards appending to the log (log_next and the record
  *                  being written).
- * Nobody holds both at once, except in the order registry_lock then
- * log_lock.  Fields marked "atomic" are read without a lock.
+ * When more than one is held they are taken in that order: registry,
+ * groups, log.  Fields marked "atomic" are read without a lock.
  */
 #ifndef CHAT_SHM_LAYOUT_H
 #define CHAT_SHM_LAYOUT_H
@@ -27,7 +36,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATSM01" */
-#define SHM_LAYOUT_VERSION	1
+#define SHM_LAYOUT_VERSION	2
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -40,6 +49,12 @@ enum slot_state {
 	SLOT_ACTIVE,		/* named and chatting; receives messages */
 };
 
+/* Group states (shm_group.g_state). */
+enum group_state {
+	GROUP_FREE = 0,		/* unused */
+	GROUP_USED,		/* exists; has at least one member */
+};
+
 /* Disconnect reasons counted in shm_header.st_disconnects[]. */
 enum disconnect_reason {
 	DISC_QUIT = 0,		/* client sent /quit or closed cleanly */
@@ -48,14 +63,32 @@ enum disconnect_reason {
 	DISC_SENDQ,		/* client did not read its output in time */
 	DISC_LOST,		/* session process died; noticed by the hub */
 	DISC_LAGGED,		/* session fell a whole log ring behind */
+	DISC_KICKED,		/* closed by an operator or a newer login */
+	DISC_FLOOD,		/* unread input passed max_recvq */
+	DISC_AUTH,		/* too many wrong passwords */
 	DISC_REASONS
 };
 
-/* Record kinds (shm_record.r_kind). */
+/*
+ * Record kinds (shm_record.r_kind) and who receives them (r_to_kind):
+ *   REC_CHAT         r_from said r_text to r_to (everyone, a user, a group)
+ *   REC_JOIN         r_from joined the chat (everyone)
+ *   REC_LEAVE        r_from left the chat; r_text is the reason (everyone)
+ *   REC_NOTICE       r_text is a notice for r_to (a user or a group)
+ */
 enum record_kind {
-	REC_CHAT = 1,		/* a chat line: r_from said r_text to everyone */
-	REC_JOIN,		/* r_from joined */
-	REC_LEAVE,		/* r_from left; r_text is the reason */
+	REC_CHAT = 1,
+	REC_JOIN,
+	REC_LEAVE,
+	REC_NOTICE,
+};
+
+/* Addressees (shm_record.r_to_kind). */
+enum record_to {
+	TO_ALL = 0,		/* every ACTIVE session */
+	TO_USER,		/* slot r_to of generation r_to_generation */
+	TO_GROUP,		/* members of group r_to (generation r_to_generation)
+				   who joined before the record */
 };
 
 struct shm_header {
@@ -70,8 +103,13 @@ struct shm_header {
 	uint32_t	log_records;	/* records in the log ring */
 	uint32_t	record_size;	/* bytes per record, header included */
 	uint32_t	slot_size;	/* sizeof(struct shm_slot) */
-	uint32_t	pad0;
+	uint32_t	max_groups;	/* groups in the group table */
+	uint32_t	max_group_members; /* members one group may have */
+	uint32_t	group_size;	/* sizeof(struct shm_group) */
 	uint64_t	slots_offset;	/* from segment start to slot 0 */
+	uint64_t	groups_offset;	/* from segment start to group 0 */
+	uint64_t	joined_offset;	/* to joined[0][0] */
+	uint64_t	invited_offset;	/* to invited[0][0] */
 	uint64_t	log_offset;	/* from segment start to record 0 */
 	int64_t		created;	/* unix time the segment was made */
 
@@ -81,11 +119,11 @@ struct shm_header {
 	_Atomic int64_t	hub_started;	/* unix time the current hub started */
 
 	pthread_mutex_t	registry_lock;	/* robust, process-shared */
+	pthread_mutex_t	groups_lock;	/* robust, process-shared */
 	pthread_mutex_t	log_lock;	/* robust, process-shared */
 
-	/* Under registry_lock. */
-	uint32_t	sessions_in_use; /* slots not FREE; derived, repaired */
-	uint32_t	pad1;
+	uint32_t	sessions_in_use; /* slots not FREE; registry_lock; derived */
+	uint32_t	groups_in_use;	/* groups not FREE; groups_lock; derived */
 
 	/*
 	 * The log: sequence number of the next record to append.  Written
@@ -102,6 +140,8 @@ struct shm_header {
 	_Atomic uint64_t st_wakeups_sent;	/* eventfd writes by the hub */
 	_Atomic uint64_t st_wakeups_coalesced;	/* wakes skipped: one pending */
 	_Atomic uint64_t st_refused_full;	/* connections refused: full */
+	_Atomic uint64_t st_auth_failures;	/* wrong passwords */
+	_Atomic uint64_t st_throttled;		/* times a flooder was slowed */
 	_Atomic uint64_t st_disconnects[DISC_REASONS]; /* by reason */
 };
 
@@ -121,8 +161,28 @@ struct shm_slot {
 	/* 1 while a wake-up is owed or in flight; the session clears it. */
 	_Atomic uint32_t s_wake_pending;
 	uint32_t	pad1;
+	/*
+	 * A request that the session close: 0 none, else a DISC_* + 1.
+	 * Written (after s_close_reason) by the hub (chatctl kick) or by a
+	 * newer login of the same user; the session acts on its next wake.
+	 */
+	_Atomic uint32_t s_close;
+	uint32_t	s_registered;	/* 1: logged in with a password */
+	char		s_close_reason[SHM_REASON_MAX]; /* NUL-ended */
 	char		s_name[SHM_NAME_MAX + 1]; /* NUL-ended; set entering ACTIVE */
 	char		s_peer[SHM_PEER_MAX];	/* client address; set at claim */
+};
+
+struct shm_group {
+	uint32_t	g_state;	/* GROUP_*; the commit point; groups_lock */
+	uint32_t	g_generation;	/* bumped at every creation */
+	uint32_t	g_owner;	/* owner's slot; always a member */
+	uint32_t	g_members;	/* members now; derived, repaired */
+	uint32_t	g_invite_only;	/* 1: only invited users may join */
+	uint32_t	pad0;
+	int64_t		g_created;	/* unix time */
+	char		g_name[SHM_NAME_MAX + 1]; /* NUL-ended */
+	char		pad1[7];
 };
 
 /*
@@ -139,11 +199,16 @@ struct shm_record {
 	uint32_t	r_from_slot;	/* sender's slot index */
 	uint32_t	r_from_generation; /* sender's s_generation */
 	uint32_t	r_len;		/* bytes in r_text, <= max_line */
+	uint32_t	r_to_kind;	/* TO_* */
+	uint32_t	r_to;		/* slot or group index (TO_USER, TO_GROUP) */
+	uint32_t	r_to_generation; /* its s_generation or g_generation */
 	char		r_from_name[SHM_NAME_MAX + 1]; /* sender's name */
-	char		pad[7];
+	char		r_to_name[SHM_NAME_MAX + 1];	/* group name (TO_GROUP) */
+	char		pad[10];
 	char		r_text[];	/* r_len bytes, not NUL-ended */
 };
 
-_Static_assert(sizeof(struct shm_record) == 64, "record header is one cache line");
+_Static_assert(sizeof(struct shm_record) == 112, "record header size");
+_Static_assert(sizeof(struct shm_group) == 72, "group size");
 
 #endif

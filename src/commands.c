@@ -1,10 +1,11 @@
 /*
- * commands.c -- what a client's lines mean.
+ * commands.c -- what a logged-in client's lines mean.
  *
- * Owns the login dialogue (name prompt, checks, welcome), plain chat
- * lines, and the /command table from which /help is generated.  Every
- * line the server sends starts with a prefix that tells its kind (see
- * doc/protocol.md): "? " prompt, "* " notice, "! " error, "<name> " chat.
+ * Owns plain chat lines and the /command table from which /help is
+ * generated: one row and one function per command.  Every line the
+ * server sends starts with a prefix that tells its kind (see
+ * doc/protocol.md): "? " prompt, "* " notice, "! code: " error,
+ * "<name> " chat, "*name* " private, "#group <name> " group chat.
  */
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -17,34 +18,116 @@
 #include "registry.h"
 #include "session.h"
 #include "text.h"
+#include "users.h"
 
 void
 reply(struct session *s, const char *fmt, ...)
 {
-	char line[2048];
 	va_list ap;
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	rc = outq_vappendf(&s->out, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	if (outq_append(&s->out, line, (size_t)n) == -1)
+	if (rc == -1 || outq_append(&s->out, "\n", 1) == -1)
 		session_close(s, DISC_SENDQ, "SendQ exceeded");
 }
 
-void
-commands_prompt(struct session *s)
+char *
+next_word(char **args)
 {
-	reply(s, "? name:");
+	char *word = *args, *end;
+
+	end = word + strcspn(word, " \t");
+	if (*end != '\0')
+		*end++ = '\0';
+	while (*end == ' ' || *end == '\t')
+		end++;
+	*args = end;
+	return word;
+}
+
+void
+say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
+    const char *to_name, const char *text, size_t len)
+{
+	struct msglog_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = REC_CHAT;
+	e.from_slot = s->slot;
+	e.from_generation = s->generation;
+	e.to_kind = to_kind;
+	e.to = to;
+	e.to_generation = to_gen;
+	strlcpy(e.from_name, s->name, sizeof(e.from_name));
+	if (to_name != NULL)
+		strlcpy(e.to_name, to_name, sizeof(e.to_name));
+	e.text = (char *)(uintptr_t)text;
+	e.len = (uint32_t)len;
+	msglog_append(&s->shm, &e);
+	hublink_wake(s, to_kind, to);
 }
 
 static void
-cmd_quit(struct session *s, const char *args)
+cmd_broadcast(struct session *s, char *args)
+{
+	say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
+}
+
+static void
+cmd_msg(struct session *s, char *args)
+{
+	char *name = next_word(&args), hash[USERS_HASH_MAX], err[256];
+	uint32_t slot;
+
+	if (*args == '\0') {
+		reply(s, "! missing-argument: usage: /msg <user> <text>");
+		return;
+	}
+	if ((slot = registry_find(&s->shm, name)) == SLOT_NONE) {
+		if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
+		    err, sizeof(err)) == 1)
+			reply(s, "! user-offline: %s is not online", name);
+		else
+			reply(s, "! no-such-user: there is no user named %s", name);
+		return;
+	}
+	if (slot == s->slot) {
+		reply(s, "! bad-target: you cannot send a private message to yourself");
+		return;
+	}
+	say(s, TO_USER, slot, atomic_load(&shm_slot(&s->shm, slot)->s_generation),
+	    NULL, args, strlen(args));
+}
+
+static void
+cmd_users(struct session *s, char *args)
+{
+	struct shm_slot *slot;
+	uint32_t count = registry_active_count(&s->shm);
+	char name[SHM_NAME_MAX + 1];
+
+	(void)args;
+	if (outq_appendf(&s->out, "* users (%u):", count) == -1)
+		goto full;
+	for (uint32_t i = 0; i < s->shm.hdr->max_sessions; i++) {
+		slot = shm_slot(&s->shm, i);
+		if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
+			continue;
+		memcpy(name, slot->s_name, sizeof(name));
+		name[SHM_NAME_MAX] = '\0';
+		if (outq_appendf(&s->out, " %s", name) == -1)
+			goto full;
+	}
+	if (outq_append(&s->out, "\n", 1) == 0)
+		return;
+full:
+	session_close(s, DISC_SENDQ, "SendQ exceeded");
+}
+
+static void
+cmd_quit(struct session *s, char *args)
 {
 	char reason[SHM_REASON_MAX];
 
@@ -56,121 +139,82 @@ cmd_quit(struct session *s, const char *args)
 	session_close(s, DISC_QUIT, reason);
 }
 
-static void
-cmd_users(struct session *s, const char *args)
-{
-	char list[4096];
-	size_t used = 0;
-	uint32_t count = 0;
-	struct shm_slot *slot;
-
-	(void)args;
-	list[0] = '\0';
-	for (uint32_t i = 0; i < s->shm.hdr->max_sessions; i++) {
-		slot = shm_slot(&s->shm, i);
-		if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
-			continue;
-		count++;
-		if (used + SHM_NAME_MAX + 2 >= sizeof(list)) {
-			if (used + 4 < sizeof(list))
-				used += (size_t)snprintf(list + used, sizeof(list) - used, " ...");
-			continue;
-		}
-		used += (size_t)snprintf(list + used, sizeof(list) - used, " %.*s",
-		    SHM_NAME_MAX, slot->s_name);
-	}
-	reply(s, "* users (%u):%s", count, list);
-}
-
-static void cmd_help(struct session *, const char *);
+static void cmd_help(struct session *, char *);
 
 struct command {
 	const char	*name;
-	void		(*handler)(struct session *, const char *args);
+	void		(*handler)(struct session *, char *args);
+	int		 min_args;	/* words required before the handler runs */
 	const char	*usage;
 	const char	*help;
 };
 
 static const struct command commands[] = {
-	{ "help", cmd_help, "/help", "list the commands" },
-	{ "users", cmd_users, "/users", "list the users online" },
-	{ "quit", cmd_quit, "/quit [reason]", "leave the chat" },
+	{ "help", cmd_help, 0, "/help", "list the commands" },
+	{ "msg", cmd_msg, 2, "/msg <user> <text>", "send a private message" },
+	{ "broadcast", cmd_broadcast, 1, "/broadcast <text>",
+	    "send to everyone (as a plain line does)" },
+	{ "users", cmd_users, 0, "/users", "list the users online" },
+	{ "groups", cmd_groups, 0, "/groups", "list the groups with their members" },
+	{ "groups_users", cmd_groups, 0, "/groups_users", "the same as /groups" },
+	{ "create_group", cmd_create_group, 1, "/create_group <group>",
+	    "create a group and own it" },
+	{ "join_group", cmd_join_group, 1, "/join_group <group>", "join a group" },
+	{ "leave_group", cmd_leave_group, 1, "/leave_group <group>", "leave a group" },
+	{ "group_msg", cmd_group_msg, 2, "/group_msg <group> <text>",
+	    "send to the members of a group" },
+	{ "kick", cmd_kick, 2, "/kick <group> <user> [reason]",
+	    "owner: remove a member from a group" },
+	{ "invite", cmd_invite, 2, "/invite <group> <user>",
+	    "owner: let a user join an invite-only group" },
+	{ "invite_only", cmd_invite_only, 2, "/invite_only <group> on|off",
+	    "owner: make a group invite-only, or open" },
+	{ "quit", cmd_quit, 0, "/quit [reason]", "leave the chat" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void
-cmd_help(struct session *s, const char *args)
+cmd_help(struct session *s, char *args)
 {
 	(void)args;
 	reply(s, "* commands (a line not starting with / goes to everyone; "
 	    "start it with // to send a leading /):");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		reply(s, "* %-16s %s", commands[i].usage, commands[i].help);
+		reply(s, "* %-30s %s", commands[i].usage, commands[i].help);
+}
+
+static int
+count_words(const char *args)
+{
+	int n = 0;
+
+	while (*args != '\0') {
+		n++;
+		args += strcspn(args, " \t");
+		args += strspn(args, " \t");
+	}
+	return n;
 }
 
 static void
 run_command(struct session *s, char *line)
 {
-	char *name = line + 1, *args;
-	size_t namelen;
+	char *args = line + 1, *name;
+	const struct command *c;
 
-	namelen = strcspn(name, " \t");
-	args = name + namelen;
-	while (*args == ' ' || *args == '\t')
-		args++;
+	name = next_word(&args);
 	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (strlen(commands[i].name) == namelen &&
-		    strncmp(commands[i].name, name, namelen) == 0) {
-			name[namelen] = '\0';
-			commands[i].handler(s, args);
+		c = &commands[i];
+		if (strcmp(c->name, name) != 0)
+			continue;
+		if (count_words(args) < c->min_args) {
+			reply(s, "! missing-argument: usage: %s", c->usage);
 			return;
 		}
-	}
-	reply(s, "! unknown-command: /%.*s is not a command; /help lists them",
-	    (int)(namelen > 64 ? 64 : namelen), name);
-}
-
-static void
-say(struct session *s, const char *text, size_t len)
-{
-	msglog_append(&s->shm, REC_CHAT, s->slot, s->generation, s->name, text, len);
-	hublink_wake_others(s);
-}
-
-static void
-welcome(struct session *s)
-{
-	uint32_t others = registry_active_count(&s->shm) - 1;
-
-	reply(s, "* welcome, %s (%u other%s online; /help for commands)", s->name,
-	    others, others == 1 ? "" : "s");
-}
-
-static void
-login_line(struct session *s, const char *line, size_t len)
-{
-	uint64_t join_seq;
-
-	if (!name_valid(line, len)) {
-		reply(s, "! name-invalid: a name is 1-32 letters, digits, '_', '-' "
-		    "or '.', starting with a letter");
-		commands_prompt(s);
+		c->handler(s, args);
 		return;
 	}
-	memcpy(s->name, line, len);
-	s->name[len] = '\0';
-	if (registry_take_name(&s->shm, s->slot, s->name, &join_seq) != NAME_OK) {
-		reply(s, "! name-taken: %s is already in use; choose another", s->name);
-		s->name[0] = '\0';
-		commands_prompt(s);
-		return;
-	}
-	s->state = SESSION_CHAT;
-	s->cursor = join_seq + 1;
-	log_info("%s: logged in as %s", s->peer, s->name);
-	welcome(s);
-	hublink_wake_others(s);
-	deliver_drain(s);
+	reply(s, "! unknown-command: /%.64s is not a command; /help lists them", name);
 }
 
 void
@@ -185,10 +229,10 @@ commands_line(struct session *s, char *line, size_t len)
 		    fault == TEXT_NUL ? "nul-byte" : "control-char",
 		    text_fault_string(fault));
 		if (s->state == SESSION_LOGIN)
-			commands_prompt(s);
+			login_prompt(s);
 		return;
 	}
-	line[len] = '\0';	/* room: the framer's buffer holds max_line + 2 */
+	line[len] = '\0';	/* room: the framer's buffer has a spare byte */
 	atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_last_active,
 	    (int64_t)time(NULL), memory_order_relaxed);
 	if (s->state == SESSION_LOGIN) {
@@ -203,5 +247,5 @@ commands_line(struct session *s, char *line, size_t len)
 		line++;
 		len--;
 	}
-	say(s, line, len);
+	say(s, TO_ALL, 0, 0, NULL, line, len);
 }

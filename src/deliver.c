@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "groups.h"
 #include "log.h"
 #include "msglog.h"
 #include "session.h"
@@ -21,14 +23,48 @@ from_self(const struct session *s, const struct msglog_entry *e)
 	return e->from_slot == s->slot && e->from_generation == s->generation;
 }
 
+/* Is the record for this user?  The sender never gets its own back. */
+static int
+for_me(const struct session *s, const struct msglog_entry *e)
+{
+	if (from_self(s, e))
+		return 0;
+	switch (e->to_kind) {
+	case TO_ALL:
+		return 1;
+	case TO_USER:
+		return e->to == s->slot && e->to_generation == s->generation;
+	case TO_GROUP:
+		return groups_received(&s->shm, e->to, s->slot, e->seq);
+	}
+	return 0;
+}
+
+static int
+format_chat(struct session *s, const struct msglog_entry *e)
+{
+	switch (e->to_kind) {
+	case TO_USER:
+		return outq_appendf(&s->out, "*%s* %.*s\n", e->from_name,
+		    (int)e->len, e->text);
+	case TO_GROUP:
+		return outq_appendf(&s->out, "#%s <%s> %.*s\n", e->to_name,
+		    e->from_name, (int)e->len, e->text);
+	default:
+		return outq_appendf(&s->out, "<%s> %.*s\n", e->from_name,
+		    (int)e->len, e->text);
+	}
+}
+
 /* Queue one record for the client; -1 if the output queue is full. */
 static int
 format_record(struct session *s, const struct msglog_entry *e)
 {
 	switch (e->kind) {
 	case REC_CHAT:
-		return outq_appendf(&s->out, "<%s> %.*s\n", e->from_name,
-		    (int)e->len, e->text);
+		return format_chat(s, e);
+	case REC_NOTICE:
+		return outq_appendf(&s->out, "* %.*s\n", (int)e->len, e->text);
 	case REC_JOIN:
 		return outq_appendf(&s->out, "* %s joined\n", e->from_name);
 	case REC_LEAVE:
@@ -60,7 +96,7 @@ deliver_drain(struct session *s)
 		case MSGLOG_OK:
 			break;
 		}
-		if (from_self(s, &e))
+		if (!for_me(s, &e))
 			continue;
 		if (format_record(s, &e) == -1) {
 			session_close(s, DISC_SENDQ, "SendQ exceeded");
@@ -73,6 +109,24 @@ deliver_drain(struct session *s)
 		    memory_order_relaxed);
 }
 
+/* An operator's kick or a newer login asked this session to close. */
+static void
+close_if_requested(struct session *s)
+{
+	struct shm_slot *slot = shm_slot(&s->shm, s->slot);
+	char reason[SHM_REASON_MAX];
+	uint32_t request;
+
+	request = atomic_load(&slot->s_close);
+	if (request == 0 || s->state == SESSION_CLOSING)
+		return;
+	memcpy(reason, slot->s_close_reason, sizeof(reason));
+	reason[sizeof(reason) - 1] = '\0';
+	reply(s, "! closed: %s", reason);
+	session_close(s, request - 1 < DISC_REASONS ? (int)request - 1 : DISC_KICKED,
+	    reason);
+}
+
 /* The eventfd fired (or the hub came back): drain. */
 void
 deliver_wakeup(struct session *s)
@@ -83,4 +137,5 @@ deliver_wakeup(struct session *s)
 	    errno != EAGAIN)
 		log_warn("eventfd read");
 	deliver_drain(s);
+	close_if_requested(s);
 }

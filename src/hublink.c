@@ -236,13 +236,29 @@ hublink_flush_owed(struct session *s)
 	send_wake(s, batch, n);
 }
 
+/* Does slot i receive a record addressed (to_kind, to)? */
+static int
+addressed(const struct session *s, uint32_t i, uint32_t to_kind, uint32_t to)
+{
+	switch (to_kind) {
+	case TO_USER:
+		return i == to;
+	case TO_GROUP:
+		return atomic_load_explicit(shm_joined(&s->shm, to, i),
+		    memory_order_relaxed) != 0;
+	default:
+		return 1;
+	}
+}
+
 /*
- * After appending a record: every other ACTIVE session must read it.
- * Only those whose wake-pending flag this call flips from 0 to 1 need an
- * eventfd write; the others are already owed one (coalescing).
+ * After appending a record: every other ACTIVE session it is addressed
+ * to must read it.  Only those whose wake-pending flag this call flips
+ * from 0 to 1 need an eventfd write; the others are already owed one
+ * (coalescing).  One wake request carries them all.
  */
 void
-hublink_wake_others(struct session *s)
+hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 {
 	uint32_t batch[CTL_WAKE_MAX], n = 0, coalesced = 0;
 	uint32_t max = s->shm.hdr->max_sessions;
@@ -250,7 +266,7 @@ hublink_wake_others(struct session *s)
 
 	hublink_flush_owed(s);
 	for (uint32_t i = 0; i < max; i++) {
-		if (i == s->slot)
+		if (i == s->slot || !addressed(s, i, to_kind, to))
 			continue;
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load_explicit(&slot->s_state, memory_order_acquire) != SLOT_ACTIVE)
@@ -269,4 +285,10 @@ hublink_wake_others(struct session *s)
 	if (coalesced > 0)
 		atomic_fetch_add_explicit(&s->shm.hdr->st_wakeups_coalesced,
 		    coalesced, memory_order_relaxed);
+}
+
+void
+hublink_wake_others(struct session *s)
+{
+	hublink_wake(s, TO_ALL, 0);
 }

@@ -14,15 +14,28 @@
 
 #define READS_PER_WAKE	16	/* then let other events run */
 
-static void
-handle_lines(struct session *s)
+/* Handle the complete lines held, as far as flood control allows. */
+void
+input_lines(struct session *s)
 {
 	char *line;
 	size_t len;
 	enum line_result r;
 
-	while (s->state != SESSION_CLOSING &&
-	    (r = linebuf_next(&s->in, &line, &len)) != LINE_NONE) {
+	int took;
+
+	while (s->state != SESSION_CLOSING) {
+		took = 0;
+		if (s->state == SESSION_CHAT && linebuf_pending(&s->in) > 0) {
+			if (!flood_take(s))
+				return;
+			took = 1;
+		}
+		if ((r = linebuf_next(&s->in, &line, &len)) == LINE_NONE) {
+			if (took)
+				flood_refund(s);
+			return;
+		}
 		if (r == LINE_TOOLONG)
 			reply(s, "! line-too-long: lines are limited to %u bytes; "
 			    "the rest of that line was discarded",
@@ -32,14 +45,35 @@ handle_lines(struct session *s)
 	}
 }
 
+/*
+ * After end of input: once every held line is handled (a throttle may
+ * delay that), handle the unterminated last line and close.
+ */
+void
+input_finish(struct session *s)
+{
+	char *line;
+	size_t len;
+
+	if (!s->in_eof || s->throttled || s->state == SESSION_CLOSING)
+		return;
+	/* An overlong last line needs no reply: nobody reads it. */
+	if (linebuf_finish(&s->in, &line, &len) == LINE_OK)
+		commands_line(s, line, len);
+	if (s->state != SESSION_CLOSING)
+		session_close(s, s->state == SESSION_CHAT ? DISC_QUIT : DISC_EOF,
+		    "connection closed");
+}
+
 void
 input_read(struct session *s)
 {
-	char *where, *line;
-	size_t room, len;
+	char *where;
+	size_t room;
 	ssize_t n;
 
-	for (int i = 0; i < READS_PER_WAKE && s->state != SESSION_CLOSING; i++) {
+	for (int i = 0; i < READS_PER_WAKE && s->state != SESSION_CLOSING &&
+	    !s->throttled; i++) {
 		room = linebuf_room(&s->in, &where);
 		n = read(s->in_fd, where, room);
 		if (n == -1) {
@@ -52,15 +86,11 @@ input_read(struct session *s)
 		}
 		if (n == 0) {
 			s->in_eof = 1;
-			if (linebuf_finish(&s->in, &line, &len) == LINE_OK)
-				commands_line(s, line, len);
-			/* An overlong last line needs no reply: nobody reads it. */
-			if (s->state != SESSION_CLOSING)
-				session_close(s, s->state == SESSION_CHAT ?
-				    DISC_QUIT : DISC_EOF, "connection closed");
+			input_lines(s);
+			input_finish(s);
 			return;
 		}
 		linebuf_commit(&s->in, (size_t)n);
-		handle_lines(s);
+		input_lines(s);
 	}
 }

@@ -69,20 +69,32 @@ outq_append(struct outq *q, const char *data, size_t n)
 }
 
 int
-outq_appendf(struct outq *q, const char *fmt, ...)
+outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 {
-	char line[2048];
-	va_list ap;
+	va_list copy;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	/* +1: vsnprintf writes a NUL, which is not queued. */
+	if (n < 0 || make_room(q, (size_t)n + 1) == -1)
 		return -1;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	return outq_append(q, line, (size_t)n);
+	vsnprintf(q->buf + q->len, (size_t)n + 1, fmt, ap);
+	q->len += (size_t)n;
+	return 0;
+}
+
+int
+outq_appendf(struct outq *q, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = outq_vappendf(q, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int

@@ -6,6 +6,7 @@
 #ifndef CHAT_OUTQ_H
 #define CHAT_OUTQ_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct outq {
@@ -20,6 +21,8 @@ void	outq_init(struct outq *q, size_t limit);
 void	outq_free(struct outq *q);
 /* Append; -1 if the queue would pass its limit (nothing appended). */
 int	outq_append(struct outq *q, const char *data, size_t n);
+int	outq_vappendf(struct outq *q, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 int	outq_appendf(struct outq *q, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 size_t	outq_pending(const struct outq *q);

@@ -101,18 +101,28 @@ watch_fd(struct session *s, int fd, uint32_t events)
 }
 
 void
-session_want_write(struct session *s, int on)
+session_update_events(struct session *s)
 {
-	struct epoll_event ev = { .events = on ? EPOLLOUT : 0, .data.fd = s->out_fd };
+	int reading = !s->in_eof && !s->throttled && s->state != SESSION_CLOSING;
+	int writing = outq_pending(&s->out) > 0;
+	struct epoll_event ev = { .data.fd = s->in_fd };
 
-	if (s->in_fd == s->out_fd) {
-		ev.events |= s->in_eof ? 0 : EPOLLIN;
-		epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->out_fd, &ev);
+	if (s->in_fd != s->out_fd && writing != s->out_watched) {
+		struct epoll_event out = { .events = EPOLLOUT, .data.fd = s->out_fd };
+
+		if (epoll_ctl(s->epfd, writing ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    s->out_fd, &out) == -1)
+			log_warn("epoll_ctl output");
+		s->out_watched = writing;
+		writing = 0;
+	} else if (s->in_fd != s->out_fd)
+		writing = 0;
+	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
+	if (ev.events == s->in_events)
 		return;
-	}
-	if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->out_fd, &ev) == -1 &&
-	    errno != EEXIST && errno != ENOENT)
-		log_warn("epoll_ctl output");
+	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->in_fd, &ev) == -1)
+		log_warn("epoll_ctl client");
+	s->in_events = ev.events;
 }
 
 void
@@ -201,16 +211,18 @@ setup_client_socket(struct session *s)
 static void
 dispatch(struct session *s, int fd, uint32_t events)
 {
-	if (fd == s->in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !s->in_eof)
+	/* Output is flushed after every batch of events, in run(). */
+	if (fd == s->in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+	    !s->in_eof && !s->throttled)
 		input_read(s);
-	if (fd == s->out_fd && (events & EPOLLOUT))
-		session_want_write(s, 0);	/* flushed after the batch */
 	if (fd == s->wake_fd && s->wake_fd != -1)
 		deliver_wakeup(s);
 	else if (fd == s->ctl_fd && s->ctl_fd != -1)
 		hublink_read(s);
 	else if (fd == s->timer_fd)
 		hublink_retry(s);
+	else if (fd == s->throttle_fd)
+		flood_resume(s);
 }
 
 /* Write what is queued; 1 while output remains. */
@@ -221,7 +233,6 @@ flush_output(struct session *s)
 	case 0:
 		return 0;
 	case 1:
-		session_want_write(s, 1);
 		return 1;
 	default:
 		if (s->state != SESSION_CLOSING)
@@ -240,6 +251,7 @@ run(struct session *s)
 		pending = flush_output(s);
 		if (s->state == SESSION_CLOSING && (!pending || s->in_eof))
 			return;
+		session_update_events(s);
 		/* Closing: give a slow client a moment for its last lines. */
 		n = epoll_wait(s->epfd, events, 8,
 		    s->state == SESSION_CLOSING ? CLOSE_LINGER_MS : -1);
@@ -285,11 +297,16 @@ main(int argc, char *argv[])
 	init_buffers(&s);
 	setup_client_socket(&s);
 	if ((s.timer_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
+	    (s.throttle_fd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		fatal("session event loop");
+		fatal("session timers");
 	watch_fd(&s, s.in_fd, EPOLLIN);
+	s.in_events = EPOLLIN;
 	watch_fd(&s, s.timer_fd, EPOLLIN);
-	commands_prompt(&s);
+	watch_fd(&s, s.throttle_fd, EPOLLIN);
+	flood_init(&s);
+	login_prompt(&s);
 	run(&s);
 	return 0;
 }

@@ -5,7 +5,10 @@
  * hublink.c  the control connection to the hub: register, reconnect, wake
  * deliver.c  reading the shared log and formatting lines for the client
  * input.c    reading the client, framing and checking its lines
- * commands.c the login dialogue, chat lines and the /command table
+ * login.c    the login dialogue: name, password, guests, duplicate logins
+ * commands.c chat lines, the /command table and replies
+ * groupcmds.c the group commands
+ * flood.c    the per-session token bucket that slows a flooder
  */
 #ifndef CHAT_SESSION_H
 #define CHAT_SESSION_H
@@ -20,7 +23,7 @@
 #include "shm.h"
 
 enum session_state {
-	SESSION_LOGIN,		/* waiting for a name */
+	SESSION_LOGIN,		/* waiting for a name (or its password) */
 	SESSION_CHAT,		/* named, ACTIVE in the registry */
 	SESSION_CLOSING,	/* flushing the last lines, then exit */
 };
@@ -35,6 +38,7 @@ struct session {
 	int		ctl_fd;		/* hub control connection, -1 while away */
 	int		wake_fd;	/* eventfd from the hub, -1 while away */
 	int		timer_fd;	/* hub reconnect timer */
+	int		throttle_fd;	/* flood control: resume reading */
 	uint32_t	slot, generation;
 	char		peer[64];
 	char		name[SHM_NAME_MAX + 1];
@@ -46,13 +50,22 @@ struct session {
 	uint8_t		*wake_owed;	/* per slot: a wake-up not yet sent */
 	uint32_t	wake_owed_count;
 	int		in_eof;
+	int		awaiting_password; /* login: name given, password next */
+	int		auth_failures;
+	int		registered;	/* logged in with a password */
+	double		tokens;		/* flood control bucket */
+	long long	refilled_ns;	/* CLOCK_MONOTONIC of the last refill */
+	int		throttled;	/* not reading the client until a token */
+	uint32_t	in_events;	/* what epoll watches on in_fd now */
+	int		out_watched;	/* out_fd (inetd, separate) is in epoll */
 	const char	*quit_reason;	/* why the session ends, for log and others */
 	int		disc_reason;	/* DISC_* counted in the stats */
 };
 
 /* session.c */
 void	session_close(struct session *s, int disc_reason, const char *why);
-void	session_want_write(struct session *s, int on);
+/* Make epoll watch the client for what the session wants now. */
+void	session_update_events(struct session *s);
 
 /* hublink.c */
 enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };
@@ -60,21 +73,48 @@ int	hublink_open(struct session *s);
 int	hublink_register(struct session *s, char *why, size_t whylen);
 void	hublink_read(struct session *s);
 void	hublink_retry(struct session *s);
+void	hublink_wake(struct session *s, uint32_t to_kind, uint32_t to);
 void	hublink_wake_others(struct session *s);
 void	hublink_flush_owed(struct session *s);
 
-/* deliver.c */
+/* deliver.c; also acts on a close request (kick, newer login) */
 void	deliver_drain(struct session *s);
 void	deliver_wakeup(struct session *s);
 
 /* input.c */
 void	input_read(struct session *s);
+void	input_lines(struct session *s);
+void	input_finish(struct session *s);
+
+/* login.c */
+void	login_prompt(struct session *s);
+void	login_line(struct session *s, char *line, size_t len);
 
 /* commands.c */
-void	commands_prompt(struct session *s);
 void	commands_line(struct session *s, char *line, size_t len);
 /* Queue one line for the client: prefix + text + "\n". */
 void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Split the next word off *args ("" when none). */
+char	*next_word(char **args);
+void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
+	    const char *to_name, const char *text, size_t len);
+
+/* groupcmds.c */
+void	cmd_create_group(struct session *s, char *args);
+void	cmd_join_group(struct session *s, char *args);
+void	cmd_leave_group(struct session *s, char *args);
+void	cmd_group_msg(struct session *s, char *args);
+void	cmd_groups(struct session *s, char *args);
+void	cmd_kick(struct session *s, char *args);
+void	cmd_invite(struct session *s, char *args);
+void	cmd_invite_only(struct session *s, char *args);
+
+/* flood.c */
+void	flood_init(struct session *s);
+/* 1 if a line may be handled now (and take its token), else 0 (throttled). */
+int	flood_take(struct session *s);
+void	flood_refund(struct session *s);
+void	flood_resume(struct session *s);
 
 #endif

@@ -1,0 +1,438 @@
+/*
+ * groups.c -- the group table in shared memory.
+ *
+ * Every change happens under groups_lock and is announced by a notice
+ * record addressed to the group (TO_GROUP), appended under the same lock
+ * so notices and membership agree.  Membership is joined[group][slot]:
+ * the sequence number of the member's join record, so a reader can tell
+ * whether it was a member when a record was written (sequence after its
+ * join) with one load.
+ */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "groups.h"
+#include "msglog.h"
+#include "text.h"
+
+int
+group_name_valid(const char *name)
+{
+	return name_valid(name, strlen(name));
+}
+
+static uint32_t
+find_locked(const struct shm *shm, const char *name)
+{
+	struct shm_group *g;
+
+	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+		g = shm_group(shm, i);
+		if (g->g_state == GROUP_USED &&
+		    strncasecmp(g->g_name, name, sizeof(g->g_name)) == 0)
+			return i;
+	}
+	return GROUP_NONE;
+}
+
+static int
+is_member(const struct shm *shm, uint32_t group, uint32_t slot)
+{
+	return atomic_load_explicit(shm_joined(shm, group, slot),
+	    memory_order_relaxed) != 0;
+}
+
+/* The actor still owns its slot (a stale generation is not a member). */
+static int
+actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
+{
+	return atomic_load(&shm_slot(shm, slot)->s_generation) == generation &&
+	    atomic_load(&shm_slot(shm, slot)->s_state) == SLOT_ACTIVE;
+}
+
+/*
+ * Append a notice about group index from the actor (who already had its
+ * own answer, so it is not sent back); to_slot != UINT32_MAX sends it to
+ * that one user instead of the group.
+ */
+static uint64_t
+notice(const struct shm *shm, uint32_t index, uint32_t to_slot, uint32_t to_gen,
+    const struct group_actor *from, const char *fmt, ...)
+{
+	struct shm_group *g = shm_group(shm, index);
+	struct msglog_entry e;
+	char text[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	memset(&e, 0, sizeof(e));
+	e.kind = REC_NOTICE;
+	e.from_slot = from->slot;
+	e.from_generation = from->generation;
+	strlcpy(e.from_name, from->name, sizeof(e.from_name));
+	strlcpy(e.to_name, g->g_name, sizeof(e.to_name));
+	if (to_slot == UINT32_MAX) {
+		e.to_kind = TO_GROUP;
+		e.to = index;
+		e.to_generation = g->g_generation;
+	} else {
+		e.to_kind = TO_USER;
+		e.to = to_slot;
+		e.to_generation = to_gen;
+	}
+	e.text = text;
+	e.len = (uint32_t)((size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+	return msglog_append(shm, &e);
+}
+
+static uint64_t
+group_notice(const struct shm *shm, uint32_t index, const struct group_actor *from,
+    const char *text)
+{
+	return notice(shm, index, UINT32_MAX, 0, from, "%s", text);
+}
+
+/* Add slot to group; the join record's sequence marks its membership. */
+static void
+add_member(const struct shm *shm, uint32_t index, const struct group_actor *a)
+{
+	struct shm_group *g = shm_group(shm, index);
+	char text[128];
+	uint64_t seq;
+
+	snprintf(text, sizeof(text), "%s joined #%s", a->name, g->g_name);
+	seq = group_notice(shm, index, a, text);
+	atomic_store(shm_joined(shm, index, a->slot), seq);
+	*shm_invited(shm, index, a->slot) = 0;
+	g->g_members++;
+}
+
+static void
+delete_group(const struct shm *shm, uint32_t index)
+{
+	struct shm_group *g = shm_group(shm, index);
+
+	for (uint32_t s = 0; s < shm->hdr->max_sessions; s++) {
+		atomic_store(shm_joined(shm, index, s), 0);
+		*shm_invited(shm, index, s) = 0;
+	}
+	g->g_state = GROUP_FREE;
+	shm->hdr->groups_in_use--;
+}
+
+/* The member with the smallest join sequence, or SLOT_NONE. */
+static uint32_t
+longest_member(const struct shm *shm, uint32_t index)
+{
+	uint32_t best = UINT32_MAX;
+	uint64_t best_seq = UINT64_MAX, seq;
+
+	for (uint32_t s = 0; s < shm->hdr->max_sessions; s++) {
+		seq = atomic_load_explicit(shm_joined(shm, index, s),
+		    memory_order_relaxed);
+		if (seq != 0 && seq < best_seq) {
+			best_seq = seq;
+			best = s;
+		}
+	}
+	return best;
+}
+
+/* Remove slot; announce with text; pass ownership or delete if empty. */
+static void
+remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
+    const struct group_actor *from, const char *text)
+{
+	struct shm_group *g = shm_group(shm, index);
+	char owner_text[128];
+	uint32_t owner;
+
+	atomic_store(shm_joined(shm, index, slot), 0);
+	g->g_members--;
+	if (g->g_members == 0) {
+		delete_group(shm, index);
+		return;
+	}
+	group_notice(shm, index, from, text);
+	if (g->g_owner != slot)
+		return;
+	owner = longest_member(shm, index);
+	g->g_owner = owner;
+	snprintf(owner_text, sizeof(owner_text), "%s now owns #%s",
+	    shm_slot(shm, owner)->s_name, g->g_name);
+	group_notice(shm, index, from, owner_text);
+}
+
+static uint32_t
+free_group(const struct shm *shm)
+{
+	for (uint32_t i = 0; i < shm->hdr->max_groups; i++)
+		if (shm_group(shm, i)->g_state == GROUP_FREE)
+			return i;
+	return GROUP_NONE;
+}
+
+enum group_result
+groups_create(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index)
+{
+	enum group_result r = GR_OK;
+	struct shm_group *g;
+	uint32_t i;
+
+	shm_lock_groups(shm);
+	if (find_locked(shm, group) != GROUP_NONE)
+		r = GR_EXISTS;
+	else if ((i = free_group(shm)) == GROUP_NONE)
+		r = GR_TOO_MANY;
+	else {
+		g = shm_group(shm, i);
+		g->g_generation++;
+		g->g_owner = a->slot;
+		g->g_members = 0;
+		g->g_invite_only = 0;
+		g->g_created = time(NULL);
+		strlcpy(g->g_name, group, sizeof(g->g_name));
+		g->g_state = GROUP_USED;
+		shm->hdr->groups_in_use++;
+		add_member(shm, i, a);
+		*index = i;
+	}
+	shm_unlock_groups(shm);
+	return r;
+}
+
+enum group_result
+groups_join(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index, uint32_t *members)
+{
+	enum group_result r = GR_OK;
+	struct shm_group *g;
+	uint32_t i;
+
+	shm_lock_groups(shm);
+	if ((i = find_locked(shm, group)) == GROUP_NONE)
+		r = GR_NO_GROUP;
+	else if (is_member(shm, i, a->slot))
+		r = GR_ALREADY_MEMBER;
+	else if ((g = shm_group(shm, i))->g_invite_only &&
+	    *shm_invited(shm, i, a->slot) != a->generation)
+		r = GR_INVITE_ONLY;
+	else if (g->g_members >= shm->hdr->max_group_members)
+		r = GR_FULL;
+	else {
+		add_member(shm, i, a);
+		*members = g->g_members;
+	}
+	*index = i;
+	shm_unlock_groups(shm);
+	return r;
+}
+
+enum group_result
+groups_leave(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index)
+{
+	enum group_result r = GR_OK;
+	char text[128];
+	uint32_t i;
+
+	shm_lock_groups(shm);
+	if ((i = find_locked(shm, group)) == GROUP_NONE)
+		r = GR_NO_GROUP;
+	else if (!is_member(shm, i, a->slot))
+		r = GR_NOT_MEMBER;
+	else {
+		snprintf(text, sizeof(text), "%s left #%s", a->name,
+		    shm_group(shm, i)->g_name);
+		remove_member(shm, i, a->slot, a, text);
+	}
+	*index = i;
+	shm_unlock_groups(shm);
+	return r;
+}
+
+/* Common checks for owner-only commands; returns the group or GROUP_NONE. */
+static enum group_result
+owner_check(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index)
+{
+	uint32_t i;
+
+	if ((i = find_locked(shm, group)) == GROUP_NONE)
+		return GR_NO_GROUP;
+	*index = i;
+	if (!is_member(shm, i, a->slot))
+		return GR_NOT_MEMBER;
+	if (shm_group(shm, i)->g_owner != a->slot)
+		return GR_NOT_OWNER;
+	return GR_OK;
+}
+
+enum group_result
+groups_kick(const struct shm *shm, const struct group_actor *a,
+    const char *group, const struct group_target *t, const char *reason,
+    uint32_t *index)
+{
+	enum group_result r;
+	char text[SHM_REASON_MAX + 128];
+	const char *gname;
+
+	shm_lock_groups(shm);
+	r = owner_check(shm, a, group, index);
+	if (r == GR_OK && t->slot == a->slot)
+		r = GR_SELF;
+	else if (r == GR_OK && (!is_member(shm, *index, t->slot) ||
+	    !actor_current(shm, t->slot, t->generation)))
+		r = GR_TARGET_NOT_MEMBER;
+	if (r == GR_OK) {
+		gname = shm_group(shm, *index)->g_name;
+		notice(shm, *index, t->slot, t->generation, a,
+		    "%s kicked you from #%s (%s)", a->name, gname, reason);
+		snprintf(text, sizeof(text), "%s kicked %s from #%s (%s)",
+		    a->name, t->name, gname, reason);
+		remove_member(shm, *index, t->slot, a, text);
+	}
+	shm_unlock_groups(shm);
+	return r;
+}
+
+enum group_result
+groups_invite(const struct shm *shm, const struct group_actor *a,
+    const char *group, const struct group_target *t, uint32_t *index)
+{
+	enum group_result r;
+	const char *gname;
+
+	shm_lock_groups(shm);
+	r = owner_check(shm, a, group, index);
+	if (r == GR_OK && is_member(shm, *index, t->slot))
+		r = GR_TARGET_MEMBER;
+	if (r == GR_OK) {
+		*shm_invited(shm, *index, t->slot) = t->generation;
+		gname = shm_group(shm, *index)->g_name;
+		notice(shm, *index, t->slot, t->generation, a,
+		    "%s invited you to #%s; /join_group %s to join", a->name,
+		    gname, gname);
+	}
+	shm_unlock_groups(shm);
+	return r;
+}
+
+enum group_result
+groups_set_invite_only(const struct shm *shm, const struct group_actor *a,
+    const char *group, int on, uint32_t *index)
+{
+	enum group_result r;
+	struct shm_group *g;
+	char text[128];
+
+	shm_lock_groups(shm);
+	r = owner_check(shm, a, group, index);
+	if (r == GR_OK) {
+		g = shm_group(shm, *index);
+		g->g_invite_only = on != 0;
+		snprintf(text, sizeof(text), "%s made #%s %s", a->name, g->g_name,
+		    on ? "invite-only" : "open to everyone");
+		group_notice(shm, *index, a, text);
+	}
+	shm_unlock_groups(shm);
+	return r;
+}
+
+enum group_result
+groups_check_member(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index, uint32_t *generation, char *canonical)
+{
+	enum group_result r = GR_OK;
+	struct shm_group *g;
+	uint32_t i;
+
+	shm_lock_groups(shm);
+	if ((i = find_locked(shm, group)) == GROUP_NONE)
+		r = GR_NO_GROUP;
+	else if (!is_member(shm, i, a->slot))
+		r = GR_NOT_MEMBER;
+	else {
+		g = shm_group(shm, i);
+		*index = i;
+		*generation = g->g_generation;
+		strlcpy(canonical, g->g_name, SHM_NAME_MAX + 1);
+	}
+	shm_unlock_groups(shm);
+	return r;
+}
+
+void
+groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
+    const char *name, const char *reason)
+{
+	struct group_actor a = { slot, generation, name };
+	char text[SHM_REASON_MAX + 128];
+
+	shm_lock_groups(shm);
+	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+		if (shm_group(shm, i)->g_state != GROUP_USED || !is_member(shm, i, slot)) {
+			*shm_invited(shm, i, slot) = 0;
+			continue;
+		}
+		snprintf(text, sizeof(text), "%s left #%s (%s)", name,
+		    shm_group(shm, i)->g_name, reason);
+		remove_member(shm, i, slot, &a, text);
+		*shm_invited(shm, i, slot) = 0;
+	}
+	shm_unlock_groups(shm);
+}
+
+int
+groups_received(const struct shm *shm, uint32_t group, uint32_t slot, uint64_t seq)
+{
+	uint64_t joined;
+
+	if (group >= shm->hdr->max_groups)
+		return 0;
+	joined = atomic_load_explicit(shm_joined(shm, group, slot), memory_order_acquire);
+	return joined != 0 && joined < seq;
+}
+
+/*
+ * A holder died inside a group change.  joined[][] is the truth; member
+ * counts, owners and groups_in_use are recomputed from it: a group with
+ * no members is freed, an owner who is not a member is replaced by the
+ * longest member.
+ */
+void
+groups_repair(const struct shm *shm)
+{
+	struct shm_group *g;
+	uint32_t members, in_use = 0;
+
+	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+		g = shm_group(shm, i);
+		if (g->g_state != GROUP_USED)
+			continue;
+		members = 0;
+		for (uint32_t s = 0; s < shm->hdr->max_sessions; s++)
+			members += is_member(shm, i, s);
+		g->g_members = members;
+		if (members == 0) {
+			for (uint32_t s = 0; s < shm->hdr->max_sessions; s++)
+				*shm_invited(shm, i, s) = 0;
+			g->g_state = GROUP_FREE;
+			continue;
+		}
+		if (g->g_owner >= shm->hdr->max_sessions || !is_member(shm, i, g->g_owner))
+			g->g_owner = longest_member(shm, i);
+		in_use++;
+	}
+	shm->hdr->groups_in_use = in_use;
+}

@@ -1,0 +1,79 @@
+/*
+ * groups.h -- groups: create, join, leave, kick, invite, invite-only.
+ *
+ * Owns the group table, joined[][] and invited[][] in the segment (all
+ * under groups_lock) and the notices that announce each change to the
+ * group's members.  The creator owns a group; when the owner leaves, the
+ * longest member (smallest join sequence) becomes owner; an empty group
+ * is deleted.
+ */
+#ifndef CHAT_GROUPS_H
+#define CHAT_GROUPS_H
+
+#include <stdint.h>
+
+#include "shm.h"
+
+#define GROUP_NONE UINT32_MAX
+
+enum group_result {
+	GR_OK,
+	GR_EXISTS,		/* create: the name is taken */
+	GR_NO_GROUP,		/* no group of that name */
+	GR_NOT_MEMBER,		/* the actor (or the target) is not a member */
+	GR_ALREADY_MEMBER,	/* join: already in it; invite: target is in */
+	GR_NOT_OWNER,		/* kick, invite, mode: only the owner may */
+	GR_INVITE_ONLY,		/* join: invite-only and not invited */
+	GR_FULL,		/* join: max_group_members reached */
+	GR_TOO_MANY,		/* create: max_groups reached */
+	GR_SELF,		/* kick: the owner cannot kick itself */
+	GR_TARGET_NOT_MEMBER,	/* kick: the target is not a member */
+	GR_TARGET_MEMBER,	/* invite: the target is already a member */
+};
+
+/* Who acts: a logged-in session. */
+struct group_actor {
+	uint32_t	slot;
+	uint32_t	generation;
+	const char	*name;
+};
+
+/* A user the actor names (kick, invite): found with registry_find. */
+struct group_target {
+	uint32_t	slot;
+	uint32_t	generation;
+	const char	*name;
+};
+
+enum group_result groups_create(const struct shm *shm, const struct group_actor *a,
+	    const char *group, uint32_t *index);
+enum group_result groups_join(const struct shm *shm, const struct group_actor *a,
+	    const char *group, uint32_t *index, uint32_t *members);
+enum group_result groups_leave(const struct shm *shm, const struct group_actor *a,
+	    const char *group, uint32_t *index);
+enum group_result groups_kick(const struct shm *shm, const struct group_actor *a,
+	    const char *group, const struct group_target *t, const char *reason,
+	    uint32_t *index);
+enum group_result groups_invite(const struct shm *shm, const struct group_actor *a,
+	    const char *group, const struct group_target *t, uint32_t *index);
+enum group_result groups_set_invite_only(const struct shm *shm,
+	    const struct group_actor *a, const char *group, int on, uint32_t *index);
+/*
+ * Check that the actor may send to group and get its index and
+ * generation for the record.
+ */
+enum group_result groups_check_member(const struct shm *shm,
+	    const struct group_actor *a, const char *group, uint32_t *index,
+	    uint32_t *generation, char *canonical);
+/* On disconnect: leave every group, announcing it with reason. */
+void	groups_leave_all(const struct shm *shm, uint32_t slot,
+	    uint32_t generation, const char *name, const char *reason);
+/* Reader side: was slot a member of group when record seq was written? */
+int	groups_received(const struct shm *shm, uint32_t group, uint32_t slot,
+	    uint64_t seq);
+/* Repair after a groups_lock holder died (called with the lock held). */
+void	groups_repair(const struct shm *shm);
+/* The name rule for groups (the same as for users). */
+int	group_name_valid(const char *name);
+
+#endif

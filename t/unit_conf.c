@@ -1,0 +1,236 @@
+/*
+ * unit_conf.c -- reading chat.conf (lib/conf.c).
+ *
+ * Defaults, the "key = value" syntax, the value checks, and that every
+ * error names the file and line; conf_load's search through -c and
+ * $CHAT_CONF.  Temporary files go in $TMPDIR (or /tmp) and are removed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static char tmp_path[4096];	/* the temporary file, "" if none */
+
+static void
+remove_tmp(void)
+{
+	if (tmp_path[0] != '\0')
+		unlink(tmp_path);
+	tmp_path[0] = '\0';
+}
+
+/* Write text to a fresh temporary file; its path is tmp_path. */
+static void
+write_tmp(const char *text)
+{
+	const char *dir = getenv("TMPDIR");
+	size_t len = strlen(text);
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	snprintf(tmp_path, sizeof(tmp_path), "%s/chat-unit-conf.XXXXXX", dir);
+	if ((fd = mkstemp(tmp_path)) == -1) {
+		tmp_path[0] = '\0';
+		bail("mkstemp in %s: %s", dir, strerror(errno));
+	}
+	if (write(fd, text, len) != (ssize_t)len) {
+		close(fd);
+		bail("write %s: %s", tmp_path, strerror(errno));
+	}
+	close(fd);
+}
+
+/* 1 if err holds needle; else 0, with err shown as a diagnostic. */
+static int
+has(const char *err, const char *needle)
+{
+	if (strstr(err, needle) != NULL)
+		return 1;
+	diag("error \"%s\" lacks \"%s\"", err, needle);
+	return 0;
+}
+
+static void
+test_defaults(void)
+{
+	struct chat_conf c;
+
+	memset(&c, 0xa5, sizeof(c));
+	conf_defaults(&c);
+	is_string("/chat", c.shm_name, "default shm_name");
+	is_string("/run/chat", c.runtime_dir, "default runtime_dir");
+	is_int(1024, c.max_sessions, "default max_sessions");
+	is_int(1024, c.max_line, "default max_line");
+	is_int(LOG_LEVEL_INFO, c.log_level, "default log_level is info");
+	is_string("", c.source, "defaults come from no file");
+}
+
+static void
+test_valid(void)
+{
+	static const char text[] =
+	    "# chat.conf for the unit test\n"
+	    "\n"
+	    "shm_name=/chat-test\n"
+	    "   runtime_dir   =   /run/chat-test   \n"
+	    "\tmax_sessions\t=\t200\t# trailing comment\n"
+	    "max_line = 2048\r\n"
+	    "   # an indented comment\n"
+	    "max_sendq = 65536\n"
+	    "log_records = 128\n"
+	    "log_level = debug\n"
+	    "\n"
+	    "max_line = 512";		/* no final newline; last one wins */
+	struct chat_conf c;
+	char err[512] = "";
+	int rc;
+
+	conf_defaults(&c);
+	rc = conf_parse(&c, "test.conf", text, err, sizeof(err));
+	if (!is_int(0, rc, "a valid text with comments and blank lines parses"))
+		diag("error: %s", err);
+	is_string("/chat-test", c.shm_name, "shm_name without spaces around '='");
+	is_string("/run/chat-test", c.runtime_dir, "runtime_dir with spaces trimmed");
+	is_int(200, c.max_sessions, "max_sessions with tabs and a trailing comment");
+	is_int(512, c.max_line, "a key given twice: the last value wins");
+	is_int(65536, c.max_sendq, "max_sendq");
+	is_int(128, c.log_records, "log_records");
+	is_int(LOG_LEVEL_DEBUG, c.log_level, "log_level");
+
+	conf_defaults(&c);
+	is_int(0, conf_parse(&c, "empty.conf", "", err, sizeof(err)),
+	    "an empty text parses");
+	is_int(1024, c.max_line, "an empty text leaves the defaults");
+	is_int(0, conf_parse(&c, "lim.conf",
+	    "max_sessions = 1\nmax_sessions = 65536\nmax_line = 64\n",
+	    err, sizeof(err)), "values at the edges of their ranges");
+	is_int(65536, c.max_sessions, "max_sessions 65536 is kept");
+}
+
+/* conf_parse of text must fail naming where ("bad.conf:<line>:") and what. */
+static void
+parse_fails(const char *text, const char *where, const char *what,
+    const char *desc)
+{
+	struct chat_conf c;
+	char err[512] = "";
+	int rc;
+
+	conf_defaults(&c);
+	rc = conf_parse(&c, "bad.conf", text, err, sizeof(err));
+	ok(rc == -1 && has(err, where) && has(err, what), "refused: %s", desc);
+}
+
+static void
+test_errors(void)
+{
+	parse_fails("# c\n\nfrobnicate = 1\n", "bad.conf:3:", "frobnicate",
+	    "an unknown key, with file:line and the key");
+	parse_fails("max_line = 2048\nmax_lines = 2048\n", "bad.conf:2:",
+	    "max_lines", "a misspelt key");
+	parse_fails("max_line = abc\n", "bad.conf:1:", "max_line", "a non-number");
+	parse_fails("max_line = 12x\n", "bad.conf:1:", "12x", "a number with junk");
+	parse_fails("max_line = -5\n", "bad.conf:1:", "max_line", "a negative number");
+	parse_fails("max_line = 63\n", "bad.conf:1:", "max_line",
+	    "max_line below its minimum");
+	parse_fails("\nmax_sessions = 65537\n", "bad.conf:2:", "max_sessions",
+	    "max_sessions above its maximum");
+	parse_fails("max_sessions = 0\n", "bad.conf:1:", "max_sessions",
+	    "max_sessions 0");
+	parse_fails("max_sessions = 99999999999999999999\n", "bad.conf:1:",
+	    "max_sessions", "a number that overflows");
+	parse_fails("shm_name = chat\n", "bad.conf:1:", "shm_name",
+	    "shm_name without a leading '/'");
+	parse_fails("shm_name = /\n", "bad.conf:1:", "shm_name", "shm_name of '/' alone");
+	parse_fails("shm_name = /a/b\n", "bad.conf:1:", "shm_name",
+	    "shm_name with a second '/'");
+	parse_fails("runtime_dir = run/chat\n", "bad.conf:1:", "runtime_dir",
+	    "a relative runtime_dir");
+	parse_fails("log_level = loud\n", "bad.conf:1:", "log_level",
+	    "an unknown log_level");
+	parse_fails("a = 1\n\n\n\nmax_line =\n", "bad.conf:1:", "unknown",
+	    "the first bad line is the one reported");
+	parse_fails("log_level = info\n\n\n\nmax_line =\n", "bad.conf:5:",
+	    "max_line", "a key with no value");
+	parse_fails("max_line = # comment only\n", "bad.conf:1:", "max_line",
+	    "a value that is only a comment");
+	parse_fails("\nmax_line 2048\n", "bad.conf:2:", "=", "a line without '='");
+	parse_fails("= 5\n", "bad.conf:1:", "''", "an empty key");
+}
+
+static void
+test_files(void)
+{
+	struct chat_conf c;
+	char err[8192] = "", missing[4200];
+	int rc;
+
+	write_tmp("max_sessions = 7\nlog_level = warn\n");
+	conf_defaults(&c);
+	rc = conf_load_file(&c, tmp_path, err, sizeof(err));
+	if (!is_int(0, rc, "conf_load_file reads a file"))
+		diag("error: %s", err);
+	is_int(7, c.max_sessions, "conf_load_file: value from the file");
+	is_string(tmp_path, c.source, "conf_load_file records the file it read");
+	remove_tmp();
+
+	write_tmp("max_sessions = 7\nbogus = 1\n");
+	conf_defaults(&c);
+	rc = conf_load_file(&c, tmp_path, err, sizeof(err));
+	snprintf(missing, sizeof(missing), "%s:2:", tmp_path);
+	ok(rc == -1 && has(err, missing) && has(err, "bogus"),
+	    "conf_load_file: an error names the file's path and line");
+	remove_tmp();
+
+	snprintf(missing, sizeof(missing), "%s/chat-unit-no-such-%ld.conf",
+	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
+	conf_defaults(&c);
+	rc = conf_load_file(&c, missing, err, sizeof(err));
+	ok(rc == -1 && has(err, missing), "conf_load_file: a missing file is named");
+
+	/* conf_load: $CHAT_CONF when no -c path is given. */
+	write_tmp("max_line = 300\n");
+	if (setenv("CHAT_CONF", tmp_path, 1) == -1)
+		bail("setenv: %s", strerror(errno));
+	memset(&c, 0, sizeof(c));
+	rc = conf_load(&c, NULL, err, sizeof(err));
+	if (!is_int(0, rc, "conf_load(NULL) reads $CHAT_CONF"))
+		diag("error: %s", err);
+	is_int(300, c.max_line, "conf_load(NULL): value from $CHAT_CONF");
+	is_string("/chat", c.shm_name, "conf_load: keys not in the file keep defaults");
+	is_string(tmp_path, c.source, "conf_load(NULL): source is $CHAT_CONF");
+	remove_tmp();
+
+	/* -c wins over $CHAT_CONF, which now names a missing file. */
+	write_tmp("max_line = 400\n");
+	if (setenv("CHAT_CONF", missing, 1) == -1)
+		bail("setenv: %s", strerror(errno));
+	rc = conf_load(&c, tmp_path, err, sizeof(err));
+	ok(rc == 0 && c.max_line == 400, "conf_load: a given path wins over $CHAT_CONF");
+	remove_tmp();
+
+	rc = conf_load(&c, NULL, err, sizeof(err));
+	ok(rc == -1 && has(err, missing),
+	    "conf_load: $CHAT_CONF naming a missing file is an error naming it");
+	unsetenv("CHAT_CONF");
+}
+
+int
+main(void)
+{
+	plan(6 + 12 + 19 + 11);
+	if (atexit(remove_tmp) != 0)
+		bail("atexit failed");
+	test_defaults();
+	test_valid();
+	test_errors();
+	test_files();
+	return 0;
+}

@@ -1,0 +1,346 @@
+/*
+ * unit_shm.c -- the shared-memory segment's attach-time checks (lib/shm.c).
+ *
+ * Creates a small real segment under a private name ("/chat-unit-<pid>"),
+ * checks shm_check on copies of it with one field broken at a time, then
+ * breaks the real segment and checks that shm_attach and the hub's
+ * shm_open_or_create refuse it without touching a byte.  The segment is
+ * removed at exit whatever happened.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "shm.h"
+#include "tap.h"
+
+#define SESSIONS	4
+#define LINE		64
+#define RECORDS		64
+
+static char seg_name[64];	/* "" once removed */
+
+static void
+remove_segment(void)
+{
+	if (seg_name[0] != '\0')
+		shm_remove(seg_name);
+	seg_name[0] = '\0';
+}
+
+/* A copy of the segment's bytes, read without any check; *size set. */
+static unsigned char *
+snapshot(size_t *size)
+{
+	struct stat st;
+	unsigned char *copy;
+	void *p;
+	int fd;
+
+	if ((fd = shm_open(seg_name, O_RDONLY, 0)) == -1)
+		bail("shm_open %s: %s", seg_name, strerror(errno));
+	if (fstat(fd, &st) == -1)
+		bail("fstat %s: %s", seg_name, strerror(errno));
+	*size = (size_t)st.st_size;
+	p = mmap(NULL, *size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		bail("mmap %s: %s", seg_name, strerror(errno));
+	if ((copy = malloc(*size)) == NULL)
+		bail("out of memory");
+	memcpy(copy, p, *size);
+	munmap(p, *size);
+	return copy;
+}
+
+/* 1 if err holds needle; else 0, with err shown as a diagnostic. */
+static int
+has(const char *err, const char *needle)
+{
+	if (strstr(err, needle) != NULL)
+		return 1;
+	diag("error \"%s\" lacks \"%s\"", err, needle);
+	return 0;
+}
+
+/*
+ * shm_check on a copy of good (size bytes) with one change made by
+ * break_it; it must fail with an error holding needle.
+ */
+static void
+check_refuses(const unsigned char *good, size_t size,
+    void (*break_it)(struct shm_header *), size_t check_size,
+    const char *needle, const char *desc)
+{
+	unsigned char *copy;
+	char err[512] = "";
+	int rc;
+
+	if ((copy = malloc(size)) == NULL)
+		bail("out of memory");
+	memcpy(copy, good, size);
+	if (break_it != NULL)
+		break_it((struct shm_header *)(void *)copy);
+	rc = shm_check(copy, check_size, err, sizeof(err));
+	if (!ok(rc == -1 && has(err, needle), "shm_check refuses %s", desc))
+		diag("shm_check returned %d", rc);
+	free(copy);
+}
+
+static void break_magic(struct shm_header *h) { h->magic ^= 1; }
+static void break_version(struct shm_header *h) { h->layout_version = SHM_LAYOUT_VERSION + 1; }
+static void break_header_size(struct shm_header *h) { h->header_size += 8; }
+static void break_slot_size(struct shm_header *h) { h->slot_size -= 8; }
+static void break_sessions(struct shm_header *h) { h->max_sessions++; }
+static void break_sessions_zero(struct shm_header *h) { h->max_sessions = 0; }
+static void break_records(struct shm_header *h) { h->log_records++; }
+static void break_records_zero(struct shm_header *h) { h->log_records = 0; }
+static void break_line(struct shm_header *h) { h->max_line += 64; }
+static void break_record_size(struct shm_header *h) { h->record_size += 64; }
+static void break_slots_offset(struct shm_header *h) { h->slots_offset += 64; }
+static void break_log_offset(struct shm_header *h) { h->log_offset -= 64; }
+static void break_segment_size(struct shm_header *h) { h->segment_size -= 64; }
+
+static void
+test_check(const struct shm *seg)
+{
+	unsigned char *good;
+	size_t size = seg->hdr->segment_size;
+	char err[512] = "", want[64];
+	int rc;
+
+	if ((good = malloc(size)) == NULL)
+		bail("out of memory");
+	memcpy(good, seg->hdr, size);
+	rc = shm_check(good, size, err, sizeof(err));
+	if (!is_int(0, rc, "shm_check accepts a header as the hub builds it"))
+		diag("error: %s", err);
+
+	check_refuses(good, size, break_magic, size, "magic", "a wrong magic number");
+	check_refuses(good, size, break_version, size, "layout version",
+	    "another layout version");
+	snprintf(want, sizeof(want), "version %u", SHM_LAYOUT_VERSION + 1);
+	check_refuses(good, size, break_version, size, want,
+	    "another layout version, naming the segment's version");
+	snprintf(want, sizeof(want), "version %u", SHM_LAYOUT_VERSION);
+	check_refuses(good, size, break_version, size, want,
+	    "another layout version, naming this build's version");
+	check_refuses(good, size, NULL, size - 1, "", "a segment one byte short");
+	check_refuses(good, size, NULL, sizeof(struct shm_header) - 1, "small",
+	    "a segment too small for its header");
+	check_refuses(good, size, NULL, 0, "small", "an empty segment");
+	check_refuses(good, size, break_header_size, size, "size",
+	    "another header size");
+	check_refuses(good, size, break_slot_size, size, "size",
+	    "another slot size");
+	check_refuses(good, size, break_sessions, size, "geometry",
+	    "max_sessions not matching the offsets");
+	check_refuses(good, size, break_sessions_zero, size, "geometry",
+	    "max_sessions 0");
+	check_refuses(good, size, break_records, size, "geometry",
+	    "log_records not matching the size");
+	check_refuses(good, size, break_records_zero, size, "geometry",
+	    "log_records 0");
+	check_refuses(good, size, break_line, size, "geometry",
+	    "max_line not matching record_size");
+	check_refuses(good, size, break_record_size, size, "geometry",
+	    "a wrong record_size");
+	check_refuses(good, size, break_slots_offset, size, "geometry",
+	    "a wrong slots_offset");
+	check_refuses(good, size, break_log_offset, size, "geometry",
+	    "a wrong log_offset");
+	check_refuses(good, size, break_segment_size, size, "geometry",
+	    "a wrong segment_size");
+	free(good);
+}
+
+static void
+test_created(const struct shm *seg)
+{
+	const struct shm_header *h = seg->hdr;
+	uint32_t r0 = 0;
+
+	is_int((long long)seg->size, (long long)h->segment_size,
+	    "the header's segment_size is the size mapped");
+	ok(h->max_sessions == SESSIONS && h->max_line == LINE &&
+	    h->log_records == RECORDS, "the segment has the geometry of the conf");
+	is_int(1, (long long)h->log_next, "a new log starts at sequence 1");
+	ok(shm_record(seg, 3) == shm_record(seg, 3 + RECORDS),
+	    "the log is a ring of log_records records");
+	for (uint32_t i = 0; i < RECORDS; i++)
+		r0 |= (uint32_t)atomic_load(&shm_record(seg, i)->r_seq);
+	is_int(0, r0, "every record of a new log is empty (r_seq 0)");
+	ok((char *)shm_slot(seg, SESSIONS - 1) + sizeof(struct shm_slot) <=
+	    (char *)shm_record(seg, 0),
+	    "the slot table ends before the log starts");
+}
+
+/*
+ * A holder of the registry lock dies; the next locker repairs the count
+ * of slots in use from the slots themselves.
+ */
+static void
+test_repair(const struct shm *seg)
+{
+	int status;
+	pid_t pid;
+
+	atomic_store(&shm_slot(seg, 1)->s_state, SLOT_ACTIVE);
+	atomic_store(&shm_slot(seg, 2)->s_state, SLOT_LOGIN);
+	seg->hdr->sessions_in_use = 99;
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		bail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		shm_lock_registry(seg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		bail("waitpid: %s", strerror(errno));
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "a child took the registry lock and died holding it");
+	diag("a warning about a repaired registry lock is expected:");
+	shm_lock_registry(seg);
+	is_int(2, seg->hdr->sessions_in_use,
+	    "the next locker recounts sessions_in_use from the slots");
+	shm_unlock_registry(seg);
+	shm_lock_registry(seg);
+	ok(1, "the repaired lock can be taken again");
+	shm_unlock_registry(seg);
+	atomic_store(&shm_slot(seg, 1)->s_state, SLOT_FREE);
+	atomic_store(&shm_slot(seg, 2)->s_state, SLOT_FREE);
+	seg->hdr->sessions_in_use = 0;
+}
+
+/*
+ * Break the real segment's header through a writable mapping, then try
+ * every way in: each must fail with the message and leave the bytes alone.
+ */
+static void
+test_attach_refused(const char *what, const char *needle,
+    const char *needle2)
+{
+	struct shm other;
+	struct chat_conf conf;
+	unsigned char *before, *after;
+	size_t before_size, after_size;
+	char err[512] = "";
+	int rc, created = -1, saved;
+
+	before = snapshot(&before_size);
+
+	rc = shm_attach(&other, seg_name, 1, err, sizeof(err));
+	saved = errno;
+	ok(rc == -1 && has(err, needle) && has(err, needle2),
+	    "%s: shm_attach (writable) refuses it, saying why", what);
+	is_int(EPROTO, saved, "%s: shm_attach sets errno EPROTO", what);
+	ok(other.hdr == NULL, "%s: a refused attach leaves nothing mapped", what);
+
+	err[0] = '\0';
+	rc = shm_attach(&other, seg_name, 0, err, sizeof(err));
+	ok(rc == -1 && has(err, needle), "%s: shm_attach (read-only) refuses it",
+	    what);
+
+	/* The hub must refuse it too, not create a fresh one over it. */
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
+	conf.max_sessions = SESSIONS;
+	conf.max_line = LINE;
+	conf.log_records = RECORDS;
+	err[0] = '\0';
+	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	ok(rc == -1 && created == 0 && has(err, needle),
+	    "%s: shm_open_or_create refuses it and creates nothing", what);
+	if (rc == 0)
+		shm_detach(&other);
+
+	after = snapshot(&after_size);
+	ok(before_size == after_size &&
+	    memcmp(before, after, before_size) == 0,
+	    "%s: the segment is unchanged, byte for byte", what);
+	free(before);
+	free(after);
+}
+
+static void
+test_attach(struct shm *seg)
+{
+	struct shm other;
+	char err[512] = "", want[64], want2[64];
+	int rc, saved;
+
+	rc = shm_attach(&other, seg_name, 0, err, sizeof(err));
+	if (!is_int(0, rc, "shm_attach (read-only) accepts the hub's segment"))
+		diag("error: %s", err);
+	if (rc == 0) {
+		ok(other.hdr->max_sessions == SESSIONS && other.writable == 0,
+		    "the attached segment is the one created");
+		shm_detach(&other);
+	} else
+		ok(0, "the attached segment is the one created");
+
+	seg->hdr->layout_version = SHM_LAYOUT_VERSION + 1;
+	snprintf(want, sizeof(want), "version %u", SHM_LAYOUT_VERSION + 1);
+	snprintf(want2, sizeof(want2), "version %u", SHM_LAYOUT_VERSION);
+	test_attach_refused("layout version changed", want, want2);
+	seg->hdr->layout_version = SHM_LAYOUT_VERSION;
+
+	seg->hdr->magic = 0;
+	test_attach_refused("magic cleared", "magic", "magic");
+	seg->hdr->magic = SHM_MAGIC;
+
+	rc = shm_attach(&other, seg_name, 1, err, sizeof(err));
+	if (!is_int(0, rc, "repaired again, the segment is accepted"))
+		diag("error: %s", err);
+	if (rc == 0)
+		shm_detach(&other);
+
+	shm_detach(seg);
+	is_int(0, shm_remove(seg_name), "shm_remove removes the segment");
+	snprintf(want, sizeof(want), "%s", seg_name);
+	seg_name[0] = '\0';
+	err[0] = '\0';
+	rc = shm_attach(&other, want, 0, err, sizeof(err));
+	saved = errno;
+	ok(rc == -1 && saved == ENOENT && has(err, want),
+	    "shm_attach of a missing segment fails with ENOENT, naming it");
+}
+
+int
+main(void)
+{
+	struct chat_conf conf;
+	struct shm seg;
+	char err[512] = "";
+	int created = 0;
+
+	snprintf(seg_name, sizeof(seg_name), "/chat-unit-%ld", (long)getpid());
+	shm_remove(seg_name);		/* a leftover of a killed run */
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
+	conf.max_sessions = SESSIONS;
+	conf.max_line = LINE;
+	conf.log_records = RECORDS;
+	if (shm_open_or_create(&seg, &conf, &created, err, sizeof(err)) == -1)
+		skip_all("cannot create shared memory: %s", err);
+	if (atexit(remove_segment) != 0) {
+		remove_segment();
+		bail("atexit failed");
+	}
+
+	plan(1 + 6 + 19 + 3 + 2 + 2 * 6 + 3);
+	ok(created == 1, "shm_open_or_create made a new segment");
+	test_created(&seg);
+	test_check(&seg);
+	test_repair(&seg);
+	test_attach(&seg);
+	return 0;
+}
