@@ -149,6 +149,29 @@ handle_wake(struct hub *hub, const struct ctl_msg *msg)
 	}
 }
 
+/* chatctl kick: ask the user's session to close, and wake it. */
+static void
+handle_kick(struct hub *hub, struct hub_conn *conn, const struct ctl_kick *kick)
+{
+	char buf[CTL_MSG_MAX], why[CTL_REASON_MAX + 64];
+	size_t len;
+	uint32_t slot;
+
+	slot = registry_find(&hub->shm, kick->name);
+	if (slot == SLOT_NONE) {
+		snprintf(why, sizeof(why), "no user named %s is online", kick->name);
+		refuse(conn, why);
+		return;
+	}
+	sessions_request_close(hub, slot, kick->reason[0] != '\0' ?
+	    kick->reason : "no reason given");
+	log_info("kicked %s (slot %u) at the request of pid %d: %s", kick->name,
+	    slot, (int)conn->pid, kick->reason);
+	len = ctl_encode(buf, CTL_OK, NULL, 0);
+	if (ctl_send(conn->w.fd, buf, len, -1) == -1)
+		log_warn("pid %d: send kick answer", (int)conn->pid);
+}
+
 void
 control_read(struct hub *hub, struct hub_conn *conn)
 {
@@ -186,6 +209,9 @@ control_read(struct hub *hub, struct hub_conn *conn)
 				break;
 			}
 			handle_wake(hub, &msg);
+			break;
+		case CTL_KICK:
+			handle_kick(hub, conn, &msg.u.kick);
 			break;
 		default:
 			log_warnx("pid %d: unexpected message type %d; dropping peer",

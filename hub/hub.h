@@ -68,6 +68,7 @@ void	sessions_pidfd_exited(struct hub *hub, uint32_t slot);
 void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
 void	sessions_wake_pending(struct hub *hub);
+void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
 
 /* hubd.c */
 void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);

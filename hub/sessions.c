@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -224,4 +225,17 @@ sessions_wake_pending(struct hub *hub)
 		if (hub->slots[i].eventfd != -1 &&
 		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0)
 			sessions_wake(hub, i);
+}
+
+/* Ask the session in slot to close with reason (it tells its client). */
+void
+sessions_request_close(struct hub *hub, uint32_t slot, const char *reason)
+{
+	struct shm_slot *s = shm_slot(&hub->shm, slot);
+
+	snprintf(s->s_close_reason, sizeof(s->s_close_reason),
+	    "kicked by an operator: %s", reason);
+	atomic_store(&s->s_close, DISC_KICKED + 1);
+	atomic_store(&s->s_wake_pending, 1);
+	sessions_wake(hub, slot);
 }

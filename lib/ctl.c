@@ -27,6 +27,10 @@ fixed_length(enum ctl_type type)
 		return sizeof(struct ctl_welcome);
 	case CTL_REFUSE:
 		return sizeof(struct ctl_text);
+	case CTL_KICK:
+		return sizeof(struct ctl_kick);
+	case CTL_OK:
+		return 0;
 	case CTL_WAKE:
 		break;
 	}
@@ -87,6 +91,10 @@ ctl_decode(const void *buf, size_t len, struct ctl_msg *msg, char *err, size_t e
 	memcpy(&msg->u, p, want);
 	if (msg->type == CTL_REFUSE)
 		msg->u.text.text[CTL_REASON_MAX - 1] = '\0';
+	if (msg->type == CTL_KICK) {
+		msg->u.kick.name[CTL_NAME_MAX - 1] = '\0';
+		msg->u.kick.reason[CTL_REASON_MAX - 1] = '\0';
+	}
 	return 0;
 }
 

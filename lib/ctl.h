@@ -24,6 +24,8 @@ enum ctl_type {
 	CTL_WELCOME,		/* hub -> session: registered; eventfd attached */
 	CTL_REFUSE,		/* hub -> peer: request refused, with reason */
 	CTL_WAKE,		/* session -> hub: write these slots' eventfds */
+	CTL_KICK,		/* chatctl -> hub: close a user's session */
+	CTL_OK,			/* hub -> chatctl: done */
 };
 
 struct ctl_header {
@@ -48,6 +50,13 @@ struct ctl_text {			/* CTL_REFUSE */
 	char		text[CTL_REASON_MAX];	/* NUL-ended */
 };
 
+#define CTL_NAME_MAX	64
+
+struct ctl_kick {
+	char		name[CTL_NAME_MAX];	/* user name, NUL-ended */
+	char		reason[CTL_REASON_MAX];	/* NUL-ended, may be "" */
+};
+
 struct ctl_wake {
 	uint32_t	count;			/* slots that follow */
 	uint32_t	slots[];
@@ -63,6 +72,7 @@ struct ctl_msg {
 		struct ctl_hello	hello;
 		struct ctl_welcome	welcome;
 		struct ctl_text		text;
+		struct ctl_kick		kick;
 	} u;
 	const uint32_t	*wake_slots;	/* CTL_WAKE: count slots (unaligned ok) */
 	uint32_t	 wake_count;

@@ -1,0 +1,288 @@
+/*
+ * chatctl_show.c -- chatctl users, groups and stats.
+ *
+ * Reads the segment through a read-only mapping without locks: what it
+ * prints is a snapshot that may be a moment old, never a torn string
+ * (every string is copied and NUL-ended before use).  --json output is
+ * built with jansson.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "chatctl.h"
+#include "log.h"
+#include "shm.h"
+
+static const char *const disconnect_names[DISC_REASONS] = {
+	[DISC_QUIT] = "quit",
+	[DISC_EOF] = "closed_during_login",
+	[DISC_ERROR] = "socket_error",
+	[DISC_SENDQ] = "sendq_exceeded",
+	[DISC_LOST] = "session_died",
+	[DISC_LAGGED] = "fell_behind_log",
+	[DISC_KICKED] = "kicked",
+	[DISC_FLOOD] = "flood",
+	[DISC_AUTH] = "auth_failed",
+};
+
+static int
+attach(const struct chatctl *ctl, struct shm *shm)
+{
+	char err[512];
+
+	if (shm_attach(shm, ctl->conf.shm_name, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "chatctl: %s (is chat-hubd running?)\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+copy_string(char *dst, const char *src, size_t size)
+{
+	memcpy(dst, src, size);
+	dst[size - 1] = '\0';
+}
+
+static void
+format_duration(char *buf, size_t len, int64_t secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(buf, len, "%llds", (long long)secs);
+	else if (secs < 3600)
+		snprintf(buf, len, "%lldm%02llds", (long long)secs / 60,
+		    (long long)secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, len, "%lldh%02lldm", (long long)secs / 3600,
+		    (long long)secs % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", (long long)secs / 86400,
+		    (long long)secs % 86400 / 3600);
+}
+
+static int
+print_json(json_t *value)
+{
+	char *text = json_dumps(value, JSON_INDENT(2));
+
+	json_decref(value);
+	if (text == NULL) {
+		fprintf(stderr, "chatctl: out of memory\n");
+		return EXIT_SYSTEM;
+	}
+	puts(text);
+	free(text);
+	return 0;
+}
+
+/* The groups slot is in, comma-separated, into buf; and as a JSON array. */
+static void
+slot_groups(const struct shm *shm, uint32_t slot, char *buf, size_t len, json_t *array)
+{
+	char name[SHM_NAME_MAX + 1];
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (uint32_t g = 0; g < shm->hdr->max_groups; g++) {
+		if (shm_group(shm, g)->g_state != GROUP_USED ||
+		    atomic_load(shm_joined(shm, g, slot)) == 0)
+			continue;
+		copy_string(name, shm_group(shm, g)->g_name, sizeof(name));
+		json_array_append_new(array, json_string(name));
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+			    used > 0 ? "," : "", name);
+	}
+	if (used == 0)
+		strlcpy(buf, "-", len);
+}
+
+int
+verb_users(struct chatctl *ctl, int argc, char **argv)
+{
+	char since[32], idle[32], name[SHM_NAME_MAX + 1], peer[SHM_PEER_MAX];
+	char groups[4096];
+	const struct shm_slot *s;
+	time_t now = time(NULL), connected;
+	json_t *list = json_array(), *user, *gl;
+	struct shm shm;
+	struct tm tm;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "usage: chatctl users [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (attach(ctl, &shm) == -1)
+		return EXIT_SYSTEM;
+	if (!ctl->json)
+		printf("%-20s %-10s %-22s %8s %-19s %-7s %s\n", "NAME", "TYPE", "PEER",
+		    "PID", "CONNECTED", "IDLE", "GROUPS");
+	for (uint32_t i = 0; i < shm.hdr->max_sessions; i++) {
+		s = shm_slot(&shm, i);
+		if (atomic_load(&s->s_state) != SLOT_ACTIVE)
+			continue;
+		copy_string(name, s->s_name, sizeof(name));
+		copy_string(peer, s->s_peer, sizeof(peer));
+		connected = (time_t)s->s_connected;
+		localtime_r(&connected, &tm);
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+		format_duration(idle, sizeof(idle), now - atomic_load(&s->s_last_active));
+		gl = json_array();
+		slot_groups(&shm, i, groups, sizeof(groups), gl);
+		if (!ctl->json) {
+			printf("%-20s %-10s %-22s %8d %-19s %-7s %s\n", name,
+			    s->s_registered ? "registered" : "guest", peer,
+			    (int)s->s_pid, since, idle, groups);
+			json_decref(gl);
+			continue;
+		}
+		user = json_pack("{s:s, s:b, s:s, s:i, s:I, s:I, s:o}", "name", name,
+		    "registered", s->s_registered != 0, "peer", peer, "pid",
+		    (int)s->s_pid, "connected", (json_int_t)s->s_connected,
+		    "idle_seconds", (json_int_t)(now - atomic_load(&s->s_last_active)),
+		    "groups", gl);
+		json_array_append_new(list, user);
+	}
+	if (ctl->json)
+		return print_json(list);
+	json_decref(list);
+	return 0;
+}
+
+int
+verb_groups(struct chatctl *ctl, int argc, char **argv)
+{
+	char name[SHM_NAME_MAX + 1], owner[SHM_NAME_MAX + 1], member[SHM_NAME_MAX + 1];
+	const struct shm_group *g;
+	json_t *list = json_array(), *members;
+	struct shm shm;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "usage: chatctl groups [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (attach(ctl, &shm) == -1)
+		return EXIT_SYSTEM;
+	if (!ctl->json)
+		printf("%-20s %-20s %-11s %s\n", "GROUP", "OWNER", "INVITE-ONLY", "MEMBERS");
+	for (uint32_t i = 0; i < shm.hdr->max_groups; i++) {
+		g = shm_group(&shm, i);
+		if (g->g_state != GROUP_USED || g->g_owner >= shm.hdr->max_sessions)
+			continue;
+		copy_string(name, g->g_name, sizeof(name));
+		copy_string(owner, shm_slot(&shm, g->g_owner)->s_name, sizeof(owner));
+		members = json_array();
+		if (!ctl->json)
+			printf("%-20s %-20s %-11s", name, owner, g->g_invite_only ? "yes" : "no");
+		for (uint32_t m = 0; m < shm.hdr->max_sessions; m++) {
+			if (atomic_load(shm_joined(&shm, i, m)) == 0)
+				continue;
+			copy_string(member, shm_slot(&shm, m)->s_name, sizeof(member));
+			json_array_append_new(members, json_string(member));
+			if (!ctl->json)
+				printf(" %s", member);
+		}
+		if (!ctl->json) {
+			printf("\n");
+			json_decref(members);
+			continue;
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:o}", "name", name,
+		    "owner", owner, "invite_only", g->g_invite_only != 0,
+		    "members", members));
+	}
+	if (ctl->json)
+		return print_json(list);
+	json_decref(list);
+	return 0;
+}
+
+int
+verb_stats(struct chatctl *ctl, int argc, char **argv)
+{
+	const struct shm_header *h;
+	uint32_t active = 0, login = 0, groups = 0, state;
+	json_t *stats, *disc;
+	struct shm shm;
+
+	(void)argv;
+	if (argc != 0) {
+		fprintf(stderr, "usage: chatctl stats [--json]\n");
+		return EXIT_USAGE;
+	}
+	if (attach(ctl, &shm) == -1)
+		return EXIT_SYSTEM;
+	h = shm.hdr;
+	for (uint32_t i = 0; i < h->max_sessions; i++) {
+		state = atomic_load(&shm_slot(&shm, i)->s_state);
+		active += state == SLOT_ACTIVE;
+		login += state == SLOT_LOGIN;
+	}
+	for (uint32_t i = 0; i < h->max_groups; i++)
+		groups += shm_group(&shm, i)->g_state == GROUP_USED;
+	disc = json_object();
+	for (int r = 0; r < DISC_REASONS; r++)
+		json_object_set_new(disc, disconnect_names[r],
+		    json_integer((json_int_t)atomic_load(&h->st_disconnects[r])));
+	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	    "hub_pid", (int)atomic_load(&h->hub_pid),
+	    "hub_starts", (int)atomic_load(&h->hub_starts),
+	    "sessions", (int)active, "sessions_logging_in", (int)login,
+	    "max_sessions", (int)h->max_sessions, "groups", (int)groups,
+	    "max_groups", (int)h->max_groups,
+	    "sessions_total", (json_int_t)atomic_load(&h->st_sessions_total),
+	    "logins", (json_int_t)atomic_load(&h->st_logins),
+	    "refused_full", (json_int_t)atomic_load(&h->st_refused_full),
+	    "auth_failures", (json_int_t)atomic_load(&h->st_auth_failures),
+	    "messages_routed", (json_int_t)atomic_load(&h->st_messages),
+	    "lines_delivered", (json_int_t)atomic_load(&h->st_deliveries),
+	    "wakeups_sent", (json_int_t)atomic_load(&h->st_wakeups_sent),
+	    "wakeups_coalesced", (json_int_t)atomic_load(&h->st_wakeups_coalesced),
+	    "throttled", (json_int_t)atomic_load(&h->st_throttled),
+	    "log_records_written", (json_int_t)(atomic_load(&h->log_next) - 1),
+	    "segment_bytes", (json_int_t)h->segment_size,
+	    "disconnects", disc);
+	if (ctl->json)
+		return print_json(stats);
+	printf("hub pid:             %d (started %u times on this segment)\n",
+	    (int)atomic_load(&h->hub_pid), atomic_load(&h->hub_starts));
+	printf("sessions:            %u chatting, %u logging in, %u max\n",
+	    active, login, h->max_sessions);
+	printf("groups:              %u, %u max\n", groups, h->max_groups);
+	printf("sessions ever:       %llu\n",
+	    (unsigned long long)atomic_load(&h->st_sessions_total));
+	printf("logins:              %llu\n", (unsigned long long)atomic_load(&h->st_logins));
+	printf("refused (full):      %llu\n",
+	    (unsigned long long)atomic_load(&h->st_refused_full));
+	printf("wrong passwords:     %llu\n",
+	    (unsigned long long)atomic_load(&h->st_auth_failures));
+	printf("messages routed:     %llu\n",
+	    (unsigned long long)atomic_load(&h->st_messages));
+	printf("lines delivered:     %llu\n",
+	    (unsigned long long)atomic_load(&h->st_deliveries));
+	printf("wake-ups sent:       %llu\n",
+	    (unsigned long long)atomic_load(&h->st_wakeups_sent));
+	printf("wake-ups coalesced:  %llu\n",
+	    (unsigned long long)atomic_load(&h->st_wakeups_coalesced));
+	printf("flooders slowed:     %llu\n",
+	    (unsigned long long)atomic_load(&h->st_throttled));
+	printf("log records:         %llu written, ring of %u\n",
+	    (unsigned long long)(atomic_load(&h->log_next) - 1), h->log_records);
+	printf("segment size:        %llu bytes\n", (unsigned long long)h->segment_size);
+	for (int r = 0; r < DISC_REASONS; r++)
+		printf("disconnects:         %llu %s\n",
+		    (unsigned long long)atomic_load(&h->st_disconnects[r]),
+		    disconnect_names[r]);
+	json_decref(stats);
+	return 0;
+}
