@@ -44,6 +44,8 @@ static const struct conf_key conf_keys[] = {
 	{ "rate_msgs", CONF_UINT, offsetof(struct chat_conf, rate_msgs), 1, 1000000 },
 	{ "rate_burst", CONF_UINT, offsetof(struct chat_conf, rate_burst), 1, 1000000 },
 	{ "max_recvq", CONF_UINT, offsetof(struct chat_conf, max_recvq), 1024, 1 << 30 },
+	{ "login_timeout", CONF_UINT, offsetof(struct chat_conf, login_timeout), 1, 86400 },
+	{ "idle_timeout", CONF_UINT, offsetof(struct chat_conf, idle_timeout), 0, 31 * 86400 },
 	{ "users_file", CONF_FILE_PATH, offsetof(struct chat_conf, users_file), 0, 0 },
 	{ "allow_guests", CONF_BOOL, offsetof(struct chat_conf, allow_guests), 0, 0 },
 	{ "duplicate_login", CONF_DUP_LOGIN, offsetof(struct chat_conf, duplicate_login), 0, 0 },
@@ -65,6 +67,8 @@ conf_defaults(struct chat_conf *conf)
 	conf->rate_msgs = 5;
 	conf->rate_burst = 20;
 	conf->max_recvq = 65536;
+	conf->login_timeout = 60;
+	conf->idle_timeout = 0;
 	strlcpy(conf->users_file, SYSCONFDIR "/chat/users", sizeof(conf->users_file));
 	conf->allow_guests = 1;
 	conf->duplicate_login = DUP_REFUSE;

@@ -33,6 +33,8 @@ struct chat_conf {
 	unsigned	rate_msgs;	/* lines per second a client may send */
 	unsigned	rate_burst;	/* lines it may send at once */
 	unsigned	max_recvq;	/* unread input bytes before a flooder is closed */
+	unsigned	login_timeout;	/* seconds to give a name (and password) */
+	unsigned	idle_timeout;	/* seconds without a line before closing; 0 off */
 	char		users_file[CONF_PATH_MAX]; /* name:hash lines */
 	int		allow_guests;	/* 1: unregistered names may log in */
 	enum dup_login	duplicate_login;

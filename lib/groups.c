@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fault.h"
 #include "groups.h"
 #include "msglog.h"
 #include "text.h"
@@ -112,6 +113,7 @@ add_member(const struct shm *shm, uint32_t index, const struct group_actor *a)
 	snprintf(text, sizeof(text), "%s joined #%s", a->name, g->g_name);
 	seq = group_notice(shm, index, a, text);
 	atomic_store(shm_joined(shm, index, a->slot), seq);
+	fault_point("groups");	/* a member whose count is not yet bumped */
 	*shm_invited(shm, index, a->slot) = 0;
 	g->g_members++;
 }

@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "fault.h"
 #include "msglog.h"
 
 uint64_t
@@ -39,6 +40,7 @@ msglog_append(const struct shm *shm, const struct msglog_entry *e)
 	r->r_to_generation = e->to_generation;
 	r->r_len = (uint32_t)len;
 	strlcpy(r->r_from_name, e->from_name, sizeof(r->r_from_name));
+	fault_point("log");	/* a half-written record */
 	strlcpy(r->r_to_name, e->to_name, sizeof(r->r_to_name));
 	memcpy(r->r_text, e->text, len);
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);

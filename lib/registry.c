@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fault.h"
 #include "groups.h"
 #include "msglog.h"
 #include "registry.h"
@@ -69,6 +70,7 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 	enum name_result result = NAME_TAKEN;
 
 	shm_lock_registry(shm);
+	fault_point("registry");
 	if (find_locked(shm, name) == SLOT_NONE) {
 		strlcpy(s->s_name, name, sizeof(s->s_name));
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);

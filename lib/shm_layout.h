@@ -66,6 +66,7 @@ enum disconnect_reason {
 	DISC_KICKED,		/* closed by an operator or a newer login */
 	DISC_FLOOD,		/* unread input passed max_recvq */
 	DISC_AUTH,		/* too many wrong passwords */
+	DISC_TIMEOUT,		/* login_timeout or idle_timeout passed */
 	DISC_REASONS
 };
 

@@ -28,6 +28,7 @@ static const char *const disconnect_names[DISC_REASONS] = {
 	[DISC_KICKED] = "kicked",
 	[DISC_FLOOD] = "flood",
 	[DISC_AUTH] = "auth_failed",
+	[DISC_TIMEOUT] = "timeout",
 };
 
 static int

@@ -239,6 +239,8 @@ commands_line(struct session *s, char *line, size_t len)
 		login_line(s, line, len);
 		return;
 	}
+	if (s->conf.idle_timeout > 0)
+		session_arm_deadline(s);
 	if (line[0] == '/' && line[1] != '/') {
 		run_command(s, line);
 		return;

@@ -35,6 +35,7 @@ enter_chat(struct session *s, uint64_t join_seq)
 
 	s->state = SESSION_CHAT;
 	s->cursor = join_seq + 1;
+	session_arm_deadline(s);
 	shm_slot(&s->shm, s->slot)->s_registered = (uint32_t)s->registered;
 	log_info("%s: logged in as %s%s", s->peer, s->name,
 	    s->registered ? "" : " (guest)");

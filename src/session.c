@@ -140,6 +140,38 @@ session_close(struct session *s, int disc_reason, const char *why)
 	s->state = SESSION_CLOSING;
 }
 
+void
+session_arm_deadline(struct session *s)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (s->state == SESSION_LOGIN)
+		its.it_value.tv_sec = s->conf.login_timeout;
+	else if (s->state == SESSION_CHAT)
+		its.it_value.tv_sec = s->conf.idle_timeout;	/* 0: disarm */
+	if (timerfd_settime(s->deadline_fd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+}
+
+static void
+deadline_passed(struct session *s)
+{
+	uint64_t ticks;
+
+	if (read(s->deadline_fd, &ticks, sizeof(ticks)) == -1)
+		return;
+	if (s->state == SESSION_LOGIN) {
+		reply(s, "! login-timeout: no login within %u seconds; closing",
+		    s->conf.login_timeout);
+		session_close(s, DISC_TIMEOUT, "login timeout");
+	} else if (s->state == SESSION_CHAT && s->conf.idle_timeout > 0) {
+		reply(s, "! idle-timeout: nothing sent for %u seconds; closing",
+		    s->conf.idle_timeout);
+		session_close(s, DISC_TIMEOUT, "idle timeout");
+	}
+}
+
 static void
 setup(struct session *s)
 {
@@ -223,6 +255,8 @@ dispatch(struct session *s, int fd, uint32_t events)
 		hublink_retry(s);
 	else if (fd == s->throttle_fd)
 		flood_resume(s);
+	else if (fd == s->deadline_fd)
+		deadline_passed(s);
 }
 
 /* Write what is queued; 1 while output remains. */
@@ -299,12 +333,16 @@ main(int argc, char *argv[])
 	if ((s.timer_fd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
 	    (s.throttle_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
+	    (s.deadline_fd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		fatal("session timers");
 	watch_fd(&s, s.in_fd, EPOLLIN);
 	s.in_events = EPOLLIN;
 	watch_fd(&s, s.timer_fd, EPOLLIN);
 	watch_fd(&s, s.throttle_fd, EPOLLIN);
+	watch_fd(&s, s.deadline_fd, EPOLLIN);
+	session_arm_deadline(&s);
 	flood_init(&s);
 	login_prompt(&s);
 	run(&s);

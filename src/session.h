@@ -39,6 +39,7 @@ struct session {
 	int		wake_fd;	/* eventfd from the hub, -1 while away */
 	int		timer_fd;	/* hub reconnect timer */
 	int		throttle_fd;	/* flood control: resume reading */
+	int		deadline_fd;	/* login_timeout, idle_timeout */
 	uint32_t	slot, generation;
 	char		peer[64];
 	char		name[SHM_NAME_MAX + 1];
@@ -66,6 +67,9 @@ struct session {
 void	session_close(struct session *s, int disc_reason, const char *why);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
+
+/* Re-arm the login or idle deadline (after login, after each line). */
+void	session_arm_deadline(struct session *s);
 
 /* hublink.c */
 enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };
