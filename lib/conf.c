@@ -126,9 +126,9 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		strlcpy(field, value, CONF_PATH_MAX);
 		return 0;
 	case CONF_FILE_PATH:
-		if (value[0] != '/') {
-			snprintf(why, whylen, "%s: '%s' must be an absolute path",
-			    key->name, value);
+		if (value[0] != '/' || strlen(value) >= CONF_PATH_MAX) {
+			snprintf(why, whylen, "%s: '%s' must be an absolute path "
+			    "shorter than %d bytes", key->name, value, CONF_PATH_MAX);
 			return -1;
 		}
 		strlcpy(field, value, CONF_PATH_MAX);

@@ -167,11 +167,36 @@ ctl_send(int sock, const void *buf, size_t len, int fd)
 ssize_t
 ctl_recv(int sock, void *buf, int *fd)
 {
+	return ctl_recv_into(sock, buf, CTL_MSG_MAX, fd);
+}
+
+int
+ctl_send_wake(int sock, const uint32_t *slots, uint32_t count)
+{
+	struct ctl_header h = { CTL_VERSION, CTL_WAKE,
+	    (uint32_t)(sizeof(struct ctl_wake) + count * sizeof(uint32_t)) };
+	struct ctl_wake w = { count };
+	struct iovec iov[3] = {
+		{ &h, sizeof(h) },
+		{ &w, sizeof(w) },
+		{ (void *)(uintptr_t)slots, count * sizeof(uint32_t) },
+	};
+	struct msghdr mh;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 3;
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == -1 ? -1 : 0;
+}
+
+ssize_t
+ctl_recv_into(int sock, void *buf, size_t size, int *fd)
+{
 	union {
 		struct cmsghdr	hdr;
 		char		buf[CMSG_SPACE(sizeof(int))];
 	} control;
-	struct iovec iov = { buf, CTL_MSG_MAX };
+	struct iovec iov = { buf, size };
 	struct msghdr mh;
 	struct cmsghdr *cm;
 	ssize_t n;

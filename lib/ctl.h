@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CTL_VERSION	1
 #define CTL_SOCKET_NAME	"hub.sock"
@@ -97,6 +98,13 @@ int	ctl_send(int sock, const void *buf, size_t len, int fd);
  * *fd (-1 if none).  Returns bytes, 0 at EOF, -1 and errno on error.
  */
 ssize_t	ctl_recv(int sock, void *buf, int *fd);
+/* The same into a buffer of size bytes (a longer message is EMSGSIZE). */
+ssize_t	ctl_recv_into(int sock, void *buf, size_t size, int *fd);
+/* Send a wake request for count slots without building it in a buffer. */
+int	ctl_send_wake(int sock, const uint32_t *slots, uint32_t count);
+
+/* The longest message the hub sends to a session. */
+#define CTL_TO_SESSION_MAX (sizeof(struct ctl_header) + sizeof(struct ctl_text))
 /* Connect to runtime_dir/hub.sock; -1 and errno on error. */
 int	ctl_connect(const char *runtime_dir, int nonblock);
 

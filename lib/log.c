@@ -47,20 +47,39 @@ log_level_parse(const char *name, enum log_level *level)
 	return -1;
 }
 
+/*
+ * One write(2) per record: records from many processes sharing a journal
+ * stream never interleave, and no stdio buffer is set up (a session's
+ * memory is counted in pages).  A record longer than the buffer is cut
+ * and marked with "...".
+ */
 static void
 log_emit(enum log_level level, const char *errstr, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char line[1024];
+	size_t n, room = sizeof(line) - 1;	/* keep one byte for "\n" */
+	int len;
 
 	if (level > log_current)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (errstr != NULL)
-		fprintf(stderr, "%s[%d]: %s: %s: %s\n", log_name, (int)getpid(),
-		    level_names[level], msg, errstr);
-	else
-		fprintf(stderr, "%s[%d]: %s: %s\n", log_name, (int)getpid(),
-		    level_names[level], msg);
+	len = snprintf(line, room, "%s[%d]: %s: ", log_name, (int)getpid(),
+	    level_names[level]);
+	n = len < 0 ? 0 : (size_t)len;
+	if (n < room) {
+		len = vsnprintf(line + n, room - n, fmt, ap);
+		n += len < 0 ? 0 : (size_t)len;
+	}
+	if (errstr != NULL && n < room) {
+		len = snprintf(line + n, room - n, ": %s", errstr);
+		n += len < 0 ? 0 : (size_t)len;
+	}
+	if (n >= room) {
+		n = room - 1;
+		memcpy(line + n - 3, "...", 3);
+	}
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) == -1)
+		return;	/* nowhere left to report it */
 }
 
 void

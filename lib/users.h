@@ -29,12 +29,14 @@ struct users_list {
  */
 int	users_lookup(const char *path, const char *name, char *hash, size_t hashlen,
 	    char *err, size_t errlen);
+/* Split a "name:hash" line (modified); 0 if it is a valid entry. */
+int	users_parse_entry(char *line, struct user_entry *e);
 /* 1 if password matches hash. */
 int	users_verify(const char *hash, const char *password);
 /* Hash password with a fresh yescrypt salt; 0 or -1. */
 int	users_hash(const char *password, char *out, size_t outlen);
 
-/* Whole-file access for chatctl. */
+/* Whole-file access for chatctl (users_edit.c). */
 int	users_load(const char *path, struct users_list *list, char *err, size_t errlen);
 int	users_save(const char *path, const struct users_list *list, char *err,
 	    size_t errlen);

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,7 +66,7 @@ static int
 await_welcome(struct session *s, int *refused, char *why, size_t whylen)
 {
 	struct pollfd pfd = { .fd = s->ctl_fd, .events = POLLIN };
-	char buf[CTL_MSG_MAX], err[256];
+	char buf[CTL_TO_SESSION_MAX], err[256];
 	struct ctl_msg msg;
 	ssize_t n;
 	int fd = -1;
@@ -75,7 +76,7 @@ await_welcome(struct session *s, int *refused, char *why, size_t whylen)
 		strlcpy(why, "no answer from the hub", whylen);
 		return -1;
 	}
-	if ((n = ctl_recv(s->ctl_fd, buf, &fd)) <= 0) {
+	if ((n = ctl_recv_into(s->ctl_fd, buf, sizeof(buf), &fd)) <= 0) {
 		strlcpy(why, "the hub closed the connection", whylen);
 		return -1;
 	}
@@ -104,7 +105,7 @@ int
 hublink_register(struct session *s, char *why, size_t whylen)
 {
 	struct ctl_hello hello;
-	char buf[CTL_MSG_MAX];
+	char buf[sizeof(struct ctl_header) + sizeof(hello)];
 	size_t len;
 	int efd, refused = 0;
 
@@ -139,11 +140,11 @@ hublink_register(struct session *s, char *why, size_t whylen)
 void
 hublink_read(struct session *s)
 {
-	char buf[CTL_MSG_MAX];
+	char buf[CTL_TO_SESSION_MAX];
 	ssize_t n;
 	int fd;
 
-	n = ctl_recv(s->ctl_fd, buf, &fd);
+	n = ctl_recv_into(s->ctl_fd, buf, sizeof(buf), &fd);
 	if (fd != -1)
 		close(fd);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -184,6 +185,10 @@ hublink_retry(struct session *s)
 static void
 owe(struct session *s, uint32_t slot)
 {
+	/* Allocated at the first owed wake: most sessions never need it. */
+	if (s->wake_owed == NULL &&
+	    (s->wake_owed = calloc(s->shm.hdr->max_sessions, 1)) == NULL)
+		fatal("wake-up bookkeeping");
 	if (!s->wake_owed[slot]) {
 		s->wake_owed[slot] = 1;
 		s->wake_owed_count++;
@@ -198,14 +203,10 @@ owe(struct session *s, uint32_t slot)
 static void
 send_wake(struct session *s, const uint32_t *slots, uint32_t count)
 {
-	char buf[CTL_MSG_MAX];
-	size_t len;
-
 	if (count == 0)
 		return;
 	if (s->ctl_fd != -1) {
-		len = ctl_encode_wake(buf, slots, count);
-		if (ctl_send(s->ctl_fd, buf, len, -1) == 0)
+		if (ctl_send_wake(s->ctl_fd, slots, count) == 0)
 			return;
 		if (errno != EAGAIN)
 			log_warn("wake request");
@@ -218,7 +219,7 @@ send_wake(struct session *s, const uint32_t *slots, uint32_t count)
 void
 hublink_flush_owed(struct session *s)
 {
-	uint32_t batch[CTL_WAKE_MAX], n = 0, max = s->shm.hdr->max_sessions;
+	uint32_t *batch = s->wake_batch, n = 0, max = s->shm.hdr->max_sessions;
 
 	if (s->wake_owed_count == 0 || s->ctl_fd == -1)
 		return;
@@ -228,7 +229,7 @@ hublink_flush_owed(struct session *s)
 			continue;
 		s->wake_owed[i] = 0;
 		batch[n++] = i;
-		if (n == CTL_WAKE_MAX) {
+		if (n == wake_batch_size(s)) {
 			send_wake(s, batch, n);
 			n = 0;
 		}
@@ -260,7 +261,7 @@ addressed(const struct session *s, uint32_t i, uint32_t to_kind, uint32_t to)
 void
 hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 {
-	uint32_t batch[CTL_WAKE_MAX], n = 0, coalesced = 0;
+	uint32_t *batch = s->wake_batch, n = 0, coalesced = 0;
 	uint32_t max = s->shm.hdr->max_sessions;
 	struct shm_slot *slot;
 
@@ -276,7 +277,7 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 			continue;
 		}
 		batch[n++] = i;
-		if (n == CTL_WAKE_MAX) {
+		if (n == wake_batch_size(s)) {
 			send_wake(s, batch, n);
 			n = 0;
 		}

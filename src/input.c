@@ -81,7 +81,8 @@ input_read(struct session *s)
 				continue;
 			if (errno == EAGAIN)
 				return;
-			session_close(s, DISC_ERROR, "read error");
+			session_close(s, DISC_ERROR, errno == ECONNRESET ?
+			    "connection reset by peer" : "read error");
 			return;
 		}
 		if (n == 0) {

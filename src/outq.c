@@ -48,7 +48,7 @@ make_room(struct outq *q, size_t n)
 	}
 	if (q->len + n <= q->size)
 		return 0;
-	want = q->size == 0 ? 4096 : q->size;
+	want = q->size == 0 ? 1024 : q->size;
 	while (want < q->len + n)
 		want *= 2;
 	if ((p = realloc(q->buf, want)) == NULL)

@@ -2,7 +2,8 @@
  * session.c -- chat-session: serve exactly one client connection.
  *
  * Finds its socket the way it was started (systemd or
- * systemd-socket-activate: fd 3 from sd_listen_fds; inetd: fd 0 and 1),
+ * systemd-socket-activate: fd 3 by the sd_listen_fds protocol; inetd:
+ * fd 0 and 1),
  * attaches the segment, claims a slot, registers with the hub and runs
  * one epoll loop over the client, the hub link, the eventfd and a timer.
  * Everything about the client's bytes happens here, not in the hub.
@@ -23,8 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
+#include "ctl.h"
 #include "fd.h"
 #include "log.h"
 #include "registry.h"
@@ -54,14 +54,14 @@ refuse_client(struct session *s, const char *line, const char *why)
 static void
 find_client(struct session *s)
 {
-	int n = sd_listen_fds(1);
+	int n = listen_fds();
 
 	if (n < 0)
-		fatalx("sd_listen_fds: %s", strerror(-n));
+		fatal("LISTEN_FDS");
 	if (n > 1)
 		fatalx("started with %d sockets; expected one connection", n);
 	if (n == 1)
-		s->in_fd = s->out_fd = SD_LISTEN_FDS_START;
+		s->in_fd = s->out_fd = 3;
 	else {
 		s->in_fd = STDIN_FILENO;	/* inetd */
 		s->out_fd = STDOUT_FILENO;
@@ -216,6 +216,15 @@ claim_and_register(struct session *s)
 	}
 }
 
+/* Slots in one wake request: all of them, up to the protocol's limit. */
+uint32_t
+wake_batch_size(const struct session *s)
+{
+	uint32_t n = s->shm.hdr->max_sessions;
+
+	return n < CTL_WAKE_MAX ? n : CTL_WAKE_MAX;
+}
+
 static void
 init_buffers(struct session *s)
 {
@@ -223,7 +232,7 @@ init_buffers(struct session *s)
 
 	if (linebuf_init(&s->in, max_line) == -1 ||
 	    (s->text = malloc(max_line)) == NULL ||
-	    (s->wake_owed = calloc(s->shm.hdr->max_sessions, 1)) == NULL)
+	    (s->wake_batch = malloc(wake_batch_size(s) * sizeof(uint32_t))) == NULL)
 		fatal("session buffers");
 	outq_init(&s->out, s->conf.max_sendq);
 }

@@ -48,7 +48,8 @@ struct session {
 	struct linebuf	in;
 	struct outq	out;
 	char		*text;		/* max_line bytes for a record's text */
-	uint8_t		*wake_owed;	/* per slot: a wake-up not yet sent */
+	uint8_t		*wake_owed;	/* per slot: a wake-up not yet sent; lazy */
+	uint32_t	*wake_batch;	/* slots of one wake request (wake_batch_size) */
 	uint32_t	wake_owed_count;
 	int		in_eof;
 	int		awaiting_password; /* login: name given, password next */
@@ -68,8 +69,12 @@ void	session_close(struct session *s, int disc_reason, const char *why);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
 
+uint32_t wake_batch_size(const struct session *s);
 /* Re-arm the login or idle deadline (after login, after each line). */
 void	session_arm_deadline(struct session *s);
+
+/* listen_fds.c: descriptors passed by socket activation (0 if none). */
+int	listen_fds(void);
 
 /* hublink.c */
 enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };
