@@ -181,7 +181,7 @@ test_refusals(void)
 
 	len = raw(msgbuf, CTL_VERSION, 0, 0, NULL, 0);
 	refused(msgbuf, len, "unknown", "type 0");
-	len = raw(msgbuf, CTL_VERSION, CTL_WAKE + 1, 8, payload, 8);
+	len = raw(msgbuf, CTL_VERSION, CTL_OK + 1, 8, payload, 8);
 	refused(msgbuf, len, "unknown", "the type after the last one");
 	len = raw(msgbuf, CTL_VERSION, 0xffff, 0, NULL, 0);
 	refused(msgbuf, len, "unknown", "type 0xffff");
