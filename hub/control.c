@@ -22,6 +22,7 @@
 #include "hub.h"
 #include "log.h"
 #include "registry.h"
+#include "text.h"
 
 int
 control_listen(struct hub *hub)
@@ -157,6 +158,12 @@ handle_kick(struct hub *hub, struct hub_conn *conn, const struct ctl_kick *kick)
 	size_t len;
 	uint32_t slot;
 
+	if (text_check(kick->reason, strlen(kick->reason)) != TEXT_OK ||
+	    strlen(kick->reason) > CTL_REASON_MAX - 32) {
+		refuse(conn, "the reason must be UTF-8 text of at most 96 bytes "
+		    "without control characters");
+		return;
+	}
 	slot = registry_find(&hub->shm, kick->name);
 	if (slot == SLOT_NONE) {
 		snprintf(why, sizeof(why), "no user named %s is online", kick->name);

@@ -120,9 +120,12 @@ wake_after_death(struct hub *hub)
 void
 sessions_gone(struct hub *hub, uint32_t slot, pid_t pid, uint32_t generation)
 {
+	struct hub_slot *hs = &hub->slots[slot];
 	enum slot_state was;
 
-	forget_slot(hub, slot);
+	/* Forget what the hub holds only if it is this session's. */
+	if (hs->pid == pid && hs->generation == generation)
+		forget_slot(hub, slot);
 	was = registry_release(&hub->shm, slot, pid, generation, "connection lost");
 	if (was == SLOT_FREE)
 		return;		/* the session released it itself */
@@ -153,6 +156,8 @@ sessions_pidfd_exited(struct hub *hub, uint32_t slot)
 {
 	struct hub_slot *hs = &hub->slots[slot];
 
+	if (hs->pidfd.fd == -1)
+		return;		/* unwatched earlier in this batch of events */
 	sessions_gone(hub, slot, hs->pid, hs->generation);
 }
 

@@ -11,6 +11,7 @@
 
 #include "fault.h"
 #include "msglog.h"
+#include "text.h"
 
 uint64_t
 msglog_next(const struct shm *shm)
@@ -25,8 +26,7 @@ msglog_append(const struct shm *shm, const struct msglog_entry *e)
 	uint64_t seq;
 	size_t len = e->len;
 
-	if (len > shm->hdr->max_line)
-		len = shm->hdr->max_line;
+	len = utf8_prefix(e->text, len, shm->hdr->max_line);
 	shm_lock_log(shm);
 	seq = atomic_load_explicit(&shm->hdr->log_next, memory_order_relaxed);
 	r = shm_record(shm, seq);

@@ -97,6 +97,7 @@ shm_check(const void *base, size_t size, char *err, size_t errlen)
 	    h->max_groups == 0 || h->max_group_members == 0 ||
 	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
 	    h->max_line > 65536 || h->max_groups > 65536 ||
+	    h->max_group_members > 65536 ||
 	    h->record_size != g.record_size || h->slots_offset != g.slots_offset ||
 	    h->groups_offset != g.groups_offset ||
 	    h->joined_offset != g.joined_offset ||

@@ -90,6 +90,19 @@ text_fault_string(enum text_fault fault)
 	return "bad text";
 }
 
+size_t
+utf8_prefix(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (len <= max)
+		return len;
+	/* Back off continuation bytes (10xxxxxx) to a character start. */
+	while (max > 0 && (p[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
 static int
 is_letter(char c)
 {

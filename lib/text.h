@@ -19,6 +19,11 @@ enum text_fault {
 
 enum text_fault	text_check(const char *s, size_t len);
 const char	*text_fault_string(enum text_fault fault);
+/*
+ * The longest prefix of valid UTF-8 s (len bytes) that is at most max
+ * bytes and does not split a character.
+ */
+size_t		utf8_prefix(const char *s, size_t len, size_t max);
 /* 1 if s (len bytes) is a valid user name, else 0. */
 int		name_valid(const char *s, size_t len);
 

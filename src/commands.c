@@ -130,9 +130,10 @@ static void
 cmd_quit(struct session *s, char *args)
 {
 	char reason[SHM_REASON_MAX];
+	size_t keep = utf8_prefix(args, strlen(args), sizeof(reason) - 7);
 
 	if (*args != '\0')
-		snprintf(reason, sizeof(reason), "quit: %s", args);
+		snprintf(reason, sizeof(reason), "quit: %.*s", (int)keep, args);
 	else
 		strlcpy(reason, "quit", sizeof(reason));
 	reply(s, "* bye");

@@ -130,6 +130,7 @@ hublink_register(struct session *s, char *why, size_t whylen)
 	}
 	if (fd_nonblock(s->ctl_fd) == -1)
 		fatal("control socket");
+	s->ctl_room_watched = 0;
 	s->wake_fd = efd;
 	watch(s, s->ctl_fd);
 	watch(s, s->wake_fd);
@@ -182,6 +183,20 @@ hublink_retry(struct session *s)
 	deliver_wakeup(s);
 }
 
+/* Watch the control socket for room while wake-ups are owed. */
+static void
+watch_room(struct session *s, int on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0),
+	    .data.fd = s->ctl_fd };
+
+	if (s->ctl_fd == -1 || s->ctl_room_watched == on)
+		return;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->ctl_fd, &ev) == -1)
+		fatal("epoll_ctl control socket");
+	s->ctl_room_watched = on;
+}
+
 static void
 owe(struct session *s, uint32_t slot)
 {
@@ -213,6 +228,8 @@ send_wake(struct session *s, const uint32_t *slots, uint32_t count)
 	}
 	for (uint32_t i = 0; i < count; i++)
 		owe(s, slots[i]);
+	/* Hub busy: send them as soon as its socket has room again. */
+	watch_room(s, 1);
 }
 
 /* Send every owed wake-up. */
@@ -221,9 +238,14 @@ hublink_flush_owed(struct session *s)
 {
 	uint32_t *batch = s->wake_batch, n = 0, max = s->shm.hdr->max_sessions;
 
-	if (s->wake_owed_count == 0 || s->ctl_fd == -1)
+	if (s->ctl_fd == -1)
 		return;
+	if (s->wake_owed_count == 0) {
+		watch_room(s, 0);
+		return;
+	}
 	s->wake_owed_count = 0;
+	watch_room(s, 0);	/* send_wake turns it on again if still full */
 	for (uint32_t i = 0; i < max; i++) {
 		if (!s->wake_owed[i])
 			continue;

@@ -55,7 +55,6 @@ replace_old_session(struct session *s, uint32_t old)
 	snprintf(o->s_close_reason, sizeof(o->s_close_reason),
 	    "replaced by a new login from %s", s->peer);
 	atomic_store(&o->s_close, DISC_KICKED + 1);
-	atomic_store(&o->s_wake_pending, 1);
 	hublink_wake(s, TO_USER, old);
 	/* This session only waits for its own login; nobody else does. */
 	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 20) {

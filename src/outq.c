@@ -33,6 +33,20 @@ outq_pending(const struct outq *q)
 	return q->len - q->head;
 }
 
+void
+outq_drop_unsent(struct outq *q)
+{
+	char *nl;
+
+	if (q->head == 0 || q->buf[q->head - 1] == '\n') {
+		q->len = q->head;
+		return;
+	}
+	nl = memchr(q->buf + q->head, '\n', q->len - q->head);
+	if (nl != NULL)
+		q->len = (size_t)(nl - q->buf) + 1;
+}
+
 static int
 make_room(struct outq *q, size_t n)
 {

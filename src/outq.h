@@ -26,6 +26,11 @@ int	outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 int	outq_appendf(struct outq *q, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 size_t	outq_pending(const struct outq *q);
+/*
+ * Drop every line not yet started on the wire; a line partly written is
+ * kept whole, so the client never sees half a line.
+ */
+void	outq_drop_unsent(struct outq *q);
 /* Write what the socket takes: 0 all written, 1 some left, -1 error. */
 int	outq_flush(struct outq *q, int fd);
 

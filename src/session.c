@@ -10,6 +10,7 @@
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 
 #include <arpa/inet.h>
@@ -17,6 +18,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -51,6 +53,25 @@ refuse_client(struct session *s, const char *line, const char *why)
 	exit(0);
 }
 
+/*
+ * Many inetds pass the connection as fd 2 too: logging there would write
+ * to the client.  Then the log goes to /dev/null (use systemd for logs).
+ */
+static void
+quiet_stderr_if_client(const struct session *s)
+{
+	struct stat in, err;
+	int null;
+
+	if (fstat(s->in_fd, &in) == -1 || fstat(STDERR_FILENO, &err) == -1 ||
+	    in.st_dev != err.st_dev || in.st_ino != err.st_ino)
+		return;
+	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		return;
+	dup2(null, STDERR_FILENO);
+	close(null);
+}
+
 static void
 find_client(struct session *s)
 {
@@ -60,12 +81,13 @@ find_client(struct session *s)
 		fatal("LISTEN_FDS");
 	if (n > 1)
 		fatalx("started with %d sockets; expected one connection", n);
-	if (n == 1)
+	if (n == 1) {
 		s->in_fd = s->out_fd = 3;
-	else {
-		s->in_fd = STDIN_FILENO;	/* inetd */
-		s->out_fd = STDOUT_FILENO;
+		return;
 	}
+	s->in_fd = STDIN_FILENO;	/* inetd */
+	s->out_fd = STDOUT_FILENO;
+	quiet_stderr_if_client(s);
 }
 
 static void
@@ -130,6 +152,12 @@ session_close(struct session *s, int disc_reason, const char *why)
 {
 	if (s->state == SESSION_CLOSING)
 		return;
+	/* The reasons nobody replied to yet: tell the client, best effort. */
+	if (disc_reason == DISC_SENDQ)
+		outq_drop_unsent(&s->out);
+	if (disc_reason == DISC_SENDQ || disc_reason == DISC_LAGGED ||
+	    disc_reason == DISC_LOST)
+		outq_appendf(&s->out, "! closed: %s\n", why);
 	if (s->state == SESSION_CHAT)
 		hublink_flush_owed(s);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
@@ -258,8 +286,12 @@ dispatch(struct session *s, int fd, uint32_t events)
 		input_read(s);
 	if (fd == s->wake_fd && s->wake_fd != -1)
 		deliver_wakeup(s);
-	else if (fd == s->ctl_fd && s->ctl_fd != -1)
-		hublink_read(s);
+	else if (fd == s->ctl_fd && s->ctl_fd != -1) {
+		if (events & EPOLLOUT)
+			hublink_flush_owed(s);
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			hublink_read(s);
+	}
 	else if (fd == s->timer_fd)
 		hublink_retry(s);
 	else if (fd == s->throttle_fd)

@@ -36,6 +36,7 @@ struct session {
 	int		in_fd, out_fd;	/* the client (the same socket, or inetd 0/1) */
 	int		epfd;
 	int		ctl_fd;		/* hub control connection, -1 while away */
+	int		ctl_room_watched; /* EPOLLOUT on ctl_fd: wakes are owed */
 	int		wake_fd;	/* eventfd from the hub, -1 while away */
 	int		timer_fd;	/* hub reconnect timer */
 	int		throttle_fd;	/* flood control: resume reading */
