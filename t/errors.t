@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+# errors.t -- hostile input: long lines, bad UTF-8, NUL, control bytes,
+# telnet IAC.  Each is refused to the sender with one error line, never
+# relayed, and the connection stays usable.
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
+                                os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
+import chattest as T  # noqa: E402
+
+TOO_LONG = T.rx(r"^! line-too-long: ")
+BAD_UTF8 = T.rx(r"^! bad-utf8: ")
+NUL = T.rx(r"^! nul-byte: ")
+CONTROL = T.rx(r"^! control-char: ")
+
+
+USERS = T.rx(r"^\* users \(\d+\): ")
+
+
+class Checker:
+    """a sends; b must get exactly what is relayed, nothing else.
+
+    Every case is followed by "marker N" and "sync N" from a, and a
+    /users from a: b's lines up to "sync N" and a's up to the /users
+    answer are compared as a whole, so a missing, extra or swallowed line
+    is reported at once and does not shift the later cases."""
+
+    def __init__(self, a, b):
+        self.a, self.b, self.n = a, b, 0
+
+    def case(self, data, what, error=None, relayed=None, end=b"\n"):
+        self.n += 1
+        marker, sync = "marker %d" % self.n, "sync %d" % self.n
+        if data is not None:
+            self.a.send(data, end=end)
+        self.a.send(marker)
+        self.a.send(sync)
+        self.a.send("/users")
+        if error is not None:
+            self.a.expect_lines([error, USERS], "%s: the sender gets %s once" % (
+                what, _show_error(error)))
+        else:
+            self.a.expect_lines([USERS], "%s: the sender gets no error" % what)
+        name = self.a.name
+        want = ["<%s> %s" % (name, relayed)] if relayed is not None else []
+        want += ["<%s> %s" % (name, marker), "<%s> %s" % (name, sync)]
+        self.b.expect_lines(want, "%s: %sthe next line is relayed" % (
+            what, "" if relayed is not None else "not relayed; "))
+
+    def refused(self, data, error, what, end=b"\n"):
+        self.case(data, what, error=error, end=end)
+
+    def relayed(self, data, want, what, end=b"\n"):
+        self.case(data, what, relayed=want, end=end)
+
+
+def _show_error(error):
+    text = error if isinstance(error, str) else error.pattern.lstrip("^")
+    return text.split(":")[0]
+
+
+def main():
+    # Flood control is not the subject here: this file sends many lines
+    # fast, so the rate is raised (the 1 MiB line is tried again below on
+    # a fresh client with the default rate).
+    with T.Service(rate_msgs=100000, rate_burst=100000) as svc:
+        a = svc.client("a")
+        a.login("amy")
+        b = svc.client("b")
+        b.login("bob")
+        a.expect("* bob joined")
+        t = Checker(a, b)
+
+        # Line length: max_line (1024) is the limit, CR LF not counted.
+        t.relayed(b"x" * 1024, "x" * 1024, "a line of exactly max_line bytes")
+        t.relayed(b"y" * 1024, "y" * 1024, "a line of max_line bytes ending in CRLF",
+                  end=b"\r\n")
+        t.refused(b"z" * 1025, "! line-too-long: lines are limited to 1024 bytes; "
+                  "the rest of that line was discarded", "max_line + 1 bytes")
+        t.refused(b"w" * 1025, TOO_LONG, "max_line + 1 bytes then CRLF", end=b"\r\n")
+        t.refused(b"u" * 1026, TOO_LONG, "max_line + 2 bytes")
+        t.refused(b"v" * 5000, TOO_LONG, "5000 bytes")
+        t.case(b"v" * 5000 + b"\nafter a long one", "5000 bytes and a line in one write",
+               error=TOO_LONG, relayed="after a long one")
+
+        # 1 MiB without a newline, then the newline, then a normal line.
+        a.send_raw(b"m" * (1 << 20))
+        t.case(b"", "a 1 MiB line, then its newline", error=TOO_LONG)
+
+        # Short lines in one write, more bytes than one line buffer holds
+        # (15 lines: fewer than any sensible rate-limit burst).
+        lines = ["burst %02d %s" % (i, "." * 90) for i in range(15)]
+        a.send_raw("".join(l + "\n" for l in lines).encode())
+        t.n += 1
+        a.send("sync %d" % t.n)
+        a.send("/users")
+        a.expect_lines([USERS], "15 lines in one write: the sender gets no error")
+        b.expect_lines(["<amy> " + l for l in lines] + ["<amy> sync %d" % t.n],
+                       "15 lines of 99 bytes in one write are all relayed, in order")
+
+        # Invalid UTF-8.
+        for data, what in ((b"\xff", "byte 0xff"),
+                           (b"caf\xe9", "Latin-1 text"),
+                           (b"\x80 continuation", "a lone continuation byte"),
+                           (b"\xc0\xaf", "an overlong 2-byte '/'"),
+                           (b"\xe0\x80\xaf", "an overlong 3-byte '/'"),
+                           (b"\xed\xa0\x80", "a UTF-16 surrogate"),
+                           (b"\xf4\x90\x80\x80", "a code point above U+10FFFF"),
+                           (b"\xf5\x80\x80\x80", "lead byte 0xf5"),
+                           (b"euro \xe2\x82", "a sequence cut at the end of the line"),
+                           (b"\xe2\x82 euro", "a sequence cut by a space")):
+            t.refused(data, BAD_UTF8, "invalid UTF-8 (%s)" % what)
+        t.refused(b"\xff\xfe", "! bad-utf8: line is not valid UTF-8; not sent",
+                  "the bad-utf8 error says why and that nothing was sent")
+
+        # NUL and control characters.
+        t.refused(b"nul\x00inside", NUL, "a NUL byte")
+        t.refused(b"\x00", NUL, "a line of one NUL byte")
+        t.refused(b"\x1b[2J\x1b[Hcleared", CONTROL, "ESC (terminal escape sequence)")
+        t.refused(b"ring\x07", CONTROL, "BEL")
+        t.refused(b"back\x08space", CONTROL, "backspace")
+        t.refused(b"del\x7f", CONTROL, "DEL")
+        t.refused(b"csi\xc2\x9b31m", CONTROL, "a C1 control (U+009B)")
+        t.refused(b"over\rwrite", CONTROL, "a CR inside a line")
+        t.refused(b"form\x0cfeed", CONTROL, "form feed")
+
+        # Telnet IAC sequences (0xff is never valid UTF-8).
+        t.refused(b"\xff\xfb\x01\xff\xfd\x03", BAD_UTF8, "telnet IAC WILL ECHO, IAC DO SGA")
+        t.refused(b"\xff\xf4\xff\xfd\x06", BAD_UTF8, "telnet interrupt (IAC IP, IAC DO TM)")
+        t.refused(b"hello\xff\xf1", BAD_UTF8, "text followed by telnet IAC NOP")
+
+        # Tab is allowed, and so is non-ASCII text.
+        t.relayed(b"col1\tcol2", "col1\tcol2", "a tab")
+        t.relayed("\u00e9t\u00e9 \u65e5\u672c \U0001F600".encode(),
+                  "\u00e9t\u00e9 \u65e5\u672c \U0001F600", "2-, 3- and 4-byte UTF-8")
+
+        a.expect_nothing("amy got exactly one error per refused line")
+        b.expect_nothing("bob got nothing but the relayed lines")
+
+        # An overlong line at the name prompt.
+        c = svc.client("c")
+        c.send(b"n" * 2000)
+        c.send("cy")
+        # doc/protocol.md: no new prompt after line-too-long at login; the
+        # next line is taken as a name.
+        c.expect_lines([TOO_LONG, T.rx(r"^\* welcome, cy ")],
+                       "a 2000-byte name: line-too-long, then the next line is the name")
+
+    # Default configuration, a fresh client: a 1 MiB line costs one error.
+    with T.Service() as svc:
+        a = svc.client("a")
+        a.login("amy")
+        b = svc.client("b")
+        b.login("bob")
+        a.expect("* bob joined")
+        t = Checker(a, b)
+        a.send_raw(b"M" * (1 << 20))
+        t.case(b"", "defaults: a 1 MiB line, then its newline", error=TOO_LONG)
+        a.send_raw(b"N" * (1 << 20) + b"\nright after\n")
+        t.case(None, "defaults: a 1 MiB line and a line in one write", error=TOO_LONG,
+               relayed="right after")
+
+    # max_line is configuration.
+    with T.Service(max_line=64) as svc:
+        a = svc.client("a")
+        a.login("amy")
+        b = svc.client("b")
+        b.login("bob")
+        a.expect("* bob joined")
+        t = Checker(a, b)
+        t.relayed(b"s" * 64, "s" * 64, "max_line = 64: a 64-byte line")
+        t.refused(b"s" * 65, "! line-too-long: lines are limited to 64 bytes; "
+                  "the rest of that line was discarded", "max_line = 64: a 65-byte line")
+        t.refused(b"s" * 200, TOO_LONG, "max_line = 64: a 200-byte line")
+
+
+T.main(main)
