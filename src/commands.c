@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmdline.h"
 #include "log.h"
 #include "msglog.h"
 #include "registry.h"
@@ -31,20 +32,6 @@ reply(struct session *s, const char *fmt, ...)
 	va_end(ap);
 	if (rc == -1 || outq_append(&s->out, "\n", 1) == -1)
 		session_close(s, DISC_SENDQ, "SendQ exceeded");
-}
-
-char *
-next_word(char **args)
-{
-	char *word = *args, *end;
-
-	end = word + strcspn(word, " \t");
-	if (*end != '\0')
-		*end++ = '\0';
-	while (*end == ' ' || *end == '\t')
-		end++;
-	*args = end;
-	return word;
 }
 
 void
@@ -78,7 +65,7 @@ cmd_broadcast(struct session *s, char *args)
 static void
 cmd_msg(struct session *s, char *args)
 {
-	char *name = next_word(&args), hash[USERS_HASH_MAX], err[256];
+	char *name = cmdline_next_word(&args), hash[USERS_HASH_MAX], err[256];
 	uint32_t slot;
 
 	if (*args == '\0') {
@@ -184,31 +171,16 @@ cmd_help(struct session *s, char *args)
 		reply(s, "* %-30s %s", commands[i].usage, commands[i].help);
 }
 
-static int
-count_words(const char *args)
-{
-	int n = 0;
-
-	while (*args != '\0') {
-		n++;
-		args += strcspn(args, " \t");
-		args += strspn(args, " \t");
-	}
-	return n;
-}
-
 static void
-run_command(struct session *s, char *line)
+run_command(struct session *s, char *name, char *args)
 {
-	char *args = line + 1, *name;
 	const struct command *c;
 
-	name = next_word(&args);
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		c = &commands[i];
 		if (strcmp(c->name, name) != 0)
 			continue;
-		if (count_words(args) < c->min_args) {
+		if (cmdline_count_words(args) < c->min_args) {
 			reply(s, "! missing-argument: usage: %s", c->usage);
 			return;
 		}
@@ -222,6 +194,7 @@ void
 commands_line(struct session *s, char *line, size_t len)
 {
 	enum text_fault fault;
+	char *name, *args;
 
 	if (len == 0)
 		return;
@@ -242,13 +215,8 @@ commands_line(struct session *s, char *line, size_t len)
 	}
 	if (s->conf.idle_timeout > 0)
 		session_arm_deadline(s);
-	if (line[0] == '/' && line[1] != '/') {
-		run_command(s, line);
-		return;
-	}
-	if (line[0] == '/') {
-		line++;
-		len--;
-	}
-	say(s, TO_ALL, 0, 0, NULL, line, len);
+	if (cmdline_parse(line, &name, &args) == CMDLINE_COMMAND)
+		run_command(s, name, args);
+	else
+		say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmdline.h"
 #include "groups.h"
 #include "registry.h"
 #include "session.h"
@@ -19,7 +20,7 @@
 static char *
 group_arg(char **args)
 {
-	char *g = next_word(args);
+	char *g = cmdline_next_word(args);
 
 	return g[0] == '#' ? g + 1 : g;
 }
@@ -175,7 +176,7 @@ cmd_group_msg(struct session *s, char *args)
 void
 cmd_kick(struct session *s, char *args)
 {
-	char *g = group_arg(&args), *user = next_word(&args);
+	char *g = group_arg(&args), *user = cmdline_next_word(&args);
 	struct group_target t;
 	struct group_actor a;
 	enum group_result r;
@@ -198,7 +199,7 @@ cmd_kick(struct session *s, char *args)
 void
 cmd_invite(struct session *s, char *args)
 {
-	char *g = group_arg(&args), *user = next_word(&args);
+	char *g = group_arg(&args), *user = cmdline_next_word(&args);
 	struct group_target t;
 	struct group_actor a;
 	enum group_result r;
@@ -218,7 +219,7 @@ cmd_invite(struct session *s, char *args)
 void
 cmd_invite_only(struct session *s, char *args)
 {
-	char *g = group_arg(&args), *mode = next_word(&args);
+	char *g = group_arg(&args), *mode = cmdline_next_word(&args);
 	struct group_actor a;
 	enum group_result r;
 	uint32_t index;

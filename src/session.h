@@ -105,8 +105,6 @@ void	commands_line(struct session *s, char *line, size_t len);
 /* Queue one line for the client: prefix + text + "\n". */
 void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* Split the next word off *args ("" when none). */
-char	*next_word(char **args);
 void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 	    const char *to_name, const char *text, size_t len);
 
