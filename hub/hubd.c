@@ -8,6 +8,7 @@
  */
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
@@ -124,6 +125,31 @@ open_segment(struct hub *hub)
 	    atomic_load(&hub->shm.hdr->hub_starts) + 1);
 }
 
+/*
+ * The hub holds two descriptors per session (its control connection and
+ * its eventfd): raise the soft limit to the hard one, and say so if even
+ * that is short of max_sessions.
+ */
+static void
+raise_fd_limit(const struct hub *hub)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)hub->conf.max_sessions * 2 + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("raise the open-file limit");
+	}
+	if (rl.rlim_cur < need)
+		log_warnx("open-file limit %llu is below the %llu that max_sessions %u "
+		    "needs; raise it (LimitNOFILE=, ulimit -n)",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    hub->conf.max_sessions);
+}
+
 static void
 setup_signals(struct hub *hub)
 {
@@ -236,6 +262,7 @@ main(int argc, char *argv[])
 	if ((hub.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	setup_signals(&hub);
+	raise_fd_limit(&hub);
 	lock_runtime_dir(&hub);
 	open_segment(&hub);
 	atomic_store(&hub.shm.hdr->hub_pid, getpid());

@@ -188,9 +188,16 @@ sessions_adopt_stale(struct hub *hub)
 		hs = &hub->slots[i];
 		hs->pid = s->s_pid;
 		hs->generation = atomic_load(&s->s_generation);
-		start = proc_start_time(s->s_pid);
-		fd = start == 0 ? -1 : pidfd_open_pid(s->s_pid);
-		if (fd == -1 || (s->s_pid_start != 0 && s->s_pid_start != start)) {
+		/*
+		 * pidfd_open failing with ESRCH is the sign of death; the start
+		 * time (when /proc lets us read it) tells a reused pid.
+		 */
+		fd = pidfd_open_pid(s->s_pid);
+		if (fd == -1 && errno != ESRCH)
+			log_warn("slot %u: pidfd_open(%d)", i, (int)s->s_pid);
+		start = fd == -1 ? 0 : proc_start_time(s->s_pid);
+		if (fd == -1 || (s->s_pid_start != 0 && start != 0 &&
+		    s->s_pid_start != start)) {
 			if (fd != -1)
 				close(fd);
 			sessions_gone(hub, i, hs->pid, hs->generation);

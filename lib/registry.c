@@ -31,6 +31,7 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 		s->s_connected = time(NULL);
 		atomic_store(&s->s_last_active, s->s_connected);
 		atomic_store(&s->s_wake_pending, 0);
+		atomic_store(&s->s_cursor, atomic_load(&shm->hdr->log_next));
 		atomic_store(&s->s_close, 0);
 		s->s_close_reason[0] = '\0';
 		s->s_registered = 0;

@@ -35,8 +35,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATSM01" */
-#define SHM_LAYOUT_VERSION	3
+#define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
+#define SHM_LAYOUT_VERSION	4
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -132,6 +132,8 @@ struct shm_header {
 	 * readers load it (atomic, acquire) to know what they may read.
 	 */
 	_Atomic uint64_t log_next;
+	/* log_next when sessions were last nudged (see shm_slot.s_cursor). */
+	_Atomic uint64_t log_nudged;
 
 	/* Statistics: atomic counters, bumped by whoever does the thing. */
 	_Atomic uint64_t st_sessions_total;	/* slots ever claimed */
@@ -162,6 +164,13 @@ struct shm_slot {
 	/* 1 while a wake-up is owed or in flight; the session clears it. */
 	_Atomic uint32_t s_wake_pending;
 	uint32_t	pad1;
+	/*
+	 * The session's read cursor (next record it reads), published after
+	 * each drain.  A session is woken only for records addressed to it,
+	 * so one that nobody writes to would fall a ring behind; senders
+	 * "nudge" (wake) sessions whose cursor lags half a ring (hublink.c).
+	 */
+	_Atomic uint64_t s_cursor;
 	/*
 	 * A request that the session close: 0 none, else a DISC_* + 1.
 	 * Written (after s_close_reason) by the hub (chatctl kick) or by a

@@ -19,17 +19,23 @@
 
 #define PASSWORD_MAX	256
 
+/* One line of at most len - 1 bytes into buf; -1 if none or longer. */
 static int
 read_stdin_line(char *buf, size_t len)
 {
+	char line[PASSWORD_MAX + 2];	/* the longest password, "\n", NUL */
 	size_t n;
 
-	if (fgets(buf, (int)len, stdin) == NULL)
+	if (len > PASSWORD_MAX || fgets(line, sizeof(line), stdin) == NULL)
 		return -1;
-	n = strcspn(buf, "\r\n");
-	if (buf[n] == '\0' && n == len - 1)
-		return -1;	/* longer than the buffer */
+	n = strcspn(line, "\r\n");
+	if (n > len - 1) {
+		explicit_bzero(line, sizeof(line));
+		return -1;
+	}
+	memcpy(buf, line, n);
 	buf[n] = '\0';
+	explicit_bzero(line, sizeof(line));
 	return 0;
 }
 

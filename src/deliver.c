@@ -74,6 +74,17 @@ format_record(struct session *s, const struct msglog_entry *e)
 	return 0;	/* a kind from a newer layout: nothing for us */
 }
 
+/* Queue a record; when the queue is full, write to the socket first. */
+static int
+queue_record(struct session *s, const struct msglog_entry *e)
+{
+	if (format_record(s, e) == 0)
+		return 0;
+	if (outq_flush(&s->out, s->out_fd) == -1)
+		return -1;
+	return format_record(s, e);
+}
+
 void
 deliver_drain(struct session *s)
 {
@@ -85,7 +96,7 @@ deliver_drain(struct session *s)
 	atomic_exchange(&shm_slot(&s->shm, s->slot)->s_wake_pending, 0);
 	end = msglog_next(&s->shm);
 	e.text = s->text;
-	for (; s->cursor < end; s->cursor++) {
+	while (s->cursor < end) {
 		switch (msglog_read(&s->shm, s->cursor, &e)) {
 		case MSGLOG_NONE:
 			return;
@@ -96,14 +107,17 @@ deliver_drain(struct session *s)
 		case MSGLOG_OK:
 			break;
 		}
+		s->cursor++;
 		if (!for_me(s, &e))
 			continue;
-		if (format_record(s, &e) == -1) {
+		if (queue_record(s, &e) == -1) {
 			session_close(s, DISC_SENDQ, "SendQ exceeded");
 			return;
 		}
 		delivered++;
 	}
+	atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_cursor, s->cursor,
+	    memory_order_relaxed);
 	if (delivered > 0)
 		atomic_fetch_add_explicit(&s->shm.hdr->st_deliveries, delivered,
 		    memory_order_relaxed);

@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "fd.h"
 #include "log.h"
+#include "msglog.h"
 #include "session.h"
 
 #define RETRY_MS	100	/* hub reconnect interval */
@@ -259,6 +260,37 @@ hublink_flush_owed(struct session *s)
 	send_wake(s, batch, n);
 }
 
+/*
+ * Every quarter ring of appends, one sender (whoever wins the exchange
+ * of log_nudged) wakes the sessions whose published cursor lags half a
+ * ring: they were not addressed, so nothing else would wake them, and
+ * without reading on they would find their next record overwritten.
+ */
+static void
+nudge_laggards(struct session *s)
+{
+	const struct shm_header *h = s->shm.hdr;
+	uint64_t next = msglog_next(&s->shm), last, interval, behind;
+	struct shm_slot *slot;
+
+	interval = h->log_records / 4 > 0 ? h->log_records / 4 : 1;
+	last = atomic_load(&s->shm.hdr->log_nudged);
+	if (next - last < interval ||
+	    !atomic_compare_exchange_strong(&s->shm.hdr->log_nudged, &last, next))
+		return;
+	behind = h->log_records / 2;
+	for (uint32_t i = 0; i < h->max_sessions; i++) {
+		slot = shm_slot(&s->shm, i);
+		if (atomic_load(&slot->s_state) != SLOT_ACTIVE ||
+		    atomic_load(&slot->s_cursor) + behind > next)
+			continue;
+		if (i == s->slot)
+			deliver_drain(s);	/* a sender lags behind its own lines */
+		else if (atomic_exchange(&slot->s_wake_pending, 1) == 0)
+			send_wake(s, &i, 1);
+	}
+}
+
 /* Does slot i receive a record addressed (to_kind, to)? */
 static int
 addressed(const struct session *s, uint32_t i, uint32_t to_kind, uint32_t to)
@@ -308,6 +340,7 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 	if (coalesced > 0)
 		atomic_fetch_add_explicit(&s->shm.hdr->st_wakeups_coalesced,
 		    coalesced, memory_order_relaxed);
+	nudge_laggards(s);
 }
 
 void

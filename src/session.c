@@ -106,6 +106,10 @@ describe_peer(struct session *s)
 	if (ss.ss_family == AF_INET) {
 		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
 		snprintf(s->peer, sizeof(s->peer), "%s:%u", host, ntohs(sin->sin_port));
+	} else if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		/* An IPv4 client on a dual-stack socket: show it as IPv4. */
+		inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], host, sizeof(host));
+		snprintf(s->peer, sizeof(s->peer), "%s:%u", host, ntohs(sin6->sin6_port));
 	} else if (ss.ss_family == AF_INET6) {
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
 		snprintf(s->peer, sizeof(s->peer), "[%s]:%u", host, ntohs(sin6->sin6_port));
