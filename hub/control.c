@@ -80,6 +80,7 @@ control_accept(struct hub *hub)
 		conn->w.fd = fd;
 		conn->pid = cred.pid;
 		conn->slot = SLOT_NONE;
+		TAILQ_INSERT_TAIL(&hub->conns, conn, entry);
 		hub_watch(hub, &conn->w, EPOLLIN);
 	}
 }
@@ -89,11 +90,29 @@ control_close(struct hub *hub, struct hub_conn *conn)
 {
 	hub_unwatch(hub, &conn->w);
 	close(conn->w.fd);
+	TAILQ_REMOVE(&hub->conns, conn, entry);
 	if (conn->slot != SLOT_NONE)
 		sessions_gone(hub, conn->slot, conn->pid, conn->generation);
 	else
 		sessions_forget_pid(hub, conn->pid);
 	free(conn);
+}
+
+/*
+ * The hub is stopping: the sessions live on and re-register with the
+ * next hub, so their slots stay; only the hub's own resources go.
+ */
+void
+control_shutdown(struct hub *hub)
+{
+	struct hub_conn *conn;
+
+	while ((conn = TAILQ_FIRST(&hub->conns)) != NULL) {
+		TAILQ_REMOVE(&hub->conns, conn, entry);
+		close(conn->w.fd);
+		free(conn);
+	}
+	close(hub->listen.fd);
 }
 
 static void

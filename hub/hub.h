@@ -8,6 +8,7 @@
 #ifndef CHAT_HUB_H
 #define CHAT_HUB_H
 
+#include <sys/queue.h>
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ struct hub_conn {
 	pid_t		pid;		/* from SO_PEERCRED */
 	uint32_t	slot;		/* registered slot, SLOT_NONE if none */
 	uint32_t	generation;
+	TAILQ_ENTRY(hub_conn) entry;	/* in hub.conns */
 };
 
 /* The hub's view of one slot. */
@@ -48,6 +50,7 @@ struct hub {
 	struct watch	listen;
 	struct watch	signal;
 	struct hub_slot	*slots;		/* conf geometry: shm max_sessions */
+	TAILQ_HEAD(, hub_conn) conns;	/* every control connection */
 	volatile int	quit;
 };
 
@@ -56,6 +59,8 @@ int	control_listen(struct hub *hub);
 void	control_accept(struct hub *hub);
 void	control_read(struct hub *hub, struct hub_conn *conn);
 void	control_close(struct hub *hub, struct hub_conn *conn);
+/* At exit: close every connection without freeing any slot. */
+void	control_shutdown(struct hub *hub);
 
 /* sessions.c */
 int	sessions_init(struct hub *hub);
@@ -69,6 +74,7 @@ void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
 void	sessions_wake_pending(struct hub *hub);
 void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
+void	sessions_free(struct hub *hub);
 
 /* hubd.c */
 void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);

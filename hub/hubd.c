@@ -242,6 +242,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	memset(&hub, 0, sizeof(hub));
+	TAILQ_INIT(&hub.conns);
 	log_init(HUB_COMM, LOG_LEVEL_INFO);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
 		switch (ch) {
@@ -278,6 +279,8 @@ main(int argc, char *argv[])
 	sd_notify(0, "READY=1\nSTATUS=accepting sessions");
 	run(&hub);
 	sd_notify(0, "STOPPING=1");
+	control_shutdown(&hub);
+	sessions_free(&hub);
 	atomic_store(&hub.shm.hdr->hub_pid, 0);
 	log_info("stopping; sessions keep running and re-register with the next hub");
 	return 0;

@@ -251,3 +251,17 @@ sessions_request_close(struct hub *hub, uint32_t slot, const char *reason)
 	atomic_store(&s->s_wake_pending, 1);
 	sessions_wake(hub, slot);
 }
+
+/* At exit: close the eventfds and pidfds the hub holds. */
+void
+sessions_free(struct hub *hub)
+{
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		if (hub->slots[i].eventfd != -1)
+			close(hub->slots[i].eventfd);
+		if (hub->slots[i].pidfd.fd != -1)
+			close(hub->slots[i].pidfd.fd);
+	}
+	free(hub->slots);
+	hub->slots = NULL;
+}

@@ -112,7 +112,7 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	char groups[4096];
 	const struct shm_slot *s;
 	time_t now = time(NULL), connected;
-	json_t *list = json_array(), *user, *gl;
+	json_t *list, *user, *gl;
 	struct shm shm;
 	struct tm tm;
 
@@ -123,6 +123,7 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	}
 	if (attach(ctl, &shm) == -1)
 		return EXIT_SYSTEM;
+	list = json_array();
 	if (!ctl->json)
 		printf("%-20s %-10s %-22s %8s %-19s %-7s %s\n", "NAME", "TYPE", "PEER",
 		    "PID", "CONNECTED", "IDLE", "GROUPS");
@@ -163,7 +164,7 @@ verb_groups(struct chatctl *ctl, int argc, char **argv)
 {
 	char name[SHM_NAME_MAX + 1], owner[SHM_NAME_MAX + 1], member[SHM_NAME_MAX + 1];
 	const struct shm_group *g;
-	json_t *list = json_array(), *members;
+	json_t *list, *members;
 	struct shm shm;
 
 	(void)argv;
@@ -173,6 +174,7 @@ verb_groups(struct chatctl *ctl, int argc, char **argv)
 	}
 	if (attach(ctl, &shm) == -1)
 		return EXIT_SYSTEM;
+	list = json_array();
 	if (!ctl->json)
 		printf("%-20s %-20s %-11s %s\n", "GROUP", "OWNER", "INVITE-ONLY", "MEMBERS");
 	for (uint32_t i = 0; i < shm.hdr->max_groups; i++) {

@@ -270,6 +270,16 @@ init_buffers(struct session *s)
 }
 
 static void
+free_buffers(struct session *s)
+{
+	linebuf_free(&s->in);
+	outq_free(&s->out);
+	free(s->text);
+	free(s->wake_owed);
+	free(s->wake_batch);
+}
+
+static void
 setup_client_socket(struct session *s)
 {
 	int one = 1;
@@ -391,5 +401,6 @@ main(int argc, char *argv[])
 	flood_init(&s);
 	login_prompt(&s);
 	run(&s);
+	free_buffers(&s);
 	return 0;
 }
