@@ -76,6 +76,15 @@ control_accept(struct hub *hub)
 			close(fd);
 			continue;
 		}
+		/* Only the hub's own user (chat) and root may talk to it. */
+		if (cred.uid != geteuid() && cred.uid != 0) {
+			log_warnx("control peer pid %d uid %u refused: only uid %u "
+			    "or root", (int)cred.pid, (unsigned)cred.uid,
+			    (unsigned)geteuid());
+			free(conn);
+			close(fd);
+			continue;
+		}
 		conn->w.kind = WATCH_CONN;
 		conn->w.fd = fd;
 		conn->pid = cred.pid;
