@@ -100,7 +100,14 @@ describe_peer(struct session *s)
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 	if (getpeername(s->in_fd, (struct sockaddr *)&ss, &len) == -1) {
-		strlcpy(s->peer, errno == ENOTSOCK ? "stdio" : "unknown", sizeof(s->peer));
+		/* UCSPI (tcpserver and friends) name the peer in the environment. */
+		const char *ip = getenv("TCPREMOTEIP"), *port = getenv("TCPREMOTEPORT");
+
+		if (ip != NULL && port != NULL)
+			snprintf(s->peer, sizeof(s->peer), "%s:%s", ip, port);
+		else
+			strlcpy(s->peer, errno == ENOTSOCK ? "stdio" : "unknown",
+			    sizeof(s->peer));
 		return;
 	}
 	if (ss.ss_family == AF_INET) {
