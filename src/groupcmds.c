@@ -15,6 +15,7 @@
 #include "groups.h"
 #include "registry.h"
 #include "session.h"
+#include "users.h"
 
 /* Accept "#name" as well as "name". */
 static char *
@@ -47,9 +48,15 @@ actor(const struct session *s, struct group_actor *a)
 static int
 target(struct session *s, const char *name, struct group_target *t)
 {
+	char hash[USERS_HASH_MAX], err[256];
+
 	t->slot = registry_find(&s->shm, name);
 	if (t->slot == SLOT_NONE) {
-		reply(s, "! no-such-user: %s is not online", name);
+		if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
+		    err, sizeof(err)) == 1)
+			reply(s, "! user-offline: %s is not online", name);
+		else
+			reply(s, "! no-such-user: there is no user named %s", name);
 		return -1;
 	}
 	t->generation = atomic_load(&shm_slot(&s->shm, t->slot)->s_generation);
@@ -191,7 +198,7 @@ cmd_kick(struct session *s, char *args)
 		group_error(s, r, g, t.name);
 		return;
 	}
-	reply(s, "* kicked %s from #%s", t.name, g);
+	reply(s, "* kicked %s from #%s", t.name, shm_group(&s->shm, index)->g_name);
 	hublink_wake(s, TO_GROUP, index);
 	hublink_wake(s, TO_USER, t.slot);
 }
@@ -212,7 +219,7 @@ cmd_invite(struct session *s, char *args)
 		group_error(s, r, g, t.name);
 		return;
 	}
-	reply(s, "* invited %s to #%s", t.name, g);
+	reply(s, "* invited %s to #%s", t.name, shm_group(&s->shm, index)->g_name);
 	hublink_wake(s, TO_USER, t.slot);
 }
 
@@ -238,7 +245,8 @@ cmd_invite_only(struct session *s, char *args)
 		group_error(s, r, g, NULL);
 		return;
 	}
-	reply(s, "* #%s is now %s", g, on ? "invite-only" : "open to everyone");
+	reply(s, "* #%s is now %s", shm_group(&s->shm, index)->g_name,
+	    on ? "invite-only" : "open to everyone");
 	hublink_wake(s, TO_GROUP, index);
 }
 

@@ -134,9 +134,9 @@ def errors(svc):
         b.expect("! not-owner: only the owner of #g1 can do that",
                  "a member who is not the owner: %r gets not-owner" % cmd)
     a.send("/kick g1 nobody")
-    a.expect("! no-such-user: nobody is not online", "kicking an unknown user: no-such-user")
+    a.expect("! no-such-user: there is no user named nobody", "kicking an unknown user: no-such-user")
     a.send("/invite g1 nobody")
-    a.expect("! no-such-user: nobody is not online", "inviting an unknown user: no-such-user")
+    a.expect("! no-such-user: there is no user named nobody", "inviting an unknown user: no-such-user")
     a.send("/kick g1 amy")
     a.expect("! bad-target: you cannot kick yourself; /leave_group g1",
              "the owner kicking itself: bad-target")
@@ -368,9 +368,9 @@ def invite_ends(svc):
     a.send("/create_group VIP")
     a.expect("* created #VIP; you own it")
     a.send("/invite_only vip ON")
-    a.expect("* #vip is now invite-only", "on/off are case-insensitive")
+    a.expect("* #VIP is now invite-only", "on/off are case-insensitive; answers name the group as created")
     a.send("/invite vip bob")
-    a.expect("* invited bob to #vip")
+    a.expect("* invited bob to #VIP")
     b.expect("* alice invited you to #VIP; /join_group VIP to join",
              "the invitation names the group as it was created")
     b.close()
@@ -382,7 +382,7 @@ def invite_ends(svc):
     b.expect("! invite-only: #vip is invite-only; ask its owner for an invite",
              "an invitation ends when the invited user disconnects")
     a.send("/invite vip bob")
-    a.expect("* invited bob to #vip")
+    a.expect("* invited bob to #VIP")
     b.expect("* alice invited you to #VIP; /join_group VIP to join")
     b.send("/join_group vip")
     b.expect("* joined #VIP (2 members)", "the join answer names the group as created")

@@ -52,6 +52,16 @@ def main():
         a.send("/msg nobody hi")
         a.expect("! no-such-user: there is no user named nobody",
                  "a name that is neither online nor registered: no-such-user")
+        a.send("/create_group den")
+        a.expect("* created #den; you own it")
+        a.send("/invite den dave")
+        a.expect("! user-offline: dave is not online",
+                 "/invite of a registered user who is not connected: user-offline")
+        a.send("/kick den dave")
+        a.expect("! user-offline: dave is not online",
+                 "/kick of a registered user who is not connected: user-offline")
+        a.send("/leave_group den")
+        a.expect("* left #den")
         a.send("/msg alice talking to myself")
         a.expect("! bad-target: you cannot send a private message to yourself",
                  "a private message to oneself: bad-target")
