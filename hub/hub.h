@@ -72,7 +72,6 @@ void	sessions_forget_pid(struct hub *hub, pid_t pid);
 void	sessions_pidfd_exited(struct hub *hub, uint32_t slot);
 void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
-void	sessions_wake_pending(struct hub *hub);
 void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
 void	sessions_free(struct hub *hub);
 

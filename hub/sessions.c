@@ -229,16 +229,6 @@ sessions_wake(struct hub *hub, uint32_t slot)
 	    memory_order_relaxed);
 }
 
-/* Wake every registered slot whose wake-pending flag is set. */
-void
-sessions_wake_pending(struct hub *hub)
-{
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++)
-		if (hub->slots[i].eventfd != -1 &&
-		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0)
-			sessions_wake(hub, i);
-}
-
 /* Ask the session in slot to close with reason (it tells its client). */
 void
 sessions_request_close(struct hub *hub, uint32_t slot, const char *reason)

@@ -25,7 +25,7 @@
 #include "session.h"
 
 #define RETRY_MS	100	/* hub reconnect interval */
-#define WELCOME_MS	3000	/* how long to wait for the hub's answer */
+#define WELCOME_MS	10000	/* how long to wait for the hub's answer */
 
 static void
 watch(struct session *s, int fd)
@@ -103,16 +103,15 @@ hublink_open(struct session *s)
 }
 
 int
-hublink_register(struct session *s, char *why, size_t whylen)
+hublink_hello(struct session *s, char *why, size_t whylen)
 {
 	struct ctl_hello hello;
 	char buf[sizeof(struct ctl_header) + sizeof(hello)];
 	size_t len;
-	int efd, refused = 0;
 
 	if (s->ctl_fd == -1 && hublink_open(s) == -1) {
 		snprintf(why, whylen, "cannot reach the hub: %s", strerror(errno));
-		return HUBLINK_AWAY;
+		return -1;
 	}
 	memset(&hello, 0, sizeof(hello));
 	hello.slot = s->slot;
@@ -121,9 +120,27 @@ hublink_register(struct session *s, char *why, size_t whylen)
 	len = ctl_encode(buf, CTL_HELLO, &hello, sizeof(hello));
 	if (ctl_send(s->ctl_fd, buf, len, -1) == -1) {
 		snprintf(why, whylen, "cannot reach the hub: %s", strerror(errno));
-		efd = -1;
-	} else
-		efd = await_welcome(s, &refused, why, whylen);
+		close(s->ctl_fd);
+		s->ctl_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+hublink_register(struct session *s, char *why, size_t whylen)
+{
+	if (hublink_hello(s, why, whylen) == -1)
+		return HUBLINK_AWAY;
+	return hublink_welcome(s, why, whylen);
+}
+
+int
+hublink_welcome(struct session *s, char *why, size_t whylen)
+{
+	int efd, refused = 0;
+
+	efd = await_welcome(s, &refused, why, whylen);
 	if (efd == -1) {
 		close(s->ctl_fd);
 		s->ctl_fd = -1;

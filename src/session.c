@@ -247,12 +247,21 @@ claim_and_register(struct session *s)
 	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
 	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
-	if (hublink_register(s, why, sizeof(why)) != HUBLINK_OK) {
-		log_warnx("%s", why);
-		registry_release(&s->shm, s->slot, s->pid, s->generation, "");
-		refuse_client(s, "! unavailable: the chat service is not running; "
-		    "try again later\n", "hub registration failed");
+	/*
+	 * The prompt goes out while the hub answers the HELLO: the client
+	 * reads it and types while the round trip completes.
+	 */
+	if (hublink_hello(s, why, sizeof(why)) == 0) {
+		login_prompt(s);
+		if (outq_flush(&s->out, s->out_fd) == -1)
+			log_warn("%s: prompt", s->peer);
+		if (hublink_welcome(s, why, sizeof(why)) == HUBLINK_OK)
+			return;
 	}
+	log_warnx("%s", why);
+	registry_release(&s->shm, s->slot, s->pid, s->generation, "");
+	refuse_client(s, "! unavailable: the chat service is not running; "
+	    "try again later\n", "hub registration failed");
 }
 
 /* Slots in one wake request: all of them, up to the protocol's limit. */
@@ -389,8 +398,8 @@ main(int argc, char *argv[])
 	describe_peer(&s);
 	log_info("%s: open", s.peer);
 	setup(&s);
-	claim_and_register(&s);
 	init_buffers(&s);
+	claim_and_register(&s);
 	setup_client_socket(&s);
 	if ((s.timer_fd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
@@ -406,7 +415,6 @@ main(int argc, char *argv[])
 	watch_fd(&s, s.deadline_fd, EPOLLIN);
 	session_arm_deadline(&s);
 	flood_init(&s);
-	login_prompt(&s);
 	run(&s);
 	free_buffers(&s);
 	return 0;

@@ -80,7 +80,10 @@ int	listen_fds(void);
 /* hublink.c */
 enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };
 int	hublink_open(struct session *s);
+/* Register: hublink_hello sends HELLO, hublink_welcome awaits the answer. */
 int	hublink_register(struct session *s, char *why, size_t whylen);
+int	hublink_hello(struct session *s, char *why, size_t whylen);
+int	hublink_welcome(struct session *s, char *why, size_t whylen);
 void	hublink_read(struct session *s);
 void	hublink_retry(struct session *s);
 void	hublink_wake(struct session *s, uint32_t to_kind, uint32_t to);
