@@ -229,9 +229,9 @@ owe(struct session *s, uint32_t slot)
 }
 
 /*
- * Send one wake request for count slots; on failure they are owed.  A
- * full control socket (the hub is busy) is treated like an absent hub:
- * the owed wakes go out at the next send or reconnect.
+ * Send one wake request for count slots; on failure they are owed: with
+ * the hub away they go out after re-registration, with its socket full
+ * as soon as it has room (EPOLLOUT).
  */
 static void
 send_wake(struct session *s, const uint32_t *slots, uint32_t count)
@@ -288,6 +288,7 @@ nudge_laggards(struct session *s)
 {
 	const struct shm_header *h = s->shm.hdr;
 	uint64_t next = msglog_next(&s->shm), last, interval, behind;
+	uint32_t *batch = s->wake_batch, n = 0;
 	struct shm_slot *slot;
 
 	interval = h->log_records / 4 > 0 ? h->log_records / 4 : 1;
@@ -304,8 +305,13 @@ nudge_laggards(struct session *s)
 		if (i == s->slot)
 			deliver_drain(s);	/* a sender lags behind its own lines */
 		else if (atomic_exchange(&slot->s_wake_pending, 1) == 0)
-			send_wake(s, &i, 1);
+			batch[n++] = i;
+		if (n == wake_batch_size(s)) {
+			send_wake(s, batch, n);
+			n = 0;
+		}
 	}
+	send_wake(s, batch, n);
 }
 
 /* Does slot i receive a record addressed (to_kind, to)? */
