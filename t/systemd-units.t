@@ -7,14 +7,22 @@ install DESTDIR=...), boots it in a throwaway Debian 12 container with
 ../shared/tools/systemd-box, and runs t/systemd-inside.sh there: sysusers,
 systemd-analyze verify, `systemctl enable --now chat.socket`, two nc users,
 hub restart, kill -9 of a session, the journal, 100 clients at once and a
-burst of 300 connections.  The inside script prints unnumbered TAP lines;
-this script numbers them.
+burst of 300 connections.  Then a second container, with openbsd-inetd,
+ucspi-tcp and python3, runs t/inetd-inside.sh with README.md's inetd.conf
+line: two users chat through openbsd-inetd and through tcpserver while the
+hub runs as chat-hub.service; then tools/conn-rate measures connections per
+second through systemd Accept=yes, systemd-socket-activate --accept,
+openbsd-inetd and tcpserver, each serving chat-session and a trivial
+session, and prints them as diagnostics (measured, not asserted;
+CHAT_CONN_RATE_N connections per figure, default 200, 0 for none).  The
+inside scripts print unnumbered TAP lines; this script numbers them.
 
 Skips (TAP "1..0 # SKIP why") only where a container cannot boot: not root,
 no systemd-box, missing debootstrap/systemd-nspawn/..., no writable cgroup
 filesystem.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +31,10 @@ import time
 
 SRCDIR = os.path.abspath(os.environ.get("CHAT_SRCDIR")
                          or os.path.join(os.path.dirname(__file__), ".."))
-BOX_TIMEOUT = 240       # seconds for the inside script
+BOX_TIMEOUT = 240       # seconds for an inside script (plus the figures)
+# Connections per figure in the second container (0: no figures); the
+# figures in doc/operations.md were made with CHAT_CONN_RATE_N=500.
+RATE_N = int(os.environ.get("CHAT_CONN_RATE_N") or 200)
 BUILD_TIMEOUT = 600
 
 n = 0
@@ -190,9 +201,47 @@ def runtime_packages(destdir):
     return sorted(pkgs)
 
 
+def readme_line(pattern):
+    """The first indented code line of README.md that matches pattern."""
+    with open(os.path.join(SRCDIR, "README.md")) as f:
+        for text in f:
+            m = re.match(r"^ {4}(" + pattern + r")\s*$", text)
+            if m:
+                return m.group(1)
+    return None
+
+
+def box_run(box, tmp, destdir, pkgs, script, args, timeout, what):
+    """Run t/SCRIPT with ARGS in a container; number its TAP lines."""
+    # The inside script gets a copy: the box installs it with mode 0755.
+    copy = os.path.join(tmp, script)
+    shutil.copyfile(os.path.join(SRCDIR, "t", script), copy)
+    t1 = time.monotonic()
+    cmd = [box, "run", "--install", destdir, "--timeout", str(timeout)]
+    if pkgs:
+        cmd += ["--packages", " ".join(pkgs)]
+    proc = subprocess.Popen(cmd + ["--", copy] + args,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, text=True, errors="replace")
+    inner = 0
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        if line.startswith("ok - ") or line.startswith("not ok - "):
+            ok = line.startswith("ok")
+            inner += 1
+            tap(ok, f"{what}: " + line.split(" - ", 1)[1])
+        else:
+            diag(line[2:] if line.startswith("# ") else line)
+    rc = proc.wait()
+    diag(f"systemd-box run ({script}) took {time.monotonic() - t1:.1f} s")
+    why = {124: "the inside script timed out", 125: "systemd-box harness failure"}
+    tap(rc == 0 and inner > 0,
+        f"systemd-box run ... {script} exited {rc}"
+        f"{' (' + why[rc] + ')' if rc in why else ''} after {inner} assertions")
+
+
 def main():
     box = prerequisites()
-    inside = os.path.join(SRCDIR, "t", "systemd-inside.sh")
     t0 = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="chat-units.", dir=os.environ.get("TMPDIR", "/tmp"))
     try:
@@ -217,34 +266,27 @@ def main():
                 bad.append(u)
         tap(not bad, "the installed units run /usr/sbin/... (substituted at make time)")
 
-        # The inside script gets a copy: the box installs it with mode 0755.
-        script = os.path.join(tmp, "systemd-inside.sh")
-        shutil.copyfile(inside, script)
-        t1 = time.monotonic()
         pkgs = runtime_packages(destdir)
         diag(f"libraries of the installed programs come from: {' '.join(pkgs)}")
-        cmd = [box, "run", "--install", destdir, "--timeout", str(BOX_TIMEOUT)]
-        if pkgs:
-            cmd += ["--packages", " ".join(pkgs)]
-        proc = subprocess.Popen(cmd + ["--", script],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, text=True, errors="replace")
-        inner = 0
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            if line.startswith("ok - ") or line.startswith("not ok - "):
-                ok = line.startswith("ok")
-                inner += 1
-                tap(ok, "container: " + line.split(" - ", 1)[1])
-            else:
-                diag(line[2:] if line.startswith("# ") else line)
-        rc = proc.wait()
-        diag(f"systemd-box run took {time.monotonic() - t1:.1f} s; "
-             f"whole test {time.monotonic() - t0:.1f} s")
-        why = {124: "the inside script timed out", 125: "systemd-box harness failure"}
-        tap(rc == 0 and inner > 0,
-            f"systemd-box run exited {rc}"
-            f"{' (' + why[rc] + ')' if rc in why else ''} after {inner} assertions")
+        box_run(box, tmp, destdir, pkgs, "systemd-inside.sh", [], BOX_TIMEOUT, "container")
+
+        # openbsd-inetd and tcpserver, and the connection-rate figures, in
+        # a second container: README.md's inetd line and tcpserver
+        # command, and tools/conn-rate copied into the install tree.
+        line = readme_line(r"\S+\s+stream\s+tcp\s+nowait\S*\s.*/chat-session.*?")
+        tline = readme_line(r"tcpserver\s.*/chat-session")
+        tap(line is not None and tline is not None,
+            f"README.md documents an inetd.conf line ({line!r}) and a tcpserver "
+            f"command ({tline!r}) for chat-session")
+        if line is None or tline is None:
+            return
+        lib = os.path.join(destdir, "usr/local/lib/chat-test")
+        os.makedirs(lib, exist_ok=True)
+        shutil.copy(os.path.join(SRCDIR, "tools", "conn-rate"), lib)
+        box_run(box, tmp, destdir, pkgs + ["openbsd-inetd", "ucspi-tcp", "python3"],
+                "inetd-inside.sh", [line, tline, str(RATE_N)], BOX_TIMEOUT + RATE_N // 2,
+                "inetd/tcpserver")
+        diag(f"whole test {time.monotonic() - t0:.1f} s")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
