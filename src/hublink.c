@@ -26,6 +26,13 @@
 
 #define RETRY_MS	100	/* hub reconnect interval */
 #define WELCOME_MS	10000	/* how long to wait for the hub's answer */
+/*
+ * Slots per wake request.  The batch lives on the stack: a heap buffer
+ * for max_sessions slots cost every idle session a page of its own; a
+ * fan-out to 1000 members is 4 requests instead of 1.
+ */
+#define WAKE_CHUNK	256
+_Static_assert(WAKE_CHUNK <= CTL_WAKE_MAX, "a wake request holds WAKE_CHUNK slots");
 
 static void
 watch(struct session *s, int fd)
@@ -254,7 +261,7 @@ send_wake(struct session *s, const uint32_t *slots, uint32_t count)
 void
 hublink_flush_owed(struct session *s)
 {
-	uint32_t *batch = s->wake_batch, n = 0, max = s->shm.hdr->max_sessions;
+	uint32_t batch[WAKE_CHUNK], n = 0, max = s->shm.hdr->max_sessions;
 
 	if (s->ctl_fd == -1)
 		return;
@@ -269,7 +276,7 @@ hublink_flush_owed(struct session *s)
 			continue;
 		s->wake_owed[i] = 0;
 		batch[n++] = i;
-		if (n == wake_batch_size(s)) {
+		if (n == WAKE_CHUNK) {
 			send_wake(s, batch, n);
 			n = 0;
 		}
@@ -288,7 +295,7 @@ nudge_laggards(struct session *s)
 {
 	const struct shm_header *h = s->shm.hdr;
 	uint64_t next = msglog_next(&s->shm), last, interval, behind;
-	uint32_t *batch = s->wake_batch, n = 0;
+	uint32_t batch[WAKE_CHUNK], n = 0;
 	struct shm_slot *slot;
 
 	interval = h->log_records / 4 > 0 ? h->log_records / 4 : 1;
@@ -306,7 +313,7 @@ nudge_laggards(struct session *s)
 			deliver_drain(s);	/* a sender lags behind its own lines */
 		else if (atomic_exchange(&slot->s_wake_pending, 1) == 0)
 			batch[n++] = i;
-		if (n == wake_batch_size(s)) {
+		if (n == WAKE_CHUNK) {
 			send_wake(s, batch, n);
 			n = 0;
 		}
@@ -338,7 +345,7 @@ addressed(const struct session *s, uint32_t i, uint32_t to_kind, uint32_t to)
 void
 hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 {
-	uint32_t *batch = s->wake_batch, n = 0, coalesced = 0;
+	uint32_t batch[WAKE_CHUNK], n = 0, coalesced = 0;
 	uint32_t max = s->shm.hdr->max_sessions;
 	struct shm_slot *slot;
 
@@ -354,7 +361,7 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 			continue;
 		}
 		batch[n++] = i;
-		if (n == wake_batch_size(s)) {
+		if (n == WAKE_CHUNK) {
 			send_wake(s, batch, n);
 			n = 0;
 		}

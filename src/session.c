@@ -26,7 +26,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl.h"
 #include "fd.h"
 #include "log.h"
 #include "registry.h"
@@ -264,23 +263,13 @@ claim_and_register(struct session *s)
 	    "try again later\n", "hub registration failed");
 }
 
-/* Slots in one wake request: all of them, up to the protocol's limit. */
-uint32_t
-wake_batch_size(const struct session *s)
-{
-	uint32_t n = s->shm.hdr->max_sessions;
-
-	return n < CTL_WAKE_MAX ? n : CTL_WAKE_MAX;
-}
-
 static void
 init_buffers(struct session *s)
 {
 	uint32_t max_line = s->shm.hdr->max_line;
 
 	if (linebuf_init(&s->in, max_line) == -1 ||
-	    (s->text = malloc(max_line)) == NULL ||
-	    (s->wake_batch = malloc(wake_batch_size(s) * sizeof(uint32_t))) == NULL)
+	    (s->text = malloc(max_line)) == NULL)
 		fatal("session buffers");
 	outq_init(&s->out, s->conf.max_sendq);
 }
@@ -292,7 +281,6 @@ free_buffers(struct session *s)
 	outq_free(&s->out);
 	free(s->text);
 	free(s->wake_owed);
-	free(s->wake_batch);
 }
 
 static void

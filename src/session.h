@@ -50,7 +50,6 @@ struct session {
 	struct outq	out;
 	char		*text;		/* max_line bytes for a record's text */
 	uint8_t		*wake_owed;	/* per slot: a wake-up not yet sent; lazy */
-	uint32_t	*wake_batch;	/* slots of one wake request (wake_batch_size) */
 	uint32_t	wake_owed_count;
 	int		in_eof;
 	int		awaiting_password; /* login: name given, password next */
@@ -70,7 +69,6 @@ void	session_close(struct session *s, int disc_reason, const char *why);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
 
-uint32_t wake_batch_size(const struct session *s);
 /* Re-arm the login or idle deadline (after login, after each line). */
 void	session_arm_deadline(struct session *s);
 
