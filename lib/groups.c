@@ -169,8 +169,8 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 		return;
 	owner = longest_member(shm, index);
 	g->g_owner = owner;
-	snprintf(owner_text, sizeof(owner_text), "%s now owns #%s",
-	    shm_slot(shm, owner)->s_name, g->g_name);
+	snprintf(owner_text, sizeof(owner_text), "%.*s now owns #%.*s",
+	    SHM_NAME_MAX, shm_slot(shm, owner)->s_name, SHM_NAME_MAX, g->g_name);
 	group_notice(shm, index, from, owner_text);
 }
 

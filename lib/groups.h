@@ -42,7 +42,7 @@ struct group_actor {
 struct group_target {
 	uint32_t	slot;
 	uint32_t	generation;
-	const char	*name;
+	char		name[SHM_NAME_MAX + 1];	/* copied from the slot */
 };
 
 enum group_result groups_create(const struct shm *shm, const struct group_actor *a,

@@ -96,6 +96,7 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 	if (s->s_pid == pid && atomic_load(&s->s_generation) == generation) {
 		was = atomic_load(&s->s_state);
 		if (was == SLOT_ACTIVE) {
+			s->s_name[SHM_NAME_MAX] = '\0';	/* bound what follows */
 			groups_leave_all(shm, slot, generation, s->s_name, reason);
 			msglog_append_all(shm, REC_LEAVE, slot, generation,
 			    s->s_name, reason, strlen(reason));

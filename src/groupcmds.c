@@ -60,7 +60,8 @@ target(struct session *s, const char *name, struct group_target *t)
 		return -1;
 	}
 	t->generation = atomic_load(&shm_slot(&s->shm, t->slot)->s_generation);
-	t->name = shm_slot(&s->shm, t->slot)->s_name;
+	memcpy(t->name, shm_slot(&s->shm, t->slot)->s_name, sizeof(t->name));
+	t->name[SHM_NAME_MAX] = '\0';
 	return 0;
 }
 
@@ -266,13 +267,16 @@ cmd_groups(struct session *s, char *args)
 		if (g->g_state != GROUP_USED)
 			continue;
 		count++;
-		full |= outq_appendf(&s->out, "* #%s (owner %s%s, %u member%s):",
-		    g->g_name, shm_slot(shm, g->g_owner)->s_name,
+		/* Names from the segment: bounded, never trusted to end. */
+		full |= outq_appendf(&s->out, "* #%.*s (owner %.*s%s, %u member%s):",
+		    SHM_NAME_MAX, g->g_name, SHM_NAME_MAX,
+		    g->g_owner < shm->hdr->max_sessions ?
+		    shm_slot(shm, g->g_owner)->s_name : "?",
 		    g->g_invite_only ? ", invite-only" : "", g->g_members,
 		    g->g_members == 1 ? "" : "s");
 		for (uint32_t m = 0; m < shm->hdr->max_sessions; m++)
 			if (atomic_load(shm_joined(shm, i, m)) != 0)
-				full |= outq_appendf(&s->out, " %s",
+				full |= outq_appendf(&s->out, " %.*s", SHM_NAME_MAX,
 				    shm_slot(shm, m)->s_name);
 		full |= outq_append(&s->out, "\n", 1);
 	}
