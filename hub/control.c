@@ -242,11 +242,14 @@ control_read(struct hub *hub, struct hub_conn *conn)
 			handle_hello(hub, conn, &msg.u.hello);
 			break;
 		case CTL_WAKE:
-			if (conn->slot == SLOT_NONE) {
-				log_warnx("pid %d: wake request before hello",
-				    (int)conn->pid);
-				break;
-			}
+			/*
+			 * Served from any peer (all are the hub's uid or root),
+			 * registered or not: a session that just freed its slot
+			 * still wakes the others for its leave record, even when
+			 * a newcomer registered that slot a moment before.  A
+			 * dropped wake-up would leave flags set and deafen those
+			 * sessions for good.
+			 */
 			handle_wake(hub, &msg);
 			break;
 		case CTL_KICK:

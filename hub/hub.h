@@ -16,7 +16,7 @@
 #include "shm.h"
 
 /* What an epoll registration points at. */
-enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_CONN, WATCH_PIDFD };
+enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_CONN, WATCH_PIDFD, WATCH_SWEEP };
 
 struct watch {
 	enum watch_kind	kind;
@@ -40,6 +40,7 @@ struct hub_slot {
 	struct watch	pidfd;		/* fd -1 unless watched by pidfd */
 	pid_t		pid;
 	uint32_t	generation;
+	int		was_pending;	/* wake flag set at the last sweep */
 };
 
 struct hub {
@@ -49,6 +50,7 @@ struct hub {
 	int		epfd;
 	struct watch	listen;
 	struct watch	signal;
+	struct watch	sweep;		/* timerfd: the wake-flag safety net */
 	struct hub_slot	*slots;		/* conf geometry: shm max_sessions */
 	TAILQ_HEAD(, hub_conn) conns;	/* every control connection */
 	volatile int	quit;
@@ -74,6 +76,7 @@ void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
 void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
 void	sessions_free(struct hub *hub);
+void	sessions_sweep(struct hub *hub);
 
 /* hubd.c */
 void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);

@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -168,6 +169,18 @@ setup_signals(struct hub *hub)
 }
 
 static void
+start_sweep(struct hub *hub)
+{
+	struct itimerspec its = { { 1, 0 }, { 1, 0 } };
+
+	hub->sweep.kind = WATCH_SWEEP;
+	hub->sweep.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (hub->sweep.fd == -1 || timerfd_settime(hub->sweep.fd, 0, &its, NULL) == -1)
+		fatal("sweep timer");
+	hub_watch(hub, &hub->sweep, EPOLLIN);
+}
+
+static void
 reload(struct hub *hub)
 {
 	struct chat_conf conf;
@@ -199,6 +212,8 @@ handle_signal(struct hub *hub)
 static void
 dispatch(struct hub *hub, struct watch *w, uint32_t events)
 {
+	uint64_t ticks;
+
 	switch (w->kind) {
 	case WATCH_LISTEN:
 		control_accept(hub);
@@ -212,6 +227,10 @@ dispatch(struct hub *hub, struct watch *w, uint32_t events)
 		break;
 	case WATCH_PIDFD:
 		sessions_pidfd_exited(hub, w->slot);
+		break;
+	case WATCH_SWEEP:
+		if (read(w->fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			sessions_sweep(hub);
 		break;
 	}
 }
@@ -272,6 +291,7 @@ main(int argc, char *argv[])
 	if (sessions_init(&hub) == -1)
 		fatal("hub slot table");
 	sessions_adopt_stale(&hub);
+	start_sweep(&hub);
 	if (control_listen(&hub) == -1)
 		fatal("control socket in %s", hub.conf.runtime_dir);
 	log_info("ready: segment %s, control socket %s/%s", hub.conf.shm_name,

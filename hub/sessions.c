@@ -255,3 +255,29 @@ sessions_free(struct hub *hub)
 	free(hub->slots);
 	hub->slots = NULL;
 }
+
+/*
+ * The safety net, once a second: every wake-up path is designed so that
+ * none is lost (doc/architecture.md, section 6), but a flag left set
+ * would deafen its session for good, so a registered session whose flag
+ * was set at the last sweep and still is gets its eventfd written again.
+ * The counter shows whether the net ever catches anything (a session
+ * under steady traffic can be caught legitimately).
+ */
+void
+sessions_sweep(struct hub *hub)
+{
+	struct hub_slot *hs;
+	int pending;
+
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		hs = &hub->slots[i];
+		pending = hs->eventfd != -1 &&
+		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0;
+		if (pending && hs->was_pending) {
+			atomic_fetch_add(&hub->shm.hdr->st_wakeups_swept, 1);
+			sessions_wake(hub, i);
+		}
+		hs->was_pending = pending;
+	}
+}

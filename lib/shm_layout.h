@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	4
+#define SHM_LAYOUT_VERSION	5
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -145,6 +145,7 @@ struct shm_header {
 	_Atomic uint64_t st_refused_full;	/* connections refused: full */
 	_Atomic uint64_t st_auth_failures;	/* wrong passwords */
 	_Atomic uint64_t st_throttled;		/* times a flooder was slowed */
+	_Atomic uint64_t st_wakeups_swept;	/* flags found set two sweeps running */
 	_Atomic uint64_t st_disconnects[DISC_REASONS]; /* by reason */
 };
 

@@ -237,7 +237,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		json_object_set_new(disc, disconnect_names[r],
 		    json_integer((json_int_t)atomic_load(&h->st_disconnects[r])));
 	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "hub_pid", (int)atomic_load(&h->hub_pid),
 	    "hub_starts", (int)atomic_load(&h->hub_starts),
 	    "sessions", (int)active, "sessions_logging_in", (int)login,
@@ -252,6 +252,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	    "wakeups_sent", (json_int_t)atomic_load(&h->st_wakeups_sent),
 	    "wakeups_coalesced", (json_int_t)atomic_load(&h->st_wakeups_coalesced),
 	    "throttled", (json_int_t)atomic_load(&h->st_throttled),
+	    "wakeups_swept", (json_int_t)atomic_load(&h->st_wakeups_swept),
 	    "log_records_written", (json_int_t)(atomic_load(&h->log_next) - 1),
 	    "segment_bytes", (json_int_t)h->segment_size,
 	    "disconnects", disc);
@@ -279,6 +280,8 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	    (unsigned long long)atomic_load(&h->st_wakeups_coalesced));
 	printf("flooders slowed:     %llu\n",
 	    (unsigned long long)atomic_load(&h->st_throttled));
+	printf("wake-ups swept:      %llu\n",
+	    (unsigned long long)atomic_load(&h->st_wakeups_swept));
 	printf("log records:         %llu written, ring of %u\n",
 	    (unsigned long long)(atomic_load(&h->log_next) - 1), h->log_records);
 	printf("segment size:        %llu bytes\n", (unsigned long long)h->segment_size);
