@@ -12,7 +12,7 @@
 
 #include "log.h"
 
-#define CONF_PATH_MAX	512	/* paths in chat.conf, NUL included */
+#define CONF_PATH_MAX	256	/* paths in chat.conf, NUL included */
 #define CONF_SHM_NAME_MAX 64
 
 /* What a second login of a registered user does. */
