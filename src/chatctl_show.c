@@ -31,14 +31,22 @@ static const char *const disconnect_names[DISC_REASONS] = {
 	[DISC_TIMEOUT] = "timeout",
 };
 
+/*
+ * What every show verb does first: it takes no arguments, then maps the
+ * segment read-only.  0, or the exit status to return.
+ */
 static int
-attach(const struct chatctl *ctl, struct shm *shm)
+open_view(const struct chatctl *ctl, const char *verb, int argc, struct shm *shm)
 {
 	char err[512];
 
+	if (argc != 0) {
+		fprintf(stderr, "usage: chatctl %s [--json]\n", verb);
+		return EXIT_USAGE;
+	}
 	if (shm_attach(shm, ctl->conf.shm_name, 0, err, sizeof(err)) == -1) {
 		fprintf(stderr, "chatctl: %s (is chat-hubd running?)\n", err);
-		return -1;
+		return EXIT_SYSTEM;
 	}
 	return 0;
 }
@@ -115,14 +123,11 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	json_t *list, *user, *gl;
 	struct shm shm;
 	struct tm tm;
+	int rc;
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "usage: chatctl users [--json]\n");
-		return EXIT_USAGE;
-	}
-	if (attach(ctl, &shm) == -1)
-		return EXIT_SYSTEM;
+	if ((rc = open_view(ctl, "users", argc, &shm)) != 0)
+		return rc;
 	list = json_array();
 	if (!ctl->json)
 		printf("%-20s %-10s %-22s %8s %-19s %-7s %s\n", "NAME", "TYPE", "PEER",
@@ -166,14 +171,11 @@ verb_groups(struct chatctl *ctl, int argc, char **argv)
 	const struct shm_group *g;
 	json_t *list, *members;
 	struct shm shm;
+	int rc;
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "usage: chatctl groups [--json]\n");
-		return EXIT_USAGE;
-	}
-	if (attach(ctl, &shm) == -1)
-		return EXIT_SYSTEM;
+	if ((rc = open_view(ctl, "groups", argc, &shm)) != 0)
+		return rc;
 	list = json_array();
 	if (!ctl->json)
 		printf("%-20s %-20s %-11s %s\n", "GROUP", "OWNER", "INVITE-ONLY", "MEMBERS");
@@ -216,14 +218,11 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	uint32_t active = 0, login = 0, groups = 0, state;
 	json_t *stats, *disc;
 	struct shm shm;
+	int rc;
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "usage: chatctl stats [--json]\n");
-		return EXIT_USAGE;
-	}
-	if (attach(ctl, &shm) == -1)
-		return EXIT_SYSTEM;
+	if ((rc = open_view(ctl, "stats", argc, &shm)) != 0)
+		return rc;
 	h = shm.hdr;
 	for (uint32_t i = 0; i < h->max_sessions; i++) {
 		state = atomic_load(&shm_slot(&shm, i)->s_state);
