@@ -47,6 +47,21 @@ is_member(const struct shm *shm, uint32_t group, uint32_t slot)
 	    memory_order_relaxed) != 0;
 }
 
+/*
+ * With groups_lock held: the group named group exists (*index gets its
+ * index, GROUP_NONE if not) and the actor is one of its members.
+ */
+static enum group_result
+member_check(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index)
+{
+	if ((*index = find_locked(shm, group)) == GROUP_NONE)
+		return GR_NO_GROUP;
+	if (!is_member(shm, *index, a->slot))
+		return GR_NOT_MEMBER;
+	return GR_OK;
+}
+
 /* The actor still owns its slot (a stale generation is not a member). */
 static int
 actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
@@ -244,38 +259,29 @@ enum group_result
 groups_leave(const struct shm *shm, const struct group_actor *a,
     const char *group, uint32_t *index)
 {
-	enum group_result r = GR_OK;
+	enum group_result r;
 	char text[128];
-	uint32_t i;
 
 	shm_lock_groups(shm);
-	if ((i = find_locked(shm, group)) == GROUP_NONE)
-		r = GR_NO_GROUP;
-	else if (!is_member(shm, i, a->slot))
-		r = GR_NOT_MEMBER;
-	else {
+	if ((r = member_check(shm, a, group, index)) == GR_OK) {
 		snprintf(text, sizeof(text), "%s left #%s", a->name,
-		    shm_group(shm, i)->g_name);
-		remove_member(shm, i, a->slot, a, text);
+		    shm_group(shm, *index)->g_name);
+		remove_member(shm, *index, a->slot, a, text);
 	}
-	*index = i;
 	shm_unlock_groups(shm);
 	return r;
 }
 
-/* Common checks for owner-only commands; returns the group or GROUP_NONE. */
+/* member_check, and the actor owns the group. */
 static enum group_result
 owner_check(const struct shm *shm, const struct group_actor *a,
     const char *group, uint32_t *index)
 {
-	uint32_t i;
+	enum group_result r;
 
-	if ((i = find_locked(shm, group)) == GROUP_NONE)
-		return GR_NO_GROUP;
-	*index = i;
-	if (!is_member(shm, i, a->slot))
-		return GR_NOT_MEMBER;
-	if (shm_group(shm, i)->g_owner != a->slot)
+	if ((r = member_check(shm, a, group, index)) != GR_OK)
+		return r;
+	if (shm_group(shm, *index)->g_owner != a->slot)
 		return GR_NOT_OWNER;
 	return GR_OK;
 }
@@ -355,18 +361,12 @@ enum group_result
 groups_check_member(const struct shm *shm, const struct group_actor *a,
     const char *group, uint32_t *index, uint32_t *generation, char *canonical)
 {
-	enum group_result r = GR_OK;
+	enum group_result r;
 	struct shm_group *g;
-	uint32_t i;
 
 	shm_lock_groups(shm);
-	if ((i = find_locked(shm, group)) == GROUP_NONE)
-		r = GR_NO_GROUP;
-	else if (!is_member(shm, i, a->slot))
-		r = GR_NOT_MEMBER;
-	else {
-		g = shm_group(shm, i);
-		*index = i;
+	if ((r = member_check(shm, a, group, index)) == GR_OK) {
+		g = shm_group(shm, *index);
 		*generation = g->g_generation;
 		strlcpy(canonical, g->g_name, SHM_NAME_MAX + 1);
 	}

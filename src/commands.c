@@ -35,6 +35,18 @@ reply(struct session *s, const char *fmt, ...)
 }
 
 void
+reply_not_online(struct session *s, const char *name)
+{
+	char hash[USERS_HASH_MAX], err[256];
+
+	if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
+	    err, sizeof(err)) == 1)
+		reply(s, "! user-offline: %s is not online", name);
+	else
+		reply(s, "! no-such-user: there is no user named %s", name);
+}
+
+void
 say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
     const char *to_name, const char *text, size_t len)
 {
@@ -65,7 +77,7 @@ cmd_broadcast(struct session *s, char *args)
 static void
 cmd_msg(struct session *s, char *args)
 {
-	char *name = cmdline_next_word(&args), hash[USERS_HASH_MAX], err[256];
+	char *name = cmdline_next_word(&args);
 	uint32_t slot;
 
 	if (*args == '\0') {
@@ -73,11 +85,7 @@ cmd_msg(struct session *s, char *args)
 		return;
 	}
 	if ((slot = registry_find(&s->shm, name)) == SLOT_NONE) {
-		if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
-		    err, sizeof(err)) == 1)
-			reply(s, "! user-offline: %s is not online", name);
-		else
-			reply(s, "! no-such-user: there is no user named %s", name);
+		reply_not_online(s, name);
 		return;
 	}
 	if (slot == s->slot) {

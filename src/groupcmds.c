@@ -15,7 +15,6 @@
 #include "groups.h"
 #include "registry.h"
 #include "session.h"
-#include "users.h"
 
 /* Accept "#name" as well as "name". */
 static char *
@@ -48,15 +47,9 @@ actor(const struct session *s, struct group_actor *a)
 static int
 target(struct session *s, const char *name, struct group_target *t)
 {
-	char hash[USERS_HASH_MAX], err[256];
-
 	t->slot = registry_find(&s->shm, name);
 	if (t->slot == SLOT_NONE) {
-		if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
-		    err, sizeof(err)) == 1)
-			reply(s, "! user-offline: %s is not online", name);
-		else
-			reply(s, "! no-such-user: there is no user named %s", name);
+		reply_not_online(s, name);
 		return -1;
 	}
 	t->generation = atomic_load(&shm_slot(&s->shm, t->slot)->s_generation);

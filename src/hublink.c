@@ -35,15 +35,6 @@
 _Static_assert(WAKE_CHUNK <= CTL_WAKE_MAX, "a wake request holds WAKE_CHUNK slots");
 
 static void
-watch(struct session *s, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		fatal("epoll_ctl add");
-}
-
-static void
 set_retry_timer(struct session *s, int on)
 {
 	struct itimerspec its;
@@ -157,8 +148,8 @@ hublink_welcome(struct session *s, char *why, size_t whylen)
 		fatal("control socket");
 	s->ctl_room_watched = 0;
 	s->wake_fd = efd;
-	watch(s, s->ctl_fd);
-	watch(s, s->wake_fd);
+	session_watch(s, s->ctl_fd, EPOLLIN);
+	session_watch(s, s->wake_fd, EPOLLIN);
 	return HUBLINK_OK;
 }
 

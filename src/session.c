@@ -123,8 +123,8 @@ describe_peer(struct session *s)
 		strlcpy(s->peer, "local", sizeof(s->peer));
 }
 
-static void
-watch_fd(struct session *s, int fd, uint32_t events)
+void
+session_watch(struct session *s, int fd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.fd = fd };
 
@@ -396,11 +396,11 @@ main(int argc, char *argv[])
 	    (s.deadline_fd = timerfd_create(CLOCK_MONOTONIC,
 	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		fatal("session timers");
-	watch_fd(&s, s.in_fd, EPOLLIN);
+	session_watch(&s, s.in_fd, EPOLLIN);
 	s.in_events = EPOLLIN;
-	watch_fd(&s, s.timer_fd, EPOLLIN);
-	watch_fd(&s, s.throttle_fd, EPOLLIN);
-	watch_fd(&s, s.deadline_fd, EPOLLIN);
+	session_watch(&s, s.timer_fd, EPOLLIN);
+	session_watch(&s, s.throttle_fd, EPOLLIN);
+	session_watch(&s, s.deadline_fd, EPOLLIN);
 	session_arm_deadline(&s);
 	flood_init(&s);
 	run(&s);

@@ -66,6 +66,8 @@ struct session {
 
 /* session.c */
 void	session_close(struct session *s, int disc_reason, const char *why);
+/* Add fd to the session's epoll set for events. */
+void	session_watch(struct session *s, int fd, uint32_t events);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
 
@@ -106,6 +108,8 @@ void	commands_line(struct session *s, char *line, size_t len);
 /* Queue one line for the client: prefix + text + "\n". */
 void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* A user is not online: user-offline if registered, else no-such-user. */
+void	reply_not_online(struct session *s, const char *name);
 void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 	    const char *to_name, const char *text, size_t len);
 
