@@ -7,6 +7,8 @@
  * built with jansson.
  */
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +213,34 @@ verb_groups(struct chatctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* The event counters of shm_header, as chatctl stats shows them. */
+struct counter {
+	const char	*key;		/* --json */
+	const char	*label;		/* text, with its colon */
+	size_t		 offset;	/* of an _Atomic uint64_t in shm_header */
+};
+
+static const struct counter counters[] = {
+	{ "sessions_total", "sessions ever:", offsetof(struct shm_header, st_sessions_total) },
+	{ "logins", "logins:", offsetof(struct shm_header, st_logins) },
+	{ "refused_full", "refused (full):", offsetof(struct shm_header, st_refused_full) },
+	{ "auth_failures", "wrong passwords:", offsetof(struct shm_header, st_auth_failures) },
+	{ "messages_routed", "messages routed:", offsetof(struct shm_header, st_messages) },
+	{ "lines_delivered", "lines delivered:", offsetof(struct shm_header, st_deliveries) },
+	{ "wakeups_sent", "wake-ups sent:", offsetof(struct shm_header, st_wakeups_sent) },
+	{ "wakeups_coalesced", "wake-ups coalesced:",
+	    offsetof(struct shm_header, st_wakeups_coalesced) },
+	{ "throttled", "flooders slowed:", offsetof(struct shm_header, st_throttled) },
+	{ "wakeups_swept", "wake-ups swept:", offsetof(struct shm_header, st_wakeups_swept) },
+};
+#define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
+
+static uint64_t
+counter(const struct shm_header *h, const struct counter *c)
+{
+	return atomic_load((_Atomic uint64_t *)(void *)((char *)(uintptr_t)h + c->offset));
+}
+
 int
 verb_stats(struct chatctl *ctl, int argc, char **argv)
 {
@@ -235,26 +265,20 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	for (int r = 0; r < DISC_REASONS; r++)
 		json_object_set_new(disc, disconnect_names[r],
 		    json_integer((json_int_t)atomic_load(&h->st_disconnects[r])));
-	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 	    "hub_pid", (int)atomic_load(&h->hub_pid),
 	    "hub_starts", (int)atomic_load(&h->hub_starts),
 	    "sessions", (int)active, "sessions_logging_in", (int)login,
 	    "max_sessions", (int)h->max_sessions, "groups", (int)groups,
-	    "max_groups", (int)h->max_groups,
-	    "sessions_total", (json_int_t)atomic_load(&h->st_sessions_total),
-	    "logins", (json_int_t)atomic_load(&h->st_logins),
-	    "refused_full", (json_int_t)atomic_load(&h->st_refused_full),
-	    "auth_failures", (json_int_t)atomic_load(&h->st_auth_failures),
-	    "messages_routed", (json_int_t)atomic_load(&h->st_messages),
-	    "lines_delivered", (json_int_t)atomic_load(&h->st_deliveries),
-	    "wakeups_sent", (json_int_t)atomic_load(&h->st_wakeups_sent),
-	    "wakeups_coalesced", (json_int_t)atomic_load(&h->st_wakeups_coalesced),
-	    "throttled", (json_int_t)atomic_load(&h->st_throttled),
-	    "wakeups_swept", (json_int_t)atomic_load(&h->st_wakeups_swept),
-	    "log_records_written", (json_int_t)(atomic_load(&h->log_next) - 1),
-	    "segment_bytes", (json_int_t)h->segment_size,
-	    "disconnects", disc);
+	    "max_groups", (int)h->max_groups);
+	for (size_t c = 0; c < NCOUNTERS; c++)
+		json_object_set_new(stats, counters[c].key,
+		    json_integer((json_int_t)counter(h, &counters[c])));
+	json_object_set_new(stats, "log_records_written",
+	    json_integer((json_int_t)(atomic_load(&h->log_next) - 1)));
+	json_object_set_new(stats, "segment_bytes",
+	    json_integer((json_int_t)h->segment_size));
+	json_object_set_new(stats, "disconnects", disc);
 	if (ctl->json)
 		return print_json(stats);
 	printf("hub pid:             %d (started %u times on this segment)\n",
@@ -262,25 +286,9 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	printf("sessions:            %u chatting, %u logging in, %u max\n",
 	    active, login, h->max_sessions);
 	printf("groups:              %u, %u max\n", groups, h->max_groups);
-	printf("sessions ever:       %llu\n",
-	    (unsigned long long)atomic_load(&h->st_sessions_total));
-	printf("logins:              %llu\n", (unsigned long long)atomic_load(&h->st_logins));
-	printf("refused (full):      %llu\n",
-	    (unsigned long long)atomic_load(&h->st_refused_full));
-	printf("wrong passwords:     %llu\n",
-	    (unsigned long long)atomic_load(&h->st_auth_failures));
-	printf("messages routed:     %llu\n",
-	    (unsigned long long)atomic_load(&h->st_messages));
-	printf("lines delivered:     %llu\n",
-	    (unsigned long long)atomic_load(&h->st_deliveries));
-	printf("wake-ups sent:       %llu\n",
-	    (unsigned long long)atomic_load(&h->st_wakeups_sent));
-	printf("wake-ups coalesced:  %llu\n",
-	    (unsigned long long)atomic_load(&h->st_wakeups_coalesced));
-	printf("flooders slowed:     %llu\n",
-	    (unsigned long long)atomic_load(&h->st_throttled));
-	printf("wake-ups swept:      %llu\n",
-	    (unsigned long long)atomic_load(&h->st_wakeups_swept));
+	for (size_t c = 0; c < NCOUNTERS; c++)
+		printf("%-20s %llu\n", counters[c].label,
+		    (unsigned long long)counter(h, &counters[c]));
 	printf("log records:         %llu written, ring of %u\n",
 	    (unsigned long long)(atomic_load(&h->log_next) - 1), h->log_records);
 	printf("segment size:        %llu bytes\n", (unsigned long long)h->segment_size);
