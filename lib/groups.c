@@ -381,16 +381,23 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 	struct group_actor a = { slot, generation, name };
 	char text[SHM_REASON_MAX + 128];
 
+	/*
+	 * Only groups in use are looked at: a free group's rows are all
+	 * zero (delete_group clears them), and touching a row costs a page
+	 * fault per group at every logout.  An invitation is cleared only
+	 * if set, so the row's page is not dirtied for nothing.
+	 */
 	shm_lock_groups(shm);
 	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
-		if (shm_group(shm, i)->g_state != GROUP_USED || !is_member(shm, i, slot)) {
-			*shm_invited(shm, i, slot) = 0;
+		if (shm_group(shm, i)->g_state != GROUP_USED)
 			continue;
+		if (is_member(shm, i, slot)) {
+			snprintf(text, sizeof(text), "%s left #%s (%s)", name,
+			    shm_group(shm, i)->g_name, reason);
+			remove_member(shm, i, slot, &a, text);
 		}
-		snprintf(text, sizeof(text), "%s left #%s (%s)", name,
-		    shm_group(shm, i)->g_name, reason);
-		remove_member(shm, i, slot, &a, text);
-		*shm_invited(shm, i, slot) = 0;
+		if (*shm_invited(shm, i, slot) != 0)
+			*shm_invited(shm, i, slot) = 0;
 	}
 	shm_unlock_groups(shm);
 }
