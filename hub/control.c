@@ -252,6 +252,10 @@ control_read(struct hub *hub, struct hub_conn *conn)
 			 */
 			handle_wake(hub, &msg);
 			break;
+		case CTL_PRESENCE:
+			/* From any peer, like CTL_WAKE, and for the same reason. */
+			presence_request(hub, msg.u.presence.next);
+			break;
 		case CTL_KICK:
 			handle_kick(hub, conn, &msg.u.kick);
 			break;

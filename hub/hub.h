@@ -4,6 +4,7 @@
  * hubd.c     start-up, the event loop, signals
  * control.c  the control socket: accepting peers, decoding their messages
  * sessions.c what the hub holds per slot: eventfd, pidfd; wakes; cleanup
+ * presence.c wake-ups for joins and leaves, at most one per session per 100 ms
  */
 #ifndef CHAT_HUB_H
 #define CHAT_HUB_H
@@ -16,7 +17,10 @@
 #include "shm.h"
 
 /* What an epoll registration points at. */
-enum watch_kind { WATCH_LISTEN, WATCH_SIGNAL, WATCH_CONN, WATCH_PIDFD, WATCH_SWEEP };
+enum watch_kind {
+	WATCH_LISTEN, WATCH_SIGNAL, WATCH_CONN, WATCH_PIDFD, WATCH_SWEEP,
+	WATCH_PRESENCE,
+};
 
 struct watch {
 	enum watch_kind	kind;
@@ -51,6 +55,10 @@ struct hub {
 	struct watch	listen;
 	struct watch	signal;
 	struct watch	sweep;		/* timerfd: the wake-flag safety net */
+	struct watch	presence;	/* timerfd: the presence hold-off */
+	uint64_t	presence_target; /* log position joins/leaves need read */
+	uint64_t	presence_done;	/* target of the last presence wake-up */
+	int		presence_holding; /* hold-off timer armed */
 	struct hub_slot	*slots;		/* conf geometry: shm max_sessions */
 	TAILQ_HEAD(, hub_conn) conns;	/* every control connection */
 	volatile int	quit;
@@ -77,6 +85,12 @@ void	sessions_wake(struct hub *hub, uint32_t slot);
 void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
 void	sessions_free(struct hub *hub);
 void	sessions_sweep(struct hub *hub);
+
+/* presence.c */
+void	presence_init(struct hub *hub);
+/* A join or leave was appended; next is the log position after it. */
+void	presence_request(struct hub *hub, uint64_t next);
+void	presence_tick(struct hub *hub);
 
 /* hubd.c */
 void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);

@@ -232,6 +232,9 @@ dispatch(struct hub *hub, struct watch *w, uint32_t events)
 		if (read(w->fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			sessions_sweep(hub);
 		break;
+	case WATCH_PRESENCE:
+		presence_tick(hub);
+		break;
 	}
 }
 
@@ -292,6 +295,7 @@ main(int argc, char *argv[])
 		fatal("hub slot table");
 	sessions_adopt_stale(&hub);
 	start_sweep(&hub);
+	presence_init(&hub);
 	if (control_listen(&hub) == -1)
 		fatal("control socket in %s", hub.conf.runtime_dir);
 	log_info("ready: segment %s, control socket %s/%s", hub.conf.shm_name,

@@ -31,6 +31,8 @@ fixed_length(enum ctl_type type)
 		return sizeof(struct ctl_kick);
 	case CTL_OK:
 		return 0;
+	case CTL_PRESENCE:
+		return sizeof(struct ctl_presence);
 	case CTL_WAKE:
 		break;
 	}

@@ -27,6 +27,7 @@ enum ctl_type {
 	CTL_WAKE,		/* session -> hub: write these slots' eventfds */
 	CTL_KICK,		/* chatctl -> hub: close a user's session */
 	CTL_OK,			/* hub -> chatctl: done */
+	CTL_PRESENCE,		/* session -> hub: a join/leave needs reading */
 };
 
 struct ctl_header {
@@ -58,6 +59,15 @@ struct ctl_kick {
 	char		reason[CTL_REASON_MAX];	/* NUL-ended, may be "" */
 };
 
+/*
+ * CTL_PRESENCE: a record for everyone (a join or a leave) was appended;
+ * the hub wakes, batched, every session that has not read up to next
+ * (hub/presence.c).
+ */
+struct ctl_presence {
+	uint64_t	next;		/* log_next after the record */
+};
+
 struct ctl_wake {
 	uint32_t	count;			/* slots that follow */
 	uint32_t	slots[];
@@ -74,6 +84,7 @@ struct ctl_msg {
 		struct ctl_welcome	welcome;
 		struct ctl_text		text;
 		struct ctl_kick		kick;
+		struct ctl_presence	presence;
 	} u;
 	const uint32_t	*wake_slots;	/* CTL_WAKE: count slots (unaligned ok) */
 	uint32_t	 wake_count;

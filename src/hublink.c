@@ -364,8 +364,27 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 	nudge_laggards(s);
 }
 
+/*
+ * After appending a record for everyone that can wait a moment (a join
+ * or a leave): the hub wakes whoever has not read it, batching a storm
+ * of logins into one wake-up per session per 100 ms (hub/presence.c).
+ * Without the hub, or with its socket full, the others are woken the
+ * ordinary way, owed until it is back.
+ */
 void
-hublink_wake_others(struct session *s)
+hublink_presence(struct session *s)
 {
+	struct ctl_presence p = { msglog_next(&s->shm) };
+	char buf[sizeof(struct ctl_header) + sizeof(p)];
+	size_t len;
+
+	hublink_flush_owed(s);
+	if (s->ctl_fd != -1 && s->wake_owed_count == 0) {
+		len = ctl_encode(buf, CTL_PRESENCE, &p, sizeof(p));
+		if (ctl_send(s->ctl_fd, buf, len, -1) == 0) {
+			nudge_laggards(s);
+			return;
+		}
+	}
 	hublink_wake(s, TO_ALL, 0);
 }

@@ -41,7 +41,7 @@ enter_chat(struct session *s, uint64_t join_seq)
 	    s->registered ? "" : " (guest)");
 	reply(s, "* welcome, %s (%u other%s online; /help for commands)", s->name,
 	    others, others == 1 ? "" : "s");
-	hublink_wake_others(s);
+	hublink_presence(s);
 	deliver_drain(s);
 }
 

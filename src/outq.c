@@ -83,6 +83,22 @@ outq_append(struct outq *q, const char *data, size_t n)
 }
 
 int
+outq_append_pieces(struct outq *q, const struct outq_piece *p, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += p[i].len;
+	if (make_room(q, total) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(q->buf + q->len, p[i].data, p[i].len);
+		q->len += p[i].len;
+	}
+	return 0;
+}
+
+int
 outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 {
 	va_list copy;

@@ -21,6 +21,17 @@ void	outq_init(struct outq *q, size_t limit);
 void	outq_free(struct outq *q);
 /* Append; -1 if the queue would pass its limit (nothing appended). */
 int	outq_append(struct outq *q, const char *data, size_t n);
+/* A piece of a line, for outq_append_pieces. */
+struct outq_piece {
+	const char	*data;
+	size_t		 len;
+};
+/*
+ * Append the concatenation of n pieces, all or nothing: the delivery
+ * path, where vsnprintf's twice-parsed format cost more than the rest of
+ * a delivery put together.
+ */
+int	outq_append_pieces(struct outq *q, const struct outq_piece *p, size_t n);
 int	outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 2, 0)));
 int	outq_appendf(struct outq *q, const char *fmt, ...)

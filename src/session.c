@@ -172,7 +172,7 @@ session_close(struct session *s, int disc_reason, const char *why)
 		hublink_flush_owed(s);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
 	if (s->state == SESSION_CHAT)
-		hublink_wake_others(s);
+		hublink_presence(s);
 	atomic_fetch_add(&s->shm.hdr->st_disconnects[disc_reason], 1);
 	log_info("%s: close%s%s: %s", s->peer, s->name[0] ? " " : "", s->name, why);
 	s->state = SESSION_CLOSING;

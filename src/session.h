@@ -87,7 +87,8 @@ int	hublink_welcome(struct session *s, char *why, size_t whylen);
 void	hublink_read(struct session *s);
 void	hublink_retry(struct session *s);
 void	hublink_wake(struct session *s, uint32_t to_kind, uint32_t to);
-void	hublink_wake_others(struct session *s);
+/* After a join or leave record: the hub wakes everyone, batched. */
+void	hublink_presence(struct session *s);
 void	hublink_flush_owed(struct session *s);
 
 /* deliver.c; also acts on a close request (kick, newer login) */

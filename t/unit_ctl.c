@@ -81,6 +81,7 @@ test_round_trips(void)
 {
 	struct ctl_hello hello = { 3, 77, SHM_LAYOUT_VERSION, 0 };
 	struct ctl_welcome welcome = { 42, 0 };
+	struct ctl_presence presence;
 	uint32_t slots[3] = { 0, 5, CTL_WAKE_MAX - 1 }, got[3];
 	char longtext[300];
 	struct ctl_msg msg;
@@ -151,6 +152,19 @@ test_round_trips(void)
 		ok(0, "WAKE: slots survive");
 	}
 
+	presence.next = UINT64_C(0x1122334455667788);
+	len = ctl_encode(msgbuf, CTL_PRESENCE, &presence, sizeof(presence));
+	if (decodes(msgbuf, len, &msg, "PRESENCE")) {
+		is_int(CTL_PRESENCE, msg.type, "PRESENCE: type");
+		ok(msg.u.presence.next == UINT64_C(0x1122334455667788),
+		    "PRESENCE: the log position survives");
+	} else {
+		ok(0, "PRESENCE: type");
+		ok(0, "PRESENCE: the log position survives");
+	}
+	len = raw(msgbuf, CTL_VERSION, CTL_PRESENCE, 4, &presence, 4);
+	refused(msgbuf, len, "expected 8", "a PRESENCE of 4 bytes");
+
 	len = raw_wake(msgbuf, CTL_WAKE_MAX, CTL_WAKE_MAX);
 	is_int(CTL_MSG_MAX, (long long)len, "a wake of CTL_WAKE_MAX slots is CTL_MSG_MAX");
 	if (decodes(msgbuf, len, &msg, "WAKE of CTL_WAKE_MAX slots"))
@@ -181,7 +195,7 @@ test_refusals(void)
 
 	len = raw(msgbuf, CTL_VERSION, 0, 0, NULL, 0);
 	refused(msgbuf, len, "unknown", "type 0");
-	len = raw(msgbuf, CTL_VERSION, CTL_OK + 1, 8, payload, 8);
+	len = raw(msgbuf, CTL_VERSION, CTL_PRESENCE + 1, 8, payload, 8);
 	refused(msgbuf, len, "unknown", "the type after the last one");
 	len = raw(msgbuf, CTL_VERSION, 0xffff, 0, NULL, 0);
 	refused(msgbuf, len, "unknown", "type 0xffff");
@@ -300,7 +314,7 @@ test_socket(void)
 int
 main(void)
 {
-	plan(22 + 22 + 13);
+	plan(26 + 22 + 13);
 	test_round_trips();
 	test_refusals();
 	test_socket();

@@ -1,0 +1,104 @@
+/*
+ * presence.c -- the wake-ups for joins and leaves, batched.
+ *
+ * Every login and logout is announced to everyone online.  When the
+ * session that appended the notice woke everyone itself, a login storm
+ * cost a wake-up of every online session per login (2000 logins: 224,000
+ * eventfd writes, and as many reads and socket writes).  Instead the
+ * session tells the hub (CTL_PRESENCE, with the log position after its
+ * record) and the hub wakes every registered session whose cursor has
+ * not reached that position: at once if it has not done so for
+ * PRESENCE_MS, else when that hold-off ends.  So a quiet chat sees a
+ * join at once, and a storm wakes each session at most every
+ * PRESENCE_MS, for all the notices since.  A session woken meanwhile
+ * for anything else has read the notice already (the log is read in
+ * order) and is skipped; one whose flag is set is woken by whoever set
+ * it.
+ */
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "msglog.h"
+
+#define PRESENCE_MS	100	/* at most one wake-up per session this often */
+
+static void
+hold_off(struct hub *hub, int on)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (on)
+		its.it_value.tv_nsec = PRESENCE_MS * 1000000L;
+	if (timerfd_settime(hub->presence.fd, 0, &its, NULL) == -1)
+		fatal("presence timer");
+	hub->presence_holding = on;
+}
+
+/* Wake every registered session that has not read up to the target. */
+static void
+wake_behind(struct hub *hub)
+{
+	uint64_t target = hub->presence_target, coalesced = 0;
+	struct shm_slot *s;
+
+	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+		s = shm_slot(&hub->shm, i);
+		if (hub->slots[i].eventfd == -1 ||
+		    atomic_load(&s->s_state) != SLOT_ACTIVE ||
+		    atomic_load(&s->s_cursor) >= target)
+			continue;
+		if (atomic_exchange(&s->s_wake_pending, 1) != 0)
+			coalesced++;
+		else
+			sessions_wake(hub, i);
+	}
+	if (coalesced > 0)
+		atomic_fetch_add_explicit(&hub->shm.hdr->st_wakeups_coalesced,
+		    coalesced, memory_order_relaxed);
+	hub->presence_done = target;
+	hold_off(hub, 1);
+}
+
+void
+presence_init(struct hub *hub)
+{
+	hub->presence.kind = WATCH_PRESENCE;
+	hub->presence.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (hub->presence.fd == -1)
+		fatal("presence timer");
+	hub_watch(hub, &hub->presence, EPOLLIN);
+}
+
+void
+presence_request(struct hub *hub, uint64_t next)
+{
+	uint64_t log_next = msglog_next(&hub->shm);
+
+	/* The peer's number is not trusted past what the log holds. */
+	if (next > log_next)
+		next = log_next;
+	if (next > hub->presence_target)
+		hub->presence_target = next;
+	if (!hub->presence_holding && hub->presence_target > hub->presence_done)
+		wake_behind(hub);
+}
+
+void
+presence_tick(struct hub *hub)
+{
+	uint64_t ticks;
+
+	if (read(hub->presence.fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return;
+	if (hub->presence_target > hub->presence_done)
+		wake_behind(hub);	/* notices arrived during the hold-off */
+	else
+		hold_off(hub, 0);
+}
