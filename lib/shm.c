@@ -38,11 +38,17 @@ shm_geometry_compute(struct shm_geometry *g)
 	g->slots_offset = ALIGN64(sizeof(struct shm_header));
 	g->groups_offset = ALIGN64(g->slots_offset +
 	    (size_t)g->max_sessions * sizeof(struct shm_slot));
-	g->joined_offset = ALIGN64(g->groups_offset +
+	/*
+	 * The log comes right after the tables every session reads, and the
+	 * two matrices, which a session touches only for its own groups,
+	 * last: each 2 MiB a process touches costs it a page-table page.
+	 */
+	g->log_offset = ALIGN64(g->groups_offset +
 	    (size_t)g->max_groups * sizeof(struct shm_group));
+	g->joined_offset = ALIGN64(g->log_offset +
+	    (size_t)g->log_records * g->record_size);
 	g->invited_offset = ALIGN64(g->joined_offset + cells * sizeof(_Atomic uint64_t));
-	g->log_offset = ALIGN64(g->invited_offset + cells * sizeof(uint32_t));
-	g->segment_size = g->log_offset + (size_t)g->log_records * g->record_size;
+	g->segment_size = g->invited_offset + cells * sizeof(uint32_t);
 }
 
 void

@@ -10,6 +10,8 @@
  *   struct shm_header                    fixed size, at offset 0
  *   struct shm_slot[max_sessions]        one per connected session
  *   struct shm_group[max_groups]         one per group
+ *   struct shm_record[log_records]       the message log, a ring;
+ *                                        each record is record_size bytes
  *   _Atomic uint64_t joined[max_groups][max_sessions]
  *                                        0: slot is not a member of the
  *                                        group; else the log sequence
@@ -17,8 +19,10 @@
  *   uint32_t invited[max_groups][max_sessions]
  *                                        0: not invited; else the invited
  *                                        slot's s_generation
- *   struct shm_record[log_records]       the message log, a ring;
- *                                        each record is record_size bytes
+ *
+ * (In that order: what every session reads comes first and together,
+ * since each 2 MiB of the segment a session touches costs it a page of
+ * page table.)
  *
  * Locks.  Three process-shared robust mutexes live in the header:
  *   registry_lock  guards slot claim/release, names and sessions_in_use;
@@ -36,7 +40,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	5
+#define SHM_LAYOUT_VERSION	6
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
