@@ -149,7 +149,7 @@ hublink_welcome(struct session *s, char *why, size_t whylen)
 	s->ctl_room_watched = 0;
 	s->wake_fd = efd;
 	session_watch(s, s->ctl_fd, EPOLLIN);
-	session_watch(s, s->wake_fd, EPOLLIN);
+	session_watch(s, s->wake_fd, EPOLLIN | EPOLLET);	/* deliver_wakeup */
 	return HUBLINK_OK;
 }
 
@@ -347,7 +347,16 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load_explicit(&slot->s_state, memory_order_acquire) != SLOT_ACTIVE)
 			continue;
-		if (atomic_exchange(&slot->s_wake_pending, 1) != 0) {
+		/*
+		 * Load before exchanging: a flag already set is left alone,
+		 * so a fan-out does not take every busy recipient's cache
+		 * line away from it.  (A set flag means a drain that clears
+		 * it and then reads log_next is still to come; both loads
+		 * are sequentially consistent, so that drain sees this
+		 * record.)
+		 */
+		if (atomic_load(&slot->s_wake_pending) != 0 ||
+		    atomic_exchange(&slot->s_wake_pending, 1) != 0) {
 			coalesced++;
 			continue;
 		}
