@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,86 @@ control_listen(struct hub *hub)
 	return 0;
 }
 
+#define FDS_MESSAGE	"the hub is out of file descriptors (raise LimitNOFILE)"
+
+static void
+refuse_fd(int fd, pid_t pid, const char *why)
+{
+	char buf[CTL_MSG_MAX];
+	size_t len;
+
+	len = ctl_encode_text(buf, CTL_REFUSE, why);
+	if (ctl_send(fd, buf, len, -1) == -1)
+		log_warn("pid %d: send refusal", (int)pid);
+}
+
+/*
+ * Close a refused peer's connection after reading what it sent: closing
+ * a Unix socket with unread data resets the peer, which would then find
+ * an error instead of the refusal.
+ */
+static void
+drain_and_close(int fd)
+{
+	char buf[CTL_MSG_MAX];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		continue;
+	close(fd);
+}
+
+/* Once per sweep tick at most: the hub ran out of descriptors. */
+static void
+warn_out_of_fds(struct hub *hub)
+{
+	if (hub->fds_warned)
+		return;
+	hub->fds_warned = 1;
+	log_warnx("out of file descriptors: refusing new sessions; each session "
+	    "needs two, raise LimitNOFILE (ulimit -n)");
+}
+
+/*
+ * Out of descriptors, accept fails and the listening socket stays
+ * readable: a busy loop, and sessions left waiting for an answer.  The
+ * reserve descriptor is given up to accept each waiting peer, tell it
+ * why it is refused, and close it.  Without a reserve, the socket is
+ * not watched until a connection closes or the next sweep tick.
+ */
+static void
+refuse_waiting_peers(struct hub *hub)
+{
+	int fd;
+
+	warn_out_of_fds(hub);
+	while (hub->reserve_fd != -1) {
+		close(hub->reserve_fd);
+		fd = accept4(hub->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			refuse_fd(fd, 0, FDS_MESSAGE);
+			drain_and_close(fd);
+		}
+		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd == -1)
+			return;		/* nobody else waiting */
+	}
+	if (!hub->listen_paused) {
+		hub_unwatch(hub, &hub->listen);
+		hub->listen_paused = 1;
+	}
+}
+
+void
+control_resume(struct hub *hub)
+{
+	if (hub->reserve_fd == -1)
+		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (!hub->listen_paused)
+		return;
+	hub->listen_paused = 0;
+	hub_watch(hub, &hub->listen, EPOLLIN);
+}
+
 void
 control_accept(struct hub *hub)
 {
@@ -66,7 +147,10 @@ control_accept(struct hub *hub)
 	for (;;) {
 		fd = accept4(hub->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE)
+				refuse_waiting_peers(hub);
+			else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
 				log_warn("control socket accept");
 			return;
 		}
@@ -105,6 +189,7 @@ control_close(struct hub *hub, struct hub_conn *conn)
 	else
 		sessions_forget_pid(hub, conn->pid);
 	free(conn);
+	control_resume(hub);	/* a descriptor or two are free again */
 }
 
 /*
@@ -127,12 +212,7 @@ control_shutdown(struct hub *hub)
 static void
 refuse(struct hub_conn *conn, const char *why)
 {
-	char buf[CTL_MSG_MAX];
-	size_t len;
-
-	len = ctl_encode_text(buf, CTL_REFUSE, why);
-	if (ctl_send(conn->w.fd, buf, len, -1) == -1)
-		log_warn("pid %d: send refusal", (int)conn->pid);
+	refuse_fd(conn->w.fd, conn->pid, why);
 }
 
 static void

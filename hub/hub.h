@@ -53,6 +53,9 @@ struct hub {
 	struct shm	shm;
 	int		epfd;
 	struct watch	listen;
+	int		listen_paused;	/* out of descriptors: not accepting */
+	int		reserve_fd;	/* /dev/null, given up to refuse a peer */
+	int		fds_warned;	/* said so since the last sweep tick */
 	struct watch	signal;
 	struct watch	sweep;		/* timerfd: the wake-flag safety net */
 	struct watch	presence;	/* timerfd: the presence hold-off */
@@ -71,6 +74,8 @@ void	control_read(struct hub *hub, struct hub_conn *conn);
 void	control_close(struct hub *hub, struct hub_conn *conn);
 /* At exit: close every connection without freeing any slot. */
 void	control_shutdown(struct hub *hub);
+/* Accept again after running out of descriptors (sweep tick, a close). */
+void	control_resume(struct hub *hub);
 
 /* sessions.c */
 int	sessions_init(struct hub *hub);

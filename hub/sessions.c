@@ -80,7 +80,9 @@ sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
 		return -1;
 	}
 	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
-		*why = "hub cannot create an eventfd";
+		*why = errno == EMFILE || errno == ENFILE ?
+		    "the hub is out of file descriptors (raise LimitNOFILE)" :
+		    "the hub cannot create an eventfd";
 		return -1;
 	}
 	hs = &hub->slots[slot];

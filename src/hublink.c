@@ -116,7 +116,13 @@ hublink_hello(struct session *s, char *why, size_t whylen)
 	hello.generation = s->generation;
 	hello.layout_version = SHM_LAYOUT_VERSION;
 	len = ctl_encode(buf, CTL_HELLO, &hello, sizeof(hello));
-	if (ctl_send(s->ctl_fd, buf, len, -1) == -1) {
+	/*
+	 * A hub out of descriptors accepts, refuses and closes before the
+	 * HELLO arrives: the send fails, and the refusal is still there to
+	 * read (hublink_welcome).
+	 */
+	if (ctl_send(s->ctl_fd, buf, len, -1) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		snprintf(why, whylen, "cannot reach the hub: %s", strerror(errno));
 		close(s->ctl_fd);
 		s->ctl_fd = -1;

@@ -235,6 +235,7 @@ static void
 claim_and_register(struct session *s)
 {
 	char why[256], line[256];
+	int rc = HUBLINK_AWAY;
 
 	s->slot = registry_claim(&s->shm, s->pid, s->peer);
 	if (s->slot == SLOT_NONE) {
@@ -254,13 +255,16 @@ claim_and_register(struct session *s)
 		login_prompt(s);
 		if (outq_flush(&s->out, s->out_fd) == -1)
 			log_warn("%s: prompt", s->peer);
-		if (hublink_welcome(s, why, sizeof(why)) == HUBLINK_OK)
+		if ((rc = hublink_welcome(s, why, sizeof(why))) == HUBLINK_OK)
 			return;
 	}
 	log_warnx("%s", why);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, "");
-	refuse_client(s, "! unavailable: the chat service is not running; "
-	    "try again later\n", "hub registration failed");
+	refuse_client(s, rc == HUBLINK_REFUSED ?
+	    "! unavailable: the chat service refused this connection; "
+	    "try again later\n" :
+	    "! unavailable: the chat service is not running; try again later\n",
+	    "hub registration failed");
 }
 
 static void

@@ -52,6 +52,7 @@ directory), CHAT_TEST_LOGS=0 (no hub and session logs after a failure).
 import atexit
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -288,12 +289,13 @@ class HarnessError(Exception):
 class Service:
     """A config file, a hub and socket activators of its own.
 
-    Service(hub=True, accept=True, **conf): conf keys go to chat.conf
-    (max_sessions=3, max_line=..., ...).  svc.port is the port of the
-    first --accept activator.
+    Service(hub=True, accept=True, hub_nofile=None, **conf): conf keys
+    go to chat.conf (max_sessions=3, max_line=..., ...); hub_nofile sets
+    the hub's descriptor limit (soft and hard).  svc.port is the port of
+    the first --accept activator.
     """
 
-    def __init__(self, hub=True, accept=True, **conf):
+    def __init__(self, hub=True, accept=True, hub_nofile=None, **conf):
         check_prerequisites()
         base = None
         if len(tempfile.gettempdir()) > 60:
@@ -307,6 +309,7 @@ class Service:
         self.conf.update(conf)
         self.write_conf(self.conf_path, self.conf)
         self.hub = None
+        self.hub_nofile = hub_nofile
         self.hub_log = os.path.join(self.dir, "hub.log")
         self.activators = []    # (Popen, port, log path)
         self._extra = []        # other process groups to kill at stop
@@ -363,7 +366,8 @@ class Service:
         try:
             self.hub = subprocess.Popen([HUBD, "-c", self.conf_path],
                                         stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=log, start_new_session=True)
+                                        stderr=log, start_new_session=True,
+                                        preexec_fn=self._hub_limits)
         finally:
             log.close()
         deadline = time.monotonic() + timeout
@@ -375,6 +379,11 @@ class Service:
                 raise HarnessError("chat-hubd not ready after %ss" % timeout)
             time.sleep(0.01)
         return self.hub.pid
+
+    def _hub_limits(self):
+        if self.hub_nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE,
+                               (self.hub_nofile, self.hub_nofile))
 
     def kill_hub(self, sig=signal.SIGKILL):
         """Kill the hub (SIGKILL by default) and reap it."""
