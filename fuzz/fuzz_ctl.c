@@ -85,6 +85,9 @@ accepted(const uint8_t *buf, size_t len, const struct ctl_msg *msg)
 	case CTL_OK:
 		check(payload == 0);
 		break;
+	case CTL_PRESENCE:
+		check(payload == sizeof(struct ctl_presence));
+		break;
 	default:
 		check(!"ctl_decode accepted an unknown type");
 	}

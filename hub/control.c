@@ -53,6 +53,8 @@ control_listen(struct hub *hub)
 	hub->listen.kind = WATCH_LISTEN;
 	hub->listen.fd = fd;
 	hub_watch(hub, &hub->listen, EPOLLIN);
+	/* Given up to refuse peers when out of descriptors (below). */
+	hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -125,8 +127,9 @@ refuse_waiting_peers(struct hub *hub)
 	}
 }
 
-void
-control_resume(struct hub *hub)
+/* A descriptor may be free again: take back the reserve, and accept. */
+static void
+resume_accepting(struct hub *hub)
 {
 	if (hub->reserve_fd == -1)
 		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -134,6 +137,13 @@ control_resume(struct hub *hub)
 		return;
 	hub->listen_paused = 0;
 	hub_watch(hub, &hub->listen, EPOLLIN);
+}
+
+void
+control_tick(struct hub *hub)
+{
+	hub->fds_warned = 0;
+	resume_accepting(hub);
 }
 
 void
@@ -189,7 +199,7 @@ control_close(struct hub *hub, struct hub_conn *conn)
 	else
 		sessions_forget_pid(hub, conn->pid);
 	free(conn);
-	control_resume(hub);	/* a descriptor or two are free again */
+	resume_accepting(hub);	/* a descriptor or two are free again */
 }
 
 /*
@@ -207,6 +217,8 @@ control_shutdown(struct hub *hub)
 		free(conn);
 	}
 	close(hub->listen.fd);
+	if (hub->reserve_fd != -1)
+		close(hub->reserve_fd);
 }
 
 static void

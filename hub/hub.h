@@ -74,8 +74,8 @@ void	control_read(struct hub *hub, struct hub_conn *conn);
 void	control_close(struct hub *hub, struct hub_conn *conn);
 /* At exit: close every connection without freeing any slot. */
 void	control_shutdown(struct hub *hub);
-/* Accept again after running out of descriptors (sweep tick, a close). */
-void	control_resume(struct hub *hub);
+/* Once a second: accept again if out of descriptors, warn again. */
+void	control_tick(struct hub *hub);
 
 /* sessions.c */
 int	sessions_init(struct hub *hub);

@@ -231,8 +231,7 @@ dispatch(struct hub *hub, struct watch *w, uint32_t events)
 	case WATCH_SWEEP:
 		if (read(w->fd, &ticks, sizeof(ticks)) == sizeof(ticks)) {
 			sessions_sweep(hub);
-			hub->fds_warned = 0;
-			control_resume(hub);
+			control_tick(hub);
 		}
 		break;
 	case WATCH_PRESENCE:
@@ -299,8 +298,6 @@ main(int argc, char *argv[])
 	sessions_adopt_stale(&hub);
 	start_sweep(&hub);
 	presence_init(&hub);
-	hub.reserve_fd = -1;
-	control_resume(&hub);		/* opens the reserve descriptor */
 	if (control_listen(&hub) == -1)
 		fatal("control socket in %s", hub.conf.runtime_dir);
 	log_info("ready: segment %s, control socket %s/%s", hub.conf.shm_name,

@@ -54,7 +54,8 @@ wake_behind(struct hub *hub)
 		    atomic_load(&s->s_state) != SLOT_ACTIVE ||
 		    atomic_load(&s->s_cursor) >= target)
 			continue;
-		if (atomic_exchange(&s->s_wake_pending, 1) != 0)
+		if (atomic_load(&s->s_wake_pending) != 0 ||
+		    atomic_exchange(&s->s_wake_pending, 1) != 0)
 			coalesced++;
 		else
 			sessions_wake(hub, i);
