@@ -11,67 +11,20 @@ UNITDIR=/usr/lib/systemd/system
 T=$(mktemp -d /tmp/chat-units.XXXXXX)
 failed=0
 
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; failed=$((failed + 1)); }
-check() {  # DESC CMD...: one assertion
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else notok "$desc"; fi
-}
-diag() { sed 's/^/# /'; }
-# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds or SECS pass
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		((SECONDS < deadline)) || return 1
-		sleep 0.1
-	done
-}
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# ok, notok, check, diag, wait_for, now, elapsed, the nc clients
+# (client_start, say, expect, login), users_field, user_of, is_active.
+. /usr/local/lib/chat-test/box-lib.sh
 
-# --- interactive nc clients: NAME.in (a fifo we hold open), NAME.out ---
-declare -A CFD CPID
-client_start() {
-	mkfifo "$T/$1.in"
-	nc 127.0.0.1 $PORT <"$T/$1.in" >"$T/$1.out" 2>&1 &
-	CPID[$1]=$!
-	exec {fd}>"$T/$1.in"
-	CFD[$1]=$fd
-}
-say() { echo "$2" >&"${CFD[$1]}"; }
-seen() { grep -qF -- "$2" "$T/$1.out"; }
-expect() {  # CLIENT TEXT: the client's output shows TEXT within 10 s
-	wait_for 10 seen "$1" "$2" || {
-		echo "$1 did not see '$2'; its output:" | diag
-		diag <"$T/$1.out"
-		return 1
-	}
-}
-login() {  # NAME: connect, get the prompt, log in
-	client_start "$1"
-	expect "$1" "? name:" && say "$1" "$1" && expect "$1" "* welcome, $1"
-}
-client_gone() { ! kill -0 "${CPID[$1]}" 2>/dev/null; }
-
-users_field() {  # NAME COLUMN -> that column of NAME's line in `chatctl users`
-	chatctl users 2>/dev/null | awk -v n="$1" -v c="$2" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) col = i; next }
-		col && $1 == n { print $col; exit }'
-}
 session_pid() { users_field "$1" PID; }
 session_peer() { users_field "$1" PEER; }
 unit_of() {  # PID -> its systemd unit (from /proc/PID/cgroup)
 	sed -n 's|^0::.*/\([^/]*\.service\)$|\1|p; s|^1:name=systemd:.*/\([^/]*\.service\)$|\1|p' \
 		"/proc/$1/cgroup" 2>/dev/null | head -n1
 }
-user_of() { ps -o user= -p "$1" 2>/dev/null | tr -d ' '; }
 chat_units() { systemctl list-units --all --plain --no-legend 'chat@*' | awk '{ print $1 }'; }
 count_chat_units() { chat_units | grep -c . ; }
 units_at_most() { [ "$(count_chat_units)" -le "$1" ]; }
 unit_listed() { chat_units | grep -qxF "$1"; }
-is_active() { [ "$(systemctl is-active "$1")" = active ]; }
 
 verify_clean() {  # FILE...: systemd-analyze verify prints nothing
 	local out
@@ -117,8 +70,8 @@ check "systemd-analyze verify default.target (chat.socket enabled): no ordering 
 	verify_default_target
 
 # --- two users ---
-check "alice connects with nc, gets the prompt and logs in" login alice
-check "bob connects with nc, gets the prompt and logs in" login bob
+check "alice connects with nc, gets the prompt and logs in" login alice $PORT
+check "bob connects with nc, gets the prompt and logs in" login bob $PORT
 check "alice sees bob join" expect alice "* bob joined"
 say bob "hello from bob"
 check "alice sees bob's line" expect alice "<bob> hello from bob"
@@ -217,7 +170,7 @@ echo "$B connections made in $burst s; PID 1 had handled them all after $(elapse
 check "$B connections (${#fds[@]} made in $burst s, <= 2 s) leave chat.socket active" \
 	eval '[ "${#fds[@]}" -eq "$B" ] && awk -v b="$burst" "BEGIN { exit !(b <= 2) }" &&
 	    is_active chat.socket'
-check "a client after the burst still gets the prompt" login carol
+check "a client after the burst still gets the prompt" login carol $PORT
 is_active chat.socket || systemctl status --no-pager chat.socket 2>&1 | diag
 
 check "the hub (pid $hub_pid) ran through both without a restart" \

@@ -268,6 +268,10 @@ def main():
 
         pkgs = runtime_packages(destdir)
         diag(f"libraries of the installed programs come from: {' '.join(pkgs)}")
+        # The inside scripts' shared helpers, where they source them.
+        lib = os.path.join(destdir, "usr/local/lib/chat-test")
+        os.makedirs(lib, exist_ok=True)
+        shutil.copy(os.path.join(SRCDIR, "t", "box-lib.sh"), lib)
         box_run(box, tmp, destdir, pkgs, "systemd-inside.sh", [], BOX_TIMEOUT, "container")
 
         # openbsd-inetd and tcpserver, and the connection-rate figures, in
@@ -280,8 +284,6 @@ def main():
             f"command ({tline!r}) for chat-session")
         if line is None or tline is None:
             return
-        lib = os.path.join(destdir, "usr/local/lib/chat-test")
-        os.makedirs(lib, exist_ok=True)
         shutil.copy(os.path.join(SRCDIR, "tools", "conn-rate"), lib)
         box_run(box, tmp, destdir, pkgs + ["openbsd-inetd", "ucspi-tcp", "python3"],
                 "inetd-inside.sh", [line, tline, str(RATE_N)], BOX_TIMEOUT + RATE_N // 2,
