@@ -54,11 +54,10 @@ wake_behind(struct hub *hub)
 		    atomic_load(&s->s_state) != SLOT_ACTIVE ||
 		    atomic_load(&s->s_cursor) >= target)
 			continue;
-		if (atomic_load(&s->s_wake_pending) != 0 ||
-		    atomic_exchange(&s->s_wake_pending, 1) != 0)
-			coalesced++;
-		else
+		if (shm_slot_flag_wake(s))
 			sessions_wake(hub, i);
+		else
+			coalesced++;
 	}
 	if (coalesced > 0)
 		atomic_fetch_add_explicit(&hub->shm.hdr->st_wakeups_coalesced,

@@ -269,6 +269,20 @@ shm_slot(const struct shm *shm, uint32_t index)
 	    (size_t)index * sizeof(struct shm_slot));
 }
 
+int
+shm_slot_flag_wake(struct shm_slot *s)
+{
+	/*
+	 * Load before exchanging: a flag already set is left alone, so a
+	 * fan-out does not take every busy recipient's cache line away from
+	 * it.  (A set flag means a drain that clears it and then reads
+	 * log_next is still to come; both loads are sequentially consistent,
+	 * so that drain sees whatever the caller appended before.)
+	 */
+	return atomic_load(&s->s_wake_pending) == 0 &&
+	    atomic_exchange(&s->s_wake_pending, 1) == 0;
+}
+
 struct shm_group *
 shm_group(const struct shm *shm, uint32_t index)
 {

@@ -56,6 +56,12 @@ struct shm_group	*shm_group(const struct shm *shm, uint32_t index);
 _Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slot);
 uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);
 struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
+/*
+ * Set a slot's wake-pending flag: 1 if this call set it, so the caller
+ * owes its eventfd write; 0 if a wake-up was pending already
+ * (coalescing, doc/architecture.md section 6).
+ */
+int	shm_slot_flag_wake(struct shm_slot *s);
 
 /*
  * Lock and unlock the two mutexes.  A lock whose previous holder died is

@@ -308,7 +308,7 @@ nudge_laggards(struct session *s)
 			continue;
 		if (i == s->slot)
 			deliver_drain(s);	/* a sender lags behind its own lines */
-		else if (atomic_exchange(&slot->s_wake_pending, 1) == 0)
+		else if (shm_slot_flag_wake(slot))
 			batch[n++] = i;
 		if (n == WAKE_CHUNK) {
 			send_wake(s, batch, n);
@@ -353,16 +353,7 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load_explicit(&slot->s_state, memory_order_acquire) != SLOT_ACTIVE)
 			continue;
-		/*
-		 * Load before exchanging: a flag already set is left alone,
-		 * so a fan-out does not take every busy recipient's cache
-		 * line away from it.  (A set flag means a drain that clears
-		 * it and then reads log_next is still to come; both loads
-		 * are sequentially consistent, so that drain sees this
-		 * record.)
-		 */
-		if (atomic_load(&slot->s_wake_pending) != 0 ||
-		    atomic_exchange(&slot->s_wake_pending, 1) != 0) {
+		if (!shm_slot_flag_wake(slot)) {
 			coalesced++;
 			continue;
 		}
