@@ -14,16 +14,7 @@
 #include <string.h>
 
 #include "conf.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 #define in(v, lo, hi)	((v) >= (lo) && (v) <= (hi))
 

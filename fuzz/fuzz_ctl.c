@@ -16,16 +16,7 @@
 #include <string.h>
 
 #include "ctl.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 /* Room for any message ctl_encode builds, suitably aligned. */
 static uint32_t encoded[CTL_MSG_MAX / sizeof(uint32_t) + 1];

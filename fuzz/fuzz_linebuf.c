@@ -20,18 +20,9 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "fuzz.h"
 #include "linebuf.h"
 #include "text.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define check(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n",		\
-		    __FILE__, __LINE__, #cond);				\
-		abort();						\
-	}								\
-} while (0)
 
 struct event {
 	enum line_result	 kind;
