@@ -11,6 +11,7 @@
 #define CHAT_CLIENT_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -323,6 +324,14 @@ int	pane_scrolled(const struct pane *);	/* rows above the bottom */
 int	pane_unseen(const struct pane *);	/* lines below the view */
 /* Draw into win; attrs gives the attribute of each show_kind. */
 void	pane_draw(struct pane *, void *win, const int *attrs);
+
+/* ------------------------------------------------------------------ */
+/* main.c */
+
+/* The last SIGINT, SIGTERM or SIGHUP caught; a front end clears it. */
+extern volatile sig_atomic_t client_signal;
+/* Catch those three into client_signal, and ignore SIGPIPE. */
+void	client_catch_signals(void);
 
 /* ------------------------------------------------------------------ */
 /* tui.c and linemode.c: the two front ends */

@@ -35,14 +35,6 @@ struct linemode {
 	int		 exit_code;	/* -1: the session's */
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void
 line_show(void *ctx, enum show_kind kind, const char *text, const struct line *l)
 {
@@ -106,7 +98,7 @@ read_password(int fd, char *buf, size_t size)
 	fflush(stderr);
 	for (;;) {
 		r = read(fd, &c, 1);
-		if (r == -1 && errno == EINTR && !got_signal)
+		if (r == -1 && errno == EINTR && !client_signal)
 			continue;
 		if (r <= 0 || c == '\n')
 			break;
@@ -221,9 +213,9 @@ loop(struct linemode *m)
 	while (session_state(m->s) != CONN_DONE) {
 		if (ferror(stdout))
 			break;		/* e.g. the reader of a pipe is gone */
-		if (got_signal) {
-			if (session_state(m->s) == CONN_CHAT && got_signal == SIGINT) {
-				got_signal = 0;
+		if (client_signal) {
+			if (session_state(m->s) == CONN_CHAT && client_signal == SIGINT) {
+				client_signal = 0;
 				session_quit(m->s, NULL);
 			} else
 				break;
@@ -261,7 +253,6 @@ int
 linemode_run(const struct session_options *opt, char **send, size_t nsend)
 {
 	struct linemode m;
-	struct sigaction sa;
 	int code;
 
 	memset(&m, 0, sizeof(m));
@@ -273,13 +264,7 @@ linemode_run(const struct session_options *opt, char **send, size_t nsend)
 	if (linebuf_init(&m.in, CLIENT_LINE_MAX) == -1 ||
 	    (m.s = session_new(opt, &line_frontend, &m)) == NULL)
 		errx(EXIT_SYSTEM, "out of memory");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	client_catch_signals();
 
 	session_start(m.s);
 	loop(&m);

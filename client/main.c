@@ -5,12 +5,13 @@
  * Owns parsing the options and $CHAT_HOST, $CHAT_PORT, $CHAT_PASSWORD,
  * reading --password-file, and choosing the full-screen mode (standard
  * input and output are terminals) or the plain line mode (otherwise, or
- * with --send or --line).  The exit statuses are listed in client.h and
- * chat-client(1).
+ * with --send or --line), and the signals both modes react to.  The
+ * exit statuses are listed in client.h and chat-client(1).
  */
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,28 @@
 #define SEND_MAX	64
 
 static char password[CLIENT_PASSWORD_MAX + 1];
+
+volatile sig_atomic_t client_signal;
+
+static void
+on_signal(int sig)
+{
+	client_signal = sig;
+}
+
+void
+client_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
 
 static void __attribute__((noreturn))
 usage(void)

@@ -60,14 +60,6 @@ struct tui {
 	char		 last_error[1024];	/* for stderr before the screen */
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 /* ------------------------------------------------------------------ */
 /* Unread counts */
 
@@ -564,20 +556,6 @@ key(struct tui *t, int type, wint_t c)
 /* ------------------------------------------------------------------ */
 /* The loop */
 
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Until connected (or failed), before the screen is set up. */
 static void
 connect_first(struct tui *t)
@@ -585,7 +563,7 @@ connect_first(struct tui *t)
 	struct pollfd pfd;
 
 	session_start(t->s);
-	while (session_state(t->s) == CONN_CONNECTING && !got_signal) {
+	while (session_state(t->s) == CONN_CONNECTING && !client_signal) {
 		if (!session_pollfd(t->s, &pfd))
 			break;
 		if (poll(&pfd, 1, session_timeout(t->s)) == -1 && errno != EINTR)
@@ -617,9 +595,9 @@ loop(struct tui *t)
 	nfds_t n;
 
 	while (session_state(t->s) != CONN_DONE) {
-		if (got_signal) {
-			if (got_signal == SIGINT && session_state(t->s) == CONN_CHAT) {
-				got_signal = 0;
+		if (client_signal) {
+			if (client_signal == SIGINT && session_state(t->s) == CONN_CHAT) {
+				client_signal = 0;
 				session_quit(t->s, NULL);
 			} else
 				break;
@@ -662,12 +640,12 @@ tui_run(const struct session_options *opt)
 	if ((t.pane = pane_new(PANE_LINES)) == NULL ||
 	    (t.s = session_new(opt, &tui_frontend, &t)) == NULL)
 		errx(EXIT_SYSTEM, "out of memory");
-	catch_signals();
+	client_catch_signals();
 	connect_first(&t);
-	if (session_state(t.s) == CONN_DONE || got_signal) {
+	if (session_state(t.s) == CONN_DONE || client_signal) {
 		if (t.last_error[0] != '\0')
 			warnx("%s", t.last_error);
-		code = got_signal ? EXIT_SYSTEM : session_exit_code(t.s);
+		code = client_signal ? EXIT_SYSTEM : session_exit_code(t.s);
 		session_free(t.s);
 		pane_free(t.pane);
 		lineedit_free(&t.edit);
