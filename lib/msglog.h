@@ -1,9 +1,11 @@
 /*
- * msglog.h -- the message log: a ring of fixed-size records in the segment.
+ * msglog.h -- the message log: a ring of 64-byte cells in the segment,
+ * holding records of one or more cells each.
  *
  * Owns appending (under log_lock) and reading with torn/overwritten
  * record detection.  Every reader keeps its own cursor: the sequence
- * number of the next record it will read.
+ * number of the next record it will read; a record read tells where the
+ * next one starts.
  */
 #ifndef CHAT_MSGLOG_H
 #define CHAT_MSGLOG_H
@@ -16,6 +18,8 @@
 /* A record: what msglog_append writes and msglog_read copies out. */
 struct msglog_entry {
 	uint64_t	seq;			/* set by append and read */
+	uint64_t	next;			/* set by append and read: the
+						   sequence number after it */
 	uint32_t	kind;			/* REC_* */
 	uint32_t	from_slot;
 	uint32_t	from_generation;
@@ -30,22 +34,30 @@ struct msglog_entry {
 
 /*
  * Append a record; its text is cut to max_line (callers check lengths
- * first).  Returns its sequence number.
+ * first).  Sets e->seq and e->next and returns e->seq.
  */
-uint64_t msglog_append(const struct shm *shm, const struct msglog_entry *e);
-/* Shorthand for a record from slot to everyone. */
+uint64_t msglog_append(const struct shm *shm, struct msglog_entry *e);
+/*
+ * Shorthand for a record from slot to everyone.  Returns its sequence
+ * number; *next (if not NULL) gets the one after it.
+ */
 uint64_t msglog_append_all(const struct shm *shm, uint32_t kind,
 	    uint32_t from_slot, uint32_t from_generation, const char *from_name,
-	    const char *text, size_t len);
+	    const char *text, size_t len, uint64_t *next);
 /* The sequence number the next appended record will get. */
 uint64_t msglog_next(const struct shm *shm);
 
 enum msglog_result {
-	MSGLOG_OK,		/* *entry holds record seq */
+	MSGLOG_OK,		/* *entry holds the record at seq (or,
+				   after a pad, the one at entry->seq) */
 	MSGLOG_NONE,		/* seq has not been written yet */
 	MSGLOG_LOST,		/* seq was overwritten: the reader fell behind */
 };
-/* Copy record seq into entry (entry->text must hold max_line bytes). */
+/*
+ * Copy the record at seq into entry (entry->text must hold max_line
+ * bytes), stepping over a pad.  seq must be where a record starts: 1, or
+ * an entry's next.
+ */
 enum msglog_result msglog_read(const struct shm *shm, uint64_t seq,
 	    struct msglog_entry *entry);
 

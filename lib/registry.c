@@ -65,7 +65,7 @@ find_locked(const struct shm *shm, const char *name)
 
 enum name_result
 registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
-    uint64_t *join_seq)
+    uint64_t *after_join)
 {
 	struct shm_slot *s = shm_slot(shm, slot);
 	enum name_result result = NAME_TAKEN;
@@ -75,8 +75,8 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 	if (find_locked(shm, name) == SLOT_NONE) {
 		strlcpy(s->s_name, name, sizeof(s->s_name));
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);
-		*join_seq = msglog_append_all(shm, REC_JOIN, slot,
-		    atomic_load(&s->s_generation), name, "", 0);
+		msglog_append_all(shm, REC_JOIN, slot,
+		    atomic_load(&s->s_generation), name, "", 0, after_join);
 		result = NAME_OK;
 	}
 	shm_unlock_registry(shm);
@@ -99,7 +99,7 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 			s->s_name[SHM_NAME_MAX] = '\0';	/* bound what follows */
 			groups_leave_all(shm, slot, generation, s->s_name, reason);
 			msglog_append_all(shm, REC_LEAVE, slot, generation,
-			    s->s_name, reason, strlen(reason));
+			    s->s_name, reason, strlen(reason), NULL);
 		}
 		if (was != SLOT_FREE) {
 			atomic_store_explicit(&s->s_state, SLOT_FREE, memory_order_release);

@@ -23,10 +23,11 @@ enum name_result { NAME_OK, NAME_TAKEN };
  * Give slot (claimed by this process, in SLOT_LOGIN) the name and make it
  * ACTIVE, unless an ACTIVE slot already has that name (any case).  The
  * join record is appended under the same lock, so it is ordered before
- * anything the user says; *join_seq receives its sequence number.
+ * anything the user says; *after_join receives the sequence number after
+ * it, where the session starts reading.
  */
 enum name_result registry_take_name(const struct shm *shm, uint32_t slot,
-	    const char *name, uint64_t *join_seq);
+	    const char *name, uint64_t *after_join);
 /*
  * Free slot if it still belongs to (pid, generation).  Returns the state
  * it was in (SLOT_FREE if it was not ours any more).  When it was ACTIVE,

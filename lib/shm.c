@@ -23,10 +23,13 @@
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
 
+/* Cells the longest record takes: both names and max_line of text. */
 static uint32_t
-record_size(uint32_t max_line)
+longest_record_cells(uint32_t max_line)
 {
-	return (uint32_t)ALIGN64(sizeof(struct shm_record) + max_line);
+	size_t bytes = sizeof(struct shm_record) + 2 * SHM_NAME_MAX + max_line;
+
+	return (uint32_t)((bytes + SHM_CELL - 1) / SHM_CELL);
 }
 
 void
@@ -34,7 +37,7 @@ shm_geometry_compute(struct shm_geometry *g)
 {
 	size_t cells = (size_t)g->max_groups * g->max_sessions;
 
-	g->record_size = record_size(g->max_line);
+	g->log_cells = g->log_records * longest_record_cells(g->max_line);
 	g->slots_offset = ALIGN64(sizeof(struct shm_header));
 	g->groups_offset = ALIGN64(g->slots_offset +
 	    (size_t)g->max_sessions * sizeof(struct shm_slot));
@@ -46,7 +49,7 @@ shm_geometry_compute(struct shm_geometry *g)
 	g->log_offset = ALIGN64(g->groups_offset +
 	    (size_t)g->max_groups * sizeof(struct shm_group));
 	g->joined_offset = ALIGN64(g->log_offset +
-	    (size_t)g->log_records * g->record_size);
+	    (size_t)g->log_cells * SHM_CELL);
 	g->invited_offset = ALIGN64(g->joined_offset + cells * sizeof(_Atomic uint64_t));
 	g->segment_size = g->invited_offset + cells * sizeof(uint32_t);
 }
@@ -104,7 +107,7 @@ shm_check(const void *base, size_t size, char *err, size_t errlen)
 	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
 	    h->max_line > 65536 || h->max_groups > 65536 ||
 	    h->max_group_members > 65536 ||
-	    h->record_size != g.record_size || h->slots_offset != g.slots_offset ||
+	    h->log_cells != g.log_cells || h->slots_offset != g.slots_offset ||
 	    h->groups_offset != g.groups_offset ||
 	    h->joined_offset != g.joined_offset ||
 	    h->invited_offset != g.invited_offset ||
@@ -207,7 +210,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->log_records = g.log_records;
 	h->max_groups = g.max_groups;
 	h->max_group_members = g.max_group_members;
-	h->record_size = g.record_size;
+	h->log_cells = g.log_cells;
 	h->slot_size = sizeof(struct shm_slot);
 	h->group_size = sizeof(struct shm_group);
 	h->slots_offset = g.slots_offset;
@@ -217,6 +220,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->log_offset = g.log_offset;
 	h->created = time(NULL);
 	h->log_next = 1;	/* 0 means "no record" to readers */
+	h->log_reserved = 1;
 	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->groups_lock) != 0 ||
 	    init_mutex(&h->log_lock) != 0) {
 		snprintf(err, errlen, "cannot initialise robust mutexes");
@@ -224,7 +228,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 		shm_unlink(conf->shm_name);
 		return -1;
 	}
-	for (uint64_t i = 0; i < conf->log_records; i++)
+	for (uint64_t i = 0; i < g.log_cells; i++)
 		atomic_store(&shm_record(shm, i)->r_seq, 0);
 	atomic_thread_fence(memory_order_release);
 	h->magic = SHM_MAGIC;
@@ -316,10 +320,10 @@ struct shm_record *
 shm_record(const struct shm *shm, uint64_t seq)
 {
 	char *base = (char *)shm->hdr;
-	uint64_t index = seq % shm->hdr->log_records;
+	uint64_t index = seq % shm->hdr->log_cells;
 
 	return (struct shm_record *)(void *)(base + shm->hdr->log_offset +
-	    index * shm->hdr->record_size);
+	    index * SHM_CELL);
 }
 
 /*

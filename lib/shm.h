@@ -26,7 +26,7 @@ struct shm_geometry {
 	uint32_t	max_groups, max_group_members;
 	uint64_t	slots_offset, groups_offset, joined_offset;
 	uint64_t	invited_offset, log_offset, segment_size;
-	uint32_t	record_size;
+	uint32_t	log_cells;
 };
 
 /* Fill the offsets and sizes of g from its capacities. */
@@ -55,6 +55,7 @@ struct shm_group	*shm_group(const struct shm *shm, uint32_t index);
 /* joined[group][slot] and invited[group][slot]; see shm_layout.h. */
 _Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slot);
 uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);
+/* The log cell of sequence number seq (the ring wraps). */
 struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
 /*
  * Set a slot's wake-pending flag: 1 if this call set it, so the caller

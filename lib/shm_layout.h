@@ -10,8 +10,8 @@
  *   struct shm_header                    fixed size, at offset 0
  *   struct shm_slot[max_sessions]        one per connected session
  *   struct shm_group[max_groups]         one per group
- *   struct shm_record[log_records]       the message log, a ring;
- *                                        each record is record_size bytes
+ *   log: log_cells cells of SHM_CELL bytes, a ring of variable-length
+ *        records (struct shm_record), each one or more whole cells
  *   _Atomic uint64_t joined[max_groups][max_sessions]
  *                                        0: slot is not a member of the
  *                                        group; else the log sequence
@@ -27,8 +27,8 @@
  * Locks.  Three process-shared robust mutexes live in the header:
  *   registry_lock  guards slot claim/release, names and sessions_in_use;
  *   groups_lock    guards shm_group, joined[] and invited[];
- *   log_lock       guards appending to the log (log_next and the record
- *                  being written).
+ *   log_lock       guards appending to the log (log_next, log_reserved
+ *                  and the record being written).
  * When more than one is held they are taken in that order: registry,
  * groups, log.  Fields marked "atomic" are read without a lock.
  */
@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	6
+#define SHM_LAYOUT_VERSION	7
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -80,12 +80,16 @@ enum disconnect_reason {
  *   REC_JOIN         r_from joined the chat (everyone)
  *   REC_LEAVE        r_from left the chat; r_text is the reason (everyone)
  *   REC_NOTICE       r_text is a notice for r_to (a user or a group)
+ *   REC_PAD          no one: fills the cells up to the ring's end when the
+ *                    next record would not fit before it (records never
+ *                    wrap), so readers step over it
  */
 enum record_kind {
 	REC_CHAT = 1,
 	REC_JOIN,
 	REC_LEAVE,
 	REC_NOTICE,
+	REC_PAD,
 };
 
 /* Addressees (shm_record.r_to_kind). */
@@ -105,8 +109,9 @@ struct shm_header {
 	/* Geometry: written by the hub at creation, constant afterwards. */
 	uint32_t	max_sessions;	/* slots in the slot table */
 	uint32_t	max_line;	/* longest text a record carries, bytes */
-	uint32_t	log_records;	/* records in the log ring */
-	uint32_t	record_size;	/* bytes per record, header included */
+	uint32_t	log_records;	/* longest records the log ring holds */
+	uint32_t	log_cells;	/* cells in the log ring: log_records
+					   times the cells of the longest record */
 	uint32_t	slot_size;	/* sizeof(struct shm_slot) */
 	uint32_t	max_groups;	/* groups in the group table */
 	uint32_t	max_group_members; /* members one group may have */
@@ -115,7 +120,7 @@ struct shm_header {
 	uint64_t	groups_offset;	/* from segment start to group 0 */
 	uint64_t	joined_offset;	/* to joined[0][0] */
 	uint64_t	invited_offset;	/* to invited[0][0] */
-	uint64_t	log_offset;	/* from segment start to record 0 */
+	uint64_t	log_offset;	/* from segment start to cell 0 */
 	int64_t		created;	/* unix time the segment was made */
 
 	/* Hub state: written by the hub. */
@@ -131,11 +136,18 @@ struct shm_header {
 	uint32_t	groups_in_use;	/* groups not FREE; groups_lock; derived */
 
 	/*
-	 * The log: sequence number of the next record to append.  Written
-	 * by whoever holds log_lock, only after the record is complete;
-	 * readers load it (atomic, acquire) to know what they may read.
+	 * The log counts in cells: a record's sequence number is the number
+	 * of its first cell, which is cell seq % log_cells of the ring.
+	 * log_next: the sequence number of the next record to append.
+	 * Written by whoever holds log_lock, only after the record is
+	 * complete; readers load it (atomic, acquire) to know what they may
+	 * read.  log_reserved: where the record being written ends, stored
+	 * before a byte of it is written, so log_reserved - log_cells is the
+	 * oldest cell still intact.  A reader checks it before and after
+	 * copying a record (a seqlock over the whole ring).
 	 */
 	_Atomic uint64_t log_next;
+	_Atomic uint64_t log_reserved;
 	/* log_next when sessions were last nudged (see shm_slot.s_cursor). */
 	_Atomic uint64_t log_nudged;
 
@@ -143,6 +155,7 @@ struct shm_header {
 	_Atomic uint64_t st_sessions_total;	/* slots ever claimed */
 	_Atomic uint64_t st_logins;		/* sessions that took a name */
 	_Atomic uint64_t st_messages;		/* REC_CHAT records appended */
+	_Atomic uint64_t st_records;		/* records appended (not pads) */
 	_Atomic uint64_t st_deliveries;		/* lines written to clients */
 	_Atomic uint64_t st_wakeups_sent;	/* eventfd writes by the hub */
 	_Atomic uint64_t st_wakeups_coalesced;	/* wakes skipped: one pending */
@@ -201,29 +214,35 @@ struct shm_group {
 };
 
 /*
- * A log record.  r_seq is the record's sequence number, stored last
- * (release) once the rest is written, and set to SEQ_WRITING first, so a
- * reader that copies a record and then finds r_seq changed knows it raced
- * the writer of a newer record.
+ * A log record: this header, then r_from_name_len bytes of the sender's
+ * name, r_to_name_len bytes of the group name and r_len bytes of text
+ * (no NULs), in r_cells whole cells.  r_seq is the record's sequence
+ * number, stored last (release) once the rest is written, and set to
+ * SEQ_WRITING first.  Readers trust nothing here: every length is
+ * checked against the cells the record claims, and a record that does
+ * not add up reads as overwritten.
  */
+#define SHM_CELL	64		/* bytes per log cell */
 #define SEQ_WRITING	UINT64_MAX
 
 struct shm_record {
 	_Atomic uint64_t r_seq;		/* sequence number, written last */
+	uint32_t	r_cells;	/* cells this record takes, >= 1 */
 	uint32_t	r_kind;		/* REC_* */
 	uint32_t	r_from_slot;	/* sender's slot index */
 	uint32_t	r_from_generation; /* sender's s_generation */
-	uint32_t	r_len;		/* bytes in r_text, <= max_line */
 	uint32_t	r_to_kind;	/* TO_* */
 	uint32_t	r_to;		/* slot or group index (TO_USER, TO_GROUP) */
 	uint32_t	r_to_generation; /* its s_generation or g_generation */
-	char		r_from_name[SHM_NAME_MAX + 1]; /* sender's name */
-	char		r_to_name[SHM_NAME_MAX + 1];	/* group name (TO_GROUP) */
-	char		pad[10];
-	char		r_text[];	/* r_len bytes, not NUL-ended */
+	uint32_t	r_len;		/* bytes of text, <= max_line */
+	uint8_t		r_from_name_len; /* <= SHM_NAME_MAX */
+	uint8_t		r_to_name_len;	/* <= SHM_NAME_MAX; 0 unless TO_GROUP */
+	char		pad[6];
+	char		r_data[];	/* from name, to name, text */
 };
 
-_Static_assert(sizeof(struct shm_record) == 112, "record header size");
+_Static_assert(sizeof(struct shm_record) == 48, "record header size");
+_Static_assert(sizeof(struct shm_record) <= SHM_CELL, "a header fits a cell");
 _Static_assert(sizeof(struct shm_group) == 72, "group size");
 
 #endif

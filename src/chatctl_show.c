@@ -275,7 +275,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		json_object_set_new(stats, counters[c].key,
 		    json_integer((json_int_t)counter(h, &counters[c])));
 	json_object_set_new(stats, "log_records_written",
-	    json_integer((json_int_t)(atomic_load(&h->log_next) - 1)));
+	    json_integer((json_int_t)atomic_load(&h->st_records)));
 	json_object_set_new(stats, "segment_bytes",
 	    json_integer((json_int_t)h->segment_size));
 	json_object_set_new(stats, "disconnects", disc);
@@ -289,8 +289,9 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		printf("%-20s %llu\n", counters[c].label,
 		    (unsigned long long)counter(h, &counters[c]));
-	printf("log records:         %llu written, ring of %u\n",
-	    (unsigned long long)(atomic_load(&h->log_next) - 1), h->log_records);
+	printf("log records:         %llu written, ring of %u cells (%u of the longest)\n",
+	    (unsigned long long)atomic_load(&h->st_records), h->log_cells,
+	    h->log_records);
 	printf("segment size:        %llu bytes\n", (unsigned long long)h->segment_size);
 	for (int r = 0; r < DISC_REASONS; r++)
 		printf("disconnects:         %llu %s\n",

@@ -134,7 +134,7 @@ deliver_drain(struct session *s)
 		case MSGLOG_OK:
 			break;
 		}
-		s->cursor++;
+		s->cursor = e.next;
 		if (!for_me(s, &e))
 			continue;
 		if (queue_record(s, &e) == -1) {

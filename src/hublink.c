@@ -295,12 +295,12 @@ nudge_laggards(struct session *s)
 	uint32_t batch[WAKE_CHUNK], n = 0;
 	struct shm_slot *slot;
 
-	interval = h->log_records / 4 > 0 ? h->log_records / 4 : 1;
+	interval = h->log_cells / 4 > 0 ? h->log_cells / 4 : 1;
 	last = atomic_load(&s->shm.hdr->log_nudged);
 	if (next - last < interval ||
 	    !atomic_compare_exchange_strong(&s->shm.hdr->log_nudged, &last, next))
 		return;
-	behind = h->log_records / 2;
+	behind = h->log_cells / 2;
 	for (uint32_t i = 0; i < h->max_sessions; i++) {
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load(&slot->s_state) != SLOT_ACTIVE ||

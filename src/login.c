@@ -29,12 +29,12 @@ login_prompt(struct session *s)
 }
 
 static void
-enter_chat(struct session *s, uint64_t join_seq)
+enter_chat(struct session *s, uint64_t after_join)
 {
 	uint32_t others = registry_active_count(&s->shm) - 1;
 
 	s->state = SESSION_CHAT;
-	s->cursor = join_seq + 1;
+	s->cursor = after_join;
 	session_arm_deadline(s);
 	shm_slot(&s->shm, s->slot)->s_registered = (uint32_t)s->registered;
 	log_info("%s: logged in as %s%s", s->peer, s->name,
@@ -68,11 +68,11 @@ replace_old_session(struct session *s, uint32_t old)
 static void
 take_name(struct session *s)
 {
-	uint64_t join_seq;
+	uint64_t after_join;
 	uint32_t old;
 
-	if (registry_take_name(&s->shm, s->slot, s->name, &join_seq) == NAME_OK) {
-		enter_chat(s, join_seq);
+	if (registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
+		enter_chat(s, after_join);
 		return;
 	}
 	old = registry_find(&s->shm, s->name);
@@ -81,9 +81,9 @@ take_name(struct session *s)
 	} else if (s->conf.duplicate_login == DUP_REFUSE) {
 		reply(s, "! already-online: %s is already logged in elsewhere", s->name);
 	} else if (replace_old_session(s, old) == 0 &&
-	    registry_take_name(&s->shm, s->slot, s->name, &join_seq) == NAME_OK) {
+	    registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
 		log_info("%s: %s replaced an older login", s->peer, s->name);
-		enter_chat(s, join_seq);
+		enter_chat(s, after_join);
 		return;
 	} else
 		reply(s, "! already-online: %s is logged in and did not leave in time",

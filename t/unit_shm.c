@@ -104,7 +104,7 @@ static void break_sessions_zero(struct shm_header *h) { h->max_sessions = 0; }
 static void break_records(struct shm_header *h) { h->log_records++; }
 static void break_records_zero(struct shm_header *h) { h->log_records = 0; }
 static void break_line(struct shm_header *h) { h->max_line += 64; }
-static void break_record_size(struct shm_header *h) { h->record_size += 64; }
+static void break_log_cells(struct shm_header *h) { h->log_cells += 1; }
 static void break_slots_offset(struct shm_header *h) { h->slots_offset += 64; }
 static void break_log_offset(struct shm_header *h) { h->log_offset -= 64; }
 static void break_segment_size(struct shm_header *h) { h->segment_size -= 64; }
@@ -150,9 +150,9 @@ test_check(const struct shm *seg)
 	check_refuses(good, size, break_records_zero, size, "geometry",
 	    "log_records 0");
 	check_refuses(good, size, break_line, size, "geometry",
-	    "max_line not matching record_size");
-	check_refuses(good, size, break_record_size, size, "geometry",
-	    "a wrong record_size");
+	    "max_line not matching log_cells");
+	check_refuses(good, size, break_log_cells, size, "geometry",
+	    "a wrong log_cells");
 	check_refuses(good, size, break_slots_offset, size, "geometry",
 	    "a wrong slots_offset");
 	check_refuses(good, size, break_log_offset, size, "geometry",
@@ -173,11 +173,15 @@ test_created(const struct shm *seg)
 	ok(h->max_sessions == SESSIONS && h->max_line == LINE &&
 	    h->log_records == RECORDS, "the segment has the geometry of the conf");
 	is_int(1, (long long)h->log_next, "a new log starts at sequence 1");
-	ok(shm_record(seg, 3) == shm_record(seg, 3 + RECORDS),
-	    "the log is a ring of log_records records");
-	for (uint32_t i = 0; i < RECORDS; i++)
+	/* Longest record: 48-byte header, two 32-byte names, 64 of text: 3 cells. */
+	is_int(RECORDS * 3, h->log_cells,
+	    "the ring has room for log_records of the longest records");
+	ok(shm_record(seg, 3) == shm_record(seg, 3 + h->log_cells) &&
+	    (char *)shm_record(seg, 4) - (char *)shm_record(seg, 3) == SHM_CELL,
+	    "the log is a ring of log_cells cells of SHM_CELL bytes");
+	for (uint32_t i = 0; i < h->log_cells; i++)
 		r0 |= (uint32_t)atomic_load(&shm_record(seg, i)->r_seq);
-	is_int(0, r0, "every record of a new log is empty (r_seq 0)");
+	is_int(0, r0, "every cell of a new log is empty (r_seq 0)");
 	ok((char *)shm_slot(seg, SESSIONS - 1) + sizeof(struct shm_slot) <=
 	    (char *)shm_record(seg, 0),
 	    "the slot table ends before the log starts");
@@ -336,7 +340,7 @@ main(void)
 		bail("atexit failed");
 	}
 
-	plan(1 + 6 + 19 + 3 + 2 + 2 * 6 + 3);
+	plan(1 + 7 + 19 + 3 + 2 + 2 * 6 + 3);
 	ok(created == 1, "shm_open_or_create made a new segment");
 	test_created(&seg);
 	test_check(&seg);

@@ -1,0 +1,249 @@
+/*
+ * unit_msglog.c -- the message log (lib/msglog.c) on a real segment.
+ *
+ * Creates a small segment under a private name ("/chat-unit-log-<pid>"):
+ * 16 of the longest records with max_line 64, so a ring of 64 cells.
+ * Appends records of several sizes, reads them back, wraps the ring
+ * (a pad before a record that would not fit), and checks that a reader
+ * who was lapped, or whose record is being overwritten, or whose record
+ * header does not add up, gets MSGLOG_LOST rather than bytes it should
+ * not trust.  The segment is removed at exit whatever happened.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "msglog.h"
+#include "shm.h"
+#include "tap.h"
+
+#define LINE		64
+#define RECORDS		16	/* longest record: 48 + 32 + 32 + 64 = 3 cells */
+
+static char seg_name[64];	/* "" once removed */
+static char text_buf[LINE];
+
+static void
+remove_segment(void)
+{
+	if (seg_name[0] != '\0')
+		shm_remove(seg_name);
+	seg_name[0] = '\0';
+}
+
+#define NAME32	"abcdefghijklmnopqrstuvwxyz012345"	/* SHM_NAME_MAX bytes */
+
+static uint64_t
+append(const struct shm *seg, uint32_t kind, const char *from, const char *group,
+    const char *text)
+{
+	struct msglog_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.from_slot = 2;
+	e.from_generation = 7;
+	e.to_kind = group[0] != '\0' ? TO_GROUP : TO_ALL;
+	e.to = 5;
+	e.to_generation = 9;
+	strlcpy(e.from_name, from, sizeof(e.from_name));
+	strlcpy(e.to_name, group, sizeof(e.to_name));
+	e.text = (char *)(uintptr_t)text;
+	e.len = (uint32_t)strlen(text);
+	return msglog_append(seg, &e);
+}
+
+static enum msglog_result
+read_at(const struct shm *seg, uint64_t seq, struct msglog_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->text = text_buf;
+	return msglog_read(seg, seq, e);
+}
+
+/* The text of a read entry as a string. */
+static const char *
+text_of(const struct msglog_entry *e)
+{
+	static char s[LINE + 1];
+
+	memcpy(s, e->text, e->len);
+	s[e->len] = '\0';
+	return s;
+}
+
+static void
+test_sizes(const struct shm *seg)
+{
+	char line[LINE + 1];
+	struct msglog_entry e;
+	uint64_t join, chat, longest;
+
+	memset(line, 'x', LINE);
+	line[LINE] = '\0';
+	join = append(seg, REC_JOIN, "alice", "", "");
+	chat = append(seg, REC_CHAT, "bob", "room", "hi, room");
+	longest = append(seg, REC_CHAT, NAME32, NAME32, line);
+	is_int(1, (long long)join, "the first record is sequence number 1");
+	is_int(join + 1, (long long)chat, "a join takes one cell");
+	is_int(chat + 1, (long long)longest,
+	    "a short line to a group takes one cell (48 + 3 + 4 + 8 bytes)");
+	is_int(longest + 3, (long long)msglog_next(seg),
+	    "the longest record takes three cells (48 + 32 + 32 + 64)");
+
+	ok(read_at(seg, join, &e) == MSGLOG_OK && e.kind == REC_JOIN &&
+	    strcmp(e.from_name, "alice") == 0 && e.to_kind == TO_ALL &&
+	    e.len == 0 && e.seq == join && e.next == chat,
+	    "the join reads back, with where the next record starts");
+	ok(read_at(seg, chat, &e) == MSGLOG_OK && e.kind == REC_CHAT &&
+	    strcmp(e.from_name, "bob") == 0 && strcmp(e.to_name, "room") == 0 &&
+	    e.to_kind == TO_GROUP && e.to == 5 && e.to_generation == 9 &&
+	    e.from_slot == 2 && e.from_generation == 7 && e.next == longest,
+	    "a line to a group reads back with every field");
+	is_string("hi, room", text_of(&e), "its text reads back");
+	ok(read_at(seg, longest, &e) == MSGLOG_OK && e.len == LINE &&
+	    memcmp(e.text, line, LINE) == 0 && strcmp(e.from_name, NAME32) == 0 &&
+	    strcmp(e.to_name, NAME32) == 0,
+	    "the longest record reads back whole");
+	is_int(MSGLOG_NONE, read_at(seg, msglog_next(seg), &e),
+	    "the next sequence number is not written yet");
+	is_int(3, (long long)atomic_load(&seg->hdr->st_records),
+	    "st_records counts the records");
+}
+
+/* Fill the ring with joins until a longest record cannot fit before its end. */
+static void
+test_wrap(const struct shm *seg)
+{
+	char line[LINE + 1];
+	struct msglog_entry e;
+	uint64_t ring = seg->hdr->log_cells, before, seq, cursor;
+	uint64_t records;
+	int lost = 0, read = 0;
+
+	memset(line, 'y', LINE);
+	line[LINE] = '\0';
+	while (ring - msglog_next(seg) % ring != 2)
+		append(seg, REC_JOIN, "carol", "", "");
+	before = msglog_next(seg);
+	records = atomic_load(&seg->hdr->st_records);
+	seq = append(seg, REC_CHAT, NAME32, NAME32, line);
+	is_int(0, (long long)(seq % ring),
+	    "a record that would not fit before the ring's end starts at cell 0");
+	is_int(before + 2, (long long)seq, "after a pad of the 2 cells left");
+	is_int(records + 1, (long long)atomic_load(&seg->hdr->st_records),
+	    "the pad is not counted as a record");
+	ok(read_at(seg, before, &e) == MSGLOG_OK && e.seq == seq &&
+	    e.kind == REC_CHAT && e.next == seq + 3,
+	    "reading at the pad gives the record after it");
+
+	/* The first records are now overwritten: their reader was lapped. */
+	is_int(MSGLOG_LOST, read_at(seg, 1, &e),
+	    "a reader a whole ring behind finds its record lost");
+	/* A reader a little less than a ring behind reads on to the end. */
+	cursor = msglog_next(seg) - ring + 3;
+	while (read_at(seg, cursor, &e) == MSGLOG_LOST && cursor < msglog_next(seg))
+		cursor++;
+	while (cursor < msglog_next(seg)) {
+		if (read_at(seg, cursor, &e) != MSGLOG_OK) {
+			lost++;
+			break;
+		}
+		read++;
+		cursor = e.next;
+	}
+	ok(lost == 0 && read > 10 && cursor == msglog_next(seg),
+	    "a reader within the ring reads every record to the end (%d)", read);
+}
+
+/* A writer busy with the next ring's cells: the old copy is not trusted. */
+static void
+test_overwrite(const struct shm *seg)
+{
+	struct msglog_entry e;
+	uint64_t seq = append(seg, REC_CHAT, "dave", "", "soon gone");
+	uint64_t reserved = atomic_load(&seg->hdr->log_reserved);
+
+	ok(read_at(seg, seq, &e) == MSGLOG_OK, "a fresh record reads");
+	atomic_store(&seg->hdr->log_reserved, seq + seg->hdr->log_cells + 1);
+	is_int(MSGLOG_LOST, read_at(seg, seq, &e),
+	    "a record whose cells a writer has reserved reads as lost, "
+	    "though its header is intact");
+	atomic_store(&seg->hdr->log_reserved, reserved);
+}
+
+/* Headers are untrusted: lengths beyond the record's cells are refused. */
+static void
+test_garbage(const struct shm *seg)
+{
+	struct msglog_entry e;
+	uint64_t seq = append(seg, REC_CHAT, "erin", "", "two cells: 48 + 4 + 30");
+	struct shm_record *r = shm_record(seg, seq);
+	uint32_t len = r->r_len, cells = r->r_cells;
+
+	r->r_len = 200;
+	is_int(MSGLOG_LOST, read_at(seg, seq, &e), "r_len past its cells: refused");
+	r->r_len = len;
+	r->r_from_name_len = 200;
+	is_int(MSGLOG_LOST, read_at(seg, seq, &e), "a name longer than a name: refused");
+	r->r_from_name_len = 4;
+	r->r_cells = 0;
+	is_int(MSGLOG_LOST, read_at(seg, seq, &e), "zero cells: refused");
+	r->r_cells = 1000;
+	is_int(MSGLOG_LOST, read_at(seg, seq, &e), "more cells than written: refused");
+	r->r_cells = cells;
+	ok(read_at(seg, seq, &e) == MSGLOG_OK && strcmp(e.from_name, "erin") == 0,
+	    "repaired, it reads again");
+	is_int(MSGLOG_LOST, read_at(seg, seq + 1, &e),
+	    "a cursor inside no record: refused");
+}
+
+static void
+test_cut(const struct shm *seg)
+{
+	char long_line[LINE + 10];
+	struct msglog_entry e;
+	uint64_t seq;
+
+	memset(long_line, 'z', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	seq = append(seg, REC_CHAT, "frank", "", long_line);
+	ok(read_at(seg, seq, &e) == MSGLOG_OK && e.len == LINE,
+	    "a text longer than max_line is cut to max_line");
+}
+
+int
+main(void)
+{
+	struct chat_conf conf;
+	struct shm seg;
+	char err[256];
+	int created = 0;
+
+	snprintf(seg_name, sizeof(seg_name), "/chat-unit-log-%ld", (long)getpid());
+	shm_remove(seg_name);
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
+	conf.max_sessions = 4;
+	conf.max_line = LINE;
+	conf.log_records = RECORDS;
+	if (shm_open_or_create(&seg, &conf, &created, err, sizeof(err)) == -1)
+		skip_all("cannot create shared memory: %s", err);
+	if (atexit(remove_segment) != 0) {
+		remove_segment();
+		bail("atexit failed");
+	}
+
+	plan(1 + 10 + 6 + 2 + 6 + 1);
+	is_int(RECORDS * 3, seg.hdr->log_cells, "a ring of 16 x 3 cells");
+	test_sizes(&seg);
+	test_wrap(&seg);
+	test_overwrite(&seg);
+	test_garbage(&seg);
+	test_cut(&seg);
+	shm_detach(&seg);
+	return 0;
+}
