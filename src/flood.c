@@ -67,7 +67,7 @@ arm(struct session *s)
 	wait_ns = (long long)((1.0 - s->tokens) * 1e9 / s->conf.rate_msgs) + 1;
 	its.it_value.tv_sec = wait_ns / 1000000000LL;
 	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(s->throttle_fd, 0, &its, NULL) == -1)
+	if (timerfd_settime(session_timer(s, &s->throttle_fd), 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 }
 

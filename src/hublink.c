@@ -39,12 +39,14 @@ set_retry_timer(struct session *s, int on)
 {
 	struct itimerspec its;
 
+	if (!on && s->timer_fd == -1)
+		return;
 	memset(&its, 0, sizeof(its));
 	if (on) {
 		its.it_value.tv_nsec = RETRY_MS * 1000000L;
 		its.it_interval.tv_nsec = RETRY_MS * 1000000L;
 	}
-	if (timerfd_settime(s->timer_fd, 0, &its, NULL) == -1)
+	if (timerfd_settime(session_timer(s, &s->timer_fd), 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 }
 

@@ -132,6 +132,25 @@ session_watch(struct session *s, int fd, uint32_t events)
 		fatal("epoll_ctl add");
 }
 
+static int
+new_timer(struct session *s)
+{
+	int fd;
+
+	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		fatal("timerfd_create");
+	session_watch(s, fd, EPOLLIN);
+	return fd;
+}
+
+int
+session_timer(struct session *s, int *fd)
+{
+	if (*fd == -1)
+		*fd = new_timer(s);
+	return *fd;
+}
+
 void
 session_update_events(struct session *s)
 {
@@ -314,9 +333,9 @@ dispatch(struct session *s, int fd, uint32_t events)
 		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			hublink_read(s);
 	}
-	else if (fd == s->timer_fd)
+	else if (fd == s->timer_fd && s->timer_fd != -1)
 		hublink_retry(s);
-	else if (fd == s->throttle_fd)
+	else if (fd == s->throttle_fd && s->throttle_fd != -1)
 		flood_resume(s);
 	else if (fd == s->deadline_fd)
 		deadline_passed(s);
@@ -371,7 +390,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	memset(&s, 0, sizeof(s));
-	s.ctl_fd = s.wake_fd = -1;
+	s.ctl_fd = s.wake_fd = s.timer_fd = s.throttle_fd = -1;
 	s.pid = getpid();
 	log_init("chat-session", LOG_LEVEL_INFO);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -393,18 +412,9 @@ main(int argc, char *argv[])
 	init_buffers(&s);
 	claim_and_register(&s);
 	setup_client_socket(&s);
-	if ((s.timer_fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
-	    (s.throttle_fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1 ||
-	    (s.deadline_fd = timerfd_create(CLOCK_MONOTONIC,
-	    TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		fatal("session timers");
 	session_watch(&s, s.in_fd, EPOLLIN);
 	s.in_events = EPOLLIN;
-	session_watch(&s, s.timer_fd, EPOLLIN);
-	session_watch(&s, s.throttle_fd, EPOLLIN);
-	session_watch(&s, s.deadline_fd, EPOLLIN);
+	s.deadline_fd = new_timer(&s);
 	session_arm_deadline(&s);
 	flood_init(&s);
 	run(&s);

@@ -38,8 +38,9 @@ struct session {
 	int		ctl_fd;		/* hub control connection, -1 while away */
 	int		ctl_room_watched; /* EPOLLOUT on ctl_fd: wakes are owed */
 	int		wake_fd;	/* eventfd from the hub, -1 while away */
-	int		timer_fd;	/* hub reconnect timer */
-	int		throttle_fd;	/* flood control: resume reading */
+	int		timer_fd;	/* hub reconnect timer; -1 until needed */
+	int		throttle_fd;	/* flood control: resume reading; -1
+					   until needed */
 	int		deadline_fd;	/* login_timeout, idle_timeout */
 	uint32_t	slot, generation;
 	char		peer[64];
@@ -68,6 +69,12 @@ struct session {
 void	session_close(struct session *s, int disc_reason, const char *why);
 /* Add fd to the session's epoll set for events. */
 void	session_watch(struct session *s, int fd, uint32_t events);
+/*
+ * The timerfd in *fd, created and watched at first use: most sessions
+ * never need the hub-retry or throttle timer, and each costs a file,
+ * a timer and an epoll item.
+ */
+int	session_timer(struct session *s, int *fd);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
 
