@@ -4,7 +4,7 @@
  * hubd.c     start-up, the event loop, signals
  * control.c  the control socket: accepting peers, decoding their messages
  * sessions.c what the hub holds per slot: eventfd, pidfd; wakes; cleanup
- * presence.c wake-ups for joins and leaves, at most one per session per 100 ms
+ * presence.c wake-ups for joins and leaves, at most one per session per 300 ms
  */
 #ifndef CHAT_HUB_H
 #define CHAT_HUB_H

@@ -26,7 +26,12 @@
 #include "log.h"
 #include "msglog.h"
 
-#define PRESENCE_MS	100	/* at most one wake-up per session this often */
+/*
+ * At most one wake-up per session this often.  A 2000-login storm gave
+ * 13 % more logins/s at 300 than at 100 (a third of the wake-ups and
+ * socket writes per session); 1000 gave no more than 300.
+ */
+#define PRESENCE_MS	300
 
 static void
 hold_off(struct hub *hub, int on)
@@ -34,8 +39,10 @@ hold_off(struct hub *hub, int on)
 	struct itimerspec its;
 
 	memset(&its, 0, sizeof(its));
-	if (on)
-		its.it_value.tv_nsec = PRESENCE_MS * 1000000L;
+	if (on) {
+		its.it_value.tv_sec = PRESENCE_MS / 1000;
+		its.it_value.tv_nsec = PRESENCE_MS % 1000 * 1000000L;
+	}
 	if (timerfd_settime(hub->presence.fd, 0, &its, NULL) == -1)
 		fatal("presence timer");
 	hub->presence_holding = on;

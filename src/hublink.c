@@ -375,7 +375,7 @@ hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 /*
  * After appending a record for everyone that can wait a moment (a join
  * or a leave): the hub wakes whoever has not read it, batching a storm
- * of logins into one wake-up per session per 100 ms (hub/presence.c).
+ * of logins into one wake-up per session per 300 ms (hub/presence.c).
  * Without the hub, or with its socket full, the others are woken the
  * ordinary way, owed until it is back.
  */
