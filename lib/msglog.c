@@ -28,12 +28,6 @@ msglog_next(const struct shm *shm)
 	return atomic_load_explicit(&shm->hdr->log_next, memory_order_acquire);
 }
 
-static uint32_t
-cells_for(size_t bytes)
-{
-	return (uint32_t)((bytes + SHM_CELL - 1) / SHM_CELL);
-}
-
 /*
  * Announce that cells up to end are about to be overwritten.  It never
  * goes back, not even after a writer died half-way: the cells it had
@@ -79,7 +73,7 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 	size_t from_len = strnlen(e->from_name, SHM_NAME_MAX);
 	size_t to_len = strnlen(e->to_name, SHM_NAME_MAX);
 	size_t len = utf8_prefix(e->text, e->len, shm->hdr->max_line);
-	uint32_t cells = cells_for(sizeof(struct shm_record) + from_len + to_len + len);
+	uint32_t cells = shm_record_cells(from_len + to_len + len);
 	uint64_t ring = shm->hdr->log_cells, seq, room, pad;
 	struct shm_record *r;
 
@@ -156,8 +150,7 @@ fits(const struct shm *shm, uint64_t seq, uint64_t next, uint32_t cells,
 	return cells > 0 && cells <= ring - seq % ring && cells <= next - seq &&
 	    from_len <= SHM_NAME_MAX && to_len <= SHM_NAME_MAX &&
 	    len <= shm->hdr->max_line &&
-	    sizeof(struct shm_record) + from_len + to_len + len <=
-	    (size_t)cells * SHM_CELL;
+	    shm_record_cells(from_len + to_len + len) <= cells;
 }
 
 static enum msglog_result

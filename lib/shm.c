@@ -23,13 +23,11 @@
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
 
-/* Cells the longest record takes: both names and max_line of text. */
-static uint32_t
-longest_record_cells(uint32_t max_line)
+uint32_t
+shm_record_cells(size_t data)
 {
-	size_t bytes = sizeof(struct shm_record) + 2 * SHM_NAME_MAX + max_line;
-
-	return (uint32_t)((bytes + SHM_CELL - 1) / SHM_CELL);
+	return (uint32_t)((sizeof(struct shm_record) + data + SHM_CELL - 1) /
+	    SHM_CELL);
 }
 
 void
@@ -37,7 +35,9 @@ shm_geometry_compute(struct shm_geometry *g)
 {
 	size_t cells = (size_t)g->max_groups * g->max_sessions;
 
-	g->log_cells = g->log_records * longest_record_cells(g->max_line);
+	/* Room for log_records of the longest: both names, max_line of text. */
+	g->log_cells = g->log_records *
+	    shm_record_cells(2 * SHM_NAME_MAX + (size_t)g->max_line);
 	g->slots_offset = ALIGN64(sizeof(struct shm_header));
 	g->groups_offset = ALIGN64(g->slots_offset +
 	    (size_t)g->max_sessions * sizeof(struct shm_slot));

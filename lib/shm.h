@@ -57,6 +57,8 @@ _Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slo
 uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);
 /* The log cell of sequence number seq (the ring wraps). */
 struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
+/* Cells a record takes: its header and data bytes (names and text). */
+uint32_t		 shm_record_cells(size_t data);
 /*
  * Set a slot's wake-pending flag: 1 if this call set it, so the caller
  * owes its eventfd write; 0 if a wake-up was pending already
