@@ -1,7 +1,7 @@
 /*
  * unit_msglog.c -- the message log (lib/msglog.c) on a real segment.
  *
- * Creates a small segment under a private name ("/chat-unit-log-<pid>"):
+ * Creates a small segment under a private name ("/chat-unit-log-<pid>", t/testseg.c):
  * 16 of the longest records with max_line 64, so a ring of 64 cells.
  * Appends records of several sizes, reads them back, wraps the ring
  * (a pad before a record that would not fit), and checks that a reader
@@ -10,29 +10,17 @@
  * not trust.  The segment is removed at exit whatever happened.
  */
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "conf.h"
 #include "msglog.h"
 #include "shm.h"
 #include "tap.h"
+#include "testseg.h"
 
 #define LINE		64
 #define RECORDS		16	/* longest record: 48 + 32 + 32 + 64 = 3 cells */
 
-static char seg_name[64];	/* "" once removed */
 static char text_buf[LINE];
-
-static void
-remove_segment(void)
-{
-	if (seg_name[0] != '\0')
-		shm_remove(seg_name);
-	seg_name[0] = '\0';
-}
 
 #define NAME32	"abcdefghijklmnopqrstuvwxyz012345"	/* SHM_NAME_MAX bytes */
 
@@ -218,25 +206,10 @@ test_cut(const struct shm *seg)
 int
 main(void)
 {
-	struct chat_conf conf;
 	struct shm seg;
-	char err[256];
 	int created = 0;
 
-	snprintf(seg_name, sizeof(seg_name), "/chat-unit-log-%ld", (long)getpid());
-	shm_remove(seg_name);
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
-	conf.max_sessions = 4;
-	conf.max_line = LINE;
-	conf.log_records = RECORDS;
-	if (shm_open_or_create(&seg, &conf, &created, err, sizeof(err)) == -1)
-		skip_all("cannot create shared memory: %s", err);
-	if (atexit(remove_segment) != 0) {
-		remove_segment();
-		bail("atexit failed");
-	}
-
+	testseg_create(&seg, "log", 4, LINE, RECORDS, &created);
 	plan(1 + 10 + 6 + 2 + 6 + 1);
 	is_int(RECORDS * 3, seg.hdr->log_cells, "a ring of 16 x 3 cells");
 	test_sizes(&seg);

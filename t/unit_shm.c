@@ -1,7 +1,7 @@
 /*
  * unit_shm.c -- the shared-memory segment's attach-time checks (lib/shm.c).
  *
- * Creates a small real segment under a private name ("/chat-unit-<pid>"),
+ * Creates a small real segment under a private name (t/testseg.c),
  * checks shm_check on copies of it with one field broken at a time, then
  * breaks the real segment and checks that shm_attach and the hub's
  * shm_open_or_create refuse it without touching a byte.  The segment is
@@ -21,20 +21,13 @@
 #include "conf.h"
 #include "shm.h"
 #include "tap.h"
+#include "testseg.h"
 
 #define SESSIONS	4
 #define LINE		64
 #define RECORDS		64
 
-static char seg_name[64];	/* "" once removed */
-
-static void
-remove_segment(void)
-{
-	if (seg_name[0] != '\0')
-		shm_remove(seg_name);
-	seg_name[0] = '\0';
-}
+static char *seg_name;		/* testseg_create's; "" once removed */
 
 /* A copy of the segment's bytes, read without any check; *size set. */
 static unsigned char *
@@ -321,24 +314,10 @@ test_attach(struct shm *seg)
 int
 main(void)
 {
-	struct chat_conf conf;
 	struct shm seg;
-	char err[512] = "";
 	int created = 0;
 
-	snprintf(seg_name, sizeof(seg_name), "/chat-unit-%ld", (long)getpid());
-	shm_remove(seg_name);		/* a leftover of a killed run */
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
-	conf.max_sessions = SESSIONS;
-	conf.max_line = LINE;
-	conf.log_records = RECORDS;
-	if (shm_open_or_create(&seg, &conf, &created, err, sizeof(err)) == -1)
-		skip_all("cannot create shared memory: %s", err);
-	if (atexit(remove_segment) != 0) {
-		remove_segment();
-		bail("atexit failed");
-	}
+	seg_name = testseg_create(&seg, "shm", SESSIONS, LINE, RECORDS, &created);
 
 	plan(1 + 7 + 19 + 3 + 2 + 2 * 6 + 3);
 	ok(created == 1, "shm_open_or_create made a new segment");

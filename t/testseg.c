@@ -1,0 +1,44 @@
+/*
+ * testseg.c -- a private shared-memory segment for a unit test.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+#include "testseg.h"
+
+static char name[64];	/* "" once removed */
+
+static void
+remove_at_exit(void)
+{
+	if (name[0] != '\0')
+		shm_remove(name);
+	name[0] = '\0';
+}
+
+char *
+testseg_create(struct shm *seg, const char *what, unsigned sessions,
+    unsigned line, unsigned records, int *created)
+{
+	struct chat_conf conf;
+	char err[512] = "";
+
+	snprintf(name, sizeof(name), "/chat-unit-%s-%ld", what, (long)getpid());
+	shm_remove(name);		/* a leftover of a killed run */
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, name, sizeof(conf.shm_name));
+	conf.max_sessions = sessions;
+	conf.max_line = line;
+	conf.log_records = records;
+	if (shm_open_or_create(seg, &conf, created, err, sizeof(err)) == -1)
+		skip_all("cannot create shared memory: %s", err);
+	if (atexit(remove_at_exit) != 0) {
+		remove_at_exit();
+		bail("atexit failed");
+	}
+	return name;
+}
