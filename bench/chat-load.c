@@ -1047,14 +1047,43 @@ mode_login(void)
 	    hist_ms(&h_prompt, 0.99), hist_ms(&h_welcome, 0.5), hist_ms(&h_welcome, 0.99));
 }
 
+/*
+ * Wait until MemAvailable holds still: memory a server stopped just before
+ * this run gave back can take a minute to show up as free (on a VM with
+ * free page reporting, the guest lends free blocks to the host for a
+ * while), and that would be counted against this run's sessions.  Still
+ * means less than 2 MiB of change over 3 s.  Returns the seconds waited;
+ * gives up after max_secs.
+ */
+static double
+wait_memory_steady(int max_secs)
+{
+	uint64_t start = now_ns(), seen[3], avail;
+	unsigned int n = 0;
+
+	while (now_ns() - start < (uint64_t)max_secs * NS) {
+		poll_once(1000);
+		avail = meminfo_kib("MemAvailable");
+		if (n >= 3) {
+			uint64_t then = seen[n % 3];
+
+			if ((avail > then ? avail - then : then - avail) < 2048)
+				break;
+		}
+		seen[n++ % 3] = avail;
+	}
+	return (double)(now_ns() - start) / 1e9;
+}
+
 static void
 mode_idle(void)
 {
 	struct procfigs p0, p1;
 	uint64_t avail0, avail1, self0, self1, median, t0;
-	double mem;
+	double mem, steady_secs;
 
 	settle(200, 2000);
+	steady_secs = wait_memory_steady(120);
 	proc_sample(&p0, 1, NULL);
 	avail0 = meminfo_kib("MemAvailable");
 	self0 = self_rss_kib();
@@ -1072,14 +1101,15 @@ mode_idle(void)
 		    "children=%u pss_kib_per_session=%.1f rss_kib_per_session=%.1f "
 		    "mem_kib_per_session=%.1f kernel_kib_per_session=%.1f "
 		    "child_pss_median_kib=%" PRIu64 " "
-		    "server_pss_kib=%" PRIu64 " server_rss_kib=%" PRIu64 "\n",
+		    "server_pss_kib=%" PRIu64 " server_rss_kib=%" PRIu64
+		    " steady_wait_secs=%.1f\n",
 		    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", k, ready,
 		    failed + dropped, (double)(now_ns() - t0) / 1e9, p1.children,
 		    ready ? ((double)p1.pss_kib - (double)p0.pss_kib) / ready : 0,
 		    ready ? ((double)p1.rss_kib - (double)p0.rss_kib) / ready : 0,
 		    ready ? mem / ready : 0,
 		    ready ? ((double)p1.kernel_kib - (double)p0.kernel_kib) / ready : 0,
-		    median, p1.pss_kib, p1.rss_kib);
+		    median, p1.pss_kib, p1.rss_kib, steady_secs);
 		fflush(stdout);
 		if (ready < k)
 			break;	/* the deadline or the server stopped us */
