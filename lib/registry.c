@@ -3,7 +3,8 @@
  *
  * Owns slot claim, naming and release.  Fields are written first and
  * s_state last, so a holder that dies half-way leaves either the old or
- * the new state, never a mix (see repair_registry in shm.c).
+ * the new state, never a mix; what is derived from the states (counts,
+ * the claim hint, the name index) registry_repair makes again.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -13,16 +14,21 @@
 #include "fault.h"
 #include "groups.h"
 #include "msglog.h"
+#include "names.h"
 #include "registry.h"
 
 uint32_t
 registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 {
+	struct shm_header *h = shm->hdr;
+	uint32_t found = SLOT_NONE, start;
 	struct shm_slot *s;
-	uint32_t found = SLOT_NONE;
 
 	shm_lock_registry(shm);
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++) {
+	/* From the hint on; round to the start in case it was wrong. */
+	start = h->slot_hint < h->max_sessions ? h->slot_hint : 0;
+	for (uint32_t n = 0, i = start; n < h->max_sessions;
+	    n++, i = i + 1 < h->max_sessions ? i + 1 : 0) {
 		s = shm_slot(shm, i);
 		if (atomic_load_explicit(&s->s_state, memory_order_relaxed) != SLOT_FREE)
 			continue;
@@ -39,7 +45,8 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
 		atomic_fetch_add(&s->s_generation, 1);
 		atomic_store_explicit(&s->s_state, SLOT_LOGIN, memory_order_release);
-		shm->hdr->sessions_in_use++;
+		h->sessions_in_use++;
+		h->slot_hint = i + 1;
 		found = i;
 		break;
 	}
@@ -47,20 +54,6 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 	if (found != SLOT_NONE)
 		atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
 	return found;
-}
-
-static uint32_t
-find_locked(const struct shm *shm, const char *name)
-{
-	struct shm_slot *s;
-
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++) {
-		s = shm_slot(shm, i);
-		if (atomic_load_explicit(&s->s_state, memory_order_acquire) == SLOT_ACTIVE &&
-		    strncasecmp(s->s_name, name, sizeof(s->s_name)) == 0)
-			return i;
-	}
-	return SLOT_NONE;
 }
 
 enum name_result
@@ -72,9 +65,11 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 
 	shm_lock_registry(shm);
 	fault_point("registry");
-	if (find_locked(shm, name) == SLOT_NONE) {
+	if (names_find(shm, name) == SLOT_NONE) {
 		strlcpy(s->s_name, name, sizeof(s->s_name));
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);
+		names_add(shm, slot);
+		atomic_fetch_add(&shm->hdr->sessions_active, 1);
 		msglog_append_all(shm, REC_JOIN, slot,
 		    atomic_load(&s->s_generation), name, "", 0, after_join);
 		result = NAME_OK;
@@ -100,10 +95,14 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 			groups_leave_all(shm, slot, generation, s->s_name, reason);
 			msglog_append_all(shm, REC_LEAVE, slot, generation,
 			    s->s_name, reason, strlen(reason), NULL);
+			names_remove(shm, slot);
+			atomic_fetch_sub(&shm->hdr->sessions_active, 1);
 		}
 		if (was != SLOT_FREE) {
 			atomic_store_explicit(&s->s_state, SLOT_FREE, memory_order_release);
 			shm->hdr->sessions_in_use--;
+			if (slot < shm->hdr->slot_hint)
+				shm->hdr->slot_hint = slot;
 		}
 	}
 	shm_unlock_registry(shm);
@@ -116,7 +115,7 @@ registry_find(const struct shm *shm, const char *name)
 	uint32_t found;
 
 	shm_lock_registry(shm);
-	found = find_locked(shm, name);
+	found = names_find(shm, name);
 	shm_unlock_registry(shm);
 	return found;
 }
@@ -124,10 +123,26 @@ registry_find(const struct shm *shm, const char *name)
 uint32_t
 registry_active_count(const struct shm *shm)
 {
-	uint32_t n = 0;
+	return atomic_load(&shm->hdr->sessions_active);
+}
 
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++)
-		if (atomic_load(&shm_slot(shm, i)->s_state) == SLOT_ACTIVE)
-			n++;
-	return n;
+/*
+ * After a holder of registry_lock died: every slot change commits with
+ * one store to s_state, so the counts, the hint and the name index are
+ * made again from the states.
+ */
+void
+registry_repair(const struct shm *shm)
+{
+	uint32_t in_use = 0, active = 0, state;
+
+	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++) {
+		state = atomic_load(&shm_slot(shm, i)->s_state);
+		in_use += state != SLOT_FREE;
+		active += state == SLOT_ACTIVE;
+	}
+	shm->hdr->sessions_in_use = in_use;
+	atomic_store(&shm->hdr->sessions_active, active);
+	shm->hdr->slot_hint = 0;
+	names_rebuild(shm);
 }

@@ -40,5 +40,7 @@ enum slot_state registry_release(const struct shm *shm, uint32_t slot,
 uint32_t registry_find(const struct shm *shm, const char *name);
 /* Number of ACTIVE slots. */
 uint32_t registry_active_count(const struct shm *shm);
+/* Recompute what is derived from the slots; under registry_lock. */
+void	registry_repair(const struct shm *shm);
 
 #endif

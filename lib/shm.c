@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "groups.h"
+#include "registry.h"
 #include "shm.h"
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
@@ -38,9 +39,15 @@ shm_geometry_compute(struct shm_geometry *g)
 	/* Room for log_records of the longest: both names, max_line of text. */
 	g->log_cells = g->log_records *
 	    shm_record_cells(2 * SHM_NAME_MAX + (size_t)g->max_line);
+	/* Capped, so that a corrupt max_sessions cannot loop (shm_check). */
+	for (g->name_buckets = 1; g->name_buckets < 2 * (uint64_t)g->max_sessions &&
+	    g->name_buckets < (UINT32_C(1) << 31);)
+		g->name_buckets *= 2;
 	g->slots_offset = ALIGN64(sizeof(struct shm_header));
-	g->groups_offset = ALIGN64(g->slots_offset +
+	g->names_offset = ALIGN64(g->slots_offset +
 	    (size_t)g->max_sessions * sizeof(struct shm_slot));
+	g->groups_offset = ALIGN64(g->names_offset +
+	    (size_t)g->name_buckets * sizeof(uint32_t));
 	/*
 	 * The log comes right after the tables every session reads, and the
 	 * two matrices, which a session touches only for its own groups,
@@ -108,6 +115,8 @@ shm_check(const void *base, size_t size, char *err, size_t errlen)
 	    h->max_line > 65536 || h->max_groups > 65536 ||
 	    h->max_group_members > 65536 ||
 	    h->log_cells != g.log_cells || h->slots_offset != g.slots_offset ||
+	    h->name_buckets != g.name_buckets ||
+	    h->names_offset != g.names_offset ||
 	    h->groups_offset != g.groups_offset ||
 	    h->joined_offset != g.joined_offset ||
 	    h->invited_offset != g.invited_offset ||
@@ -213,7 +222,9 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->log_cells = g.log_cells;
 	h->slot_size = sizeof(struct shm_slot);
 	h->group_size = sizeof(struct shm_group);
+	h->name_buckets = g.name_buckets;
 	h->slots_offset = g.slots_offset;
+	h->names_offset = g.names_offset;
 	h->groups_offset = g.groups_offset;
 	h->joined_offset = g.joined_offset;
 	h->invited_offset = g.invited_offset;
@@ -287,6 +298,12 @@ shm_slot_flag_wake(struct shm_slot *s)
 	    atomic_exchange(&s->s_wake_pending, 1) == 0;
 }
 
+uint32_t *
+shm_names(const struct shm *shm)
+{
+	return (uint32_t *)(void *)((char *)shm->hdr + shm->hdr->names_offset);
+}
+
 struct shm_group *
 shm_group(const struct shm *shm, uint32_t index)
 {
@@ -327,21 +344,6 @@ shm_record(const struct shm *shm, uint64_t seq)
 }
 
 /*
- * The registry's derived state is sessions_in_use; every slot change
- * commits with one store to s_state, so recounting repairs it.
- */
-static void
-repair_registry(const struct shm *shm)
-{
-	uint32_t in_use = 0;
-
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++)
-		if (atomic_load(&shm_slot(shm, i)->s_state) != SLOT_FREE)
-			in_use++;
-	shm->hdr->sessions_in_use = in_use;
-}
-
-/*
  * An appender publishes log_next only after its record is complete, so a
  * dead appender left at most a half-written record beyond log_next,
  * which no reader looks at and the next appender overwrites.
@@ -375,7 +377,7 @@ lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
 void
 shm_lock_registry(const struct shm *shm)
 {
-	lock_robust(shm, &shm->hdr->registry_lock, "registry", repair_registry);
+	lock_robust(shm, &shm->hdr->registry_lock, "registry", registry_repair);
 }
 
 void

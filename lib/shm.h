@@ -23,8 +23,8 @@ struct shm {
 /* The capacities a segment is built for, and where its parts start. */
 struct shm_geometry {
 	uint32_t	max_sessions, max_line, log_records;
-	uint32_t	max_groups, max_group_members;
-	uint64_t	slots_offset, groups_offset, joined_offset;
+	uint32_t	max_groups, max_group_members, name_buckets;
+	uint64_t	slots_offset, names_offset, groups_offset, joined_offset;
 	uint64_t	invited_offset, log_offset, segment_size;
 	uint32_t	log_cells;
 };
@@ -52,6 +52,8 @@ void	shm_detach(struct shm *shm);
 
 struct shm_slot		*shm_slot(const struct shm *shm, uint32_t index);
 struct shm_group	*shm_group(const struct shm *shm, uint32_t index);
+/* The name index, name_buckets entries (see shm_layout.h, names.h). */
+uint32_t		*shm_names(const struct shm *shm);
 /* joined[group][slot] and invited[group][slot]; see shm_layout.h. */
 _Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slot);
 uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);

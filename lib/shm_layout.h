@@ -5,10 +5,15 @@
  * and chatctl share.  Change anything here and bump SHM_LAYOUT_VERSION:
  * a process built against another version refuses to attach.
  *
- * The segment is six parts, each at an offset stored in the header:
+ * The segment is seven parts, each at an offset stored in the header:
  *
  *   struct shm_header                    fixed size, at offset 0
  *   struct shm_slot[max_sessions]        one per connected session
+ *   uint32_t names[name_buckets]         the name index: 0 empty, else 1 +
+ *                                        the slot of an ACTIVE session,
+ *                                        found by the hash of its name in
+ *                                        any case (open addressing,
+ *                                        linear probing; lib/names.c)
  *   struct shm_group[max_groups]         one per group
  *   log: log_cells cells of SHM_CELL bytes, a ring of variable-length
  *        records (struct shm_record), each one or more whole cells
@@ -25,7 +30,8 @@
  * page table.)
  *
  * Locks.  Three process-shared robust mutexes live in the header:
- *   registry_lock  guards slot claim/release, names and sessions_in_use;
+ *   registry_lock  guards slot claim/release, names, the name index,
+ *                  sessions_in_use, sessions_active and slot_hint;
  *   groups_lock    guards shm_group, joined[] and invited[];
  *   log_lock       guards appending to the log (log_next, log_reserved
  *                  and the record being written).
@@ -40,7 +46,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	7
+#define SHM_LAYOUT_VERSION	8
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -116,7 +122,11 @@ struct shm_header {
 	uint32_t	max_groups;	/* groups in the group table */
 	uint32_t	max_group_members; /* members one group may have */
 	uint32_t	group_size;	/* sizeof(struct shm_group) */
+	uint32_t	name_buckets;	/* entries in the name index: the least
+					   power of two >= 2 * max_sessions */
+	uint32_t	pad0;
 	uint64_t	slots_offset;	/* from segment start to slot 0 */
+	uint64_t	names_offset;	/* to names[0] */
 	uint64_t	groups_offset;	/* from segment start to group 0 */
 	uint64_t	joined_offset;	/* to joined[0][0] */
 	uint64_t	invited_offset;	/* to invited[0][0] */
@@ -134,6 +144,13 @@ struct shm_header {
 
 	uint32_t	sessions_in_use; /* slots not FREE; registry_lock; derived */
 	uint32_t	groups_in_use;	/* groups not FREE; groups_lock; derived */
+	/* ACTIVE slots; written under registry_lock, read anywhere; derived. */
+	_Atomic uint32_t sessions_active;
+	/*
+	 * No slot below it is FREE, so a claim looks from here instead of
+	 * reading (and mapping) the whole table; registry_lock; derived.
+	 */
+	uint32_t	slot_hint;
 
 	/*
 	 * The log counts in cells: a record's sequence number is the number

@@ -1,0 +1,247 @@
+/*
+ * unit_registry.c -- slot claim, names and release (lib/registry.c) and
+ * the name index behind them (lib/names.c), on a real segment.
+ *
+ * Creates a small segment under a private name ("/chat-unit-reg-<pid>",
+ * t/testseg.c) with 8 slots, so the index has 16 entries and names
+ * collide often.  Checks claim order and reuse, names in any case, a
+ * long random run of logins and leaves against a plain scan of the
+ * slots, an index full of garbage, and the repair after a lock holder
+ * died.  The segment is removed at exit whatever happened.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "registry.h"
+#include "shm.h"
+#include "tap.h"
+#include "testseg.h"
+
+#define SESSIONS	8
+#define POOL		24	/* names the random run picks from */
+
+static struct shm seg;
+static uint32_t generation[SESSIONS];
+static char pool[POOL][SHM_NAME_MAX + 1];
+
+/* What the index should answer: a scan of every slot. */
+static uint32_t
+scan_find(const char *name)
+{
+	for (uint32_t i = 0; i < SESSIONS; i++)
+		if (atomic_load(&shm_slot(&seg, i)->s_state) == SLOT_ACTIVE &&
+		    strcasecmp(shm_slot(&seg, i)->s_name, name) == 0)
+			return i;
+	return SLOT_NONE;
+}
+
+static uint32_t
+scan_active(void)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < SESSIONS; i++)
+		n += atomic_load(&shm_slot(&seg, i)->s_state) == SLOT_ACTIVE;
+	return n;
+}
+
+/* Claim a slot and name it; the slot, or SLOT_NONE. */
+static uint32_t
+login(const char *name)
+{
+	uint64_t after;
+	uint32_t slot = registry_claim(&seg, getpid(), "test");
+
+	if (slot == SLOT_NONE)
+		return SLOT_NONE;
+	generation[slot] = atomic_load(&shm_slot(&seg, slot)->s_generation);
+	if (registry_take_name(&seg, slot, name, &after) != NAME_OK) {
+		registry_release(&seg, slot, getpid(), generation[slot], "taken");
+		return SLOT_NONE;
+	}
+	return slot;
+}
+
+static void
+logout(uint32_t slot)
+{
+	registry_release(&seg, slot, getpid(), generation[slot], "bye");
+}
+
+static void
+logout_all(void)
+{
+	for (uint32_t i = 0; i < SESSIONS; i++)
+		if (atomic_load(&shm_slot(&seg, i)->s_state) != SLOT_FREE)
+			logout(i);
+}
+
+/* Does every pool name find what a scan finds? */
+static int
+index_agrees(void)
+{
+	for (int i = 0; i < POOL; i++)
+		if (registry_find(&seg, pool[i]) != scan_find(pool[i])) {
+			diag("%s: index says %u, the slots say %u", pool[i],
+			    registry_find(&seg, pool[i]), scan_find(pool[i]));
+			return 0;
+		}
+	return registry_active_count(&seg) == scan_active();
+}
+
+static void
+test_claim_order(void)
+{
+	uint32_t a = login("ann"), b = login("bob"), c = login("cy");
+
+	ok(a == 0 && b == 1 && c == 2, "claims take the lowest free slots (%u %u %u)",
+	    a, b, c);
+	logout(b);
+	is_int(1, login("dee"), "a freed slot is claimed again first");
+	is_int(3, login("eve"), "then the claim goes on after the last one");
+	logout_all();
+	is_int(0, login("fay"), "after everyone left, slot 0 again");
+	logout_all();
+}
+
+static void
+test_names(void)
+{
+	uint32_t a = login("Alice");
+
+	is_int(a, registry_find(&seg, "alice"), "a name is found in lower case");
+	is_int(a, registry_find(&seg, "ALICE"), "and in upper case");
+	is_int(SLOT_NONE, login("aLiCe"), "the same name in another case is taken");
+	is_int(SLOT_NONE, registry_find(&seg, "alic"), "a prefix is not the name");
+	is_int(1, registry_active_count(&seg), "one session is active");
+	logout(a);
+	is_int(SLOT_NONE, registry_find(&seg, "alice"), "a name is gone once its session left");
+	is_int(0, registry_active_count(&seg), "no session is active");
+	a = login("alice");
+	ok(a != SLOT_NONE, "and the name can be taken again");
+	logout_all();
+}
+
+static void
+test_full(void)
+{
+	char name[16];
+	uint32_t n = 0;
+
+	for (int i = 0; i < SESSIONS; i++) {
+		snprintf(name, sizeof(name), "full%d", i);
+		n += login(name) != SLOT_NONE;
+	}
+	is_int(SESSIONS, n, "every slot can be claimed");
+	is_int(SLOT_NONE, registry_claim(&seg, getpid(), "test"),
+	    "a claim in a full table finds nothing");
+	ok(index_agrees() && registry_find(&seg, "full7") != SLOT_NONE,
+	    "a full table's names are all found");
+	logout_all();
+}
+
+/* Logins and leaves in a random order, checked after every step. */
+static void
+test_random(void)
+{
+	uint32_t slot_of[POOL];
+	int agree = 1, steps = 0;
+
+	for (int i = 0; i < POOL; i++)
+		slot_of[i] = SLOT_NONE;
+	srandom(42);
+	for (; steps < 20000 && agree; steps++) {
+		int i = (int)(random() % POOL);
+
+		if (slot_of[i] == SLOT_NONE)
+			slot_of[i] = login(pool[i]);
+		else {
+			logout(slot_of[i]);
+			slot_of[i] = SLOT_NONE;
+		}
+		agree = index_agrees();
+	}
+	ok(agree, "20000 random logins and leaves: the index agrees with "
+	    "the slots after each (%d steps)", steps);
+	logout_all();
+}
+
+/* Entries that point nowhere or at the wrong slot do not fool a lookup. */
+static void
+test_garbage(void)
+{
+	uint32_t *table = shm_names(&seg), a, b;
+
+	a = login("gus");
+	b = login("hal");
+	for (uint32_t i = 0; i < seg.hdr->name_buckets; i++)
+		if (table[i] == 0)
+			table[i] = i % 2 ? UINT32_MAX : 5 + 1;	/* out of range; a FREE slot */
+	ok(registry_find(&seg, "gus") == a && registry_find(&seg, "hal") == b &&
+	    registry_find(&seg, "ida") == SLOT_NONE,
+	    "an index with no empty entry still answers, and stops");
+	is_int(SLOT_NONE, login("GUS"), "and still refuses a taken name");
+	ok(login("ida") != SLOT_NONE && registry_find(&seg, "ida") != SLOT_NONE,
+	    "a login into a full index makes it again and is found");
+	logout_all();
+	ok(index_agrees(), "after everyone left, the index agrees with the slots");
+}
+
+/* A holder of the registry lock dies; the next locker repairs. */
+static void
+test_repair(void)
+{
+	uint32_t a, b;
+	int status;
+	pid_t pid;
+
+	a = login("jo");
+	b = login("kim");
+	memset(shm_names(&seg), 0, seg.hdr->name_buckets * sizeof(uint32_t));
+	atomic_store(&seg.hdr->sessions_active, 77);
+	seg.hdr->slot_hint = SESSIONS - 1;
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		bail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		shm_lock_registry(&seg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		bail("waitpid: %s", strerror(errno));
+	diag("a warning about a repaired registry lock is expected:");
+	ok(registry_find(&seg, "jo") == a && registry_find(&seg, "KIM") == b,
+	    "the next locker makes the name index again from the slots");
+	is_int(2, registry_active_count(&seg), "and recounts the active sessions");
+	is_int(2, login("lee"), "and claims from the first free slot again");
+	logout_all();
+}
+
+int
+main(void)
+{
+	int created = 0;
+
+	testseg_create(&seg, "reg", SESSIONS, 64, 64, &created);
+	for (int i = 0; i < POOL; i++)
+		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
+	plan(1 + 4 + 8 + 3 + 1 + 4 + 3);
+	is_int(2 * SESSIONS, seg.hdr->name_buckets,
+	    "the index has twice as many entries as there are slots");
+	test_claim_order();
+	test_names();
+	test_full();
+	test_random();
+	test_garbage();
+	test_repair();
+	shm_detach(&seg);
+	return 0;
+}
