@@ -4,9 +4,12 @@
  * Owns key names, defaults and value checks.  It never exits: errors name
  * the file and line and go back to the caller.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,33 +221,67 @@ conf_parse(struct chat_conf *conf, const char *name, const char *text,
 	return 0;
 }
 
+/*
+ * Read the whole file into a NUL-ended buffer, *len bytes.  The buffer
+ * starts at the file's size (a megabyte buffer cost every session an
+ * mmap and a munmap) and grows if the file grew meanwhile; NULL with err
+ * set if it cannot be read or passes CONF_FILE_MAX.
+ */
+static char *
+read_whole(int fd, const char *path, size_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	size_t have = 0, room;
+	char *text, *bigger;
+	ssize_t n = 0;
+
+	room = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < CONF_FILE_MAX ? (size_t)st.st_size + 1 : 4096;
+	if ((text = malloc(room + 1)) == NULL)
+		goto oom;
+	for (;;) {
+		if (have == room) {
+			if (room >= CONF_FILE_MAX)
+				break;
+			room = room * 2 < CONF_FILE_MAX ? room * 2 : CONF_FILE_MAX;
+			if ((bigger = realloc(text, room + 1)) == NULL)
+				goto oom;
+			text = bigger;
+		}
+		if ((n = read(fd, text + have, room - have)) <= 0)
+			break;
+		have += (size_t)n;
+	}
+	if (n == -1 || have >= CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path,
+		    n == -1 ? strerror(errno) : "file too large");
+		free(text);
+		return NULL;
+	}
+	text[have] = '\0';
+	*len = have;
+	return text;
+oom:
+	free(text);
+	snprintf(err, errlen, "%s: out of memory", path);
+	return NULL;
+}
+
 int
 conf_load_file(struct chat_conf *conf, const char *path, char *err, size_t errlen)
 {
 	char *text;
-	ssize_t n;
-	size_t have = 0;
+	size_t have;
 	int fd, rc;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((text = malloc(CONF_FILE_MAX + 1)) == NULL) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	while ((n = read(fd, text + have, CONF_FILE_MAX - have)) > 0)
-		have += (size_t)n;
+	text = read_whole(fd, path, &have, err, errlen);
 	close(fd);
-	if (n == -1 || have == CONF_FILE_MAX) {
-		snprintf(err, errlen, "%s: %s", path,
-		    n == -1 ? strerror(errno) : "file too large");
-		free(text);
+	if (text == NULL)
 		return -1;
-	}
-	text[have] = '\0';
 	if (memchr(text, '\0', have) != NULL) {
 		snprintf(err, errlen, "%s: contains a NUL byte", path);
 		free(text);

@@ -5,7 +5,11 @@
  * error names the file and line; conf_load's search through -c and
  * $CHAT_CONF.  Temporary files go in $TMPDIR (or /tmp) and are removed.
  */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,15 +226,87 @@ test_files(void)
 	unsetenv("CHAT_CONF");
 }
 
+/* Text of exactly len bytes: comment lines, then "max_sessions = 9\n". */
+static char *
+sized_text(size_t len)
+{
+	const char *tail = "max_sessions = 9\n";
+	char *text;
+	size_t i;
+
+	if ((text = malloc(len + 1)) == NULL)
+		bail("out of memory");
+	for (i = 0; i + strlen(tail) < len; i++)
+		text[i] = i % 64 == 0 ? '#' : i % 64 == 63 ? '\n' : 'x';
+	if (i > 0)
+		text[i - 1] = '\n';
+	memcpy(text + i, tail, len - i);
+	text[len] = '\0';
+	return text;
+}
+
+/* The whole file is read, however it compares with a first guess. */
+static void
+test_sizes(void)
+{
+	const size_t max = 1024 * 1024;
+	struct chat_conf c;
+	char err[8192] = "", fifo[4200];
+	char *text;
+	pid_t pid;
+	int rc, status;
+
+	text = sized_text(max - 1);
+	write_tmp(text);
+	conf_defaults(&c);
+	rc = conf_load_file(&c, tmp_path, err, sizeof(err));
+	ok(rc == 0 && c.max_sessions == 9,
+	    "a file one byte under 1 MiB is read to its last line");
+	remove_tmp();
+	free(text);
+
+	text = sized_text(max);
+	write_tmp(text);
+	rc = conf_load_file(&c, tmp_path, err, sizeof(err));
+	ok(rc == -1 && has(err, tmp_path) && has(err, "too large"),
+	    "a file of 1 MiB is refused as too large, naming it");
+	remove_tmp();
+
+	/* A FIFO has no size to start from: the buffer grows as it reads. */
+	text = sized_text(100000);
+	snprintf(fifo, sizeof(fifo), "%s/chat-unit-fifo-%ld",
+	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
+	if (mkfifo(fifo, 0600) == -1)
+		bail("mkfifo %s: %s", fifo, strerror(errno));
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		bail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(fifo, O_WRONLY);
+
+		_exit(fd != -1 && write(fd, text, strlen(text)) ==
+		    (ssize_t)strlen(text) ? 0 : 1);
+	}
+	conf_defaults(&c);
+	rc = conf_load_file(&c, fifo, err, sizeof(err));
+	waitpid(pid, &status, 0);
+	unlink(fifo);
+	ok(rc == 0 && c.max_sessions == 9,
+	    "a 100000-byte FIFO is read whole (the buffer grows)");
+	free(text);
+}
+
 int
 main(void)
 {
-	plan(6 + 12 + 19 + 11);
+	plan(6 + 12 + 19 + 11 + 3);
 	if (atexit(remove_tmp) != 0)
 		bail("atexit failed");
 	test_defaults();
 	test_valid();
 	test_errors();
 	test_files();
+	test_sizes();
 	return 0;
 }
