@@ -8,7 +8,6 @@
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "fault.h"
