@@ -271,6 +271,7 @@ test_sizes(void)
 	ok(rc == -1 && has(err, tmp_path) && has(err, "too large"),
 	    "a file of 1 MiB is refused as too large, naming it");
 	remove_tmp();
+	free(text);
 
 	/* A FIFO has no size to start from: the buffer grows as it reads. */
 	text = sized_text(100000);
