@@ -113,8 +113,7 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 
 uint64_t
 msglog_append_all(const struct shm *shm, uint32_t kind, uint32_t from_slot,
-    uint32_t from_generation, const char *from_name, const char *text, size_t len,
-    uint64_t *next)
+    uint32_t from_generation, const char *from_name, const char *text, size_t len)
 {
 	struct msglog_entry e;
 
@@ -127,9 +126,7 @@ msglog_append_all(const struct shm *shm, uint32_t kind, uint32_t from_slot,
 	e.text = (char *)(uintptr_t)text;
 	e.len = (uint32_t)len;
 	msglog_append(shm, &e);
-	if (next != NULL)
-		*next = e.next;
-	return e.seq;
+	return e.next;
 }
 
 /* Have no writers touched the cells from seq on since they were written? */

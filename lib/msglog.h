@@ -38,12 +38,12 @@ struct msglog_entry {
  */
 uint64_t msglog_append(const struct shm *shm, struct msglog_entry *e);
 /*
- * Shorthand for a record from slot to everyone.  Returns its sequence
- * number; *next (if not NULL) gets the one after it.
+ * Shorthand for a record from slot to everyone.  Returns the sequence
+ * number after it (where a reader that has read it goes on).
  */
 uint64_t msglog_append_all(const struct shm *shm, uint32_t kind,
 	    uint32_t from_slot, uint32_t from_generation, const char *from_name,
-	    const char *text, size_t len, uint64_t *next);
+	    const char *text, size_t len);
 /* The sequence number the next appended record will get. */
 uint64_t msglog_next(const struct shm *shm);
 

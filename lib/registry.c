@@ -69,8 +69,8 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);
 		names_add(shm, slot);
 		atomic_fetch_add(&shm->hdr->sessions_active, 1);
-		msglog_append_all(shm, REC_JOIN, slot,
-		    atomic_load(&s->s_generation), name, "", 0, after_join);
+		*after_join = msglog_append_all(shm, REC_JOIN, slot,
+		    atomic_load(&s->s_generation), name, "", 0);
 		result = NAME_OK;
 	}
 	shm_unlock_registry(shm);
@@ -93,7 +93,7 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 			s->s_name[SHM_NAME_MAX] = '\0';	/* bound what follows */
 			groups_leave_all(shm, slot, generation, s->s_name, reason);
 			msglog_append_all(shm, REC_LEAVE, slot, generation,
-			    s->s_name, reason, strlen(reason), NULL);
+			    s->s_name, reason, strlen(reason));
 			names_remove(shm, slot);
 			atomic_fetch_sub(&shm->hdr->sessions_active, 1);
 		}
