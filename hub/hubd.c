@@ -109,8 +109,8 @@ open_segment(struct hub *hub)
 			log_warnx("segment %s keeps its geometry (%u sessions, max_line "
 			    "%u, %u records) while sessions are connected; "
 			    "restart them all to apply chat.conf",
-			    hub->conf.shm_name, hub->shm.hdr->max_sessions,
-			    hub->shm.hdr->max_line, hub->shm.hdr->log_records);
+			    hub->conf.shm_name, hub->shm.geo.max_sessions,
+			    hub->shm.geo.max_line, hub->shm.geo.log_records);
 			return;
 		}
 		log_info("segment %s has another geometry and no sessions: recreating",

@@ -55,7 +55,7 @@ wake_behind(struct hub *hub)
 	uint64_t target = hub->presence_target, coalesced = 0;
 	struct shm_slot *s;
 
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
 		if (hub->slots[i].eventfd == -1 ||
 		    atomic_load(&s->s_state) != SLOT_ACTIVE ||

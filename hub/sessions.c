@@ -23,7 +23,7 @@
 int
 sessions_init(struct hub *hub)
 {
-	uint32_t n = hub->shm.hdr->max_sessions;
+	uint32_t n = hub->shm.geo.max_sessions;
 
 	hub->slots = calloc(n, sizeof(*hub->slots));
 	if (hub->slots == NULL)
@@ -69,7 +69,7 @@ sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
 	struct hub_slot *hs;
 	int efd;
 
-	if (slot >= hub->shm.hdr->max_sessions) {
+	if (slot >= hub->shm.geo.max_sessions) {
 		*why = "slot out of range";
 		return -1;
 	}
@@ -109,7 +109,7 @@ wake_after_death(struct hub *hub)
 {
 	struct shm_slot *s;
 
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
 		if (atomic_load(&s->s_state) == SLOT_ACTIVE)
 			atomic_store(&s->s_wake_pending, 1);
@@ -145,7 +145,7 @@ sessions_forget_pid(struct hub *hub, pid_t pid)
 {
 	struct shm_slot *s;
 
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
 		if (atomic_load(&s->s_state) != SLOT_FREE && s->s_pid == pid &&
 		    hub->slots[i].conn == NULL)
@@ -183,7 +183,7 @@ sessions_adopt_stale(struct hub *hub)
 	uint64_t start;
 	int fd;
 
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
 		if (atomic_load(&s->s_state) == SLOT_FREE)
 			continue;
@@ -221,7 +221,7 @@ sessions_wake(struct hub *hub, uint32_t slot)
 	uint64_t one = 1;
 	int efd;
 
-	if (slot >= hub->shm.hdr->max_sessions)
+	if (slot >= hub->shm.geo.max_sessions)
 		return;
 	if ((efd = hub->slots[slot].eventfd) == -1)
 		return;		/* not registered (yet): it drains when it does */
@@ -248,7 +248,7 @@ sessions_request_close(struct hub *hub, uint32_t slot, const char *reason)
 void
 sessions_free(struct hub *hub)
 {
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		if (hub->slots[i].eventfd != -1)
 			close(hub->slots[i].eventfd);
 		if (hub->slots[i].pidfd.fd != -1)
@@ -272,7 +272,7 @@ sessions_sweep(struct hub *hub)
 	struct hub_slot *hs;
 	int pending;
 
-	for (uint32_t i = 0; i < hub->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		hs = &hub->slots[i];
 		pending = hs->eventfd != -1 &&
 		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0;

@@ -31,7 +31,7 @@ find_locked(const struct shm *shm, const char *name)
 {
 	struct shm_group *g;
 
-	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		g = shm_group(shm, i);
 		if (g->g_state == GROUP_USED &&
 		    strncasecmp(g->g_name, name, sizeof(g->g_name)) == 0)
@@ -138,7 +138,7 @@ delete_group(const struct shm *shm, uint32_t index)
 {
 	struct shm_group *g = shm_group(shm, index);
 
-	for (uint32_t s = 0; s < shm->hdr->max_sessions; s++) {
+	for (uint32_t s = 0; s < shm->geo.max_sessions; s++) {
 		atomic_store(shm_joined(shm, index, s), 0);
 		*shm_invited(shm, index, s) = 0;
 	}
@@ -153,7 +153,7 @@ longest_member(const struct shm *shm, uint32_t index)
 	uint32_t best = UINT32_MAX;
 	uint64_t best_seq = UINT64_MAX, seq;
 
-	for (uint32_t s = 0; s < shm->hdr->max_sessions; s++) {
+	for (uint32_t s = 0; s < shm->geo.max_sessions; s++) {
 		seq = atomic_load_explicit(shm_joined(shm, index, s),
 		    memory_order_relaxed);
 		if (seq != 0 && seq < best_seq) {
@@ -192,7 +192,7 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 static uint32_t
 free_group(const struct shm *shm)
 {
-	for (uint32_t i = 0; i < shm->hdr->max_groups; i++)
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++)
 		if (shm_group(shm, i)->g_state == GROUP_FREE)
 			return i;
 	return GROUP_NONE;
@@ -244,7 +244,7 @@ groups_join(const struct shm *shm, const struct group_actor *a,
 	else if ((g = shm_group(shm, i))->g_invite_only &&
 	    *shm_invited(shm, i, a->slot) != a->generation)
 		r = GR_INVITE_ONLY;
-	else if (g->g_members >= shm->hdr->max_group_members)
+	else if (g->g_members >= shm->geo.max_group_members)
 		r = GR_FULL;
 	else {
 		add_member(shm, i, a);
@@ -388,7 +388,7 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 	 * if set, so the row's page is not dirtied for nothing.
 	 */
 	shm_lock_groups(shm);
-	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		if (shm_group(shm, i)->g_state != GROUP_USED)
 			continue;
 		if (is_member(shm, i, slot)) {
@@ -407,7 +407,7 @@ groups_received(const struct shm *shm, uint32_t group, uint32_t slot, uint64_t s
 {
 	uint64_t joined;
 
-	if (group >= shm->hdr->max_groups)
+	if (group >= shm->geo.max_groups)
 		return 0;
 	joined = atomic_load_explicit(shm_joined(shm, group, slot), memory_order_acquire);
 	return joined != 0 && joined < seq;
@@ -425,21 +425,21 @@ groups_repair(const struct shm *shm)
 	struct shm_group *g;
 	uint32_t members, in_use = 0;
 
-	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		g = shm_group(shm, i);
 		if (g->g_state != GROUP_USED)
 			continue;
 		members = 0;
-		for (uint32_t s = 0; s < shm->hdr->max_sessions; s++)
+		for (uint32_t s = 0; s < shm->geo.max_sessions; s++)
 			members += is_member(shm, i, s);
 		g->g_members = members;
 		if (members == 0) {
-			for (uint32_t s = 0; s < shm->hdr->max_sessions; s++)
+			for (uint32_t s = 0; s < shm->geo.max_sessions; s++)
 				*shm_invited(shm, i, s) = 0;
 			g->g_state = GROUP_FREE;
 			continue;
 		}
-		if (g->g_owner >= shm->hdr->max_sessions || !is_member(shm, i, g->g_owner))
+		if (g->g_owner >= shm->geo.max_sessions || !is_member(shm, i, g->g_owner))
 			g->g_owner = longest_member(shm, i);
 		in_use++;
 	}

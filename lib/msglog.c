@@ -72,9 +72,9 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 {
 	size_t from_len = strnlen(e->from_name, SHM_NAME_MAX);
 	size_t to_len = strnlen(e->to_name, SHM_NAME_MAX);
-	size_t len = utf8_prefix(e->text, e->len, shm->hdr->max_line);
+	size_t len = utf8_prefix(e->text, e->len, shm->geo.max_line);
 	uint32_t cells = shm_record_cells(from_len + to_len + len);
-	uint64_t ring = shm->hdr->log_cells, seq, room, pad;
+	uint64_t ring = shm->geo.log_cells, seq, room, pad;
 	struct shm_record *r;
 
 	shm_lock_log(shm);
@@ -134,7 +134,7 @@ static int
 intact(const struct shm *shm, uint64_t seq)
 {
 	return atomic_load_explicit(&shm->hdr->log_reserved, memory_order_acquire) <=
-	    seq + shm->hdr->log_cells;
+	    seq + shm->geo.log_cells;
 }
 
 /* Does a record header claim only what its cells hold? */
@@ -142,11 +142,11 @@ static int
 fits(const struct shm *shm, uint64_t seq, uint64_t next, uint32_t cells,
     size_t from_len, size_t to_len, size_t len)
 {
-	uint64_t ring = shm->hdr->log_cells;
+	uint64_t ring = shm->geo.log_cells;
 
 	return cells > 0 && cells <= ring - seq % ring && cells <= next - seq &&
 	    from_len <= SHM_NAME_MAX && to_len <= SHM_NAME_MAX &&
-	    len <= shm->hdr->max_line &&
+	    len <= shm->geo.max_line &&
 	    shm_record_cells(from_len + to_len + len) <= cells;
 }
 

@@ -40,7 +40,7 @@ slot_name(const struct shm *shm, uint32_t slot)
 static int
 valid(const struct shm *shm, uint32_t e)
 {
-	return e != 0 && e - 1 < shm->hdr->max_sessions &&
+	return e != 0 && e - 1 < shm->geo.max_sessions &&
 	    atomic_load(&shm_slot(shm, e - 1)->s_state) == SLOT_ACTIVE;
 }
 
@@ -48,7 +48,7 @@ uint32_t
 names_find(const struct shm *shm, const char *name)
 {
 	const uint32_t *table = shm_names(shm);
-	uint32_t mask = shm->hdr->name_buckets - 1;
+	uint32_t mask = shm->geo.name_buckets - 1;
 	uint32_t i = name_hash(name) & mask;
 
 	for (uint32_t n = 0; n <= mask && table[i] != 0; n++, i = (i + 1) & mask)
@@ -63,7 +63,7 @@ static int
 insert(const struct shm *shm, uint32_t slot)
 {
 	uint32_t *table = shm_names(shm);
-	uint32_t mask = shm->hdr->name_buckets - 1;
+	uint32_t mask = shm->geo.name_buckets - 1;
 	uint32_t i = name_hash(slot_name(shm, slot)) & mask;
 
 	for (uint32_t n = 0; n <= mask; n++, i = (i + 1) & mask)
@@ -90,14 +90,14 @@ home(const struct shm *shm, uint32_t i)
 
 	if (!valid(shm, e))
 		return i;
-	return name_hash(slot_name(shm, e - 1)) & (shm->hdr->name_buckets - 1);
+	return name_hash(slot_name(shm, e - 1)) & (shm->geo.name_buckets - 1);
 }
 
 void
 names_remove(const struct shm *shm, uint32_t slot)
 {
 	uint32_t *table = shm_names(shm);
-	uint32_t mask = shm->hdr->name_buckets - 1;
+	uint32_t mask = shm->geo.name_buckets - 1;
 	uint32_t hole = name_hash(slot_name(shm, slot)) & mask, n, j;
 
 	for (n = 0; n <= mask && table[hole] != slot + 1; n++)
@@ -128,8 +128,8 @@ names_remove(const struct shm *shm, uint32_t slot)
 void
 names_rebuild(const struct shm *shm)
 {
-	memset(shm_names(shm), 0, (size_t)shm->hdr->name_buckets * sizeof(uint32_t));
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++)
+	memset(shm_names(shm), 0, (size_t)shm->geo.name_buckets * sizeof(uint32_t));
+	for (uint32_t i = 0; i < shm->geo.max_sessions; i++)
 		if (atomic_load(&shm_slot(shm, i)->s_state) == SLOT_ACTIVE)
 			(void)insert(shm, i);
 }

@@ -135,7 +135,7 @@ registry_repair(const struct shm *shm)
 {
 	uint32_t in_use = 0, active = 0, state;
 
-	for (uint32_t i = 0; i < shm->hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < shm->geo.max_sessions; i++) {
 		state = atomic_load(&shm_slot(shm, i)->s_state);
 		in_use += state != SLOT_FREE;
 		active += state == SLOT_ACTIVE;

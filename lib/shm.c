@@ -74,7 +74,8 @@ shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf)
 }
 
 int
-shm_check(const void *base, size_t size, char *err, size_t errlen)
+shm_check(const void *base, size_t size, struct shm_geometry *geo,
+    char *err, size_t errlen)
 {
 	const struct shm_header *h = base;
 	struct shm_geometry g;
@@ -125,6 +126,8 @@ shm_check(const void *base, size_t size, char *err, size_t errlen)
 		snprintf(err, errlen, "segment geometry is inconsistent");
 		return -1;
 	}
+	if (geo != NULL)
+		*geo = g;
 	return 0;
 }
 
@@ -164,7 +167,7 @@ shm_attach(struct shm *shm, const char *name, int writable, char *err, size_t er
 		return -1;
 	}
 	close(fd);
-	if (shm_check(shm->hdr, shm->size, err, errlen) == -1) {
+	if (shm_check(shm->hdr, shm->size, &shm->geo, err, errlen) == -1) {
 		shm_detach(shm);
 		errno = EPROTO;
 		return -1;
@@ -210,6 +213,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 		return -1;
 	}
 	close(fd);
+	shm->geo = g;
 	h = shm->hdr;
 	h->layout_version = SHM_LAYOUT_VERSION;
 	h->header_size = sizeof(*h);
@@ -271,17 +275,7 @@ shm_detach(struct shm *shm)
 {
 	if (shm->hdr != NULL)
 		munmap(shm->hdr, shm->size);
-	shm->hdr = NULL;
-	shm->size = 0;
-}
-
-struct shm_slot *
-shm_slot(const struct shm *shm, uint32_t index)
-{
-	char *base = (char *)shm->hdr;
-
-	return (struct shm_slot *)(void *)(base + shm->hdr->slots_offset +
-	    (size_t)index * sizeof(struct shm_slot));
+	memset(shm, 0, sizeof(*shm));
 }
 
 int
@@ -296,51 +290,6 @@ shm_slot_flag_wake(struct shm_slot *s)
 	 */
 	return atomic_load(&s->s_wake_pending) == 0 &&
 	    atomic_exchange(&s->s_wake_pending, 1) == 0;
-}
-
-uint32_t *
-shm_names(const struct shm *shm)
-{
-	return (uint32_t *)(void *)((char *)shm->hdr + shm->hdr->names_offset);
-}
-
-struct shm_group *
-shm_group(const struct shm *shm, uint32_t index)
-{
-	char *base = (char *)shm->hdr;
-
-	return (struct shm_group *)(void *)(base + shm->hdr->groups_offset +
-	    (size_t)index * sizeof(struct shm_group));
-}
-
-_Atomic uint64_t *
-shm_joined(const struct shm *shm, uint32_t group, uint32_t slot)
-{
-	char *base = (char *)shm->hdr;
-	size_t cell = (size_t)group * shm->hdr->max_sessions + slot;
-
-	return (_Atomic uint64_t *)(void *)(base + shm->hdr->joined_offset +
-	    cell * sizeof(uint64_t));
-}
-
-uint32_t *
-shm_invited(const struct shm *shm, uint32_t group, uint32_t slot)
-{
-	char *base = (char *)shm->hdr;
-	size_t cell = (size_t)group * shm->hdr->max_sessions + slot;
-
-	return (uint32_t *)(void *)(base + shm->hdr->invited_offset +
-	    cell * sizeof(uint32_t));
-}
-
-struct shm_record *
-shm_record(const struct shm *shm, uint64_t seq)
-{
-	char *base = (char *)shm->hdr;
-	uint64_t index = seq % shm->hdr->log_cells;
-
-	return (struct shm_record *)(void *)(base + shm->hdr->log_offset +
-	    index * SHM_CELL);
 }
 
 /*

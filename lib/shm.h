@@ -14,12 +14,6 @@
 #include "conf.h"
 #include "shm_layout.h"
 
-struct shm {
-	struct shm_header	*hdr;	/* the mapping; NULL when detached */
-	size_t			 size;	/* bytes mapped */
-	int			 writable;
-};
-
 /* The capacities a segment is built for, and where its parts start. */
 struct shm_geometry {
 	uint32_t	max_sessions, max_line, log_records;
@@ -29,14 +23,30 @@ struct shm_geometry {
 	uint32_t	log_cells;
 };
 
+struct shm {
+	struct shm_header	*hdr;	/* the mapping; NULL when detached */
+	size_t			 size;	/* bytes mapped */
+	int			 writable;
+	/*
+	 * The header's geometry as shm_check found it at attach (or as the
+	 * hub made it).  Every bound and offset is taken from this private
+	 * copy, never from the shared header again: a process that scribbles
+	 * on the header after the check cannot move an index out of the
+	 * mapping.
+	 */
+	struct shm_geometry	 geo;
+};
+
 /* Fill the offsets and sizes of g from its capacities. */
 void	shm_geometry_compute(struct shm_geometry *g);
 void	shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf);
 /*
  * Check that size bytes at base hold a segment this build can use:
- * magic, layout version, sizes and offsets.  0 if so, else -1 and err.
+ * magic, layout version, sizes and offsets.  0 if so, with its geometry
+ * in *geo (which may be NULL), else -1 and err.
  */
-int	shm_check(const void *base, size_t size, char *err, size_t errlen);
+int	shm_check(const void *base, size_t size, struct shm_geometry *geo,
+	    char *err, size_t errlen);
 /* Attach to an existing segment (sessions, chatctl). */
 int	shm_attach(struct shm *shm, const char *name, int writable,
 	    char *err, size_t errlen);
@@ -50,15 +60,64 @@ int	shm_open_or_create(struct shm *shm, const struct chat_conf *conf,
 int	shm_remove(const char *name);
 void	shm_detach(struct shm *shm);
 
-struct shm_slot		*shm_slot(const struct shm *shm, uint32_t index);
-struct shm_group	*shm_group(const struct shm *shm, uint32_t index);
+/*
+ * Where things are in the segment.  Inline: a fan-out calls them for
+ * every slot; the bounds are the caller's (against shm->geo).
+ */
+static inline char *
+shm_base(const struct shm *shm)
+{
+	return (char *)shm->hdr;
+}
+
+static inline struct shm_slot *
+shm_slot(const struct shm *shm, uint32_t index)
+{
+	return (struct shm_slot *)(void *)(shm_base(shm) + shm->geo.slots_offset +
+	    (size_t)index * sizeof(struct shm_slot));
+}
+
+static inline struct shm_group *
+shm_group(const struct shm *shm, uint32_t index)
+{
+	return (struct shm_group *)(void *)(shm_base(shm) + shm->geo.groups_offset +
+	    (size_t)index * sizeof(struct shm_group));
+}
+
 /* The name index, name_buckets entries (see shm_layout.h, names.h). */
-uint32_t		*shm_names(const struct shm *shm);
+static inline uint32_t *
+shm_names(const struct shm *shm)
+{
+	return (uint32_t *)(void *)(shm_base(shm) + shm->geo.names_offset);
+}
+
 /* joined[group][slot] and invited[group][slot]; see shm_layout.h. */
-_Atomic uint64_t	*shm_joined(const struct shm *shm, uint32_t group, uint32_t slot);
-uint32_t		*shm_invited(const struct shm *shm, uint32_t group, uint32_t slot);
+static inline _Atomic uint64_t *
+shm_joined(const struct shm *shm, uint32_t group, uint32_t slot)
+{
+	size_t cell = (size_t)group * shm->geo.max_sessions + slot;
+
+	return (_Atomic uint64_t *)(void *)(shm_base(shm) + shm->geo.joined_offset +
+	    cell * sizeof(uint64_t));
+}
+
+static inline uint32_t *
+shm_invited(const struct shm *shm, uint32_t group, uint32_t slot)
+{
+	size_t cell = (size_t)group * shm->geo.max_sessions + slot;
+
+	return (uint32_t *)(void *)(shm_base(shm) + shm->geo.invited_offset +
+	    cell * sizeof(uint32_t));
+}
+
 /* The log cell of sequence number seq (the ring wraps). */
-struct shm_record	*shm_record(const struct shm *shm, uint64_t seq);
+static inline struct shm_record *
+shm_record(const struct shm *shm, uint64_t seq)
+{
+	return (struct shm_record *)(void *)(shm_base(shm) + shm->geo.log_offset +
+	    seq % shm->geo.log_cells * SHM_CELL);
+}
+
 /* Cells a record takes: its header and data bytes (names and text). */
 uint32_t		 shm_record_cells(size_t data);
 /*

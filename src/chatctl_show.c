@@ -101,7 +101,7 @@ slot_groups(const struct shm *shm, uint32_t slot, char *buf, size_t len, json_t 
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (uint32_t g = 0; g < shm->hdr->max_groups; g++) {
+	for (uint32_t g = 0; g < shm->geo.max_groups; g++) {
 		if (shm_group(shm, g)->g_state != GROUP_USED ||
 		    atomic_load(shm_joined(shm, g, slot)) == 0)
 			continue;
@@ -134,7 +134,7 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	if (!ctl->json)
 		printf("%-20s %-10s %-22s %8s %-19s %-7s %s\n", "NAME", "TYPE", "PEER",
 		    "PID", "CONNECTED", "IDLE", "GROUPS");
-	for (uint32_t i = 0; i < shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < shm.geo.max_sessions; i++) {
 		s = shm_slot(&shm, i);
 		if (atomic_load(&s->s_state) != SLOT_ACTIVE)
 			continue;
@@ -181,16 +181,16 @@ verb_groups(struct chatctl *ctl, int argc, char **argv)
 	list = json_array();
 	if (!ctl->json)
 		printf("%-20s %-20s %-11s %s\n", "GROUP", "OWNER", "INVITE-ONLY", "MEMBERS");
-	for (uint32_t i = 0; i < shm.hdr->max_groups; i++) {
+	for (uint32_t i = 0; i < shm.geo.max_groups; i++) {
 		g = shm_group(&shm, i);
-		if (g->g_state != GROUP_USED || g->g_owner >= shm.hdr->max_sessions)
+		if (g->g_state != GROUP_USED || g->g_owner >= shm.geo.max_sessions)
 			continue;
 		copy_string(name, g->g_name, sizeof(name));
 		copy_string(owner, shm_slot(&shm, g->g_owner)->s_name, sizeof(owner));
 		members = json_array();
 		if (!ctl->json)
 			printf("%-20s %-20s %-11s", name, owner, g->g_invite_only ? "yes" : "no");
-		for (uint32_t m = 0; m < shm.hdr->max_sessions; m++) {
+		for (uint32_t m = 0; m < shm.geo.max_sessions; m++) {
 			if (atomic_load(shm_joined(&shm, i, m)) == 0)
 				continue;
 			copy_string(member, shm_slot(&shm, m)->s_name, sizeof(member));
@@ -254,12 +254,12 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	if ((rc = open_view(ctl, "stats", argc, &shm)) != 0)
 		return rc;
 	h = shm.hdr;
-	for (uint32_t i = 0; i < h->max_sessions; i++) {
+	for (uint32_t i = 0; i < shm.geo.max_sessions; i++) {
 		state = atomic_load(&shm_slot(&shm, i)->s_state);
 		active += state == SLOT_ACTIVE;
 		login += state == SLOT_LOGIN;
 	}
-	for (uint32_t i = 0; i < h->max_groups; i++)
+	for (uint32_t i = 0; i < shm.geo.max_groups; i++)
 		groups += shm_group(&shm, i)->g_state == GROUP_USED;
 	disc = json_object();
 	for (int r = 0; r < DISC_REASONS; r++)
@@ -269,30 +269,30 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	    "hub_pid", (int)atomic_load(&h->hub_pid),
 	    "hub_starts", (int)atomic_load(&h->hub_starts),
 	    "sessions", (int)active, "sessions_logging_in", (int)login,
-	    "max_sessions", (int)h->max_sessions, "groups", (int)groups,
-	    "max_groups", (int)h->max_groups);
+	    "max_sessions", (int)shm.geo.max_sessions, "groups", (int)groups,
+	    "max_groups", (int)shm.geo.max_groups);
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		json_object_set_new(stats, counters[c].key,
 		    json_integer((json_int_t)counter(h, &counters[c])));
 	json_object_set_new(stats, "log_records_written",
 	    json_integer((json_int_t)atomic_load(&h->st_records)));
 	json_object_set_new(stats, "segment_bytes",
-	    json_integer((json_int_t)h->segment_size));
+	    json_integer((json_int_t)shm.geo.segment_size));
 	json_object_set_new(stats, "disconnects", disc);
 	if (ctl->json)
 		return print_json(stats);
 	printf("hub pid:             %d (started %u times on this segment)\n",
 	    (int)atomic_load(&h->hub_pid), atomic_load(&h->hub_starts));
 	printf("sessions:            %u chatting, %u logging in, %u max\n",
-	    active, login, h->max_sessions);
-	printf("groups:              %u, %u max\n", groups, h->max_groups);
+	    active, login, shm.geo.max_sessions);
+	printf("groups:              %u, %u max\n", groups, shm.geo.max_groups);
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		printf("%-20s %llu\n", counters[c].label,
 		    (unsigned long long)counter(h, &counters[c]));
 	printf("log records:         %llu written, ring of %u cells (%u of the longest)\n",
-	    (unsigned long long)atomic_load(&h->st_records), h->log_cells,
-	    h->log_records);
-	printf("segment size:        %llu bytes\n", (unsigned long long)h->segment_size);
+	    (unsigned long long)atomic_load(&h->st_records), shm.geo.log_cells,
+	    shm.geo.log_records);
+	printf("segment size:        %llu bytes\n", (unsigned long long)shm.geo.segment_size);
 	for (int r = 0; r < DISC_REASONS; r++)
 		printf("disconnects:         %llu %s\n",
 		    (unsigned long long)atomic_load(&h->st_disconnects[r]),

@@ -106,7 +106,7 @@ cmd_users(struct session *s, char *args)
 	(void)args;
 	if (outq_appendf(&s->out, "* users (%u):", count) == -1)
 		goto full;
-	for (uint32_t i = 0; i < s->shm.hdr->max_sessions; i++) {
+	for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++) {
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
 			continue;

@@ -90,11 +90,11 @@ group_error(struct session *s, enum group_result r, const char *g, const char *w
 		break;
 	case GR_FULL:
 		reply(s, "! group-full: #%s has %u members, the most allowed", g,
-		    s->shm.hdr->max_group_members);
+		    s->shm.geo.max_group_members);
 		break;
 	case GR_TOO_MANY:
 		reply(s, "! too-many-groups: the server has %u groups, the most allowed",
-		    s->shm.hdr->max_groups);
+		    s->shm.geo.max_groups);
 		break;
 	case GR_SELF:
 		reply(s, "! bad-target: you cannot kick yourself; /leave_group %s", g);
@@ -255,7 +255,7 @@ cmd_groups(struct session *s, char *args)
 
 	(void)args;
 	shm_lock_groups(shm);
-	for (uint32_t i = 0; i < shm->hdr->max_groups; i++) {
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		g = shm_group(shm, i);
 		if (g->g_state != GROUP_USED)
 			continue;
@@ -263,11 +263,11 @@ cmd_groups(struct session *s, char *args)
 		/* Names from the segment: bounded, never trusted to end. */
 		full |= outq_appendf(&s->out, "* #%.*s (owner %.*s%s, %u member%s):",
 		    SHM_NAME_MAX, g->g_name, SHM_NAME_MAX,
-		    g->g_owner < shm->hdr->max_sessions ?
+		    g->g_owner < shm->geo.max_sessions ?
 		    shm_slot(shm, g->g_owner)->s_name : "?",
 		    g->g_invite_only ? ", invite-only" : "", g->g_members,
 		    g->g_members == 1 ? "" : "s");
-		for (uint32_t m = 0; m < shm->hdr->max_sessions; m++)
+		for (uint32_t m = 0; m < shm->geo.max_sessions; m++)
 			if (atomic_load(shm_joined(shm, i, m)) != 0)
 				full |= outq_appendf(&s->out, " %.*s", SHM_NAME_MAX,
 				    shm_slot(shm, m)->s_name);

@@ -226,7 +226,7 @@ owe(struct session *s, uint32_t slot)
 {
 	/* Allocated at the first owed wake: most sessions never need it. */
 	if (s->wake_owed == NULL &&
-	    (s->wake_owed = calloc(s->shm.hdr->max_sessions, 1)) == NULL)
+	    (s->wake_owed = calloc(s->shm.geo.max_sessions, 1)) == NULL)
 		fatal("wake-up bookkeeping");
 	if (!s->wake_owed[slot]) {
 		s->wake_owed[slot] = 1;
@@ -260,7 +260,7 @@ send_wake(struct session *s, const uint32_t *slots, uint32_t count)
 void
 hublink_flush_owed(struct session *s)
 {
-	uint32_t batch[WAKE_CHUNK], n = 0, max = s->shm.hdr->max_sessions;
+	uint32_t batch[WAKE_CHUNK], n = 0, max = s->shm.geo.max_sessions;
 
 	if (s->ctl_fd == -1)
 		return;
@@ -292,18 +292,18 @@ hublink_flush_owed(struct session *s)
 static void
 nudge_laggards(struct session *s)
 {
-	const struct shm_header *h = s->shm.hdr;
+	const struct shm_geometry *geo = &s->shm.geo;
 	uint64_t next = msglog_next(&s->shm), last, interval, behind;
 	uint32_t batch[WAKE_CHUNK], n = 0;
 	struct shm_slot *slot;
 
-	interval = h->log_cells / 4 > 0 ? h->log_cells / 4 : 1;
+	interval = geo->log_cells / 4 > 0 ? geo->log_cells / 4 : 1;
 	last = atomic_load(&s->shm.hdr->log_nudged);
 	if (next - last < interval ||
 	    !atomic_compare_exchange_strong(&s->shm.hdr->log_nudged, &last, next))
 		return;
-	behind = h->log_cells / 2;
-	for (uint32_t i = 0; i < h->max_sessions; i++) {
+	behind = geo->log_cells / 2;
+	for (uint32_t i = 0; i < geo->max_sessions; i++) {
 		slot = shm_slot(&s->shm, i);
 		if (atomic_load(&slot->s_state) != SLOT_ACTIVE ||
 		    atomic_load(&slot->s_cursor) + behind > next)
@@ -345,7 +345,7 @@ void
 hublink_wake(struct session *s, uint32_t to_kind, uint32_t to)
 {
 	uint32_t batch[WAKE_CHUNK], n = 0, coalesced = 0;
-	uint32_t max = s->shm.hdr->max_sessions;
+	uint32_t max = s->shm.geo.max_sessions;
 	struct shm_slot *slot;
 
 	hublink_flush_owed(s);

@@ -39,7 +39,7 @@ input_lines(struct session *s)
 		if (r == LINE_TOOLONG)
 			reply(s, "! line-too-long: lines are limited to %u bytes; "
 			    "the rest of that line was discarded",
-			    s->shm.hdr->max_line);
+			    s->shm.geo.max_line);
 		else
 			commands_line(s, line, len);
 	}

@@ -260,7 +260,7 @@ claim_and_register(struct session *s)
 	if (s->slot == SLOT_NONE) {
 		atomic_fetch_add(&s->shm.hdr->st_refused_full, 1);
 		snprintf(line, sizeof(line), "! server-full: the server is full "
-		    "(%u users); try again later\n", s->shm.hdr->max_sessions);
+		    "(%u users); try again later\n", s->shm.geo.max_sessions);
 		refuse_client(s, line, "server full");
 	}
 	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
@@ -289,7 +289,7 @@ claim_and_register(struct session *s)
 static void
 init_buffers(struct session *s)
 {
-	uint32_t max_line = s->shm.hdr->max_line;
+	uint32_t max_line = s->shm.geo.max_line;
 
 	if (linebuf_init(&s->in, max_line) == -1 ||
 	    (s->text = malloc(max_line)) == NULL)

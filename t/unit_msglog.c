@@ -108,7 +108,7 @@ test_wrap(const struct shm *seg)
 {
 	char line[LINE + 1];
 	struct msglog_entry e;
-	uint64_t ring = seg->hdr->log_cells, before, seq, cursor;
+	uint64_t ring = seg->geo.log_cells, before, seq, cursor;
 	uint64_t records;
 	int lost = 0, read = 0;
 
@@ -156,7 +156,7 @@ test_overwrite(const struct shm *seg)
 	uint64_t reserved = atomic_load(&seg->hdr->log_reserved);
 
 	ok(read_at(seg, seq, &e) == MSGLOG_OK, "a fresh record reads");
-	atomic_store(&seg->hdr->log_reserved, seq + seg->hdr->log_cells + 1);
+	atomic_store(&seg->hdr->log_reserved, seq + seg->geo.log_cells + 1);
 	is_int(MSGLOG_LOST, read_at(seg, seq, &e),
 	    "a record whose cells a writer has reserved reads as lost, "
 	    "though its header is intact");
@@ -211,7 +211,7 @@ main(void)
 
 	testseg_create(&seg, "log", 4, LINE, RECORDS, &created);
 	plan(1 + 10 + 6 + 2 + 6 + 1);
-	is_int(RECORDS * 3, seg.hdr->log_cells, "a ring of 16 x 3 cells");
+	is_int(RECORDS * 3, seg.geo.log_cells, "a ring of 16 x 3 cells");
 	test_sizes(&seg);
 	test_wrap(&seg);
 	test_overwrite(&seg);

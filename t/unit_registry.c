@@ -182,7 +182,7 @@ test_garbage(void)
 
 	a = login("gus");
 	b = login("hal");
-	for (uint32_t i = 0; i < seg.hdr->name_buckets; i++)
+	for (uint32_t i = 0; i < seg.geo.name_buckets; i++)
 		if (table[i] == 0)
 			table[i] = i % 2 ? UINT32_MAX : 5 + 1;	/* out of range; a FREE slot */
 	ok(registry_find(&seg, "gus") == a && registry_find(&seg, "hal") == b &&
@@ -205,7 +205,7 @@ test_repair(void)
 
 	a = login("jo");
 	b = login("kim");
-	memset(shm_names(&seg), 0, seg.hdr->name_buckets * sizeof(uint32_t));
+	memset(shm_names(&seg), 0, seg.geo.name_buckets * sizeof(uint32_t));
 	atomic_store(&seg.hdr->sessions_active, 77);
 	seg.hdr->slot_hint = SESSIONS - 1;
 	fflush(NULL);
@@ -234,7 +234,7 @@ main(void)
 	for (int i = 0; i < POOL; i++)
 		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
 	plan(1 + 4 + 8 + 3 + 1 + 4 + 3);
-	is_int(2 * SESSIONS, seg.hdr->name_buckets,
+	is_int(2 * SESSIONS, seg.geo.name_buckets,
 	    "the index has twice as many entries as there are slots");
 	test_claim_order();
 	test_names();

@@ -82,7 +82,7 @@ check_refuses(const unsigned char *good, size_t size,
 	memcpy(copy, good, size);
 	if (break_it != NULL)
 		break_it((struct shm_header *)(void *)copy);
-	rc = shm_check(copy, check_size, err, sizeof(err));
+	rc = shm_check(copy, check_size, NULL, err, sizeof(err));
 	if (!ok(rc == -1 && has(err, needle), "shm_check refuses %s", desc))
 		diag("shm_check returned %d", rc);
 	free(copy);
@@ -106,16 +106,23 @@ static void
 test_check(const struct shm *seg)
 {
 	unsigned char *good;
-	size_t size = seg->hdr->segment_size;
+	size_t size = seg->geo.segment_size;
 	char err[512] = "", want[64];
+	struct shm_geometry geo;
 	int rc;
 
 	if ((good = malloc(size)) == NULL)
 		bail("out of memory");
 	memcpy(good, seg->hdr, size);
-	rc = shm_check(good, size, err, sizeof(err));
+	memset(&geo, 0, sizeof(geo));
+	rc = shm_check(good, size, &geo, err, sizeof(err));
 	if (!is_int(0, rc, "shm_check accepts a header as the hub builds it"))
 		diag("error: %s", err);
+	ok(geo.max_sessions == SESSIONS && geo.log_cells == seg->geo.log_cells &&
+	    geo.slots_offset == seg->geo.slots_offset &&
+	    geo.log_offset == seg->geo.log_offset &&
+	    geo.invited_offset == seg->geo.invited_offset &&
+	    geo.segment_size == size, "shm_check hands back the geometry it checked");
 
 	check_refuses(good, size, break_magic, size, "magic", "a wrong magic number");
 	check_refuses(good, size, break_version, size, "layout version",
@@ -278,11 +285,25 @@ test_attach(struct shm *seg)
 	if (!is_int(0, rc, "shm_attach (read-only) accepts the hub's segment"))
 		diag("error: %s", err);
 	if (rc == 0) {
-		ok(other.hdr->max_sessions == SESSIONS && other.writable == 0,
+		ok(other.geo.max_sessions == SESSIONS && other.writable == 0,
 		    "the attached segment is the one created");
+		/* Scribbled on after the check, the header moves nothing. */
+		seg->hdr->max_sessions = 1u << 30;
+		seg->hdr->slots_offset = 1u << 30;
+		ok(other.geo.max_sessions == SESSIONS &&
+		    (size_t)((char *)shm_slot(&other, 1) - (char *)other.hdr) ==
+		    seg->geo.slots_offset + sizeof(struct shm_slot) &&
+		    (char *)shm_slot(&other, SESSIONS - 1) + sizeof(struct shm_slot) <=
+		    (char *)other.hdr + other.size,
+		    "a header changed after attach moves no index: the geometry "
+		    "is the attach-time copy");
+		seg->hdr->max_sessions = SESSIONS;
+		seg->hdr->slots_offset = seg->geo.slots_offset;
 		shm_detach(&other);
-	} else
+	} else {
 		ok(0, "the attached segment is the one created");
+		ok(0, "a header changed after attach moves no index");
+	}
 
 	seg->hdr->layout_version = SHM_LAYOUT_VERSION + 1;
 	snprintf(want, sizeof(want), "version %u", SHM_LAYOUT_VERSION + 1);
@@ -319,7 +340,7 @@ main(void)
 
 	seg_name = testseg_create(&seg, "shm", SESSIONS, LINE, RECORDS, &created);
 
-	plan(1 + 7 + 19 + 3 + 2 + 2 * 6 + 3);
+	plan(1 + 7 + 20 + 3 + 2 + 2 * 6 + 4);
 	ok(created == 1, "shm_open_or_create made a new segment");
 	test_created(&seg);
 	test_check(&seg);
