@@ -71,6 +71,18 @@ refuse_fd(int fd, pid_t pid, const char *why)
 		log_warn("pid %d: send refusal", (int)pid);
 }
 
+/* The pid at the other end of a control connection; 0 if unknown. */
+static pid_t
+peer_pid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return 0;
+	return cred.pid;
+}
+
 /*
  * Close a refused peer's connection after reading what it sent: closing
  * a Unix socket with unread data resets the peer, which would then find
@@ -114,7 +126,7 @@ refuse_waiting_peers(struct hub *hub)
 		close(hub->reserve_fd);
 		fd = accept4(hub->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
-			refuse_fd(fd, 0, FDS_MESSAGE);
+			refuse_fd(fd, peer_pid(fd), FDS_MESSAGE);
 			drain_and_close(fd);
 		}
 		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
