@@ -18,7 +18,11 @@
  *           from the next client, waiting until all others have it.
  *
  * Every message carries the step, its number and its send time
- * (CLOCK_MONOTONIC ns): "~b STEP NUM NS xxxx".  The server processes to
+ * (CLOCK_MONOTONIC ns): "~b STEP NUM NS xxxx".  Its arrival time is the
+ * kernel's receive time of the bytes (SO_TIMESTAMPING, software), not
+ * the time this loop got round to reading them: on one machine the load
+ * generator waits for the CPU with the server's processes, and on a
+ * network its clients would not.  -R times arrivals at the read instead.  The server processes to
  * account for CPU and memory are named with -w: each PID counts with its
  * live children (chat: the hub, and the activator with its sessions).
  * Results go to stdout as one "RESULT key=value ..." line per figure;
@@ -30,6 +34,8 @@
 #include <sys/time.h>
 
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -139,6 +145,7 @@ static struct {
 	const char	*channel;
 	const char	*prefix;
 	const char	*label;
+	int		 read_time;	/* -R: arrivals timed at the read */
 } opt = {
 	.proto = PROTO_CHAT,
 	.mode = MODE_LOGIN,
@@ -183,7 +190,7 @@ usage(void)
 	    "usage: chat-load [-q] [-x] [-p chat|irc] [-a host:port] [-m mode]\n"
 	    "    [-n N[,N...]] [-c inflight] [-s senders] [-r rate[,rate...]]\n"
 	    "    [-d secs] [-M msgs] [-l bytes] [-w pid[,pid...]] [-T secs]\n"
-	    "    [-H secs] [-g channel] [-N prefix] [-L label]\n"
+	    "    [-H secs] [-g channel] [-N prefix] [-L label] [-R]\n"
 	    "modes: login, idle, relay, serial\n");
 	exit(100);
 }
@@ -640,6 +647,45 @@ close_client(struct client *c, enum cstate why)
 	c->carry_len = 0;
 }
 
+/* Ask for the kernel's receive time with every read (rx_time). */
+static void
+want_rx_stamps(int fd)
+{
+	int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof(flags)) == -1)
+		err(111, "SO_TIMESTAMPING (use -R to time arrivals at the read)");
+}
+
+/*
+ * When the bytes of a read arrived, on the CLOCK_MONOTONIC scale: the
+ * kernel stamps them in CLOCK_REALTIME, so the two clocks' difference is
+ * taken now (any slew since the bytes arrived is a few ns).  With TCP it
+ * is the time of the newest segment the read took; lines that came
+ * earlier in the same read count as late as it.  Without a stamp: now.
+ */
+static uint64_t
+rx_time(const struct msghdr *msg, uint64_t now)
+{
+	const struct scm_timestamping *tss = NULL;
+	struct timespec real;
+	struct cmsghdr *cm;
+	uint64_t stamp, real_now;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR((struct msghdr *)msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPING &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(*tss)))
+			tss = (const struct scm_timestamping *)(void *)CMSG_DATA(cm);
+	if (tss == NULL || (tss->ts[0].tv_sec == 0 && tss->ts[0].tv_nsec == 0))
+		return now;
+	clock_gettime(CLOCK_REALTIME, &real);
+	real_now = (uint64_t)real.tv_sec * NS + (uint64_t)real.tv_nsec;
+	stamp = (uint64_t)tss->ts[0].tv_sec * NS + (uint64_t)tss->ts[0].tv_nsec;
+	if (stamp >= real_now)
+		return now;
+	return real_now - stamp > now ? now : now - (real_now - stamp);
+}
+
 static void
 start_client(struct client *c)
 {
@@ -650,6 +696,8 @@ start_client(struct client *c)
 	if (fd == -1)
 		err(111, "socket (raise ulimit -n?)");
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (!opt.read_time)
+		want_rx_stamps(fd);
 	c->fd = fd;
 	c->t_start = now_ns();
 	c->state = CS_CONNECTING;
@@ -869,6 +917,12 @@ static void
 client_read(struct client *c)
 {
 	char *buf = rx, *p, *nl, *end;
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct scm_timestamping))];
+		struct cmsghdr	align;
+	} control;
+	struct iovec iov;
+	struct msghdr msg;
 	uint64_t now;
 	size_t have;
 	ssize_t n;
@@ -877,7 +931,14 @@ client_read(struct client *c)
 		have = c->carry_len;
 		if (have > 0)
 			memcpy(buf, c->carry, have);
-		n = read(c->fd, buf + have, RX_BUF - have);
+		iov.iov_base = buf + have;
+		iov.iov_len = RX_BUF - have;
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		n = recvmsg(c->fd, &msg, 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
@@ -887,6 +948,8 @@ client_read(struct client *c)
 			return;
 		}
 		now = last_rx_ns = now_ns();
+		if (!opt.read_time)
+			now = rx_time(&msg, now);
 		bytes_rx += (uint64_t)n;
 		end = buf + have + n;
 		for (p = buf; p < end && c->fd != -1; p = nl + 1) {
@@ -1455,7 +1518,7 @@ main(int argc, char *argv[])
 	int ch, n;
 
 	parse_addr("127.0.0.1:9999");
-	while ((ch = getopt(argc, argv, "a:c:d:g:H:l:L:m:M:n:N:p:qr:s:T:w:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:g:H:l:L:m:M:n:N:p:qRr:s:T:w:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_addr(optarg);
@@ -1513,6 +1576,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			opt.quit_after_login = 1;
+			break;
+		case 'R':
+			opt.read_time = 1;
 			break;
 		case 'r':
 			opt.nrates = parse_list(optarg, opt.rates, MAX_RATES);
