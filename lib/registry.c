@@ -20,14 +20,13 @@ uint32_t
 registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 {
 	struct shm_header *h = shm->hdr;
-	uint32_t found = SLOT_NONE, start;
+	uint32_t found = SLOT_NONE, start, max = shm->geo.max_sessions;
 	struct shm_slot *s;
 
 	shm_lock_registry(shm);
 	/* From the hint on; round to the start in case it was wrong. */
-	start = h->slot_hint < h->max_sessions ? h->slot_hint : 0;
-	for (uint32_t n = 0, i = start; n < h->max_sessions;
-	    n++, i = i + 1 < h->max_sessions ? i + 1 : 0) {
+	start = h->slot_hint < max ? h->slot_hint : 0;
+	for (uint32_t n = 0, i = start; n < max; n++, i = i + 1 < max ? i + 1 : 0) {
 		s = shm_slot(shm, i);
 		if (atomic_load_explicit(&s->s_state, memory_order_relaxed) != SLOT_FREE)
 			continue;
