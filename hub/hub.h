@@ -45,6 +45,7 @@ struct hub_slot {
 	pid_t		pid;
 	uint32_t	generation;
 	int		was_pending;	/* wake flag set at the last sweep */
+	uint64_t	swept_cursor;	/* its s_cursor at the last sweep */
 };
 
 struct hub {

@@ -262,24 +262,29 @@ sessions_free(struct hub *hub)
  * The safety net, once a second: every wake-up path is designed so that
  * none is lost (doc/architecture.md, section 6), but a flag left set
  * would deafen its session for good, so a registered session whose flag
- * was set at the last sweep and still is gets its eventfd written again.
- * The counter shows whether the net ever catches anything (a session
- * under steady traffic can be caught legitimately).
+ * was set at the last sweep and still is, and which has not read on
+ * since, gets its eventfd written again.  One that read on is not deaf:
+ * under steady traffic most flags are set at any instant.  The counter
+ * shows whether the net ever catches anything.
  */
 void
 sessions_sweep(struct hub *hub)
 {
+	struct shm_slot *s;
 	struct hub_slot *hs;
+	uint64_t cursor;
 	int pending;
 
 	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		hs = &hub->slots[i];
-		pending = hs->eventfd != -1 &&
-		    atomic_load(&shm_slot(&hub->shm, i)->s_wake_pending) != 0;
-		if (pending && hs->was_pending) {
+		s = shm_slot(&hub->shm, i);
+		pending = hs->eventfd != -1 && atomic_load(&s->s_wake_pending) != 0;
+		cursor = atomic_load(&s->s_cursor);
+		if (pending && hs->was_pending && cursor == hs->swept_cursor) {
 			atomic_fetch_add(&hub->shm.hdr->st_wakeups_swept, 1);
 			sessions_wake(hub, i);
 		}
 		hs->was_pending = pending;
+		hs->swept_cursor = cursor;
 	}
 }
