@@ -22,9 +22,10 @@
  * kernel's receive time of the bytes (SO_TIMESTAMPING, software), not
  * the time this loop got round to reading them: on one machine the load
  * generator waits for the CPU with the server's processes, and on a
- * network its clients would not.  -R times arrivals at the read instead.  The server processes to
- * account for CPU and memory are named with -w: each PID counts with its
- * live children (chat: the hub, and the activator with its sessions).
+ * network its clients would not.  -R times arrivals at the read instead.
+ * The server processes to account for CPU and memory are named with -w:
+ * each PID counts with its live children (chat: the hub, and the
+ * activator with its sessions).
  * Results go to stdout as one "RESULT key=value ..." line per figure;
  * progress and server errors go to stderr.  It measures, never asserts.
  */

@@ -71,16 +71,13 @@ refuse_fd(int fd, pid_t pid, const char *why)
 		log_warn("pid %d: send refusal", (int)pid);
 }
 
-/* The pid at the other end of a control connection; 0 if unknown. */
-static pid_t
-peer_pid(int fd)
+/* Who is at the other end of a control connection (SO_PEERCRED). */
+static int
+peer_cred(int fd, struct ucred *cred)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	socklen_t len = sizeof(*cred);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return 0;
-	return cred.pid;
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len);
 }
 
 /*
@@ -119,6 +116,7 @@ warn_out_of_fds(struct hub *hub)
 static void
 refuse_waiting_peers(struct hub *hub)
 {
+	struct ucred cred;
 	int fd;
 
 	warn_out_of_fds(hub);
@@ -126,7 +124,9 @@ refuse_waiting_peers(struct hub *hub)
 		close(hub->reserve_fd);
 		fd = accept4(hub->listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
-			refuse_fd(fd, peer_pid(fd), FDS_MESSAGE);
+			if (peer_cred(fd, &cred) == -1)
+				cred.pid = 0;
+			refuse_fd(fd, cred.pid, FDS_MESSAGE);
 			drain_and_close(fd);
 		}
 		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -163,7 +163,6 @@ control_accept(struct hub *hub)
 {
 	struct hub_conn *conn;
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	int fd;
 
 	for (;;) {
@@ -176,7 +175,7 @@ control_accept(struct hub *hub)
 				log_warn("control socket accept");
 			return;
 		}
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+		if (peer_cred(fd, &cred) == -1 ||
 		    (conn = calloc(1, sizeof(*conn))) == NULL) {
 			log_warn("control peer");
 			close(fd);
