@@ -25,6 +25,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "hub.h"
 #include "log.h"
@@ -292,7 +293,7 @@ main(int argc, char *argv[])
 	open_segment(&hub);
 	atomic_store(&hub.shm.hdr->hub_pid, getpid());
 	atomic_fetch_add(&hub.shm.hdr->hub_starts, 1);
-	atomic_store(&hub.shm.hdr->hub_started, (int64_t)time(NULL));
+	atomic_store(&hub.shm.hdr->hub_started, clock_unix_seconds());
 	if (sessions_init(&hub) == -1)
 		fatal("hub slot table");
 	sessions_adopt_stale(&hub);

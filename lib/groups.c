@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "groups.h"
 #include "msglog.h"
@@ -217,7 +217,7 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 		g->g_owner = a->slot;
 		g->g_members = 0;
 		g->g_invite_only = 0;
-		g->g_created = time(NULL);
+		g->g_created = clock_unix_seconds();
 		strlcpy(g->g_name, group, sizeof(g->g_name));
 		g->g_state = GROUP_USED;
 		shm->hdr->groups_in_use++;

@@ -8,8 +8,8 @@
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "groups.h"
 #include "msglog.h"
@@ -32,7 +32,7 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 			continue;
 		s->s_pid = pid;
 		s->s_pid_start = 0;
-		s->s_connected = time(NULL);
+		s->s_connected = clock_unix_seconds();
 		atomic_store(&s->s_last_active, s->s_connected);
 		atomic_store(&s->s_wake_pending, 0);
 		atomic_store(&s->s_cursor, atomic_load(&shm->hdr->log_next));

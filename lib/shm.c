@@ -14,9 +14,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "groups.h"
 #include "registry.h"
@@ -233,7 +233,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->joined_offset = g.joined_offset;
 	h->invited_offset = g.invited_offset;
 	h->log_offset = g.log_offset;
-	h->created = time(NULL);
+	h->created = clock_unix_seconds();
 	h->log_next = 1;	/* 0 means "no record" to readers */
 	h->log_reserved = 1;
 	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->groups_lock) != 0 ||

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "chatctl.h"
+#include "clock.h"
 #include "log.h"
 #include "shm.h"
 
@@ -121,7 +122,8 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	char since[32], idle[32], name[SHM_NAME_MAX + 1], peer[SHM_PEER_MAX];
 	char groups[4096];
 	const struct shm_slot *s;
-	time_t now = time(NULL), connected;
+	int64_t now = clock_unix_seconds();
+	time_t connected;
 	json_t *list, *user, *gl;
 	struct shm shm;
 	struct tm tm;

@@ -11,8 +11,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "cmdline.h"
 #include "log.h"
 #include "msglog.h"
@@ -216,7 +216,7 @@ commands_line(struct session *s, char *line, size_t len)
 	}
 	line[len] = '\0';	/* room: the framer's buffer has a spare byte */
 	atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_last_active,
-	    (int64_t)time(NULL), memory_order_relaxed);
+	    clock_unix_seconds(), memory_order_relaxed);
 	if (s->state == SESSION_LOGIN) {
 		login_line(s, line, len);
 		return;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # chatctl.t -- chatctl users: header, one row per logged-in user with its
 # name, peer address, session pid, connected-since and idle time.
+import math
 import os
 import re
 import sys
@@ -36,9 +37,11 @@ def check_row(svc, rows, client, since, label):
     except ValueError:
         connected = None
     now = time.time()
-    T.ok(connected is not None and since - 1 <= connected <= now + 1,
+    # To the second: not before the second the client connected in (a
+    # stamp from time(2), a tick behind the clock, once was), not after now.
+    T.ok(connected is not None and math.floor(since) <= connected <= now,
          "%s: CONNECTED is a local time between connecting and now" % label)
-    if connected is None or not since - 1 <= connected <= now + 1:
+    if connected is None or not math.floor(since) <= connected <= now:
         T.diag("CONNECTED %r; connected at %s, now %s" % (
             row["connected"], time.ctime(since), time.ctime(now)))
     T.like(row["idle"], IDLE, "%s: IDLE is a duration" % label)
@@ -103,6 +106,29 @@ def main():
               "after a login and a quit: the new user is listed, the one who left is not")
         rows = {r.get("name"): r for r in svc.users()[1]}
         check_row(svc, rows, c, since_b, "carol")
+
+        # A login just after a second turns is stamped with that second.
+        # (Stamped with time(2), a tick behind the clock, it was the
+        # second before in 19 logins of 20 here.)
+        early = []
+        for i in range(3):
+            t = time.time()
+            time.sleep(math.ceil(t) - t + 0.0002)
+            since = time.time()
+            d = svc.client("d%d" % i)
+            d.login("dan%d" % i)
+            row = {r.get("name"): r for r in svc.users()[1]}.get("dan%d" % i, {})
+            try:
+                connected = time.mktime(time.strptime(row.get("connected", ""),
+                                                      "%Y-%m-%d %H:%M:%S"))
+            except ValueError:
+                connected = None
+            if connected is None or connected < math.floor(since):
+                early.append("%r connecting at %.4f" % (row.get("connected"), since))
+            d.close()
+        T.ok(not early, "CONNECTED of a login just after a second turns is that second")
+        for e in early:
+            T.diag(e)
 
         # Arguments.
         r = svc.chatctl("users", "extra")

@@ -1,0 +1,27 @@
+/*
+ * clock.h -- the wall clock, to the second, for the stamps people read
+ * (when a session connected or last spoke, when a group or the hub was
+ * started).
+ *
+ * time(2) answers from the clock as of the last timer tick, which here
+ * lags the exact time by up to 5 ms: a session that connected just
+ * after a second turned could be stamped with the second before, earlier
+ * than the client's own clock said it connected.  CLOCK_REALTIME is
+ * exact, and a vDSO call too.
+ */
+#ifndef CHAT_CLOCK_H
+#define CHAT_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline int64_t
+clock_unix_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec;
+}
+
+#endif
