@@ -226,6 +226,22 @@ def fd_count(pid):
         return None
 
 
+def holds_eventfd(pid):
+    """True once process pid holds an eventfd: a session has its wake-up
+    fd once the hub has answered its registration."""
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except (OSError, TypeError):
+        return False
+    for fd in fds:
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) == "anon_inode:[eventfd]":
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def processes_of(svc):
     """Pids of live chat processes started for svc (hub, sessions, others),
     found by the CHAT_CONF or -c FILE naming svc's config -- whoever their

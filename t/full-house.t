@@ -33,6 +33,10 @@ def main():
         a.expect("* bob joined")
         c = svc.client("c")             # at the prompt: it holds a slot too
         T.is_(F.slots_in_use(svc), (2, 1), "3 slots in use: 2 chatting, 1 at the prompt")
+        # The prompt goes out before the hub has answered c's registration:
+        # count the hub's fds once c holds the eventfd that answer carries.
+        T.ok(T.wait_for(lambda: F.holds_eventfd(svc.session_pid(c))),
+             "the session at the prompt is registered with the hub")
         hub_fds = F.fd_count(svc.hub.pid)
 
         refused(svc, "d", "full house")
