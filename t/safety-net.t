@@ -15,6 +15,7 @@ import sys
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
+import chattest_faults as F  # noqa: E402
 
 LAYOUT = 8              # SHM_LAYOUT_VERSION these offsets are for
 HDR_VERSION = 8         # shm_header.layout_version (u32)
@@ -39,8 +40,7 @@ def main():
         bob.login("bob")
         alice.expect("* bob joined")
 
-        path = "/dev/shm/" + svc.shm_name.lstrip("/")
-        with open(path, "r+b") as f:
+        with open(F.shm_path(svc), "r+b") as f:
             seg = mmap.mmap(f.fileno(), 0)
         version, = struct.unpack_from("<I", seg, HDR_VERSION)
         if not T.is_(version, LAYOUT, "the segment has layout %d (the offsets "
