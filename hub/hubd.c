@@ -31,8 +31,6 @@
 #include "log.h"
 #include "proc.h"
 
-#define HUB_COMM	"chat-hubd"
-
 static void
 usage(void)
 {
@@ -86,6 +84,20 @@ geometry_matches(const struct shm_header *h, const struct chat_conf *conf)
 	    h->max_group_members == conf->max_group_members;
 }
 
+/*
+ * A segment the hub cannot use is left as it is, for an operator to look
+ * at: one made by someone else (errno EPERM, shm_check_owner) may hold
+ * the evidence of who planted it, and is not the hub's to remove.
+ */
+static void __attribute__((noreturn))
+refuse_segment(const char *err)
+{
+	if (errno == EPERM)
+		fatalx("%s; refusing to use it (remove it once you know who made "
+		    "it, then start the hub again)", err);
+	fatalx("%s; refusing to touch it", err);
+}
+
 static void
 open_segment(struct hub *hub)
 {
@@ -94,13 +106,18 @@ open_segment(struct hub *hub)
 	pid_t other;
 
 	if (shm_open_or_create(&hub->shm, &hub->conf, &created, err, sizeof(err)) == -1)
-		fatalx("%s; refusing to touch it", err);
+		refuse_segment(err);
 	if (created) {
 		log_info("created segment %s (%zu bytes, %u sessions, %u log records)",
 		    hub->conf.shm_name, hub->shm.size, hub->conf.max_sessions,
 		    hub->conf.log_records);
 		return;
 	}
+	/*
+	 * hub.lock guards the runtime directory; this guards the segment
+	 * against a hub with another runtime_dir.  A killed hub not yet
+	 * reaped is a zombie, which proc_is counts as gone.
+	 */
 	other = atomic_load(&hub->shm.hdr->hub_pid);
 	if (other != 0 && other != getpid() && proc_is(other, HUB_COMM))
 		fatalx("another chat-hubd (pid %d) is using segment %s",
@@ -120,7 +137,7 @@ open_segment(struct hub *hub)
 		shm_remove(hub->conf.shm_name);
 		if (shm_open_or_create(&hub->shm, &hub->conf, &created, err,
 		    sizeof(err)) == -1)
-			fatalx("%s", err);
+			refuse_segment(err);
 		return;
 	}
 	log_info("re-attached to segment %s (hub start %u)", hub->conf.shm_name,

@@ -1,8 +1,9 @@
 /*
- * proc.c -- read a process's start time and command name from /proc.
+ * proc.c -- read a process's start time, name and state from /proc.
  *
  * The start time tells a live session from an unrelated process that
- * reuses its pid after a crash.
+ * reuses its pid after a crash; the state tells a live hub from a
+ * killed one whose parent has not reaped it yet.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,13 +52,19 @@ proc_start_time(pid_t pid)
 int
 proc_is(pid_t pid, const char *comm)
 {
-	char path[64], buf[64];
-	ssize_t n;
+	char path[64], buf[1024], *open, *close;
+	size_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if ((n = read_small(path, buf, sizeof(buf))) <= 0)
+	/* "pid (comm) S ...": the name may hold spaces and ')'. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	if (buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return strcmp(buf, comm) == 0;
+	if ((open = strchr(buf, '(')) == NULL || (close = strrchr(buf, ')')) == NULL ||
+	    close < open || close[1] != ' ' || close[2] == '\0')
+		return 0;
+	/* Z: a zombie; X: dead.  Neither holds anything any more. */
+	if (close[2] == 'Z' || close[2] == 'X')
+		return 0;
+	len = (size_t)(close - open - 1);
+	return strlen(comm) == len && memcmp(open + 1, comm, len) == 0;
 }

@@ -2,7 +2,8 @@
  * shm.c -- map, validate and lock chat's shared-memory segment.
  *
  * Owns: creation with the geometry from chat.conf, the attach-time checks
- * (magic, layout version, sizes, offsets), and the robust-mutex protocol:
+ * (owner and mode, magic, layout version, sizes, offsets), and the
+ * robust-mutex protocol:
  * every lock handles EOWNERDEAD by repairing what the lock guards and
  * calling pthread_mutex_consistent.
  */
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -146,24 +148,100 @@ map_fd(struct shm *shm, int fd, size_t size, int writable)
 	return 0;
 }
 
+/*
+ * The name of uid from /etc/passwd into buf: 1, or 0 if it has no line
+ * there.  Read by hand, not with getpwuid: chat-session is linked
+ * statically and would drag in the NSS modules for an error message.
+ */
+static int
+user_name(uid_t uid, char *buf, size_t len)
+{
+	char line[512], *colon;
+	int found = 0, whole = 1;
+	FILE *f;
+
+	if ((f = fopen("/etc/passwd", "re")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		/* Only a line read from its start: name:password:uid:... */
+		int start = whole;
+
+		whole = strchr(line, '\n') != NULL;
+		if (!start || (colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		if ((colon = strchr(colon + 1, ':')) == NULL || line[0] == '\0')
+			continue;
+		if (strtoul(colon + 1, NULL, 10) == (unsigned long)uid) {
+			strlcpy(buf, line, len);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int
-shm_attach(struct shm *shm, const char *name, int writable, char *err, size_t errlen)
+shm_check_owner(const struct stat *st, const char *name, uid_t hub_uid,
+    char *err, size_t errlen)
+{
+	char owner[64], hub[64];
+	const char *base = name + (name[0] == '/');
+
+	if (S_ISREG(st->st_mode) && (st->st_uid == 0 || st->st_uid == hub_uid) &&
+	    (st->st_mode & 007) == 0)
+		return 0;
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "segment /dev/shm/%s is not a regular file "
+		    "(mode %06o, owned by uid %u)", base, (unsigned)st->st_mode,
+		    (unsigned)st->st_uid);
+		return -1;
+	}
+	if (!user_name(st->st_uid, owner, sizeof(owner)))
+		strlcpy(owner, "no name", sizeof(owner));
+	if (!user_name(hub_uid, hub, sizeof(hub)))
+		snprintf(hub, sizeof(hub), "uid %u", (unsigned)hub_uid);
+	snprintf(err, errlen, "segment /dev/shm/%s is owned by uid %u (%s) with "
+	    "mode %04o; it must be owned by %s%s and not be accessible to "
+	    "others", base, (unsigned)st->st_uid, owner,
+	    (unsigned)(st->st_mode & 07777), hub, hub_uid == 0 ? "" : " or root");
+	return -1;
+}
+
+int
+shm_attach_as(struct shm *shm, const char *name, int writable, uid_t hub_uid,
+    char *err, size_t errlen)
 {
 	struct stat st;
-	int fd;
+	int fd, saved;
 
 	memset(shm, 0, sizeof(*shm));
-	fd = shm_open(name, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang a reader. */
+	fd = shm_open(name, (writable ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_CLOEXEC, 0);
 	if (fd == -1) {
-		int saved = errno;
-
+		saved = errno;
 		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || map_fd(shm, fd, (size_t)st.st_size, writable) == -1) {
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
 		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
 		close(fd);
+		errno = saved;
+		return -1;
+	}
+	/* Checked on the descriptor that is mapped: nothing can swap it. */
+	if (shm_check_owner(&st, name, hub_uid, err, errlen) == -1) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if (map_fd(shm, fd, (size_t)st.st_size, writable) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
+		close(fd);
+		errno = saved;
 		return -1;
 	}
 	close(fd);
@@ -173,6 +251,12 @@ shm_attach(struct shm *shm, const char *name, int writable, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+int
+shm_attach(struct shm *shm, const char *name, int writable, char *err, size_t errlen)
+{
+	return shm_attach_as(shm, name, writable, geteuid(), err, errlen);
 }
 
 static int
@@ -199,10 +283,17 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 
 	shm_geometry_from_conf(&g, conf);
 	size = g.segment_size;
+	/*
+	 * O_EXCL: a name that exists was not made here, whatever it holds.
+	 * Mode 0660 (less the umask): the hub's user and group, never others.
+	 */
 	fd = shm_open(conf->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
 	if (fd == -1) {
+		int saved = errno;
+
 		snprintf(err, errlen, "create shared memory %s: %s", conf->shm_name,
 		    strerror(errno));
+		errno = saved;
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)size) == -1 || map_fd(shm, fd, size, 1) == -1) {
@@ -210,6 +301,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 		    conf->shm_name, size, strerror(errno));
 		close(fd);
 		shm_unlink(conf->shm_name);
+		errno = ENOSPC;		/* not EEXIST: nothing to retry */
 		return -1;
 	}
 	close(fd);
@@ -241,6 +333,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 		snprintf(err, errlen, "cannot initialise robust mutexes");
 		shm_detach(shm);
 		shm_unlink(conf->shm_name);
+		errno = EINVAL;
 		return -1;
 	}
 	for (uint64_t i = 0; i < g.log_cells; i++)
@@ -254,14 +347,25 @@ int
 shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
     char *err, size_t errlen)
 {
-	memset(shm, 0, sizeof(*shm));
-	*created = 0;
-	if (shm_attach(shm, conf->shm_name, 1, err, errlen) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	*created = 1;
-	return create_segment(shm, conf, err, errlen);
+	/*
+	 * Attach, else create; if the name appeared between the two (someone
+	 * else made it), attach again, which checks whose it is.
+	 */
+	for (int tries = 0; tries < 3; tries++) {
+		memset(shm, 0, sizeof(*shm));
+		*created = 0;
+		if (shm_attach(shm, conf->shm_name, 1, err, errlen) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -1;
+		if (create_segment(shm, conf, err, errlen) == 0) {
+			*created = 1;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
 }
 
 int

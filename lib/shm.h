@@ -8,6 +8,9 @@
 #ifndef CHAT_SHM_H
 #define CHAT_SHM_H
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,12 +50,32 @@ void	shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf
  */
 int	shm_check(const void *base, size_t size, struct shm_geometry *geo,
 	    char *err, size_t errlen);
-/* Attach to an existing segment (sessions, chatctl). */
+/*
+ * Whether the object st describes may be used as a segment: a regular
+ * file owned by root or by hub_uid (the hub's user), with no permission
+ * bits for others.  /dev/shm is world-writable, so a name found there
+ * may have been planted by anyone.  0 if so, else -1 and err, naming
+ * the owner and the mode.
+ */
+int	shm_check_owner(const struct stat *st, const char *name, uid_t hub_uid,
+	    char *err, size_t errlen);
+/*
+ * Attach to an existing segment (sessions, chatctl).  Its owner must be
+ * root or hub_uid (shm_check_owner; errno EPERM if not), then its header
+ * must pass shm_check (errno EPROTO if not).  shm_attach takes this
+ * process's effective user for the hub's, as the hub and the sessions
+ * run as the same user.
+ */
+int	shm_attach_as(struct shm *shm, const char *name, int writable,
+	    uid_t hub_uid, char *err, size_t errlen);
 int	shm_attach(struct shm *shm, const char *name, int writable,
 	    char *err, size_t errlen);
 /*
- * Hub: attach to a valid existing segment, or create a new one with the
- * geometry of conf.  *created tells which.
+ * Hub: attach to a valid existing segment of its own (shm_attach), or
+ * create a new one with the geometry of conf.  *created tells which.
+ * The segment is created with O_EXCL, so a name someone else made
+ * meanwhile is never taken for the hub's own: it goes through the checks
+ * of shm_attach instead.
  */
 int	shm_open_or_create(struct shm *shm, const struct chat_conf *conf,
 	    int *created, char *err, size_t errlen);

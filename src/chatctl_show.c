@@ -5,7 +5,14 @@
  * prints is a snapshot that may be a moment old, never a torn string
  * (every string is copied and NUL-ended before use).  --json output is
  * built with jansson.
+ *
+ * Before it reads, it checks whose the segment is (shm_check_owner):
+ * root's, chatctl's own user's, or the hub's user's, which it takes from
+ * the owner of runtime_dir/hub.lock (see hub_user).
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,12 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "chatctl.h"
 #include "clock.h"
 #include "log.h"
+#include "proc.h"
 #include "shm.h"
 
 static const char *const disconnect_names[DISC_REASONS] = {
@@ -35,6 +44,30 @@ static const char *const disconnect_names[DISC_REASONS] = {
 };
 
 /*
+ * The hub's user, as chatctl can tell it: the owner of
+ * runtime_dir/hub.lock, which the hub creates and holds locked (with
+ * systemd, RuntimeDirectory= makes the directory the hub user's).  It is
+ * believed only when nobody else could have made that file: the
+ * directory belongs to root or to the same user and others cannot write
+ * to it.  Otherwise chatctl's own user stands for the hub's, so it then
+ * accepts only a segment of root or of its own user.
+ */
+static uid_t
+hub_user(const struct chat_conf *conf)
+{
+	char path[CONF_PATH_MAX + 16];
+	struct stat dir, lock;
+
+	snprintf(path, sizeof(path), "%s/hub.lock", conf->runtime_dir);
+	if (stat(conf->runtime_dir, &dir) == -1 || lstat(path, &lock) == -1 ||
+	    !S_ISDIR(dir.st_mode) || !S_ISREG(lock.st_mode) ||
+	    (dir.st_mode & S_IWOTH) != 0 ||
+	    (dir.st_uid != 0 && dir.st_uid != lock.st_uid))
+		return geteuid();
+	return lock.st_uid;
+}
+
+/*
  * What every show verb does first: it takes no arguments, then maps the
  * segment read-only.  0, or the exit status to return.
  */
@@ -47,8 +80,12 @@ open_view(const struct chatctl *ctl, const char *verb, int argc, struct shm *shm
 		fprintf(stderr, "usage: chatctl %s [--json]\n", verb);
 		return EXIT_USAGE;
 	}
-	if (shm_attach(shm, ctl->conf.shm_name, 0, err, sizeof(err)) == -1) {
-		fprintf(stderr, "chatctl: %s (is chat-hubd running?)\n", err);
+	if (shm_attach_as(shm, ctl->conf.shm_name, 0, hub_user(&ctl->conf), err,
+	    sizeof(err)) == -1) {
+		if (errno == EPERM)
+			fprintf(stderr, "chatctl: %s; refusing to read it\n", err);
+		else
+			fprintf(stderr, "chatctl: %s (is chat-hubd running?)\n", err);
 		return EXIT_SYSTEM;
 	}
 	return 0;
@@ -243,11 +280,25 @@ counter(const struct shm_header *h, const struct counter *c)
 	return atomic_load((_Atomic uint64_t *)(void *)((char *)(uintptr_t)h + c->offset));
 }
 
+/*
+ * The pid of the hub serving the segment, or 0 if none does: the pid in
+ * the header stays after a hub was killed (only a clean stop clears it),
+ * so it counts only while it names a live chat-hubd (not a zombie).
+ */
+static pid_t
+live_hub_pid(const struct shm_header *h)
+{
+	pid_t pid = atomic_load(&h->hub_pid);
+
+	return pid > 0 && proc_is(pid, HUB_COMM) ? pid : 0;
+}
+
 int
 verb_stats(struct chatctl *ctl, int argc, char **argv)
 {
 	const struct shm_header *h;
 	uint32_t active = 0, login = 0, groups = 0, state;
+	pid_t hub_pid;
 	json_t *stats, *disc;
 	struct shm shm;
 	int rc;
@@ -256,6 +307,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	if ((rc = open_view(ctl, "stats", argc, &shm)) != 0)
 		return rc;
 	h = shm.hdr;
+	hub_pid = live_hub_pid(h);
 	for (uint32_t i = 0; i < shm.geo.max_sessions; i++) {
 		state = atomic_load(&shm_slot(&shm, i)->s_state);
 		active += state == SLOT_ACTIVE;
@@ -268,7 +320,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		json_object_set_new(disc, disconnect_names[r],
 		    json_integer((json_int_t)atomic_load(&h->st_disconnects[r])));
 	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-	    "hub_pid", (int)atomic_load(&h->hub_pid),
+	    "hub_pid", (int)hub_pid,
 	    "hub_starts", (int)atomic_load(&h->hub_starts),
 	    "sessions", (int)active, "sessions_logging_in", (int)login,
 	    "max_sessions", (int)shm.geo.max_sessions, "groups", (int)groups,
@@ -284,7 +336,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	if (ctl->json)
 		return print_json(stats);
 	printf("hub pid:             %d (started %u times on this segment)\n",
-	    (int)atomic_load(&h->hub_pid), atomic_load(&h->hub_starts));
+	    (int)hub_pid, atomic_load(&h->hub_starts));
 	printf("sessions:            %u chatting, %u logging in, %u max\n",
 	    active, login, shm.geo.max_sessions);
 	printf("groups:              %u, %u max\n", groups, shm.geo.max_groups);

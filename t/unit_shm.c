@@ -4,8 +4,9 @@
  * Creates a small real segment under a private name (t/testseg.c),
  * checks shm_check on copies of it with one field broken at a time, then
  * breaks the real segment and checks that shm_attach and the hub's
- * shm_open_or_create refuse it without touching a byte.  The segment is
- * removed at exit whatever happened.
+ * shm_open_or_create refuse it without touching a byte; the same for a
+ * segment others may open and for a name planted by someone else
+ * (shm_check_owner).  The segments are removed at exit whatever happened.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -332,19 +333,142 @@ test_attach(struct shm *seg)
 	    "shm_attach of a missing segment fails with ENOENT, naming it");
 }
 
+/* shm_check_owner on a made-up stat of mode (with its file type) and uid. */
+static int
+owner_check(mode_t mode, uid_t uid, uid_t hub_uid, char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode;
+	st.st_uid = uid;
+	err[0] = '\0';
+	return shm_check_owner(&st, "/chat-x", hub_uid, err, errlen);
+}
+
+static void
+test_check_owner(void)
+{
+	char err[512];
+	int rc;
+
+	is_int(0, owner_check(S_IFREG | 0660, 1000, 1000, err, sizeof(err)),
+	    "shm_check_owner accepts the hub user's segment, mode 0660");
+	is_int(0, owner_check(S_IFREG | 0600, 0, 1000, err, sizeof(err)),
+	    "shm_check_owner accepts root's segment, mode 0600");
+	rc = owner_check(S_IFREG | 0600, 12345, 1000, err, sizeof(err));
+	ok(rc == -1 && has(err, "segment /dev/shm/chat-x is owned by uid 12345 (") &&
+	    has(err, "with mode 0600") && has(err, " or root and not be accessible "
+	    "to others"), "shm_check_owner refuses another user's segment, "
+	    "naming the object, its owner and mode");
+	rc = owner_check(S_IFREG | 0666, 1000, 1000, err, sizeof(err));
+	ok(rc == -1 && has(err, "owned by uid 1000") && has(err, "mode 0666"),
+	    "shm_check_owner refuses the hub user's segment with mode 0666");
+	ok(owner_check(S_IFREG | 0604, 1000, 1000, err, sizeof(err)) == -1 &&
+	    has(err, "mode 0604"), "... and with mode 0604 (others may read)");
+	ok(owner_check(S_IFREG | 0661, 0, 1000, err, sizeof(err)) == -1 &&
+	    has(err, "mode 0661"), "... and root's with mode 0661");
+	rc = owner_check(S_IFREG | 0666, 0, 0, err, sizeof(err));
+	ok(rc == -1 && has(err, "must be owned by root and"),
+	    "for a hub running as root: \"must be owned by root\"");
+	ok(owner_check(S_IFIFO | 0600, 1000, 1000, err, sizeof(err)) == -1 &&
+	    has(err, "not a regular file"), "shm_check_owner refuses a FIFO");
+}
+
+/* The real segment opened to others: every way in refuses it. */
+static void
+test_attach_mode(void)
+{
+	struct shm other;
+	struct chat_conf conf;
+	struct stat st;
+	char err[512] = "";
+	int fd, rc, created = -1, saved;
+
+	if ((fd = shm_open(seg_name, O_RDWR, 0)) == -1 || fstat(fd, &st) == -1)
+		bail("shm_open %s: %s", seg_name, strerror(errno));
+	is_int(0660, st.st_mode & 0777, "the hub creates its segment with mode 0660, "
+	    "even under umask 0");
+	if (fchmod(fd, 0666) == -1)
+		bail("fchmod: %s", strerror(errno));
+	rc = shm_attach(&other, seg_name, 1, err, sizeof(err));
+	saved = errno;
+	ok(rc == -1 && saved == EPERM && has(err, "mode 0666"),
+	    "shm_attach refuses the segment at mode 0666, with EPERM");
+	rc = shm_attach(&other, seg_name, 0, err, sizeof(err));
+	ok(rc == -1 && has(err, "mode 0666"), "... read-only too");
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
+	conf.max_sessions = SESSIONS;
+	conf.max_line = LINE;
+	conf.log_records = RECORDS;
+	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	saved = errno;
+	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
+	    "... and so does shm_open_or_create, creating nothing");
+	if (fchmod(fd, 0660) == -1)
+		bail("fchmod: %s", strerror(errno));
+	close(fd);
+	rc = shm_attach(&other, seg_name, 1, err, sizeof(err));
+	if (!is_int(0, rc, "at mode 0660 again the segment is accepted"))
+		diag("error: %s", err);
+	if (rc == 0)
+		shm_detach(&other);
+}
+
+/*
+ * A name made by someone else before the hub (mode 0666, zeros): the hub
+ * neither uses it nor creates over it, and leaves it there.
+ */
+static void
+test_planted(void)
+{
+	struct shm other;
+	struct chat_conf conf;
+	char name[64], err[512] = "";
+	int fd, rc, created = -1, saved;
+
+	snprintf(name, sizeof(name), "/chat-unit-planted-%ld", (long)getpid());
+	shm_unlink(name);
+	if ((fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0666)) == -1 ||
+	    fchmod(fd, 0666) == -1 || ftruncate(fd, 65536) == -1)
+		bail("plant %s: %s", name, strerror(errno));
+	close(fd);
+	conf_defaults(&conf);
+	strlcpy(conf.shm_name, name, sizeof(conf.shm_name));
+	conf.max_sessions = SESSIONS;
+	conf.max_line = LINE;
+	conf.log_records = RECORDS;
+	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	saved = errno;
+	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
+	    "shm_open_or_create refuses a planted name (mode 0666), saying why");
+	if (rc == 0)
+		shm_detach(&other);
+	fd = shm_open(name, O_RDONLY, 0);
+	ok(fd != -1, "... and leaves it where it was");
+	if (fd != -1)
+		close(fd);
+	shm_unlink(name);
+}
+
 int
 main(void)
 {
 	struct shm seg;
 	int created = 0;
 
+	umask(0);	/* the segment's mode must not depend on the umask */
 	seg_name = testseg_create(&seg, "shm", SESSIONS, LINE, RECORDS, &created);
 
-	plan(1 + 7 + 20 + 3 + 2 + 2 * 6 + 4);
+	plan(1 + 7 + 20 + 3 + 8 + 5 + 2 + 2 + 2 * 6 + 4);
 	ok(created == 1, "shm_open_or_create made a new segment");
 	test_created(&seg);
 	test_check(&seg);
 	test_repair(&seg);
+	test_check_owner();
+	test_attach_mode();
+	test_planted();
 	test_attach(&seg);
 	return 0;
 }
