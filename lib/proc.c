@@ -52,19 +52,20 @@ proc_start_time(pid_t pid)
 int
 proc_is(pid_t pid, const char *comm)
 {
-	char path[64], buf[1024], *open, *close;
+	char path[64], buf[1024], *name, *end;
 	size_t len;
 
 	/* "pid (comm) S ...": the name may hold spaces and ')'. */
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (read_small(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	if ((open = strchr(buf, '(')) == NULL || (close = strrchr(buf, ')')) == NULL ||
-	    close < open || close[1] != ' ' || close[2] == '\0')
+	if ((name = strchr(buf, '(')) == NULL || (end = strrchr(buf, ')')) == NULL ||
+	    end < name || end[1] != ' ' || end[2] == '\0')
 		return 0;
 	/* Z: a zombie; X: dead.  Neither holds anything any more. */
-	if (close[2] == 'Z' || close[2] == 'X')
+	if (end[2] == 'Z' || end[2] == 'X')
 		return 0;
-	len = (size_t)(close - open - 1);
-	return strlen(comm) == len && memcmp(open + 1, comm, len) == 0;
+	name++;
+	len = (size_t)(end - name);
+	return strlen(comm) == len && memcmp(name, comm, len) == 0;
 }
