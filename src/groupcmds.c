@@ -96,6 +96,10 @@ group_error(struct session *s, enum group_result r, const char *g, const char *w
 		reply(s, "! too-many-groups: the server has %u groups, the most allowed",
 		    s->shm.geo.max_groups);
 		break;
+	case GR_OWNED_TOO_MANY:
+		reply(s, "! too-many-owned: a user may own at most %u groups; "
+		    "/leave_group one of yours first", s->conf.max_groups_per_user);
+		break;
 	case GR_SELF:
 		reply(s, "! bad-target: you cannot kick yourself; /leave_group %s", g);
 		break;
@@ -113,7 +117,8 @@ cmd_create_group(struct session *s, char *args)
 	if (check_group_name(s, g) == -1)
 		return;
 	actor(s, &a);
-	if ((r = groups_create(&s->shm, &a, g, &index)) != GR_OK) {
+	r = groups_create(&s->shm, &a, g, s->conf.max_groups_per_user, &index);
+	if (r != GR_OK) {
 		group_error(s, r, g, NULL);
 		return;
 	}
