@@ -49,6 +49,9 @@ static const struct conf_key conf_keys[] = {
 	{ "max_recvq", CONF_UINT, offsetof(struct chat_conf, max_recvq), 1024, 1 << 30 },
 	{ "login_timeout", CONF_UINT, offsetof(struct chat_conf, login_timeout), 1, 86400 },
 	{ "idle_timeout", CONF_UINT, offsetof(struct chat_conf, idle_timeout), 0, 31 * 86400 },
+	/* Per-user and per-address limits. */
+	{ "max_groups_per_user", CONF_UINT, offsetof(struct chat_conf, max_groups_per_user), 0, 65536 },
+	{ "max_pending_per_address", CONF_UINT, offsetof(struct chat_conf, max_pending_per_address), 0, 65536 },
 	{ "users_file", CONF_FILE_PATH, offsetof(struct chat_conf, users_file), 0, 0 },
 	{ "allow_guests", CONF_BOOL, offsetof(struct chat_conf, allow_guests), 0, 0 },
 	{ "duplicate_login", CONF_DUP_LOGIN, offsetof(struct chat_conf, duplicate_login), 0, 0 },
@@ -72,6 +75,8 @@ conf_defaults(struct chat_conf *conf)
 	conf->max_recvq = 65536;
 	conf->login_timeout = 60;
 	conf->idle_timeout = 0;
+	conf->max_groups_per_user = 8;
+	conf->max_pending_per_address = 16;
 	strlcpy(conf->users_file, SYSCONFDIR "/chat/users", sizeof(conf->users_file));
 	conf->allow_guests = 1;
 	conf->duplicate_login = DUP_REFUSE;

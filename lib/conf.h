@@ -35,6 +35,10 @@ struct chat_conf {
 	unsigned	max_recvq;	/* unread input bytes before a flooder is closed */
 	unsigned	login_timeout;	/* seconds to give a name (and password) */
 	unsigned	idle_timeout;	/* seconds without a line before closing; 0 off */
+	/* Per-user and per-address limits; 0: no limit. */
+	unsigned	max_groups_per_user; /* groups one session may own */
+	unsigned	max_pending_per_address; /* connections not logged in
+					   yet from one address (IPv6: /64) */
 	char		users_file[CONF_PATH_MAX]; /* name:hash lines */
 	int		allow_guests;	/* 1: unregistered names may log in */
 	enum dup_login	duplicate_login;

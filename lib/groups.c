@@ -189,6 +189,18 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 	group_notice(shm, index, from, owner_text);
 }
 
+/* Groups the slot owns now (ownership passes on when it leaves). */
+static uint32_t
+owned_by(const struct shm *shm, uint32_t slot)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < shm->geo.max_groups; i++)
+		n += shm_group(shm, i)->g_state == GROUP_USED &&
+		    shm_group(shm, i)->g_owner == slot;
+	return n;
+}
+
 static uint32_t
 free_group(const struct shm *shm)
 {
@@ -200,7 +212,7 @@ free_group(const struct shm *shm)
 
 enum group_result
 groups_create(const struct shm *shm, const struct group_actor *a,
-    const char *group, uint32_t *index)
+    const char *group, uint32_t max_owned, uint32_t *index)
 {
 	enum group_result r = GR_OK;
 	struct shm_group *g;
@@ -209,6 +221,8 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 	shm_lock_groups(shm);
 	if (find_locked(shm, group) != GROUP_NONE)
 		r = GR_EXISTS;
+	else if (max_owned > 0 && owned_by(shm, a->slot) >= max_owned)
+		r = GR_OWNED_TOO_MANY;
 	else if ((i = free_group(shm)) == GROUP_NONE)
 		r = GR_TOO_MANY;
 	else {

@@ -26,6 +26,7 @@ enum group_result {
 	GR_INVITE_ONLY,		/* join: invite-only and not invited */
 	GR_FULL,		/* join: max_group_members reached */
 	GR_TOO_MANY,		/* create: max_groups reached */
+	GR_OWNED_TOO_MANY,	/* create: the actor owns max_groups_per_user */
 	GR_SELF,		/* kick: the owner cannot kick itself */
 	GR_TARGET_NOT_MEMBER,	/* kick: the target is not a member */
 	GR_TARGET_MEMBER,	/* invite: the target is already a member */
@@ -45,8 +46,9 @@ struct group_target {
 	char		name[SHM_NAME_MAX + 1];	/* copied from the slot */
 };
 
+/* Create group, owned by the actor, unless it owns max_owned (0: no cap). */
 enum group_result groups_create(const struct shm *shm, const struct group_actor *a,
-	    const char *group, uint32_t *index);
+	    const char *group, uint32_t max_owned, uint32_t *index);
 enum group_result groups_join(const struct shm *shm, const struct group_actor *a,
 	    const char *group, uint32_t *index, uint32_t *members);
 enum group_result groups_leave(const struct shm *shm, const struct group_actor *a,

@@ -6,6 +6,9 @@
  * the new state, never a mix; what is derived from the states (counts,
  * the claim hint, the name index) registry_repair makes again.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdatomic.h>
 #include <string.h>
 
@@ -16,14 +19,85 @@
 #include "names.h"
 #include "registry.h"
 
-uint32_t
-registry_claim(const struct shm *shm, pid_t pid, const char *peer)
+/*
+ * The address a peer text ("1.2.3.4:5", "[::1]:5", UCSPI's "::1:5")
+ * counts under for max_pending: IPv4 as an IPv4-mapped IPv6 address,
+ * IPv6 cut to its /64 (one host often holds a whole /64).  -1 if the
+ * text names no address ("stdio", "local", "unknown").
+ */
+static int
+peer_address(const char *peer, struct in6_addr *key)
+{
+	char text[SHM_PEER_MAX];
+	struct in_addr v4;
+	char *colon, *host = text;
+	size_t len;
+
+	len = strnlen(peer, sizeof(text) - 1);
+	memcpy(text, peer, len);
+	text[len] = '\0';
+	if ((colon = strrchr(text, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		host++;
+	}
+	memset(key, 0, sizeof(*key));
+	if (inet_pton(AF_INET, host, &v4) == 1) {
+		key->s6_addr[10] = key->s6_addr[11] = 0xff;
+		memcpy(&key->s6_addr[12], &v4, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, key) != 1)
+		return -1;
+	if (!IN6_IS_ADDR_V4MAPPED(key))
+		memset(&key->s6_addr[8], 0, 8);
+	return 0;
+}
+
+/*
+ * With registry_lock held: may one more connection from peer wait at the
+ * login prompt?  The slot table is read only when at least max_pending
+ * slots are logging in at all, which a server not under attack seldom
+ * sees: reading it costs a page fault per 4 KiB of slots.
+ */
+static int
+pending_allowed(const struct shm *shm, const char *peer, uint32_t max_pending)
+{
+	struct in6_addr key, other;
+	struct shm_slot *s;
+	uint32_t same = 0;
+
+	if (max_pending == 0 || shm->hdr->sessions_in_use -
+	    atomic_load(&shm->hdr->sessions_active) < max_pending ||
+	    peer_address(peer, &key) == -1)
+		return 1;
+	for (uint32_t i = 0; i < shm->geo.max_sessions && same < max_pending; i++) {
+		s = shm_slot(shm, i);
+		if (atomic_load_explicit(&s->s_state, memory_order_relaxed) ==
+		    SLOT_LOGIN && peer_address(s->s_peer, &other) == 0 &&
+		    memcmp(&key, &other, sizeof(key)) == 0)
+			same++;
+	}
+	return same < max_pending;
+}
+
+enum claim_result
+registry_claim(const struct shm *shm, pid_t pid, const char *peer,
+    uint32_t max_pending, uint32_t *slot)
 {
 	struct shm_header *h = shm->hdr;
 	uint32_t found = SLOT_NONE, start, max = shm->geo.max_sessions;
+	enum claim_result result = CLAIM_FULL;
 	struct shm_slot *s;
 
 	shm_lock_registry(shm);
+	if (!pending_allowed(shm, peer, max_pending)) {
+		shm_unlock_registry(shm);
+		return CLAIM_PENDING;
+	}
 	/* From the hint on; round to the start in case it was wrong. */
 	start = h->slot_hint < max ? h->slot_hint : 0;
 	for (uint32_t n = 0, i = start; n < max; n++, i = i + 1 < max ? i + 1 : 0) {
@@ -49,9 +123,12 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer)
 		break;
 	}
 	shm_unlock_registry(shm);
-	if (found != SLOT_NONE)
+	if (found != SLOT_NONE) {
 		atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
-	return found;
+		result = CLAIM_OK;
+	}
+	*slot = found;
+	return result;
 }
 
 enum name_result

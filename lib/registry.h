@@ -15,8 +15,23 @@
 
 #define SLOT_NONE UINT32_MAX
 
-/* Claim a free slot for pid; returns its index or SLOT_NONE when full. */
-uint32_t registry_claim(const struct shm *shm, pid_t pid, const char *peer);
+/* Outcome of registry_claim. */
+enum claim_result {
+	CLAIM_OK,
+	CLAIM_FULL,		/* every slot is in use */
+	CLAIM_PENDING,		/* max_pending slots of the peer's address are
+				   not logged in yet */
+};
+/*
+ * Claim a free slot for pid, connected from peer ("ADDRESS:PORT", as
+ * s_peer holds it); *slot gets its index.  Refused when every slot is in
+ * use, or when max_pending (0: no limit) slots still in SLOT_LOGIN come
+ * from the same address (IPv4: the address; IPv6: its /64 prefix; a
+ * peer without an address, such as "stdio", is never counted).  Counted
+ * under registry_lock, so concurrent claims cannot both pass the limit.
+ */
+enum claim_result registry_claim(const struct shm *shm, pid_t pid,
+	    const char *peer, uint32_t max_pending, uint32_t *slot);
 /* Outcome of registry_take_name. */
 enum name_result { NAME_OK, NAME_TAKEN };
 /*

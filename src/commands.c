@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "cmdline.h"
@@ -96,29 +97,48 @@ cmd_msg(struct session *s, char *args)
 	    NULL, args, strlen(args));
 }
 
+/* Is slot i ACTIVE with a name starting with prefix (any case)? */
+static int
+user_listed(struct session *s, uint32_t i, const char *prefix, size_t len,
+    char *name)
+{
+	struct shm_slot *slot = shm_slot(&s->shm, i);
+
+	if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
+		return 0;
+	memcpy(name, slot->s_name, SHM_NAME_MAX);
+	name[SHM_NAME_MAX] = '\0';
+	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
+}
+
+/*
+ * The users online whose names start with the argument (all without
+ * one), as far as the listing's budget goes; a notice counts the rest.
+ */
 static void
 cmd_users(struct session *s, char *args)
 {
-	struct shm_slot *slot;
-	uint32_t count = registry_active_count(&s->shm);
-	char name[SHM_NAME_MAX + 1];
+	char *prefix = cmdline_next_word(&args), name[SHM_NAME_MAX + 1];
+	uint32_t count = 0, unlisted = 0;
+	size_t len = strlen(prefix);
+	struct listing l;
 
-	(void)args;
-	if (outq_appendf(&s->out, "* users (%u):", count) == -1)
-		goto full;
-	for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++) {
-		slot = shm_slot(&s->shm, i);
-		if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
-			continue;
-		memcpy(name, slot->s_name, sizeof(name));
-		name[SHM_NAME_MAX] = '\0';
-		if (outq_appendf(&s->out, " %s", name) == -1)
-			goto full;
-	}
-	if (outq_append(&s->out, "\n", 1) == 0)
-		return;
-full:
-	session_close(s, DISC_SENDQ, "SendQ exceeded");
+	if (len == 0)
+		count = registry_active_count(&s->shm);
+	else
+		for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++)
+			count += user_listed(s, i, prefix, len, name);
+	listing_start(&l, s);
+	listing_add(&l, "* users (%u):", count);
+	for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++)
+		if (user_listed(s, i, prefix, len, name) &&
+		    listing_add(&l, " %s", name) == -1)
+			unlisted++;
+	listing_end_line(&l);
+	if (unlisted > 0)
+		reply(s, "* %u more user%s not shown; /users PREFIX lists only "
+		    "the users whose names start with PREFIX", unlisted,
+		    unlisted == 1 ? "" : "s");
 }
 
 static void
@@ -150,8 +170,9 @@ static const struct command commands[] = {
 	{ "msg", cmd_msg, 2, "/msg <user> <text>", "send a private message" },
 	{ "broadcast", cmd_broadcast, 1, "/broadcast <text>",
 	    "send to everyone (as a plain line does)" },
-	{ "users", cmd_users, 0, "/users", "list the users online" },
-	{ "groups", cmd_groups, 0, "/groups", "list the groups with their members" },
+	{ "users", cmd_users, 0, "/users [prefix]", "list the users online" },
+	{ "groups", cmd_groups, 0, "/groups [prefix]",
+	    "list the groups with their members" },
 	{ "groups_users", cmd_groups, 0, "/groups_users", "the same as /groups" },
 	{ "create_group", cmd_create_group, 1, "/create_group <group>",
 	    "create a group and own it" },

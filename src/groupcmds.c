@@ -96,6 +96,10 @@ group_error(struct session *s, enum group_result r, const char *g, const char *w
 		reply(s, "! too-many-groups: the server has %u groups, the most allowed",
 		    s->shm.geo.max_groups);
 		break;
+	case GR_OWNED_TOO_MANY:
+		reply(s, "! too-many-owned: a user may own at most %u groups; "
+		    "/leave_group one of yours first", s->conf.max_groups_per_user);
+		break;
 	case GR_SELF:
 		reply(s, "! bad-target: you cannot kick yourself; /leave_group %s", g);
 		break;
@@ -113,7 +117,8 @@ cmd_create_group(struct session *s, char *args)
 	if (check_group_name(s, g) == -1)
 		return;
 	actor(s, &a);
-	if ((r = groups_create(&s->shm, &a, g, &index)) != GR_OK) {
+	r = groups_create(&s->shm, &a, g, s->conf.max_groups_per_user, &index);
+	if (r != GR_OK) {
 		group_error(s, r, g, NULL);
 		return;
 	}
@@ -244,38 +249,83 @@ cmd_invite_only(struct session *s, char *args)
 	hublink_wake(s, TO_GROUP, index);
 }
 
-/* One line per group: name, owner, mode, members. */
+/* Does the group's name start with prefix (any case)? */
+static int
+name_starts(const char *name, const char *prefix, size_t len)
+{
+	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
+}
+
+/*
+ * One group's line: name, owner, mode, members, as far as the budget
+ * goes.  Returns the members left out (0 if the line is whole), or
+ * UINT32_MAX if not even its start fitted.
+ */
+static uint32_t
+list_group(struct listing *l, const struct shm *shm, uint32_t i)
+{
+	struct shm_group *g = shm_group(shm, i);
+	uint32_t listed = 0;
+
+	/* Names from the segment: bounded, never trusted to end. */
+	if (listing_add(l, "* #%.*s (owner %.*s%s, %u member%s):",
+	    SHM_NAME_MAX, g->g_name, SHM_NAME_MAX,
+	    g->g_owner < shm->geo.max_sessions ?
+	    shm_slot(shm, g->g_owner)->s_name : "?",
+	    g->g_invite_only ? ", invite-only" : "", g->g_members,
+	    g->g_members == 1 ? "" : "s") == -1)
+		return UINT32_MAX;
+	for (uint32_t m = 0; m < shm->geo.max_sessions; m++)
+		if (atomic_load(shm_joined(shm, i, m)) != 0) {
+			if (listing_add(l, " %.*s", SHM_NAME_MAX,
+			    shm_slot(shm, m)->s_name) == -1)
+				break;
+			listed++;
+		}
+	listing_end_line(l);
+	return g->g_members > listed ? g->g_members - listed : 0;
+}
+
+/*
+ * One line per group whose name starts with the argument (every group
+ * without one): name, owner, mode, members.  What does not fit the
+ * listing's budget is left out and counted in a notice.
+ */
 void
 cmd_groups(struct session *s, char *args)
 {
 	const struct shm *shm = &s->shm;
-	struct shm_group *g;
-	uint32_t count = 0;
-	int full = 0;
+	char *prefix = group_arg(&args), cut_group[SHM_NAME_MAX + 1] = "";
+	uint32_t matched = 0, unlisted = 0, members_cut = 0, r;
+	size_t len = strlen(prefix);
+	struct listing l;
 
-	(void)args;
+	listing_start(&l, s);
 	shm_lock_groups(shm);
 	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
-		g = shm_group(shm, i);
-		if (g->g_state != GROUP_USED)
+		if (shm_group(shm, i)->g_state != GROUP_USED ||
+		    !name_starts(shm_group(shm, i)->g_name, prefix, len))
 			continue;
-		count++;
-		/* Names from the segment: bounded, never trusted to end. */
-		full |= outq_appendf(&s->out, "* #%.*s (owner %.*s%s, %u member%s):",
-		    SHM_NAME_MAX, g->g_name, SHM_NAME_MAX,
-		    g->g_owner < shm->geo.max_sessions ?
-		    shm_slot(shm, g->g_owner)->s_name : "?",
-		    g->g_invite_only ? ", invite-only" : "", g->g_members,
-		    g->g_members == 1 ? "" : "s");
-		for (uint32_t m = 0; m < shm->geo.max_sessions; m++)
-			if (atomic_load(shm_joined(shm, i, m)) != 0)
-				full |= outq_appendf(&s->out, " %.*s", SHM_NAME_MAX,
-				    shm_slot(shm, m)->s_name);
-		full |= outq_append(&s->out, "\n", 1);
+		matched++;
+		if (l.cut || (r = list_group(&l, shm, i)) == UINT32_MAX) {
+			unlisted++;
+			continue;
+		}
+		if (r > 0) {
+			members_cut = r;
+			memcpy(cut_group, shm_group(shm, i)->g_name, SHM_NAME_MAX);
+		}
 	}
 	shm_unlock_groups(shm);
-	if (full)
-		session_close(s, DISC_SENDQ, "SendQ exceeded");
-	else if (count == 0)
+	if (matched == 0 && len == 0)
 		reply(s, "* no groups; /create_group <group> makes one");
+	else if (matched == 0)
+		reply(s, "* no groups start with that; /groups lists them all");
+	if (members_cut > 0)
+		reply(s, "* %u more member%s of #%s not shown", members_cut,
+		    members_cut == 1 ? "" : "s", cut_group);
+	if (unlisted > 0)
+		reply(s, "* %u more group%s not shown; /groups PREFIX lists only "
+		    "the groups whose names start with PREFIX", unlisted,
+		    unlisted == 1 ? "" : "s");
 }

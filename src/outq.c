@@ -33,6 +33,12 @@ outq_pending(const struct outq *q)
 	return q->len - q->head;
 }
 
+size_t
+outq_room(const struct outq *q)
+{
+	return outq_pending(q) < q->limit ? q->limit - outq_pending(q) : 0;
+}
+
 void
 outq_drop_unsent(struct outq *q)
 {

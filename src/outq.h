@@ -37,6 +37,8 @@ int	outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 int	outq_appendf(struct outq *q, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 size_t	outq_pending(const struct outq *q);
+/* Bytes that may still be appended before the queue reaches its limit. */
+size_t	outq_room(const struct outq *q);
 /*
  * Drop every line not yet started on the wire; a line partly written is
  * kept whole, so the client never sees half a line.

@@ -256,12 +256,22 @@ claim_and_register(struct session *s)
 	char why[256], line[256];
 	int rc = HUBLINK_AWAY;
 
-	s->slot = registry_claim(&s->shm, s->pid, s->peer);
-	if (s->slot == SLOT_NONE) {
+	switch (registry_claim(&s->shm, s->pid, s->peer,
+	    s->conf.max_pending_per_address, &s->slot)) {
+	case CLAIM_OK:
+		break;
+	case CLAIM_FULL:
 		atomic_fetch_add(&s->shm.hdr->st_refused_full, 1);
 		snprintf(line, sizeof(line), "! server-full: the server is full "
-		    "(%u users); try again later\n", s->shm.geo.max_sessions);
+		    "(%u connections); try again later\n", s->shm.geo.max_sessions);
 		refuse_client(s, line, "server full");
+	case CLAIM_PENDING:
+		snprintf(line, sizeof(line), "! too-many-pending: %u connections "
+		    "from your address have not logged in yet, the most allowed; "
+		    "log in on one or close one, then try again\n",
+		    s->conf.max_pending_per_address);
+		refuse_client(s, line, "too many connections from its address "
+		    "not logged in");
 	}
 	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
 	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)

@@ -8,6 +8,7 @@
  * login.c    the login dialogue: name, password, guests, duplicate logins
  * commands.c chat lines, the /command table and replies
  * groupcmds.c the group commands
+ * listing.c  the budget of /users and /groups, which grow with the server
  * flood.c    the per-session token bucket that slows a flooder
  */
 #ifndef CHAT_SESSION_H
@@ -130,6 +131,21 @@ void	cmd_groups(struct session *s, char *args);
 void	cmd_kick(struct session *s, char *args);
 void	cmd_invite(struct session *s, char *args);
 void	cmd_invite_only(struct session *s, char *args);
+
+/* listing.c: an answer written only while it fits its budget */
+#define LISTING_PIECE_MAX 256	/* longest piece: a name, a group's header */
+struct listing {
+	struct session	*s;
+	size_t		 left;	/* bytes it may still add, its newline included */
+	int		 in_line; /* a line is started and not yet ended */
+	int		 cut;	/* a piece did not fit: nothing more is added */
+};
+void	listing_start(struct listing *l, struct session *s);
+/* Add a piece of a line; -1 (and cut) if it does not fit with a newline. */
+int	listing_add(struct listing *l, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* End the line started, if any. */
+void	listing_end_line(struct listing *l);
 
 /* flood.c */
 void	flood_init(struct session *s);

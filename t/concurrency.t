@@ -192,7 +192,10 @@ def check_streams(workers):
 
 
 def main():
-    with A.Service(rate_msgs=1000000, rate_burst=1000000, log_records=65536) as svc:
+    # The CLIENTS connect from one address at once: more of them may wait
+    # at the prompt together than the default max_pending_per_address.
+    with A.Service(rate_msgs=1000000, rate_burst=1000000, log_records=65536,
+                   max_pending_per_address=CLIENTS) as svc:
         barriers = [threading.Barrier(CLIENTS) for _ in range(2)]
         workers = [Worker(svc, i, barriers) for i in range(CLIENTS)]
         for w in workers:

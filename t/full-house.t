@@ -13,7 +13,7 @@ import chattest as T  # noqa: E402
 import chattest_faults as F  # noqa: E402
 
 N = 3
-FULL = "! server-full: the server is full (%d users); try again later" % N
+FULL = "! server-full: the server is full (%d connections); try again later" % N
 
 
 def refused(svc, label, what):

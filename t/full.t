@@ -33,7 +33,7 @@ def main():
         d.expect(FULL, "a 4th connection with max_sessions = 3 gets server-full")
         d.expect_eof("... and is closed")
         e = svc.client("e", prompt=False)
-        e.expect("! server-full: the server is full (3 users); try again later",
+        e.expect("! server-full: the server is full (3 connections); try again later",
                  "server-full says the limit")
         e.expect_eof()
 

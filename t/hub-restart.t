@@ -112,7 +112,10 @@ def users_right(svc, conns, what):
 
 
 def main():
-    conf = dict(rate_msgs=1000000, rate_burst=1000000, max_sessions=64)
+    # All CLIENTS connect from one address before any logs in: past the
+    # default max_pending_per_address.
+    conf = dict(rate_msgs=1000000, rate_burst=1000000, max_sessions=64,
+                max_pending_per_address=CLIENTS)
     names = ["u%02d" % i for i in range(CLIENTS)]
     with T.Service(**conf) as svc:
         conns = connect_all(svc, names)

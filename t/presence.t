@@ -30,7 +30,9 @@ def read_until(client, last, limit=500):
 
 
 def main():
-    with T.Service(max_sessions=128) as svc:
+    # The burst waits at the prompt from one address, past the default
+    # max_pending_per_address.
+    with T.Service(max_sessions=128, max_pending_per_address=BURST) as svc:
         watchers = []
         for i in range(3):
             w = svc.client("w%d" % i)

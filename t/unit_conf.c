@@ -298,10 +298,34 @@ test_sizes(void)
 	free(text);
 }
 
+/* The per-user and per-address limits: defaults, 0 (off), range. */
+static void
+test_limits(void)
+{
+	struct chat_conf c;
+	char err[512] = "";
+
+	conf_defaults(&c);
+	is_int(8, c.max_groups_per_user, "default max_groups_per_user");
+	is_int(16, c.max_pending_per_address, "default max_pending_per_address");
+	ok(conf_parse(&c, "lim.conf", "max_groups_per_user = 0\n"
+	    "max_pending_per_address = 0\n", err, sizeof(err)) == 0 &&
+	    c.max_groups_per_user == 0 && c.max_pending_per_address == 0,
+	    "max_groups_per_user and max_pending_per_address may be 0 (no limit)");
+	ok(conf_parse(&c, "lim.conf", "max_groups_per_user = 65536\n"
+	    "max_pending_per_address = 65536\n", err, sizeof(err)) == 0 &&
+	    c.max_groups_per_user == 65536 && c.max_pending_per_address == 65536,
+	    "... and 65536");
+	parse_fails("max_groups_per_user = 65537\n", "bad.conf:1:",
+	    "max_groups_per_user", "max_groups_per_user above its maximum");
+	parse_fails("max_pending_per_address = -1\n", "bad.conf:1:",
+	    "max_pending_per_address", "a negative max_pending_per_address");
+}
+
 int
 main(void)
 {
-	plan(6 + 12 + 19 + 11 + 3);
+	plan(6 + 12 + 19 + 11 + 3 + 6);
 	if (atexit(remove_tmp) != 0)
 		bail("atexit failed");
 	test_defaults();
@@ -309,5 +333,6 @@ main(void)
 	test_errors();
 	test_files();
 	test_sizes();
+	test_limits();
 	return 0;
 }

@@ -53,12 +53,24 @@ scan_active(void)
 	return n;
 }
 
+/* Claim a slot with no limit on pending ones; the slot, or SLOT_NONE. */
+static uint32_t
+claim(const char *peer)
+{
+	uint32_t slot;
+
+	if (registry_claim(&seg, getpid(), peer, 0, &slot) != CLAIM_OK)
+		return SLOT_NONE;
+	generation[slot] = atomic_load(&shm_slot(&seg, slot)->s_generation);
+	return slot;
+}
+
 /* Claim a slot and name it; the slot, or SLOT_NONE. */
 static uint32_t
 login(const char *name)
 {
 	uint64_t after;
-	uint32_t slot = registry_claim(&seg, getpid(), "test");
+	uint32_t slot = claim("test");
 
 	if (slot == SLOT_NONE)
 		return SLOT_NONE;
@@ -141,8 +153,7 @@ test_full(void)
 		n += login(name) != SLOT_NONE;
 	}
 	is_int(SESSIONS, n, "every slot can be claimed");
-	is_int(SLOT_NONE, registry_claim(&seg, getpid(), "test"),
-	    "a claim in a full table finds nothing");
+	is_int(SLOT_NONE, claim("test"), "a claim in a full table finds nothing");
 	ok(index_agrees() && registry_find(&seg, "full7") != SLOT_NONE,
 	    "a full table's names are all found");
 	logout_all();
@@ -225,6 +236,55 @@ test_repair(void)
 	logout_all();
 }
 
+/* Claim for peer with max_pending 2. */
+static enum claim_result
+claim_limited(const char *peer, uint32_t *slot)
+{
+	enum claim_result r = registry_claim(&seg, getpid(), peer, 2, slot);
+
+	if (r == CLAIM_OK)
+		generation[*slot] = atomic_load(&shm_slot(&seg, *slot)->s_generation);
+	return r;
+}
+
+/* max_pending: slots not yet named, counted per address. */
+static void
+test_pending(void)
+{
+	uint32_t a, b, c, d, x;
+	uint64_t after;
+
+	ok(claim_limited("10.0.0.1:1000", &a) == CLAIM_OK &&
+	    claim_limited("10.0.0.1:1001", &b) == CLAIM_OK,
+	    "max_pending 2: two connections from one address are claimed");
+	is_int(CLAIM_PENDING, claim_limited("10.0.0.1:1002", &x),
+	    "a third from that address, at another port, is refused");
+	is_int(CLAIM_OK, claim_limited("10.0.0.2:1000", &c),
+	    "another address is not counted with it");
+	ok(claim_limited("[2001:db8:1:2::5]:7", &d) == CLAIM_OK &&
+	    claim_limited("[2001:db8:1:2:aaaa::9]:8", &x) == CLAIM_OK &&
+	    claim_limited("[2001:db8:1:2:ffff::1]:9", &x) == CLAIM_PENDING,
+	    "IPv6 addresses count by their /64");
+	is_int(CLAIM_OK, claim_limited("[2001:db8:1:3::5]:7", &x),
+	    "another /64 is not counted with it");
+	is_int(CLAIM_OK, claim_limited("stdio", &x),
+	    "a peer without an address is not counted");
+	is_int(CLAIM_OK, claim_limited("stdio", &x), "... however many there are");
+	/* 8 slots: a, b, c, d, two more IPv6, stdio, stdio.  Full. */
+	is_int(CLAIM_FULL, claim_limited("10.0.0.9:1", &x),
+	    "a full table is still refused as full");
+	logout(c);
+	ok(registry_take_name(&seg, a, "pen", &after) == NAME_OK &&
+	    claim_limited("10.0.0.1:1003", &x) == CLAIM_OK,
+	    "once one of them logs in, the address may open another");
+	is_int(CLAIM_PENDING, claim_limited("10.0.0.1:1004", &x),
+	    "... and no more");
+	logout(b);
+	is_int(CLAIM_OK, claim_limited("10.0.0.1:1005", &x),
+	    "once one of them leaves, another is claimed");
+	logout_all();
+}
+
 int
 main(void)
 {
@@ -233,7 +293,7 @@ main(void)
 	testseg_create(&seg, "reg", SESSIONS, 64, 64, &created);
 	for (int i = 0; i < POOL; i++)
 		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
-	plan(1 + 4 + 8 + 3 + 1 + 4 + 3);
+	plan(1 + 4 + 8 + 3 + 1 + 4 + 3 + 11);
 	is_int(2 * SESSIONS, seg.geo.name_buckets,
 	    "the index has twice as many entries as there are slots");
 	test_claim_order();
@@ -242,6 +302,7 @@ main(void)
 	test_random();
 	test_garbage();
 	test_repair();
+	test_pending();
 	shm_detach(&seg);
 	return 0;
 }
