@@ -58,7 +58,8 @@ enum notice_kind {
 	NOTICE_USER_JOINED,	/* "NAME joined": name */
 	NOTICE_USER_LEFT,	/* "NAME left (REASON)": name */
 	NOTICE_USERS,		/* "users (N): a b c": list */
-	NOTICE_GROUP_INFO,	/* "#G (owner O, N members): a b": group, list */
+	NOTICE_GROUP_INFO,	/* "#G (owner O[, invite-only], N members): a b":
+				   group, name (the owner), invite_only, list */
 	NOTICE_YOU_JOINED,	/* "joined #G (N members)": group */
 	NOTICE_YOU_LEFT,	/* "left #G": group */
 	NOTICE_CREATED,		/* "created #G; you own it": group */
@@ -66,6 +67,11 @@ enum notice_kind {
 	NOTICE_MEMBER_LEFT,	/* "NAME left #G", "X kicked NAME from #G": */
 	NOTICE_KICKED_YOU,	/* "NAME kicked you from #G (R)": name, group */
 	NOTICE_INVITED_YOU,	/* "NAME invited you to #G; ...": name, group */
+	NOTICE_NEW_OWNER,	/* "NAME now owns #G": name, group */
+	NOTICE_MADE,		/* "NAME made #G invite-only" (or "open to
+				   everyone"): name, group, invite_only */
+	NOTICE_GROUP_MODE,	/* "#G is now invite-only" (or "open to
+				   everyone"): group, invite_only */
 };
 
 struct notice {
@@ -73,6 +79,7 @@ struct notice {
 	char		 name[CLIENT_NAME_MAX + 1];
 	char		 group[CLIENT_NAME_MAX + 1];
 	const char	*list;		/* names separated by spaces, or NULL */
+	int		 invite_only;	/* the group kinds above that say */
 };
 
 void	proto_parse(const char *raw, struct line *l);
@@ -137,6 +144,25 @@ size_t	names_match(const struct names *, int groups, const char *prefix,
 	    const char **out, size_t max);
 /* Learn from one line of the server. */
 void	names_learn(struct names *, const struct line *);
+
+/* ------------------------------------------------------------------ */
+/* groupinfo.c: what the client knows of each group */
+
+struct group_facts {
+	char	name[CLIENT_NAME_MAX + 1];
+	char	owner[CLIENT_NAME_MAX + 1];	/* "" unknown */
+	int	invite_only;			/* -1 unknown */
+};
+
+struct groupinfo;
+
+struct groupinfo *groupinfo_new(void);
+void	groupinfo_free(struct groupinfo *);
+/* What is known of group, or NULL. */
+const struct group_facts *groupinfo_find(const struct groupinfo *,
+	    const char *group);
+/* Learn from one line of the server; me is this user's name. */
+void	groupinfo_learn(struct groupinfo *, const struct line *, const char *me);
 
 /* ------------------------------------------------------------------ */
 /* session.c: the conversation with the server, for both modes */
@@ -223,6 +249,9 @@ const char	*session_name(const struct session *);
 int		 session_retry_in(const struct session *);
 size_t		 session_groups(struct session *, const char ***groups);
 enum target_kind session_target(const struct session *, const char **name);
+/* What the last reconnect found wrong with a group, for the status
+ * line ("#secret: owner now mallory"); "" if nothing. */
+const char	*session_warning(const struct session *);
 void		 session_set_target(struct session *, enum target_kind,
 		    const char *name);
 struct names	*session_names(struct session *);

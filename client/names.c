@@ -208,12 +208,15 @@ names_learn(struct names *n, const struct line *l)
 	case NOTICE_YOU_JOINED:
 	case NOTICE_YOU_LEFT:
 	case NOTICE_CREATED:
+	case NOTICE_GROUP_MODE:
 		names_add_group(n, no.group);
 		break;
 	case NOTICE_MEMBER_JOINED:
 	case NOTICE_MEMBER_LEFT:
 	case NOTICE_KICKED_YOU:
 	case NOTICE_INVITED_YOU:
+	case NOTICE_NEW_OWNER:
+	case NOTICE_MADE:
 		names_add_group(n, no.group);
 		if (no.kind != NOTICE_MEMBER_LEFT)
 			names_add_user(n, no.name);

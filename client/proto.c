@@ -101,11 +101,24 @@ proto_group_in(const char *text, char *group, size_t size)
 	return 0;
 }
 
-/* " #G" then the end or one of the strings in ends. */
+/* "#G" at *p: the group's name into group. */
 static int
 group_then(const char **p, char *group, size_t size)
 {
 	return skip(p, "#") && proto_take_name(p, group, size);
+}
+
+/* "invite-only" or "open to everyone", the whole rest of a notice. */
+static int
+group_mode(const char *p, int *invite_only)
+{
+	if (strcmp(p, "invite-only") == 0)
+		*invite_only = 1;
+	else if (strcmp(p, "open to everyone") == 0)
+		*invite_only = 0;
+	else
+		return 0;
+	return 1;
 }
 
 void
@@ -135,6 +148,14 @@ proto_notice(const char *text, struct notice *n)
 	    (q = strstr(p, "):")) != NULL) {
 		n->kind = NOTICE_GROUP_INFO;
 		n->list = q + 2;
+		if (proto_take_name(&p, n->name, sizeof(n->name)))
+			n->invite_only = skip(&p, ", invite-only, ");
+		return;
+	}
+	p = text;
+	if (group_then(&p, n->group, sizeof(n->group)) && skip(&p, " is now ") &&
+	    group_mode(p, &n->invite_only)) {
+		n->kind = NOTICE_GROUP_MODE;
 		return;
 	}
 	p = text;
@@ -181,6 +202,13 @@ proto_notice(const char *text, struct notice *n)
 	} else if (skip(&p, " invited you to ") &&
 	    group_then(&p, n->group, sizeof(n->group))) {
 		n->kind = NOTICE_INVITED_YOU;
+	} else if (skip(&p, " now owns ") &&
+	    group_then(&p, n->group, sizeof(n->group)) && *p == '\0') {
+		n->kind = NOTICE_NEW_OWNER;
+	} else if (skip(&p, " made ") &&
+	    group_then(&p, n->group, sizeof(n->group)) && skip(&p, " ") &&
+	    group_mode(p, &n->invite_only)) {
+		n->kind = NOTICE_MADE;
 	} else
 		n->group[0] = '\0';
 }

@@ -4,9 +4,11 @@
  * Owns the connection's life (connect, login, chat, drop, reconnect with
  * backoff, quit), the answers to the login prompts (the name and the
  * password, kept in memory only, to log in again after a drop), the
- * groups this user is in (rejoined after a reconnect), the current target
- * of plain lines (/query, /switch), and the exit status.  It shows
- * nothing itself: every line goes to the front end (struct frontend).
+ * groups this user is in (rejoined after a reconnect, and checked: a
+ * group that is gone, was made again or has another owner is not the
+ * group the user was talking to), the current target of plain lines
+ * (/query, /switch), and the exit status.  It shows nothing itself:
+ * every line goes to the front end (struct frontend).
  */
 #include <poll.h>
 #include <stdarg.h>
@@ -24,12 +26,34 @@
 #define QUIT_WAIT_MS		3000	/* for the server's "* bye" */
 #define RENAME_RETRIES		5	/* "name taken" while reconnecting */
 
+/* Where the rejoin of one group stands after a reconnect. */
+enum rejoin_step {
+	REJOIN_SENT,		/* /join_group (or /create_group) sent */
+	REJOIN_JOINED,		/* joined again; /groups tells its owner */
+	REJOIN_CREATED,		/* ours, and gone: made again */
+	REJOIN_TAKEN,		/* ours, but it exists under another owner */
+	REJOIN_GONE,		/* not ours, and gone: not made again */
+	REJOIN_FAILED,		/* the server refused the join */
+};
+
+struct rejoin {
+	char	name[CLIENT_NAME_MAX + 1];
+	char	owner[CLIENT_NAME_MAX + 1];	/* before the drop; "" unknown */
+	char	now_owner[CLIENT_NAME_MAX + 1];	/* from /groups; "" unknown */
+	int	invite_only;	/* before the drop; -1 unknown */
+	int	owned;		/* this user owned it before the drop */
+	int	mode_sent;	/* "/invite_only G on" sent after the create */
+	enum rejoin_step step;
+	char	why[128];	/* REJOIN_FAILED: the server's error */
+};
+
 struct session {
 	struct session_options	 opt;
 	const struct frontend	*fe;
 	void			*ctx;
 	struct net		 net;
 	struct names		*names;
+	struct groupinfo	*info;
 
 	enum conn_state		 state;
 	enum ask		 asking;
@@ -54,12 +78,15 @@ struct session {
 
 	char	 joined[JOINED_MAX][CLIENT_NAME_MAX + 1];
 	size_t	 njoined;
-	char	 rejoin[JOINED_MAX][CLIENT_NAME_MAX + 1];
+	struct rejoin rejoin[JOINED_MAX];	/* after a drop, until checked */
 	size_t	 nrejoin;
+	int	 checking;	/* the rejoin's /groups is not all in yet */
 	const char *group_list[JOINED_MAX];
 
 	enum target_kind target;
 	char	 target_name[CLIENT_NAME_MAX + 1];
+	int	 hold_plain;	/* the target was reset: hold the next line */
+	char	 warning[128];	/* for the status line; "" none */
 };
 
 static void	dropped(struct session *, const char *why);
@@ -95,6 +122,7 @@ session_new(const struct session_options *opt, const struct frontend *fe,
 	}
 	s->opt.name = s->opt.password = NULL;	/* only the copies are used */
 	if ((s->names = names_new()) == NULL ||
+	    (s->info = groupinfo_new()) == NULL ||
 	    net_init(&s->net, opt->host, opt->port) == -1) {
 		session_free(s);
 		return NULL;
@@ -117,6 +145,7 @@ session_free(struct session *s)
 	forget_password(s);
 	net_free(&s->net);
 	names_free(s->names);
+	groupinfo_free(s->info);
 	free(s);
 }
 
@@ -182,6 +211,50 @@ group_remove(char list[][CLIENT_NAME_MAX + 1], size_t *n, const char *g)
 	memmove(list[i], list[i + 1], (*n - (size_t)i - 1) * sizeof(list[0]));
 	(*n)--;
 	return 1;
+}
+
+static struct rejoin *
+rejoin_find(struct session *s, const char *g)
+{
+	for (size_t i = 0; i < s->nrejoin; i++)
+		if (strcasecmp(s->rejoin[i].name, g) == 0)
+			return &s->rejoin[i];
+	return NULL;
+}
+
+/*
+ * The connection dropped while logged in: remember the groups to rejoin
+ * and what each was (its owner, its mode), to tell after the reconnect
+ * whether a group of that name is still the one the user was in.  A
+ * group still waiting from an earlier reconnect keeps what was known
+ * before that one.
+ */
+static void
+rejoin_remember(struct session *s)
+{
+	const struct group_facts *f;
+	struct rejoin *r;
+
+	s->checking = 0;
+	for (size_t i = 0; i < s->njoined && s->nrejoin < JOINED_MAX; i++) {
+		if (rejoin_find(s, s->joined[i]) != NULL)
+			continue;
+		r = &s->rejoin[s->nrejoin++];
+		memset(r, 0, sizeof(*r));
+		strlcpy(r->name, s->joined[i], sizeof(r->name));
+		r->invite_only = -1;
+		if ((f = groupinfo_find(s->info, r->name)) != NULL) {
+			strlcpy(r->owner, f->owner, sizeof(r->owner));
+			r->invite_only = f->invite_only;
+		}
+		r->owned = strcasecmp(r->owner, s->name) == 0;
+	}
+	for (size_t i = 0; i < s->nrejoin; i++) {
+		r = &s->rejoin[i];
+		r->step = REJOIN_SENT;
+		r->now_owner[0] = r->why[0] = '\0';
+		r->mode_sent = 0;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -282,6 +355,8 @@ dropped(struct session *s, const char *why)
 	const char *reason = s->drop_why[0] != '\0' ? s->drop_why : why;
 	int delay;
 
+	if (s->state == CONN_CHAT)
+		rejoin_remember(s);
 	net_close(&s->net);
 	if (s->quitting) {
 		finish(s, CLIENT_EXIT_OK);
@@ -369,41 +444,63 @@ answer_user(struct session *s, const char *line)
 	s->fe->fe_status(s->ctx);
 }
 
+/*
+ * Logged in again after a drop: rejoin every group, then ask /groups to
+ * check their owners (the /users sent next ends its answer).  A group
+ * this user owned is made again rather than joined: if it is gone, so
+ * that it comes back as it was (invite-only included) and owned by the
+ * same user; if someone else has it, it is joined as theirs.
+ */
+static void
+rejoin_start(struct session *s)
+{
+	char list[JOINED_MAX * (CLIENT_NAME_MAX + 2) + 1] = "", cmd[64];
+	struct rejoin *r;
+
+	s->njoined = 0;
+	for (size_t i = 0; i < s->nrejoin; i++) {
+		strlcat(list, " #", sizeof(list));
+		strlcat(list, s->rejoin[i].name, sizeof(list));
+	}
+	session_note(s, SHOW_CLIENT, "reconnected as %s%s%s", s->name,
+	    s->nrejoin > 0 ? "; rejoining" : "", list);
+	for (size_t i = 0; i < s->nrejoin; i++) {
+		r = &s->rejoin[i];
+		snprintf(cmd, sizeof(cmd), "/%s %s", r->owned ? "create_group" :
+		    "join_group", r->name);
+		send_line(s, cmd);
+		/* At once, so that nobody can join in between. */
+		r->mode_sent = r->owned && r->invite_only == 1;
+		if (r->mode_sent) {
+			snprintf(cmd, sizeof(cmd), "/invite_only %s on", r->name);
+			send_line(s, cmd);
+		}
+	}
+	if (s->nrejoin > 0) {
+		send_line(s, "/groups");
+		s->checking = 1;
+	}
+	s->fe->fe_status(s->ctx);
+}
+
 static void
 logged_in(struct session *s, const char *name)
 {
 	int again = s->logged_in_once;
-	char list[JOINED_MAX * (CLIENT_NAME_MAX + 2) + 1] = "";
-	char cmd[64];
 
 	strlcpy(s->name, name, sizeof(s->name));
 	s->logged_in_once = 1;
 	s->name_refusals = 0;
 	net_backoff_reset(&s->net);
 	set_state(s, CONN_CHAT);
-	if (again) {
-		/* Everything joined before the drop is to be joined again. */
-		memcpy(s->rejoin, s->joined, sizeof(s->joined));
-		s->nrejoin = s->njoined;
-		s->njoined = 0;
-		for (size_t i = 0; i < s->nrejoin; i++) {
-			strlcat(list, " #", sizeof(list));
-			strlcat(list, s->rejoin[i], sizeof(list));
-		}
-		session_note(s, SHOW_CLIENT, "reconnected as %s%s%s", s->name,
-		    s->nrejoin > 0 ? "; rejoining" : "", list);
-		for (size_t i = 0; i < s->nrejoin; i++) {
-			snprintf(cmd, sizeof(cmd), "/join_group %s", s->rejoin[i]);
-			send_line(s, cmd);
-		}
-		s->fe->fe_status(s->ctx);
-	}
-	if (s->opt.learn_names) {
-		/* For completion; the groups are known after a reconnect. */
+	if (again)
+		rejoin_start(s);
+	/* For completion, and after a rejoin's /groups the end of its
+	 * answer; the groups are known after a reconnect. */
+	if (s->opt.learn_names || s->checking)
 		send_line(s, "/users");
-		if (!again)
-			send_line(s, "/groups");
-	}
+	if (s->opt.learn_names && !again)
+		send_line(s, "/groups");
 }
 
 /* An error line while logging in. */
@@ -464,20 +561,144 @@ login_error(struct session *s, const struct line *l)
 /* ------------------------------------------------------------------ */
 /* Lines while logged in */
 
-/* Is the error l the answer to a /join_group of a rejoin? */
-static int
-rejoin_answer(struct session *s, const struct line *l)
+/* The rejoin whose command error l answers, or NULL. */
+static struct rejoin *
+rejoin_answered(struct session *s, const struct line *l)
 {
 	char g[CLIENT_NAME_MAX + 1];
+	struct rejoin *r;
 
-	return proto_group_in(l->text, g, sizeof(g)) &&
-	    group_index(s->rejoin, s->nrejoin, g) >= 0;
+	if (!proto_group_in(l->text, g, sizeof(g)) ||
+	    (r = rejoin_find(s, g)) == NULL)
+		return NULL;
+	if (r->step == REJOIN_SENT)
+		return r;
+	/* The create failed, so its /invite_only does too. */
+	if (r->mode_sent && (strcmp(l->code, "not-member") == 0 ||
+	    strcmp(l->code, "not-owner") == 0))
+		return r;
+	return NULL;
+}
+
+/*
+ * Group g may not be the group the user was in (what says why, for the
+ * status line).  If plain lines went to it, they go to everyone now, and
+ * the next one is held back once: what was meant for the group is not
+ * said to everyone (or to whoever made the group again) unawares.
+ */
+static void
+rejoin_warn(struct session *s, const char *g, const char *what)
+{
+	int target = s->target == TARGET_GROUP &&
+	    strcasecmp(s->target_name, g) == 0;
+
+	snprintf(s->warning, sizeof(s->warning), "#%s: %s", g, what);
+	if (!target)
+		return;
+	s->target = TARGET_ALL;
+	s->target_name[0] = '\0';
+	s->hold_plain = 1;
+	session_note(s, SHOW_CLIENT_ERROR, "plain lines now go to everyone, not "
+	    "to #%s; the next one is held back: send it again to say it to "
+	    "everyone, or /switch to choose", g);
+}
+
+/* What became of one group, once /groups has answered. */
+static void
+rejoin_settle(struct session *s, const struct rejoin *r)
+{
+	const char *g = r->name, *now = r->now_owner, *was = r->owner;
+	char what[64];
+
+	switch (r->step) {
+	case REJOIN_JOINED:
+		if (was[0] != '\0' && strcasecmp(was, now) == 0) {
+			session_note(s, SHOW_CLIENT, "rejoined #%s", g);
+			return;
+		}
+		if (was[0] == '\0')
+			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but cannot "
+			    "tell whether it is the group you were in: its owner "
+			    "was not known (now %s)", g, now[0] ? now : "unknown");
+		else if (now[0] == '\0')
+			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but cannot "
+			    "check its owner (it was %s)", g, was);
+		else
+			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but it "
+			    "belongs to %s now, not %s: it may not be the group you "
+			    "were in", g, now, was);
+		snprintf(what, sizeof(what), "owner now %s", now[0] ? now : "unknown");
+		break;
+	case REJOIN_CREATED:
+		session_note(s, SHOW_CLIENT_ERROR, "#%s was gone: made it again%s; "
+		    "nobody else is in it now", g, r->invite_only == 1 ?
+		    ", invite-only again" : "");
+		snprintf(what, sizeof(what), "made again");
+		break;
+	case REJOIN_TAKEN:
+		session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but belongs "
+		    "to %s now, not you; joining it as one of its members", g,
+		    now[0] ? now : "someone else");
+		snprintf(what, sizeof(what), "owner now %s", now[0] ? now : "unknown");
+		break;
+	case REJOIN_GONE:
+		session_note(s, SHOW_CLIENT_ERROR, "#%s is gone and was not yours: "
+		    "not made again (it would be open to everyone); /create_group "
+		    "%s makes it", g, g);
+		snprintf(what, sizeof(what), "gone");
+		break;
+	case REJOIN_SENT:
+	case REJOIN_FAILED:
+		session_note(s, SHOW_CLIENT_ERROR, "could not rejoin #%s: %s", g,
+		    r->why[0] ? r->why : "no answer");
+		snprintf(what, sizeof(what), "not rejoined");
+		break;
+	}
+	rejoin_warn(s, g, what);
+}
+
+/* The end of the rejoin's /groups answer. */
+static void
+rejoin_check(struct session *s)
+{
+	s->checking = 0;
+	for (size_t i = 0; i < s->nrejoin; i++)
+		rejoin_settle(s, &s->rejoin[i]);
+	s->nrejoin = 0;
+	s->fe->fe_status(s->ctx);
+}
+
+/* An error that answers the /join_group or /create_group of rejoin r. */
+static void
+rejoin_error(struct session *s, struct rejoin *r, const struct line *l)
+{
+	char cmd[64];
+	const char *c = l->code;
+
+	if (r->step != REJOIN_SENT) {
+		r->mode_sent = 0;	/* that answered the /invite_only */
+		return;
+	}
+	if (strcmp(c, "group-exists") == 0) {
+		r->step = REJOIN_TAKEN;		/* ours once, someone else's now */
+		snprintf(cmd, sizeof(cmd), "/join_group %s", r->name);
+		send_line(s, cmd);
+	} else if (strcmp(c, "no-such-group") == 0) {
+		r->step = REJOIN_GONE;
+	} else if (strcmp(c, "already-member") == 0) {
+		r->step = REJOIN_JOINED;
+		group_add(s->joined, &s->njoined, r->name);
+		s->fe->fe_status(s->ctx);
+	} else {
+		r->step = REJOIN_FAILED;
+		strlcpy(r->why, l->text, sizeof(r->why));
+	}
 }
 
 static void
 chat_error(struct session *s, const struct line *l)
 {
-	char g[CLIENT_NAME_MAX + 1], cmd[64];
+	struct rejoin *r;
 	const char *c = l->code;
 
 	if (strcmp(c, "closed") == 0 || strcmp(c, "idle-timeout") == 0 ||
@@ -486,31 +707,14 @@ chat_error(struct session *s, const struct line *l)
 		strlcpy(s->drop_why, l->text, sizeof(s->drop_why));
 		return;
 	}
-	if (!proto_group_in(l->text, g, sizeof(g)) ||
-	    group_index(s->rejoin, s->nrejoin, g) < 0)
-		return;
-	/* An answer to a rejoin. */
-	if (strcmp(c, "no-such-group") == 0) {
-		session_note(s, SHOW_CLIENT, "#%s is gone; creating it again", g);
-		snprintf(cmd, sizeof(cmd), "/create_group %s", g);
-		send_line(s, cmd);
-	} else if (strcmp(c, "group-exists") == 0) {
-		snprintf(cmd, sizeof(cmd), "/join_group %s", g);
-		send_line(s, cmd);	/* someone else made it meanwhile */
-	} else if (strcmp(c, "already-member") == 0) {
-		group_remove(s->rejoin, &s->nrejoin, g);
-		group_add(s->joined, &s->njoined, g);
-		s->fe->fe_status(s->ctx);
-	} else {
-		group_remove(s->rejoin, &s->nrejoin, g);
-		session_note(s, SHOW_CLIENT_ERROR, "could not rejoin #%s: %s", g,
-		    l->text);
-	}
+	if ((r = rejoin_answered(s, l)) != NULL)
+		rejoin_error(s, r, l);
 }
 
 static void
 chat_notice(struct session *s, const struct line *l)
 {
+	struct rejoin *r;
 	struct notice n;
 
 	proto_notice(l->text, &n);
@@ -518,9 +722,18 @@ chat_notice(struct session *s, const struct line *l)
 	case NOTICE_YOU_JOINED:
 	case NOTICE_CREATED:
 		group_add(s->joined, &s->njoined, n.group);
-		if (group_remove(s->rejoin, &s->nrejoin, n.group))
-			session_note(s, SHOW_CLIENT, "rejoined #%s", n.group);
 		s->fe->fe_status(s->ctx);
+		if ((r = rejoin_find(s, n.group)) == NULL || r->step != REJOIN_SENT)
+			break;
+		r->step = n.kind == NOTICE_CREATED ? REJOIN_CREATED : REJOIN_JOINED;
+		break;
+	case NOTICE_GROUP_INFO:
+		if (s->checking && (r = rejoin_find(s, n.group)) != NULL)
+			strlcpy(r->now_owner, n.name, sizeof(r->now_owner));
+		break;
+	case NOTICE_USERS:
+		if (s->checking)
+			rejoin_check(s);
 		break;
 	case NOTICE_YOU_LEFT:
 	case NOTICE_KICKED_YOU:
@@ -543,8 +756,11 @@ server_line(struct session *s, char *raw)
 
 	proto_parse(raw, &l);
 	names_learn(s->names, &l);
-	if (l.kind == LINE_ERROR && s->state == CONN_CHAT && rejoin_answer(s, &l)) {
-		chat_error(s, &l);	/* it says what it does instead */
+	if (s->state == CONN_CHAT)
+		groupinfo_learn(s->info, &l, s->name);
+	if (l.kind == LINE_ERROR && s->state == CONN_CHAT &&
+	    rejoin_answered(s, &l) != NULL) {
+		chat_error(s, &l);	/* the check says what came of it */
 		return;
 	}
 	s->fe->fe_show(s->ctx, l.kind == LINE_CHAT ? SHOW_CHAT :
@@ -667,6 +883,31 @@ session_io(struct session *s, short revents)
 /* ------------------------------------------------------------------ */
 /* What the user types */
 
+/* May a plain line go to the target now?  Not while the target group is
+ * being rejoined, nor the first after a rejoin changed the target. */
+static int
+plain_may_go(struct session *s)
+{
+	if (s->state == CONN_CHAT && s->target == TARGET_GROUP && s->checking &&
+	    rejoin_find(s, s->target_name) != NULL) {
+		session_note(s, SHOW_CLIENT_ERROR, "not sent: #%s is being rejoined; "
+		    "send it again in a moment", s->target_name);
+		return 0;
+	}
+	if (s->state == CONN_CHAT && s->hold_plain) {
+		s->hold_plain = 0;
+		session_note(s, SHOW_CLIENT_ERROR, "not sent: plain lines go to "
+		    "everyone now (%s); send it again to say it to everyone",
+		    s->warning);
+		return 0;
+	}
+	if (s->state == CONN_CHAT && s->warning[0] != '\0') {
+		s->warning[0] = '\0';	/* seen and answered */
+		s->fe->fe_status(s->ctx);
+	}
+	return 1;
+}
+
 void
 session_quit(struct session *s, const char *reason)
 {
@@ -749,6 +990,8 @@ session_input(struct session *s, const char *line)
 	}
 	if (line[0] == '/')
 		text = line + 1;	/* "//x" is the text "/x" */
+	if (!plain_may_go(s))
+		return;
 	switch (s->target) {
 	case TARGET_ALL:
 		if (session_send(s, line) == 0)
@@ -834,7 +1077,15 @@ session_set_target(struct session *s, enum target_kind kind, const char *name)
 	s->target = kind;
 	strlcpy(s->target_name, kind == TARGET_ALL ? "" : name,
 	    sizeof(s->target_name));
+	s->hold_plain = 0;		/* the user chose */
+	s->warning[0] = '\0';
 	s->fe->fe_status(s->ctx);
+}
+
+const char *
+session_warning(const struct session *s)
+{
+	return s->warning;
 }
 
 struct names *

@@ -282,6 +282,10 @@ draw_status(struct tui *t)
 	}
 	snprintf(buf, sizeof(buf), " %s | %s",
 	    session_name(t->s)[0] ? session_name(t->s) : "(no name)", state);
+	if (session_warning(t->s)[0] != '\0') {
+		snprintf(part, sizeof(part), " | !! %s", session_warning(t->s));
+		strlcat(buf, part, sizeof(buf));
+	}
 	switch (session_target(t->s, &target)) {
 	case TARGET_ALL:
 		strlcat(buf, " | to everyone", sizeof(buf));

@@ -14,6 +14,10 @@ Built on chattest and chattest_accounts (which it does not change):
     stop_service(svc) / restart_service(svc, port)
         kill the hub and the activators (and so every session), then start
         them again on the same port: a server that dies and comes back.
+    pause_accepting(svc) / resume_accepting(svc)
+        stop and continue the activators (SIGSTOP, SIGCONT): a client that
+        connects meanwhile waits in the listen queue for its prompt, for
+        as long as the test needs to act before it logs in again.
 
 Everything started here is killed however the test ends: line clients
 are in the service's list of process groups to kill, tmux servers are
@@ -368,6 +372,19 @@ def restart_service(svc, port, timeout=10):
             return True
         time.sleep(0.2)         # the port is not free yet: try again
     return False
+
+
+def pause_accepting(svc):
+    """Stop the activators: new connections wait, sessions run on."""
+    for p, _, _ in svc.activators:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGSTOP)
+
+
+def resume_accepting(svc):
+    for p, _, _ in svc.activators:
+        if p.poll() is None:
+            os.kill(p.pid, signal.SIGCONT)
 
 
 def session_pid(svc, name):

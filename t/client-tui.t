@@ -4,7 +4,9 @@
 # timestamps, typing while lines arrive, scrolling back, Tab completion of
 # commands, users and groups, /switch, history, colours and NO_COLOR, and
 # reconnecting (with the groups rejoined) after the session is killed and
-# after the whole server dies and comes back on the same port.
+# after the whole server dies and comes back on the same port (a group that
+# died with it, and was someone else's, is not made again: see
+# t/client-reconnect.t for what a rejoin checks).
 import os
 import re
 import shutil
@@ -200,11 +202,18 @@ def run(svc, tm, tdir):
     m = T.wait_for(lambda: len(re.findall(r"reconnected as tui", tm.screen())) >= 2,
                    timeout=40, step=0.1)
     T.ok(m, "the client reconnects to the restarted server by itself")
-    T.ok(tm.wait_screen(r"#devops is gone; creating it again") and
-         tm.wait_screen(r"\* created #devops; you own it"),
-         "a group that died with the server is made again")
+    T.ok(tm.wait_screen(r"#devops is gone and was not yours: not made again"),
+         "a group that died with the server, and was bob's, is not made again")
+    T.ok(tm.wait_screen(r"^ tui \| online \| !! #devops: gone \| to everyone",
+                        where=tm.status_row),
+         "the status line is back to online, warns, and the target is everyone")
+    tm.type("/create_group devops")
+    tm.keys("Enter")
+    T.ok(tm.wait_screen(r"\* created #devops; you own it"), "tui makes #devops itself")
+    tm.type("/switch devops")
+    tm.keys("Enter")
     T.ok(tm.wait_screen(r"^ tui \| online \| to #devops \| groups: #devops",
-                        where=tm.status_row), "the status line is back to online")
+                        where=tm.status_row), "/switch devops clears the warning")
     back = svc.client("bob2")
     back.login("bob2")
     back.send("/join_group devops")
