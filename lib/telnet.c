@@ -41,26 +41,32 @@ answer(uint8_t verb, uint8_t option, telnet_reply_fn *reply, void *arg)
 }
 
 /*
- * The byte after IAC.  Returns the byte to keep in the text, or -1 for
- * none.  A byte that is no telnet command leaves the pair as one 0xFF
- * byte in the text (never valid UTF-8, so the line is refused).
+ * The byte after IAC: the state it leads to.  Returns how many bytes it
+ * leaves in the text at out: 1 for IAC IAC (an escaped 0xFF), 2 for IAC
+ * and a byte that is no telnet command (both stay: 0xFF is never valid
+ * UTF-8, so the line is refused), else 0.
  */
-static int
-command(struct telnet *t, uint8_t c)
+static size_t
+command(struct telnet *t, uint8_t c, char *out)
 {
 	t->t_state = TN_DATA;
-	if (c == TELNET_IAC)
-		return TELNET_IAC;		/* an escaped 0xFF */
+	if (c == TELNET_IAC) {
+		out[0] = (char)TELNET_IAC;
+		return 1;
+	}
 	if (c >= TELNET_WILL) {
 		t->t_verb = c;
 		t->t_state = TN_OPTION;
 	} else if (c == TELNET_SB) {
 		t->t_sb_len = 0;
 		t->t_state = TN_SB;
-	} else if (c < TELNET_SE)
-		return TELNET_IAC;
+	} else if (c < TELNET_SE) {
+		out[0] = (char)TELNET_IAC;
+		out[1] = (char)c;
+		return 2;
+	}
 	/* SE, NOP, DM, BRK, IP, AO, AYT, EC, EL, GA: nothing to do. */
-	return -1;
+	return 0;
 }
 
 /* One byte of a subnegotiation; gives up on one that never ends. */
@@ -89,8 +95,22 @@ telnet_filter(struct telnet *t, char *buf, size_t n, telnet_reply_fn *reply,
 {
 	size_t kept = 0;
 	uint8_t c;
-	int keep;
 
+	/*
+	 * An IAC ended the last call: put it back in front and read it
+	 * again, so that IAC and a non-command byte can become two bytes of
+	 * text without writing over a byte not read yet.
+	 */
+	if ((t->t_state == TN_IAC || t->t_state == TN_SB_IAC) && n > 0) {
+		memmove(buf + 1, buf, n++);
+		buf[0] = (char)TELNET_IAC;
+		if (t->t_state == TN_IAC)
+			t->t_state = TN_DATA;
+		else {
+			t->t_state = TN_SB;
+			t->t_sb_len--;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		c = (uint8_t)buf[i];
 		switch (t->t_state) {
@@ -101,8 +121,7 @@ telnet_filter(struct telnet *t, char *buf, size_t n, telnet_reply_fn *reply,
 				buf[kept++] = (char)c;
 			break;
 		case TN_IAC:
-			if ((keep = command(t, c)) != -1)
-				buf[kept++] = (char)keep;
+			kept += command(t, c, buf + kept);
 			break;
 		case TN_OPTION:
 			t->t_state = TN_DATA;
@@ -115,8 +134,7 @@ telnet_filter(struct telnet *t, char *buf, size_t n, telnet_reply_fn *reply,
 			 * leaves it open; telnetd reads it so).
 			 */
 			if (c != TELNET_SE && c != TELNET_IAC) {
-				if ((keep = command(t, c)) != -1)
-					buf[kept++] = (char)keep;
+				kept += command(t, c, buf + kept);
 				break;
 			}
 			subneg(t, c);

@@ -12,8 +12,8 @@
  * a literal 0xFF byte; IP, AO, AYT, BRK, EC, EL, NOP, DM, GA are dropped;
  * a subnegotiation (IAC SB ... IAC SE) is dropped without being kept,
  * and given up after TELNET_SB_MAX bytes (what follows is text again).
- * IAC and a byte that is no telnet command become one 0xFF byte in the
- * text, so that line still fails the UTF-8 check.
+ * IAC and a byte that is no telnet command both stay in the text, so
+ * that line still fails the UTF-8 check.
  *
  * 0xFF is never valid UTF-8, so the filter runs on every connection: a
  * line client (nc) can send nothing valid that it changes.  It keeps its
@@ -49,8 +49,10 @@ typedef void telnet_reply_fn(void *arg, const unsigned char *seq, size_t len);
 void	telnet_init(struct telnet *t);
 /*
  * Filter buf (n bytes, just read) in place: returns how many bytes of
- * text are left at its start.  Answers are passed to reply(arg, ...) in
- * the order their requests came.
+ * text are left at its start, at most n + 1: buf must have room for one
+ * byte more than was read (an IAC that ended the last read is put back
+ * in front).  Answers are passed to reply(arg, ...) in the order their
+ * requests came.
  */
 size_t	telnet_filter(struct telnet *t, char *buf, size_t n,
 	    telnet_reply_fn *reply, void *arg);
