@@ -16,7 +16,12 @@ linebuf_init(struct linebuf *lb, size_t max_line)
 	memset(lb, 0, sizeof(*lb));
 	lb->max_line = max_line;
 	lb->cap = max_line + 2;
-	lb->buf = malloc(lb->cap + 1);	/* +1: callers may NUL-end a line */
+	/*
+	 * +1: a filter in front of the framer may grow what was read by one
+	 * byte (telnet.c puts back an IAC that ended the last read);
+	 * +1: callers may NUL-end a line.
+	 */
+	lb->buf = malloc(lb->cap + 2);
 	return lb->buf == NULL ? -1 : 0;
 }
 
@@ -42,7 +47,8 @@ linebuf_room(struct linebuf *lb, char **where)
 {
 	compact(lb);
 	*where = lb->buf + lb->len;
-	return lb->cap - lb->len;
+	/* Overfilled by that one byte and not framed yet: no room. */
+	return lb->len < lb->cap ? lb->cap - lb->len : 0;
 }
 
 void

@@ -28,7 +28,11 @@ enum line_result {
 
 int	linebuf_init(struct linebuf *lb, size_t max_line);
 void	linebuf_free(struct linebuf *lb);
-/* Free space to read into; commit what was read with linebuf_commit. */
+/*
+ * Free space to read into; commit what was read with linebuf_commit.
+ * One byte past it may be written and committed too (by a filter that
+ * grows a read by one byte, lib/telnet.c).
+ */
 size_t	linebuf_room(struct linebuf *lb, char **where);
 void	linebuf_commit(struct linebuf *lb, size_t n);
 /* Next line; valid until the next call. */

@@ -2,9 +2,10 @@
  * input.c -- reading the client.
  *
  * Owns the line framer of the connection: it reads what the socket has,
- * splits it into lines, reports overlong lines once, and hands each line
- * to commands.c.  End of input ends the session after the last
- * (unterminated) line is handled.
+ * takes telnet commands out of it (lib/telnet.c; the answers join the
+ * output queue), splits it into lines, reports overlong lines once, and
+ * hands each line to commands.c.  End of input ends the session after
+ * the last (unterminated) line is handled.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -65,6 +66,20 @@ input_finish(struct session *s)
 		    "connection closed");
 }
 
+/*
+ * A telnet answer.  The output queue holds only whole lines between
+ * events, so it goes between two lines, never inside one.
+ */
+static void
+telnet_reply(void *arg, const unsigned char *seq, size_t len)
+{
+	struct session *s = arg;
+
+	if (s->state != SESSION_CLOSING &&
+	    outq_append(&s->out, (const char *)seq, len) == -1)
+		session_close(s, DISC_SENDQ, "SendQ exceeded");
+}
+
 void
 input_read(struct session *s)
 {
@@ -91,7 +106,8 @@ input_read(struct session *s)
 			input_finish(s);
 			return;
 		}
-		linebuf_commit(&s->in, (size_t)n);
+		linebuf_commit(&s->in, telnet_filter(&s->tn, where, (size_t)n,
+		    telnet_reply, s));
 		input_lines(s);
 	}
 }

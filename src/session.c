@@ -305,6 +305,7 @@ init_buffers(struct session *s)
 	    (s->text = malloc(max_line)) == NULL)
 		fatal("session buffers");
 	outq_init(&s->out, s->conf.max_sendq);
+	telnet_init(&s->tn);
 }
 
 static void

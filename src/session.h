@@ -4,7 +4,8 @@
  * session.c  start-up, the event loop, closing
  * hublink.c  the control connection to the hub: register, reconnect, wake
  * deliver.c  reading the shared log and formatting lines for the client
- * input.c    reading the client, framing and checking its lines
+ * input.c    reading the client, framing and checking its lines (telnet
+ *            commands taken out first, lib/telnet.c)
  * login.c    the login dialogue: name, password, guests, duplicate logins
  * commands.c chat lines, the /command table and replies
  * groupcmds.c the group commands
@@ -22,6 +23,7 @@
 #include "linebuf.h"
 #include "outq.h"
 #include "shm.h"
+#include "telnet.h"
 
 enum session_state {
 	SESSION_LOGIN,		/* waiting for a name (or its password) */
@@ -48,6 +50,7 @@ struct session {
 	char		name[SHM_NAME_MAX + 1];
 	enum session_state state;
 	uint64_t	cursor;		/* next log record to read */
+	struct telnet	tn;		/* telnet commands taken out of the input */
 	struct linebuf	in;
 	struct outq	out;
 	char		*text;		/* max_line bytes for a record's text */

@@ -54,7 +54,7 @@ def main():
             d.expect_lines(["! name-taken: %s is already in use; choose another" % name,
                             PROMPT], "name %r in use: name-taken, then the prompt again" % name)
         # Bad bytes at the prompt: the text error, then the prompt again.
-        d.send(b"\xff\xfeali")
+        d.send(b"\xfe\xfeali")
         d.expect(T.rx(r"^! bad-utf8: "), "invalid UTF-8 at the prompt: bad-utf8")
         d.expect(PROMPT, "... and the prompt again")
         d.send("ali\x1bce")

@@ -319,10 +319,42 @@ test_pending(void)
 	linebuf_free(&lb);
 }
 
+/* One byte past the room may be committed (a telnet IAC put back). */
+static void
+test_overfill(void)
+{
+	struct linebuf lb;
+	char *where, *line;
+	size_t len, room;
+
+	if (linebuf_init(&lb, MAX_LINE) == -1)
+		bail("linebuf_init: out of memory");
+	room = linebuf_room(&lb, &where);
+	memset(where, 'x', room + 1);
+	linebuf_commit(&lb, room + 1);
+	is_int(0, (long long)linebuf_room(&lb, &where),
+	    "overfilled by one byte: no room until framed");
+	is_int(LINE_TOOLONG, linebuf_next(&lb, &line, &len),
+	    "overfilled without a newline: too long");
+	room = linebuf_room(&lb, &where);
+	is_int(MAX_LINE + 2, (long long)room, "then the room is whole again");
+	memset(where, 'y', room);
+	where[room] = '\n';
+	linebuf_commit(&lb, room + 1);
+	is_int(LINE_NONE, linebuf_next(&lb, &line, &len),
+	    "overfilled ending in a newline: the overlong line's rest is skipped");
+	linebuf_room(&lb, &where);
+	memcpy(where, "ok\n", 3);
+	linebuf_commit(&lb, 3);
+	ok(linebuf_next(&lb, &line, &len) == LINE_OK && len == 2 &&
+	    memcmp(line, "ok", 2) == 0, "the next line is whole");
+	linebuf_free(&lb);
+}
+
 int
 main(void)
 {
-	plan(8 + 4 + 2 + 11 + 3 + 9 + 5);
+	plan(8 + 4 + 2 + 11 + 3 + 9 + 5 + 5);
 	test_basic();
 	test_split();
 	test_nul();
@@ -330,5 +362,6 @@ main(void)
 	test_pipelined();
 	test_finish();
 	test_pending();
+	test_overfill();
 	return 0;
 }
