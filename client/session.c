@@ -546,7 +546,7 @@ login_error(struct session *s, const struct line *l)
 			dropped(s, l->text);
 		}
 	} else if (strcmp(c, "auth-failed") == 0 || strcmp(c, "server-full") == 0 ||
-	    strcmp(c, "unavailable") == 0) {
+	    strcmp(c, "too-many-pending") == 0 || strcmp(c, "unavailable") == 0) {
 		/* The server closes the connection next. */
 		s->refused = 1;
 		if (strcmp(c, "auth-failed") != 0 && s->opt.interactive)
