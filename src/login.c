@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
@@ -53,13 +54,18 @@ enter_chat(struct session *s, uint64_t after_join)
 
 /* Ask the session holding our name to close, then wait for it to go. */
 static int
-replace_old_session(struct session *s, uint32_t old)
+replace_old_session(struct session *s, uint32_t old, long long silent)
 {
 	struct shm_slot *o = shm_slot(&s->shm, old);
 	struct timespec tick = { 0, 20 * 1000000L };
+	char why[32] = "";
 
+	/* A takeover says why: the old client was silent (clamped: a clock jump). */
+	if (silent >= 0)
+		snprintf(why, sizeof(why), " after %u s of silence",
+		    (unsigned)(silent < 999999999 ? silent : 999999999));
 	snprintf(o->s_close_reason, sizeof(o->s_close_reason),
-	    "replaced by a new login from %s", s->peer);
+	    "replaced by a new login from %s%s", s->peer, why);
 	atomic_store(&o->s_close, DISC_KICKED + 1);
 	hublink_wake(s, TO_USER, old);
 	/* This session only waits for its own login; nobody else does. */
@@ -71,11 +77,30 @@ replace_old_session(struct session *s, uint32_t old)
 	return -1;
 }
 
+/*
+ * Under refuse: seconds the client of the session in slot old has been
+ * silent (nothing read from it, s_last_active) if more than
+ * takeover_after, else -1.  Stamps are whole seconds, so "more than N"
+ * means at least N seconds really passed.
+ */
+static long long
+silent_past_grace(struct session *s, uint32_t old)
+{
+	long long silent;
+
+	if (s->conf.takeover_after == 0)
+		return -1;
+	silent = clock_unix_seconds() -
+	    atomic_load(&shm_slot(&s->shm, old)->s_last_active);
+	return silent > (long long)s->conf.takeover_after ? silent : -1;
+}
+
 static void
 take_name(struct session *s)
 {
 	uint64_t after_join;
 	uint32_t old;
+	long long silent = -1;
 
 	if (registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
 		enter_chat(s, after_join);
@@ -84,11 +109,16 @@ take_name(struct session *s)
 	old = registry_find(&s->shm, s->name);
 	if (!s->registered || old == SLOT_NONE) {
 		reply(s, "! name-taken: %s is already in use; choose another", s->name);
-	} else if (s->conf.duplicate_login == DUP_REFUSE) {
+	} else if (s->conf.duplicate_login == DUP_REFUSE &&
+	    (silent = silent_past_grace(s, old)) < 0) {
 		reply(s, "! already-online: %s is already logged in elsewhere", s->name);
-	} else if (replace_old_session(s, old) == 0 &&
+	} else if (replace_old_session(s, old, silent) == 0 &&
 	    registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
-		log_info("%s: %s replaced an older login", s->peer, s->name);
+		if (silent >= 0)
+			log_info("%s: %s took over a login silent for %lld s",
+			    s->peer, s->name, silent);
+		else
+			log_info("%s: %s replaced an older login", s->peer, s->name);
 		enter_chat(s, after_join);
 		return;
 	} else
