@@ -55,6 +55,14 @@ static const struct conf_key conf_keys[] = {
 	{ "users_file", CONF_FILE_PATH, offsetof(struct chat_conf, users_file), 0, 0 },
 	{ "allow_guests", CONF_BOOL, offsetof(struct chat_conf, allow_guests), 0, 0 },
 	{ "duplicate_login", CONF_DUP_LOGIN, offsetof(struct chat_conf, duplicate_login), 0, 0 },
+
+	/* Dead clients.  The limits are Linux's (MAX_TCP_KEEPIDLE and friends). */
+	{ "keepalive_idle", CONF_UINT, offsetof(struct chat_conf, keepalive_idle), 0, 32767 },
+	{ "keepalive_interval", CONF_UINT, offsetof(struct chat_conf, keepalive_interval), 1, 32767 },
+	{ "keepalive_count", CONF_UINT, offsetof(struct chat_conf, keepalive_count), 1, 127 },
+	{ "tcp_user_timeout", CONF_UINT, offsetof(struct chat_conf, tcp_user_timeout), 0, 86400 },
+	{ "takeover_after", CONF_UINT, offsetof(struct chat_conf, takeover_after), 0, 31 * 86400 },
+
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
 
@@ -80,6 +88,21 @@ conf_defaults(struct chat_conf *conf)
 	strlcpy(conf->users_file, SYSCONFDIR "/chat/users", sizeof(conf->users_file));
 	conf->allow_guests = 1;
 	conf->duplicate_login = DUP_REFUSE;
+
+	/*
+	 * A silent peer is probed after a minute and given up after two:
+	 * 60 + 6 * 10 s, the same 120 s tcp_user_timeout allows for data
+	 * left unacknowledged.  A dead client's name is free again within
+	 * two minutes instead of the kernel's 2 h 11 min; a live one costs
+	 * one small packet a minute each way.  Its user may take the name
+	 * over sooner: after 90 s of silence (doc/chat.conf.5).
+	 */
+	conf->keepalive_idle = 60;
+	conf->keepalive_interval = 10;
+	conf->keepalive_count = 6;
+	conf->tcp_user_timeout = 120;
+	conf->takeover_after = 90;
+
 	conf->log_level = LOG_LEVEL_INFO;
 }
 

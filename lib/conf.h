@@ -42,6 +42,17 @@ struct chat_conf {
 	char		users_file[CONF_PATH_MAX]; /* name:hash lines */
 	int		allow_guests;	/* 1: unregistered names may log in */
 	enum dup_login	duplicate_login;
+
+	/* Dead clients (issue 17): TCP keepalive, user timeout, takeover. */
+	unsigned	keepalive_idle;	/* seconds of silence before probing; 0 off */
+	unsigned	keepalive_interval; /* seconds between probes */
+	unsigned	keepalive_count; /* unanswered probes before closing */
+	unsigned	tcp_user_timeout; /* seconds sent data may stay unacked; 0
+					   the kernel's default */
+	unsigned	takeover_after;	/* seconds a registered user's client
+					   must be silent before a new login
+					   with the password takes over under
+					   duplicate_login = refuse; 0 never */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

@@ -118,3 +118,22 @@ linebuf_finish(struct linebuf *lb, char **line, size_t *len)
 	*len = n;
 	return LINE_OK;
 }
+
+int
+linebuf_drop(struct linebuf *lb)
+{
+	int inside = lb->discarding;
+
+	if (lb->len > lb->start)
+		inside = lb->buf[lb->len - 1] != '\n';
+	explicit_bzero(lb->buf, lb->len);
+	lb->start = lb->len = 0;
+	lb->discarding = 0;
+	return inside;
+}
+
+void
+linebuf_skip_line(struct linebuf *lb)
+{
+	lb->discarding = 1;
+}

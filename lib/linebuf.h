@@ -41,5 +41,12 @@ enum line_result linebuf_next(struct linebuf *lb, char **line, size_t *len);
 enum line_result linebuf_finish(struct linebuf *lb, char **line, size_t *len);
 /* Bytes held that are not yet returned as lines. */
 size_t	linebuf_pending(const struct linebuf *lb);
+/*
+ * Forget every byte held (zeroed: it may be a password); 1 if they ended
+ * inside a line (no newline after the last line returned).
+ */
+int	linebuf_drop(struct linebuf *lb);
+/* Skip the input up to and including the next newline, silently. */
+void	linebuf_skip_line(struct linebuf *lb);
 
 #endif

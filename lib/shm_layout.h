@@ -195,7 +195,13 @@ struct shm_slot {
 	uint32_t	pad0;
 	uint64_t	s_pid_start;	/* /proc start time of s_pid; hub writes */
 	int64_t		s_connected;	/* unix time of claim */
-	_Atomic int64_t	s_last_active;	/* unix time of the last line read */
+	/*
+	 * Unix time the client was last heard from: the last read that
+	 * returned bytes (any input, even an empty or refused line).  The
+	 * session writes it; chatctl shows it (IDLE) and a newer login
+	 * under takeover_after measures silence by it.
+	 */
+	_Atomic int64_t	s_last_active;
 	/* 1 while a wake-up is owed or in flight; the session clears it. */
 	_Atomic uint32_t s_wake_pending;
 	uint32_t	pad1;

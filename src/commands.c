@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clock.h"
 #include "cmdline.h"
 #include "log.h"
 #include "msglog.h"
@@ -236,8 +235,6 @@ commands_line(struct session *s, char *line, size_t len)
 		return;
 	}
 	line[len] = '\0';	/* room: the framer's buffer has a spare byte */
-	atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_last_active,
-	    clock_unix_seconds(), memory_order_relaxed);
 	if (s->state == SESSION_LOGIN) {
 		login_line(s, line, len);
 		return;

@@ -5,11 +5,15 @@
  * takes telnet commands out of it (lib/telnet.c; the answers join the
  * output queue), splits it into lines, reports overlong lines once, and
  * hands each line to commands.c.  End of input ends the session after
- * the last (unterminated) line is handled.
+ * the last (unterminated) line is handled.  Every read stamps
+ * s_last_active: the client was heard from (what takeover_after
+ * measures).
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "session.h"
 
@@ -97,7 +101,8 @@ input_read(struct session *s)
 			if (errno == EAGAIN)
 				return;
 			session_close(s, DISC_ERROR, errno == ECONNRESET ?
-			    "connection reset by peer" : "read error");
+			    "connection reset by peer" : errno == ETIMEDOUT ?
+			    "connection timed out" : "read error");
 			return;
 		}
 		if (n == 0) {
@@ -108,6 +113,8 @@ input_read(struct session *s)
 		}
 		linebuf_commit(&s->in, telnet_filter(&s->tn, where, (size_t)n,
 		    telnet_reply, s));
+		atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_last_active,
+		    clock_unix_seconds(), memory_order_relaxed);
 		input_lines(s);
 	}
 }

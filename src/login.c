@@ -4,15 +4,22 @@
  * Owns: the name prompt, the name rule, registered names (their password
  * is asked and checked against the users file; wrong passwords are
  * slowed down, logged with the peer address, and end the connection
- * after LOGIN_MAX_FAILURES), guests (allow_guests), and a registered user
- * logging in twice (duplicate_login = refuse or replace).
+ * after LOGIN_MAX_FAILURES; what the client typed ahead of the answer is
+ * thrown away and the password asked again), guests (allow_guests), and
+ * a registered user logging in twice (duplicate_login = refuse or
+ * replace; under refuse, takeover_after lets the password take over a
+ * session whose client has been silent that long).
  */
+#include <sys/ioctl.h>
+
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
@@ -47,13 +54,18 @@ enter_chat(struct session *s, uint64_t after_join)
 
 /* Ask the session holding our name to close, then wait for it to go. */
 static int
-replace_old_session(struct session *s, uint32_t old)
+replace_old_session(struct session *s, uint32_t old, long long silent)
 {
 	struct shm_slot *o = shm_slot(&s->shm, old);
 	struct timespec tick = { 0, 20 * 1000000L };
+	char why[32] = "";
 
+	/* A takeover says why: the old client was silent (clamped: a clock jump). */
+	if (silent >= 0)
+		snprintf(why, sizeof(why), " after %u s of silence",
+		    (unsigned)(silent < 999999999 ? silent : 999999999));
 	snprintf(o->s_close_reason, sizeof(o->s_close_reason),
-	    "replaced by a new login from %s", s->peer);
+	    "replaced by a new login from %s%s", s->peer, why);
 	atomic_store(&o->s_close, DISC_KICKED + 1);
 	hublink_wake(s, TO_USER, old);
 	/* This session only waits for its own login; nobody else does. */
@@ -65,11 +77,30 @@ replace_old_session(struct session *s, uint32_t old)
 	return -1;
 }
 
+/*
+ * Under refuse: seconds the client of the session in slot old has been
+ * silent (nothing read from it, s_last_active) if more than
+ * takeover_after, else -1.  Stamps are whole seconds, so "more than N"
+ * means at least N seconds really passed.
+ */
+static long long
+silent_past_grace(struct session *s, uint32_t old)
+{
+	long long silent;
+
+	if (s->conf.takeover_after == 0)
+		return -1;
+	silent = clock_unix_seconds() -
+	    atomic_load(&shm_slot(&s->shm, old)->s_last_active);
+	return silent > (long long)s->conf.takeover_after ? silent : -1;
+}
+
 static void
 take_name(struct session *s)
 {
 	uint64_t after_join;
 	uint32_t old;
+	long long silent = -1;
 
 	if (registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
 		enter_chat(s, after_join);
@@ -78,11 +109,16 @@ take_name(struct session *s)
 	old = registry_find(&s->shm, s->name);
 	if (!s->registered || old == SLOT_NONE) {
 		reply(s, "! name-taken: %s is already in use; choose another", s->name);
-	} else if (s->conf.duplicate_login == DUP_REFUSE) {
+	} else if (s->conf.duplicate_login == DUP_REFUSE &&
+	    (silent = silent_past_grace(s, old)) < 0) {
 		reply(s, "! already-online: %s is already logged in elsewhere", s->name);
-	} else if (replace_old_session(s, old) == 0 &&
+	} else if (replace_old_session(s, old, silent) == 0 &&
 	    registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
-		log_info("%s: %s replaced an older login", s->peer, s->name);
+		if (silent >= 0)
+			log_info("%s: %s took over a login silent for %lld s",
+			    s->peer, s->name, silent);
+		else
+			log_info("%s: %s replaced an older login", s->peer, s->name);
 		enter_chat(s, after_join);
 		return;
 	} else
@@ -131,6 +167,39 @@ name_given(struct session *s, const char *line, size_t len)
 	take_name(s);
 }
 
+/*
+ * The answer to a wrong password is about to be queued: throw away what
+ * the client sent after the password line, framed or still in the
+ * kernel's buffer, and the rest of a line cut there.  A corrected
+ * password typed during the delay would otherwise answer the next
+ * prompt.  Bytes that arrive after this answer that prompt.
+ */
+static void
+discard_typed_ahead(struct session *s)
+{
+	char junk[512];
+	int queued = 0, inside;
+	ssize_t n;
+
+	inside = linebuf_drop(&s->in);
+	/* FIONREAD counts data only: a FIN behind it is still read as EOF. */
+	if (ioctl(s->in_fd, FIONREAD, &queued) == -1)
+		queued = 0;
+	while (queued > 0) {
+		n = read(s->in_fd, junk, (size_t)queued < sizeof(junk) ?
+		    (size_t)queued : sizeof(junk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		queued -= (int)n;
+		inside = junk[n - 1] != '\n';
+	}
+	explicit_bzero(junk, sizeof(junk));
+	if (inside)
+		linebuf_skip_line(&s->in);
+}
+
 static void
 password_given(struct session *s, const char *password)
 {
@@ -158,8 +227,10 @@ password_given(struct session *s, const char *password)
 		session_close(s, DISC_AUTH, "too many wrong passwords");
 		return;
 	}
+	discard_typed_ahead(s);
 	reply(s, "! bad-password: wrong password for %s", s->name);
-	s->name[0] = '\0';
+	/* The user said who they are: only the password is asked again. */
+	s->awaiting_password = 1;
 	login_prompt(s);
 }
 

@@ -318,15 +318,53 @@ free_buffers(struct session *s)
 }
 
 static void
-setup_client_socket(struct session *s)
+set_option(struct session *s, int level, int name, int value, const char *what)
 {
+	if (setsockopt(s->in_fd, level, name, &value, sizeof(value)) == -1)
+		log_warn("%s: setsockopt %s %d", s->peer, what, value);
+}
+
+/*
+ * TCP options of the client socket.  Keepalive and the user timeout
+ * make a client that vanished without a FIN (suspend, a Wi-Fi change, a
+ * NAT timeout) an error within keepalive_idle + keepalive_interval *
+ * keepalive_count seconds of silence, or tcp_user_timeout seconds of
+ * unacknowledged output, instead of the kernel's 2 h 11 min: until then
+ * a registered user's name stays taken.  Not every client fd is a TCP
+ * socket (inetd may pass a pipe or a UNIX socket): if TCP_NODELAY does
+ * not apply, nothing else does either.  A few system calls per session.
+ */
+static void
+setup_tcp_options(struct session *s)
+{
+	const struct chat_conf *c = &s->conf;
 	int one = 1;
 
+	if (setsockopt(s->in_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1) {
+		if (errno != ENOTSOCK && errno != EOPNOTSUPP && errno != ENOPROTOOPT)
+			log_warn("%s: setsockopt TCP_NODELAY", s->peer);
+		return;
+	}
+	if (c->keepalive_idle > 0) {
+		set_option(s, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
+		set_option(s, IPPROTO_TCP, TCP_KEEPIDLE, (int)c->keepalive_idle,
+		    "TCP_KEEPIDLE");
+		set_option(s, IPPROTO_TCP, TCP_KEEPINTVL,
+		    (int)c->keepalive_interval, "TCP_KEEPINTVL");
+		set_option(s, IPPROTO_TCP, TCP_KEEPCNT, (int)c->keepalive_count,
+		    "TCP_KEEPCNT");
+	}
+	if (c->tcp_user_timeout > 0)
+		set_option(s, IPPROTO_TCP, TCP_USER_TIMEOUT,
+		    (int)(c->tcp_user_timeout * 1000), "TCP_USER_TIMEOUT");
+}
+
+static void
+setup_client_socket(struct session *s)
+{
 	if (fd_nonblock(s->in_fd) == -1 || fd_nonblock(s->out_fd) == -1)
 		fatal("client socket");
-	/* Best effort: not every client fd is a TCP socket. */
-	setsockopt(s->in_fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	setsockopt(s->in_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setup_tcp_options(s);
 }
 
 static void

@@ -87,21 +87,22 @@ def logins(svc):
 
     # A guest cannot take a registered name, in any case: it is asked for
     # the password.
+    b0 = svc.client("b0")
+    b0.send("BOB")
+    b0.expect(PASSWORD, "the registered name in another case (BOB): the password prompt")
+    b0.close()
     b = svc.client("b")
     b.send("bob")
     b.expect(PASSWORD, "a guest asking for the registered name bob gets the password prompt")
     b.send("guess")
-    b.expect_lines([bad_password("bob"), PROMPT],
-                   "a wrong password: bad-password, then the name prompt", timeout=SLOW)
-    b.send("BOB")
-    b.expect(PASSWORD, "the registered name in another case (BOB): the password prompt")
+    b.expect_lines([bad_password("bob"), PASSWORD],
+                   "a wrong password: bad-password, then the password prompt again",
+                   timeout=SLOW)
     b.send("guess again")
-    b.expect_lines([bad_password("BOB"), PROMPT],
-                   "a second wrong password: bad-password, the name prompt again",
+    b.expect_lines([bad_password("bob"), PASSWORD],
+                   "a second wrong password: bad-password, the password prompt again",
                    timeout=SLOW)
     # An empty line at the password prompt is ignored.
-    b.send("bob")
-    b.expect(PASSWORD)
     b.send("")
     b.expect_nothing("an empty line at the password prompt gets no answer")
     b.send("qwerty456")
@@ -117,15 +118,13 @@ def logins(svc):
 
     # The 3-failure close.
     x = svc.client("x")
-    for i in (1, 2):
-        x.send("alice")
-        x.expect(PASSWORD)
-        x.send("wrong%d" % i)
-        x.expect_lines([bad_password("alice"), PROMPT],
-                       "wrong password %d of 3: bad-password, the prompt again" % i,
-                       timeout=SLOW)
     x.send("alice")
     x.expect(PASSWORD)
+    for i in (1, 2):
+        x.send("wrong%d" % i)
+        x.expect_lines([bad_password("alice"), PASSWORD],
+                       "wrong password %d of 3: bad-password, the password prompt again" % i,
+                       timeout=SLOW)
     x.send("wrong3")
     x.expect("! auth-failed: too many wrong passwords; closing",
              "the 3rd wrong password: auth-failed", timeout=SLOW)
@@ -133,22 +132,23 @@ def logins(svc):
     st = svc.json("stats")
     T.is_(st and st.get("disconnects", {}).get("auth_failed"), 1,
           "chatctl stats: one disconnect for auth_failed")
-    # Failures of mixed names in one connection count together.
+    # Failures of mixed names in one connection count together (after a
+    # wrong password only the password is asked again: the name changes
+    # after already-online).
     y = svc.client("y")
-    for name, pw in (("carol", "x"), ("bob", "y")):
-        y.send(name)
-        y.expect(PASSWORD)
-        y.send(pw)
-        y.expect_lines([bad_password(name), PROMPT], timeout=SLOW)
     y.send("alice")
     y.expect(PASSWORD)
+    y.send("nope")
+    y.expect_lines([bad_password("alice"), PASSWORD], timeout=SLOW)
     y.send("password123")
     y.expect("! already-online: alice is already logged in elsewhere",
              "the right password for a user online (refuse): already-online")
     y.expect(PROMPT, "... then the name prompt")
-    y.send("alice")
+    y.send("carol")
     y.expect(PASSWORD)
-    y.send("nope")
+    y.send("x")
+    y.expect_lines([bad_password("carol"), PASSWORD], timeout=SLOW)
+    y.send("y")
     y.expect_lines(["! auth-failed: too many wrong passwords; closing"],
                    "failures for different names add up to the 3-failure close",
                    timeout=SLOW)
@@ -217,10 +217,8 @@ def account_verbs(svc, a, b, c, g):
     a.send("alice")
     a.expect(PASSWORD)
     a.send("password123")
-    a.expect_lines([bad_password("alice"), PROMPT], "the old password no longer works",
+    a.expect_lines([bad_password("alice"), PASSWORD], "the old password no longer works",
                    timeout=SLOW)
-    a.send("alice")
-    a.expect(PASSWORD)
     a.send("n3w-password")
     a.expect(A.welcome("alice", 4), "the new password works, without a restart")
     for x in (b, c, g, d):
@@ -343,14 +341,12 @@ def replace():
 
         # A wrong password does not replace anyone.
         a2 = svc.client("a2")
-        a2.send("alice")
-        a2.expect(PASSWORD)
-        a2.send("wrong")
-        a2.expect_lines([bad_password("alice"), PROMPT], timeout=SLOW)
-        a1.expect_nothing("a wrong password does not disturb the session online")
-        # The right one does.
         a2.send("Alice")
         a2.expect(PASSWORD)
+        a2.send("wrong")
+        a2.expect_lines([bad_password("Alice"), PASSWORD], timeout=SLOW)
+        a1.expect_nothing("a wrong password does not disturb the session online")
+        # The right one does.
         a2.send("password123")
         a2.expect(A.welcome("Alice", 2),
                   "duplicate_login = replace: the new login gets in (2 others)")

@@ -168,6 +168,46 @@ test_errors(void)
 	parse_fails("= 5\n", "bad.conf:1:", "''", "an empty key");
 }
 
+/* The dead-client keys: defaults, values, 0 to turn off, limits. */
+static void
+test_dead_clients(void)
+{
+	struct chat_conf c;
+	char err[512] = "";
+	int rc;
+
+	conf_defaults(&c);
+	ok(c.keepalive_idle == 60 && c.keepalive_interval == 10 &&
+	    c.keepalive_count == 6, "default keepalive: 60 s idle, 10 s apart, 6 probes");
+	is_int(120, c.tcp_user_timeout, "default tcp_user_timeout is 120 s");
+	is_int(90, c.takeover_after, "default takeover_after is 90 s");
+	rc = conf_parse(&c, "dead.conf", "keepalive_idle = 30\n"
+	    "keepalive_interval = 5\nkeepalive_count = 127\n"
+	    "tcp_user_timeout = 45\ntakeover_after = 1\n", err, sizeof(err));
+	if (!is_int(0, rc, "the dead-client keys parse"))
+		diag("error: %s", err);
+	ok(c.keepalive_idle == 30 && c.keepalive_interval == 5 &&
+	    c.keepalive_count == 127 && c.tcp_user_timeout == 45 &&
+	    c.takeover_after == 1, "... with their values");
+	rc = conf_parse(&c, "off.conf", "keepalive_idle = 0\n"
+	    "tcp_user_timeout = 0\ntakeover_after = 0\n", err, sizeof(err));
+	ok(rc == 0 && c.keepalive_idle == 0 && c.tcp_user_timeout == 0 &&
+	    c.takeover_after == 0, "keepalive_idle, tcp_user_timeout and "
+	    "takeover_after take 0 (off)");
+	parse_fails("keepalive_idle = 32768\n", "bad.conf:1:", "keepalive_idle",
+	    "keepalive_idle above Linux's 32767");
+	parse_fails("keepalive_interval = 0\n", "bad.conf:1:", "keepalive_interval",
+	    "keepalive_interval 0");
+	parse_fails("keepalive_count = 128\n", "bad.conf:1:", "keepalive_count",
+	    "keepalive_count above Linux's 127");
+	parse_fails("keepalive_count = 0\n", "bad.conf:1:", "keepalive_count",
+	    "keepalive_count 0");
+	parse_fails("tcp_user_timeout = 86401\n", "bad.conf:1:", "tcp_user_timeout",
+	    "tcp_user_timeout above a day");
+	parse_fails("takeover_after = -1\n", "bad.conf:1:", "takeover_after",
+	    "a negative takeover_after");
+}
+
 static void
 test_files(void)
 {
@@ -325,12 +365,13 @@ test_limits(void)
 int
 main(void)
 {
-	plan(6 + 12 + 19 + 11 + 3 + 6);
+	plan(6 + 12 + 19 + 12 + 11 + 3 + 6);
 	if (atexit(remove_tmp) != 0)
 		bail("atexit failed");
 	test_defaults();
 	test_valid();
 	test_errors();
+	test_dead_clients();
 	test_files();
 	test_sizes();
 	test_limits();

@@ -351,10 +351,55 @@ test_overfill(void)
 	linebuf_free(&lb);
 }
 
+/* Commit text (NUL-free) to lb as one read. */
+static void
+commit_text(struct linebuf *lb, const char *text)
+{
+	char *where;
+	size_t len = strlen(text);
+
+	if (linebuf_room(lb, &where) < len)
+		bail("commit_text: no room for %zu bytes", len);
+	memcpy(where, text, len);
+	linebuf_commit(lb, len);
+}
+
+/* linebuf_drop and linebuf_skip_line: the type-ahead after a wrong password. */
+static void
+test_drop(void)
+{
+	struct linebuf lb;
+	char *line, *held;
+	size_t len;
+
+	if (linebuf_init(&lb, MAX_LINE) == -1)
+		bail("linebuf_init: out of memory");
+	commit_text(&lb, "pw\nnext\nmore\n");
+	linebuf_next(&lb, &line, &len);
+	held = lb.buf;
+	is_int(0, linebuf_drop(&lb), "drop: held lines ending in a newline end no line");
+	is_int(0, (long long)linebuf_pending(&lb), "drop: nothing is pending after it");
+	ok(memchr(held, 'n', 15) == NULL && memchr(held, 'm', 15) == NULL,
+	    "drop: the bytes held are zeroed");
+	is_int(LINE_NONE, linebuf_next(&lb, &line, &len), "drop: no line comes after it");
+	commit_text(&lb, "pw\nhalf a li");
+	linebuf_next(&lb, &line, &len);
+	is_int(1, linebuf_drop(&lb), "drop: a held partial line is reported");
+	is_int(0, linebuf_drop(&lb), "drop: an empty buffer at a line's end: not inside");
+	linebuf_skip_line(&lb);
+	commit_text(&lb, "ne\nok\n");
+	ok(linebuf_next(&lb, &line, &len) == LINE_OK && len == 2 &&
+	    memcmp(line, "ok", 2) == 0,
+	    "skip_line: the rest of the cut line is skipped, the next is returned");
+	linebuf_skip_line(&lb);
+	is_int(1, linebuf_drop(&lb), "drop while skipping, nothing held: inside a line");
+	linebuf_free(&lb);
+}
+
 int
 main(void)
 {
-	plan(8 + 4 + 2 + 11 + 3 + 9 + 5 + 5);
+	plan(8 + 4 + 2 + 11 + 3 + 9 + 5 + 5 + 8);
 	test_basic();
 	test_split();
 	test_nul();
@@ -363,5 +408,6 @@ main(void)
 	test_finish();
 	test_pending();
 	test_overfill();
+	test_drop();
 	return 0;
 }
