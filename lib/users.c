@@ -152,6 +152,8 @@ check_twice(const char *path, struct name_line *names, size_t n, unsigned proble
 {
 	size_t first = 0;
 
+	if (n < 2)
+		return problems;
 	qsort(names, n, sizeof(*names), name_line_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (strcasecmp(names[i].name, names[first].name) != 0) {
