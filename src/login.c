@@ -97,9 +97,12 @@ take_name(struct session *s)
 static void
 account_locked(struct session *s, const struct users_match *m)
 {
-	log_warnx("%s: %s cannot log in: %s:%u: %s%s", s->peer, s->name,
-	    s->conf.users_file, m->lineno, m->why,
-	    m->other != 0 ? " (the name is on another line too)" : "");
+	if (m->other != 0)
+		log_warnx("%s: %s cannot log in: %s:%u: %s (its other line: %u)",
+		    s->peer, s->name, s->conf.users_file, m->lineno, m->why, m->other);
+	else
+		log_warnx("%s: %s cannot log in: %s:%u: %s", s->peer, s->name,
+		    s->conf.users_file, m->lineno, m->why);
 	reply(s, "! unavailable: the account %s cannot be used now; ask the operator",
 	    s->name);
 	session_close(s, DISC_ERROR, "account locked in the users file");
