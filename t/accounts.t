@@ -606,6 +606,15 @@ def concurrent_edits():
         T.ok(alice and alice[0] not in lines, "... alice's password changed")
         T.ok(not [f for f in os.listdir(svc.users_dir) if ".tmp" in f],
              "no temporary file is left")
+        procs = [svc.chatctl_start("useradd", "--stdin", "same", input="pw-same-%d\n" % i)
+                 for i in range(3)]
+        results = [svc.chatctl_finish(p) for p in procs]
+        T.is_(sorted(r[0] for r in results), [0, 1, 1],
+              "3 parallel useradds of one name: one exits 0, the others 1")
+        T.ok(all("same is already registered" in r[2] for r in results if r[0] == 1),
+             "... saying it is already registered")
+        T.is_(len(re.findall(r"(?m)^same:", svc.users_file_text())), 1,
+              "... and the name has one line")
         for name, pw in (("alice", "new-alice"), ("w2", "pw-w2"), ("v1", "pw-v1")):
             c = svc.client(name)
             A.login(c, name, pw, desc="%s logs in with the password set in parallel" % name)
