@@ -3,8 +3,10 @@
  *
  * Owns reading passwords (without echo through readpassphrase, or one
  * line from stdin with --stdin) and every change to the users file,
- * which lib/users.c rewrites atomically.  Plain passwords never reach
- * the disk: import hashes each one.
+ * which lib/users_edit.c rewrites atomically under its lock file.
+ * Passwords are read and hashed before that lock is taken, so nobody
+ * waits on a person typing.  Plain passwords never reach the disk:
+ * import hashes each one.
  */
 #include <errno.h>
 #include <readpassphrase.h>
