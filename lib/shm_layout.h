@@ -124,7 +124,14 @@ struct shm_header {
 	uint32_t	group_size;	/* sizeof(struct shm_group) */
 	uint32_t	name_buckets;	/* entries in the name index: the least
 					   power of two >= 2 * max_sessions */
-	uint32_t	pad0;
+	/*
+	 * Not geometry: a stamp of the users file whose problems a session
+	 * logged last (users_report), so they are logged once per change of
+	 * the file, not at every login; 0 at creation.  Any session swaps it
+	 * (atomic).  It was padding before, so programs of this layout
+	 * version that ignore it still agree on every other field.
+	 */
+	_Atomic uint32_t users_stamp;
 	uint64_t	slots_offset;	/* from segment start to slot 0 */
 	uint64_t	names_offset;	/* to names[0] */
 	uint64_t	groups_offset;	/* from segment start to group 0 */

@@ -1,9 +1,16 @@
 /*
  * users_edit.c -- load, change and rewrite the whole users file (chatctl).
  *
- * Kept apart from users.c so that chat-session, which only looks names
- * up, does not link the group database code (getgrnam) it never uses.
+ * Every line is kept as read, through the parser of users.c; an edit
+ * changes only the lines of the name it is about, so comments, blank
+ * lines and lines nobody can parse survive it byte for byte.  Edits are
+ * serialised by an exclusive flock on USERS_FILE.lock, held from the read
+ * to the rename: the lock is on a file of its own because the rename
+ * replaces the users file's inode.  Kept apart from users.c so that
+ * chat-session, which only looks names up, does not link the group
+ * database code (getgrnam) it never uses.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -18,36 +25,117 @@
 #include "log.h"
 #include "users.h"
 
-int
-users_load(const char *path, struct users_list *list, char *err, size_t errlen)
+static int
+lock_file(const char *path, struct users_list *list, char *err, size_t errlen)
 {
-	char line[512];
-	struct user_entry e;
-	unsigned lineno = 0;
-	FILE *f;
+	char lock[4096];
+	int fd;
 
-	memset(list, 0, sizeof(*list));
-	if ((f = fopen(path, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >= sizeof(lock)) {
+		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		if (users_parse_entry(line, &e) == -1) {
-			log_warnx("%s:%u: not a name:hash line; skipped", path, lineno);
-			continue;
-		}
-		if (users_set(list, e.name, e.hash) == -1) {
-			fclose(f);
-			snprintf(err, errlen, "out of memory");
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+			close(fd);
 			return -1;
 		}
 	}
-	fclose(f);
+	list->lock_fd = fd;
+	return 0;
+}
+
+/* Room for one more line; NULL when out of memory. */
+static struct users_rec *
+add_rec(struct users_list *list)
+{
+	struct users_rec *p;
+
+	if (list->count == list->size) {
+		size_t size = list->size == 0 ? 64 : list->size * 2;
+
+		if ((p = reallocarray(list->lines, size, sizeof(*p))) == NULL)
+			return NULL;
+		list->lines = p;
+		list->size = size;
+	}
+	p = &list->lines[list->count];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static int
+keep_lines(struct users_list *list, const char *buf, size_t len)
+{
+	struct users_reader r;
+	struct users_line l;
+	struct users_rec *rec;
+
+	users_reader_init(&r, buf, len);
+	while (users_next(&r, &l)) {
+		if ((rec = add_rec(list)) == NULL ||
+		    (rec->text = malloc(l.len + 1)) == NULL)
+			return -1;
+		memcpy(rec->text, l.text, l.len);
+		rec->text[l.len] = '\0';
+		rec->len = l.len;
+		rec->kind = l.kind;
+		rec->lineno = l.lineno;
+		memcpy(rec->name, l.name, sizeof(rec->name));
+		list->count++;
+	}
+	list->final_newline = len == 0 || buf[len - 1] == '\n';
+	return 0;
+}
+
+int
+users_load(const char *path, struct users_list *list, int mode, char *err,
+    size_t errlen)
+{
+	const char *buf;
+	size_t len;
+	uint32_t stamp;
+	int rc;
+
+	memset(list, 0, sizeof(*list));
+	list->lock_fd = -1;
+	list->final_newline = 1;
+	if (mode == USERS_EDIT && lock_file(path, list, err, errlen) == -1)
+		return -1;
+	if (users_map(path, &buf, &len, &stamp, err, errlen) == -1) {
+		users_free(list);
+		return -1;
+	}
+	if (mode == USERS_EDIT)
+		users_check(path, buf, len);
+	rc = keep_lines(list, buf, len);
+	users_unmap(buf, len);
+	if (rc == -1) {
+		snprintf(err, errlen, "out of memory");
+		users_free(list);
+	}
+	return rc;
+}
+
+static int
+write_lines(FILE *f, const struct users_list *list)
+{
+	const struct users_rec *r;
+
+	for (size_t i = 0; i < list->count; i++) {
+		r = &list->lines[i];
+		if (fwrite(r->text, 1, r->len, f) != r->len)
+			return -1;
+		/* A last line read without '\n' is written without one. */
+		if ((i + 1 < list->count || list->final_newline || r->lineno == 0) &&
+		    putc('\n', f) == EOF)
+			return -1;
+	}
 	return 0;
 }
 
@@ -77,10 +165,8 @@ users_save(const char *path, const struct users_list *list, char *err, size_t er
 		unlink(tmp);
 		return -1;
 	}
-	for (size_t i = 0; i < list->count; i++)
-		fprintf(f, "%s:%s\n", list->entries[i].name, list->entries[i].hash);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-	    rename(tmp, path) == -1) {
+	if (write_lines(f, list) == -1 || fflush(f) != 0 || fsync(fileno(f)) != 0 ||
+	    fclose(f) != 0 || rename(tmp, path) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
@@ -88,53 +174,92 @@ users_save(const char *path, const struct users_list *list, char *err, size_t er
 	return 0;
 }
 
-struct user_entry *
+static int
+names_line(const struct users_rec *r, const char *name)
+{
+	return (r->kind == USERS_ENTRY || r->kind == USERS_LOCKED) &&
+	    strcasecmp(r->name, name) == 0;
+}
+
+struct users_rec *
 users_find(struct users_list *list, const char *name)
 {
 	for (size_t i = 0; i < list->count; i++)
-		if (strcasecmp(list->entries[i].name, name) == 0)
-			return &list->entries[i];
+		if (names_line(&list->lines[i], name))
+			return &list->lines[i];
 	return NULL;
+}
+
+static void
+drop_rec(struct users_rec *r)
+{
+	explicit_bzero(r->text, r->len);
+	free(r->text);
+	r->text = NULL;
+}
+
+/* Drop the lines of name from index from on; how many there were. */
+static size_t
+drop_lines(struct users_list *list, const char *name, size_t from)
+{
+	size_t kept = from, dropped = 0;
+
+	for (size_t i = from; i < list->count; i++) {
+		if (names_line(&list->lines[i], name)) {
+			drop_rec(&list->lines[i]);
+			dropped++;
+		} else
+			list->lines[kept++] = list->lines[i];
+	}
+	list->count = kept;
+	return dropped;
 }
 
 int
 users_set(struct users_list *list, const char *name, const char *hash)
 {
-	struct user_entry *e = users_find(list, name), *p;
+	struct users_rec *r = users_find(list, name);
+	size_t len;
+	char *text;
 
-	if (e == NULL) {
-		if (list->count == list->size) {
-			size_t size = list->size == 0 ? 16 : list->size * 2;
-
-			if ((p = reallocarray(list->entries, size, sizeof(*p))) == NULL)
-				return -1;
-			list->entries = p;
-			list->size = size;
+	if (r != NULL)
+		name = r->name;		/* keep the case it has */
+	len = strlen(name) + 1 + strlen(hash);
+	if ((text = malloc(len + 1)) == NULL)
+		return -1;
+	snprintf(text, len + 1, "%s:%s", name, hash);
+	if (r == NULL) {
+		if ((r = add_rec(list)) == NULL) {
+			free(text);
+			return -1;
 		}
-		e = &list->entries[list->count++];
-		strlcpy(e->name, name, sizeof(e->name));
+		strlcpy(r->name, name, sizeof(r->name));
+		list->count++;
+	} else {
+		drop_rec(r);
+		drop_lines(list, r->name, (size_t)(r - list->lines) + 1);
 	}
-	strlcpy(e->hash, hash, sizeof(e->hash));
+	r->kind = USERS_ENTRY;
+	r->lineno = 0;
+	r->text = text;
+	r->len = len;
 	return 0;
 }
 
 int
 users_remove(struct users_list *list, const char *name)
 {
-	struct user_entry *e = users_find(list, name);
-
-	if (e == NULL)
-		return -1;
-	memmove(e, e + 1, (size_t)(list->entries + list->count - (e + 1)) * sizeof(*e));
-	list->count--;
-	return 0;
+	return drop_lines(list, name, 0) > 0 ? 0 : -1;
 }
 
 void
 users_free(struct users_list *list)
 {
-	if (list->entries != NULL)
-		explicit_bzero(list->entries, list->size * sizeof(*list->entries));
-	free(list->entries);
+	for (size_t i = 0; i < list->count; i++)
+		drop_rec(&list->lines[i]);
+	free(list->lines);
+	if (list->lock_fd != -1)
+		close(list->lock_fd);
 	memset(list, 0, sizeof(*list));
+	list->lock_fd = -1;
 }

@@ -3,8 +3,10 @@
  *
  * Owns reading passwords (without echo through readpassphrase, or one
  * line from stdin with --stdin) and every change to the users file,
- * which lib/users.c rewrites atomically.  Plain passwords never reach
- * the disk: import hashes each one.
+ * which lib/users_edit.c rewrites atomically under its lock file.
+ * Passwords are read and hashed before that lock is taken, so nobody
+ * waits on a person typing.  Plain passwords never reach the disk:
+ * import hashes each one.
  */
 #include <errno.h>
 #include <readpassphrase.h>
@@ -85,17 +87,19 @@ check_name(const char *name)
 	return -1;
 }
 
+/* Read the users file; USERS_EDIT also locks it and tells its problems. */
 static int
-load(const struct chatctl *ctl, struct users_list *list)
+load(const struct chatctl *ctl, struct users_list *list, int mode)
 {
 	char err[512];
 
-	if (users_load(ctl->conf.users_file, list, err, sizeof(err)) == 0)
+	if (users_load(ctl->conf.users_file, list, mode, err, sizeof(err)) == 0)
 		return 0;
 	fprintf(stderr, "chatctl: %s\n", err);
 	return -1;
 }
 
+/* Write list back (the lock is released afterwards) and free it. */
 static int
 save(const struct chatctl *ctl, struct users_list *list)
 {
@@ -110,12 +114,45 @@ save(const struct chatctl *ctl, struct users_list *list)
 	return rc;
 }
 
-/* useradd (exists = 0) and passwd (exists = 1). */
+/*
+ * Whether name may be given a password: useradd (exists = 0) wants it
+ * absent, passwd (exists = 1) present; a locked line counts as present
+ * (passwd replaces it).  0, or 1 with the reason on stderr.
+ */
+static int
+check_exists(const struct chatctl *ctl, struct users_list *list, const char *name,
+    int exists)
+{
+	struct users_rec *r = users_find(list, name);
+
+	if (exists && r == NULL) {
+		fprintf(stderr, "chatctl: %s is not a registered user\n", name);
+		return 1;
+	}
+	if (!exists && r != NULL && r->kind == USERS_LOCKED) {
+		fprintf(stderr, "chatctl: %s is already registered, on a line that "
+		    "cannot be used (%s:%u); chatctl passwd %s replaces it\n",
+		    name, ctl->conf.users_file, r->lineno, name);
+		return 1;
+	}
+	if (!exists && r != NULL) {
+		fprintf(stderr, "chatctl: %s is already registered\n", name);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * useradd (exists = 0) and passwd (exists = 1).  The password is asked
+ * before the file is locked (nobody waits for a person typing) and the
+ * check is made again under the lock.
+ */
 static int
 set_password(struct chatctl *ctl, int argc, char **argv, int exists, const char *verb)
 {
 	char pw[PASSWORD_MAX], hash[USERS_HASH_MAX];
 	struct users_list list;
+	int rc;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: chatctl %s [--stdin] NAME\n", verb);
@@ -123,28 +160,26 @@ set_password(struct chatctl *ctl, int argc, char **argv, int exists, const char 
 	}
 	if (check_name(argv[0]) == -1)
 		return EXIT_USAGE;
-	if (load(ctl, &list) == -1)
+	if (load(ctl, &list, USERS_READ) == -1)
 		return EXIT_SYSTEM;
-	if ((users_find(&list, argv[0]) != NULL) != exists) {
-		fprintf(stderr, "chatctl: %s %s\n", argv[0], exists ?
-		    "is not a registered user" : "is already registered");
-		users_free(&list);
+	rc = check_exists(ctl, &list, argv[0], exists);
+	users_free(&list);
+	if (rc != 0)
+		return rc;
+	if (new_password(ctl, argv[0], pw, sizeof(pw)) == -1)
 		return 1;
-	}
-	if (new_password(ctl, argv[0], pw, sizeof(pw)) == -1) {
-		users_free(&list);
-		return 1;
-	}
-	if (users_hash(pw, hash, sizeof(hash)) == -1) {
-		explicit_bzero(pw, sizeof(pw));
-		fprintf(stderr, "chatctl: cannot hash the password\n");
-		users_free(&list);
-		return EXIT_SYSTEM;
-	}
+	rc = users_hash(pw, hash, sizeof(hash));
 	explicit_bzero(pw, sizeof(pw));
-	if (users_set(&list, argv[0], hash) == -1) {
-		users_free(&list);
+	if (rc == -1) {
+		fprintf(stderr, "chatctl: cannot hash the password\n");
 		return EXIT_SYSTEM;
+	}
+	if (load(ctl, &list, USERS_EDIT) == -1)
+		return EXIT_SYSTEM;
+	if ((rc = check_exists(ctl, &list, argv[0], exists)) != 0 ||
+	    (rc = users_set(&list, argv[0], hash)) == -1) {
+		users_free(&list);
+		return rc == -1 ? EXIT_SYSTEM : rc;
 	}
 	return save(ctl, &list);
 }
@@ -170,7 +205,7 @@ verb_userdel(struct chatctl *ctl, int argc, char **argv)
 		fprintf(stderr, "usage: chatctl userdel NAME\n");
 		return EXIT_USAGE;
 	}
-	if (load(ctl, &list) == -1)
+	if (load(ctl, &list, USERS_EDIT) == -1)
 		return EXIT_SYSTEM;
 	if (users_remove(&list, argv[0]) == -1) {
 		fprintf(stderr, "chatctl: %s is not a registered user\n", argv[0]);
@@ -180,11 +215,32 @@ verb_userdel(struct chatctl *ctl, int argc, char **argv)
 	return save(ctl, &list);
 }
 
-/* One "name:password" line of an import file into list; -1 if malformed. */
-static int
-import_line(struct users_list *list, char *line)
+/* Accounts read from an import file, hashed, before the users file is locked. */
+struct imported {
+	struct imported_user {
+		char	name[USERS_NAME_MAX + 1];
+		char	hash[USERS_HASH_MAX];
+	}	*users;
+	size_t	 count, size;
+};
+
+static void
+imported_free(struct imported *im)
 {
-	char hash[USERS_HASH_MAX], *colon;
+	if (im->users != NULL)
+		explicit_bzero(im->users, im->size * sizeof(*im->users));
+	free(im->users);
+}
+
+/*
+ * One "name:password" line of an import file (modified, then wiped) into
+ * im: 0, -1 if malformed, -2 on a system failure.
+ */
+static int
+import_line(struct imported *im, char *line)
+{
+	struct imported_user *u;
+	char *colon;
 	int rc;
 
 	if ((colon = strchr(line, ':')) == NULL)
@@ -193,61 +249,98 @@ import_line(struct users_list *list, char *line)
 	if (!name_valid(line, strlen(line)) || colon[1] == '\0' ||
 	    text_check(colon + 1, strlen(colon + 1)) != TEXT_OK)
 		return -1;
-	rc = users_hash(colon + 1, hash, sizeof(hash));
+	if (im->count == im->size) {
+		size_t size = im->size == 0 ? 16 : im->size * 2;
+
+		if ((u = calloc(size, sizeof(*u))) == NULL)
+			return -2;
+		if (im->users != NULL) {
+			memcpy(u, im->users, im->count * sizeof(*u));
+			imported_free(im);
+		}
+		im->users = u;
+		im->size = size;
+	}
+	u = &im->users[im->count];
+	strlcpy(u->name, line, sizeof(u->name));
+	rc = users_hash(colon + 1, u->hash, sizeof(u->hash));
 	explicit_bzero(colon + 1, strlen(colon + 1));
-	if (rc == -1 || users_set(list, line, hash) == -1)
+	if (rc == -1)
 		return -2;
+	im->count++;
 	return 0;
+}
+
+/* Read and hash every line of path; the count of malformed ones, or -1. */
+static int
+import_read(const char *path, struct imported *im)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned lineno = 0;
+	int bad = 0, rc = 0;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		fprintf(stderr, "chatctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* getline: a line ends at '\n' only, however long, so numbers are right. */
+	while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if ((rc = import_line(im, line)) == -1) {
+			fprintf(stderr, "chatctl: %s:%u: not a name:password line; "
+			    "skipped\n", path, lineno);
+			bad++;
+			rc = 0;
+		} else if (rc == -2)
+			fprintf(stderr, "chatctl: cannot hash a password\n");
+		explicit_bzero(line, cap);
+	}
+	free(line);
+	fclose(f);
+	return rc == 0 ? bad : -1;
 }
 
 int
 verb_import(struct chatctl *ctl, int argc, char **argv)
 {
-	char line[512];
+	struct imported im = { NULL, 0, 0 };
 	struct users_list list;
-	unsigned lineno = 0, added = 0, bad = 0;
-	FILE *f;
-	int rc;
+	size_t added;
+	int bad, rc;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: chatctl import FILE\n");
 		return EXIT_USAGE;
 	}
-	if ((f = fopen(argv[0], "re")) == NULL) {
-		fprintf(stderr, "chatctl: %s: %s\n", argv[0], strerror(errno));
+	if ((bad = import_read(argv[0], &im)) == -1) {
+		imported_free(&im);
 		return EXIT_SYSTEM;
 	}
-	if (load(ctl, &list) == -1) {
-		fclose(f);
+	if (load(ctl, &list, USERS_EDIT) == -1) {
+		imported_free(&im);
 		return EXIT_SYSTEM;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if ((rc = import_line(&list, line)) == -2) {
-			fprintf(stderr, "chatctl: cannot hash a password\n");
-			fclose(f);
+	for (size_t i = 0; i < im.count; i++)
+		if (users_set(&list, im.users[i].name, im.users[i].hash) == -1) {
+			fprintf(stderr, "chatctl: out of memory\n");
+			imported_free(&im);
 			users_free(&list);
 			return EXIT_SYSTEM;
 		}
-		if (rc == -1) {
-			fprintf(stderr, "chatctl: %s:%u: not a name:password line; "
-			    "skipped\n", argv[0], lineno);
-			bad++;
-			continue;
-		}
-		added++;
-	}
-	explicit_bzero(line, sizeof(line));
-	fclose(f);
+	added = im.count;
+	imported_free(&im);
 	if ((rc = save(ctl, &list)) != 0)
 		return rc;
-	printf("imported %u user%s into %s", added, added == 1 ? "" : "s",
+	printf("imported %zu user%s into %s", added, added == 1 ? "" : "s",
 	    ctl->conf.users_file);
 	if (bad > 0)
-		printf(" (%u line%s skipped)", bad, bad == 1 ? "" : "s");
+		printf(" (%d line%s skipped)", bad, bad == 1 ? "" : "s");
 	printf("\n");
 	return bad > 0 ? 1 : 0;
 }

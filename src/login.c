@@ -129,10 +129,26 @@ take_name(struct session *s)
 	login_prompt(s);
 }
 
+/* A registered name whose line in the users file cannot be used. */
+static void
+account_locked(struct session *s, const struct users_match *m)
+{
+	if (m->other != 0)
+		log_warnx("%s: %s cannot log in: %s:%u: %s (its other line: %u)",
+		    s->peer, s->name, s->conf.users_file, m->lineno, m->why, m->other);
+	else
+		log_warnx("%s: %s cannot log in: %s:%u: %s", s->peer, s->name,
+		    s->conf.users_file, m->lineno, m->why);
+	reply(s, "! unavailable: the account %s cannot be used now; ask the operator",
+	    s->name);
+	session_close(s, DISC_ERROR, "account locked in the users file");
+}
+
 static void
 name_given(struct session *s, const char *line, size_t len)
 {
-	char hash[USERS_HASH_MAX], err[512];
+	struct users_match m;
+	char err[512];
 	int found;
 
 	if (!name_valid(line, len)) {
@@ -143,12 +159,17 @@ name_given(struct session *s, const char *line, size_t len)
 	}
 	memcpy(s->name, line, len);
 	s->name[len] = '\0';
-	found = users_lookup(s->conf.users_file, s->name, hash, sizeof(hash),
-	    err, sizeof(err));
+	found = users_lookup_match(s->conf.users_file, s->name, &m, err, sizeof(err));
+	explicit_bzero(m.hash, sizeof(m.hash));
 	if (found == -1) {
 		log_warnx("%s", err);
 		reply(s, "! unavailable: cannot check accounts now; try again later");
 		session_close(s, DISC_ERROR, "users file unreadable");
+		return;
+	}
+	users_report(s->conf.users_file, m.stamp, &s->shm.hdr->users_stamp);
+	if (found == USERS_IS_LOCKED) {
+		account_locked(s, &m);
 		return;
 	}
 	if (found) {

@@ -2,7 +2,9 @@
 # accounts.t -- registered users and guests: chatctl import, useradd,
 # passwd and userdel (--stdin), the password prompt, wrong passwords and
 # the 3-failure close, guests that cannot take a registered name,
-# allow_guests = no, and duplicate_login refuse and replace.
+# allow_guests = no, duplicate_login refuse and replace; the users file:
+# corrupted lines lock their name, edits keep every other line, and
+# concurrent chatctl edits lose nothing.
 import os
 import re
 import stat
@@ -419,6 +421,202 @@ def unreadable():
         T.like(r.stderr, r"/dev/null/users", "... naming the file")
 
 
+def unavailable(name):
+    return "! unavailable: the account %s cannot be used now; ask the operator" % name
+
+
+HASH = r"\$y\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+\$[./A-Za-z0-9]+"
+
+
+def corrupt_file_text(hashes):
+    """A users file with every kind of line; (text, {line number: name or
+    None}) where each line is numbered as a person counts them."""
+    lines = [
+        "# accounts of the test",                       # 1 comment
+        "alice:",                                       # 2 empty hash: locked
+        "bob:$y$" + "x" * 600,                          # 3 > 512 bytes: locked
+        "",                                             # 4 blank
+        "#" + "c" * 700,                                # 5 a long comment
+        "carol:" + hashes["carol"],                     # 6 good
+        "y" * 600 + ":zzz",                             # 7 no valid name: ignored
+        "dave",                                         # 8 no ':': locked
+        " erin:" + hashes["carol"],                     # 9 blank before the name: locked
+        "frank:" + hashes["frank"],                     # 10 good, but see 12
+        "not a valid line",                             # 11 ignored
+        "FRANK:" + hashes["carol"],                     # 12 frank twice: locked
+        "gus:$y$a b",                                   # 13 a blank in the hash: locked
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# The problems of corrupt_file_text, as logged (with the file's path).
+PROBLEMS = [
+    (2, "empty password hash; alice is locked"),
+    (3, "password hash longer than 255 bytes; bob is locked"),
+    (7, "not a name:hash line (no valid name before ':'); ignored"),
+    (8, "no ':' after the name; dave is locked"),
+    (9, "blanks around the name; erin is locked"),
+    (11, "not a name:hash line (no valid name before ':'); ignored"),
+    (13, "the password hash has a blank, a control byte, ':' or a byte that is "
+         "not ASCII; gus is locked"),
+    (12, "FRANK is also on line 10; frank is locked"),
+]
+
+
+def problem_count(svc, lineno, text):
+    return svc.activator_log().count("%s:%d: %s" % (svc.users_file, lineno, text))
+
+
+def locked_names():
+    """A corrupted line locks its name: unavailable, logged with file:line,
+    never a guest name; every problem is logged once per change of the
+    file, not at every login."""
+    with A.Service(users={"carol": "pass-carol", "frank": "pass-frank"}) as svc:
+        hashes = dict(l.split(":", 1) for l in svc.users_file_text().splitlines())
+        svc.write_users_file(corrupt_file_text(hashes))
+        path = re.escape(svc.users_file)
+        for name, lineno, why in (("alice", 2, "empty password hash"),
+                                  ("bob", 3, "password hash longer than 255 bytes"),
+                                  ("dave", 8, "no ':' after the name"),
+                                  ("Erin", 9, "blanks around the name"),
+                                  ("frank", 12, "the name is on two lines")):
+            c = svc.client(name)
+            c.send(name)
+            c.expect(unavailable(name), "%s (line %d: %s) is locked: unavailable, "
+                     "not a guest" % (name, lineno, why))
+            c.expect_eof("... and the connection is closed")
+            T.like(svc.activator_log(),
+                   r"127\.0\.0\.1:%d: %s cannot log in: %s:%d: %s" % (
+                       c.local_port, name, path, lineno, re.escape(why)),
+                   "... logged with the peer, the name and %s:%d" % (svc.users_file, lineno))
+        c = svc.client("carol")
+        A.login(c, "carol", "pass-carol", others=0,
+                desc="a good line among bad ones still works (carol)")
+        g = svc.client("zed")
+        A.login(g, "zed", others=1, desc="a name on no line is still a guest")
+        c.expect("* zed joined")
+        T.is_(svc.online(), ["carol", "zed"], "nobody got in under a locked name")
+        for lineno, text in PROBLEMS:
+            T.is_(problem_count(svc, lineno, text), 1,
+                  "line %d logged once after 7 logins: %s" % (lineno, text))
+        T.ok(not re.search(r"%s:(1|4|5|6|10):" % path, svc.activator_log()),
+             "no problem is told of the comments, the blank line or good lines")
+        # The same bytes written again are a change: logged once more.
+        svc.write_users_file(corrupt_file_text(hashes))
+        for i in range(3):
+            x = svc.client("x%d" % i)
+            x.send("alice")
+            x.expect(unavailable("alice"))
+            x.expect_eof()
+        T.is_([problem_count(svc, n, t) for n, t in PROBLEMS], [2] * len(PROBLEMS),
+              "after the file changed, every problem is logged once more (3 logins)")
+        for x in (c, g):
+            x.close()
+
+
+def edits_keep_lines():
+    """chatctl reads the file with the sessions' parser: warnings name the
+    right lines, and an edit keeps every line it does not change."""
+    with A.Service(users={"carol": "pass-carol", "frank": "pass-frank"}) as svc:
+        hashes = dict(l.split(":", 1) for l in svc.users_file_text().splitlines())
+        before = svc.write_users_file(corrupt_file_text(hashes))
+        r = svc.useradd("zoe", "pass-zoe")
+        T.is_(r.returncode, 0, "chatctl useradd on a file with bad lines exits 0")
+        path = re.escape(svc.users_file)
+        for lineno, text in PROBLEMS:
+            T.like(r.stderr, r"%s:%d: %s" % (path, lineno, re.escape(text)),
+                   "... and warns of line %d: %s" % (lineno, text))
+        T.ok(not re.search(r"%s:(1|4|5|6|10|14|15|16):" % path, r.stderr),
+             "... and of no other line (long lines count once)")
+        after = svc.users_file_bytes()
+        T.ok(after.startswith(before), "the edit kept every line byte for byte: "
+             "comments, the blank line, bad and locked lines")
+        T.like(after[len(before):].decode(), r"^zoe:%s\n$" % HASH,
+               "... and added zoe's line at the end")
+        lock = svc.users_file + ".lock"
+        T.is_(os.path.exists(lock) and oct(stat.S_IMODE(os.stat(lock).st_mode)), oct(0o600),
+              "the lock file beside the users file has mode 0600")
+
+        r = svc.useradd("ALICE", "x")
+        T.is_(r.returncode, 1, "useradd of a locked name exits 1")
+        T.like(r.stderr, r"ALICE is already registered, on a line that cannot be used "
+               r"\(%s:2\); chatctl passwd ALICE replaces it" % path, "... saying why")
+        r = svc.passwd("alice", "new-alice")
+        T.is_(r.returncode, 0, "passwd of a locked name (alice:) exits 0")
+        lines, old = svc.users_file_bytes().split(b"\n"), before.split(b"\n")
+        T.like(lines[1].decode(), r"^alice:%s$" % HASH, "... and replaces its line, line 2")
+        n = len(old) - 1        # the original's lines (old ends with b"")
+        T.is_(lines[:1] + lines[2:n], old[:1] + old[2:n], "... keeping every other line")
+        r = svc.passwd("frank", "new-frank")
+        T.is_(r.returncode, 0, "passwd of a name on two lines exits 0")
+        text = svc.users_file_text()
+        T.is_(len(re.findall(r"(?im)^frank:", text)), 1, "... and leaves one line for it")
+        T.like((text.splitlines() + [""] * 10)[9], r"^frank:%s$" % HASH, "... where the first was (line 10)")
+        r = svc.userdel("dave")
+        T.is_((r.returncode, "dave" in svc.users_file_text().split("\n")), (0, False),
+              "userdel of a locked name removes its line")
+        for name, pw in (("alice", "new-alice"), ("frank", "new-frank"), ("zoe", "pass-zoe")):
+            c = svc.client(name)
+            A.login(c, name, pw, desc="%s logs in after the edit" % name)
+            c.close()
+        c = svc.client("dave")
+        A.login(c, "dave", desc="dave, deleted, is a guest name again")
+        c.close()
+        final = svc.users_file_bytes().split(b"\n") + [b""] * 13
+        # Lines 8 (dave) and 12 (FRANK) are gone; the others move up.
+        for i, j in ((0, 0), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (8, 7), (10, 9),
+                     (12, 10)):
+            T.is_(final[j], old[i],
+                  "line %d of the original survives four edits byte for byte" % (i + 1))
+
+
+def concurrent_edits():
+    """Parallel chatctl edits lose nothing: they take turns on
+    USERS_FILE.lock from the read to the rename."""
+    with A.Service(users={"alice": "password123", "bob": "qwerty456"}) as svc:
+        svc.write_users_file("# kept\n" + svc.users_file_text())
+        names = ["u%d" % i for i in range(1, 6)]
+        procs = [svc.chatctl_start("useradd", "--stdin", n, input="pw-%s\n" % n)
+                 for n in names]
+        results = [svc.chatctl_finish(p) for p in procs]
+        T.is_([r[0] for r in results], [0] * 5, "5 parallel chatctl useradd all exit 0")
+        got = [l.split(":", 1)[0] for l in svc.users_file_text().splitlines()]
+        T.is_(sorted(got), sorted(["# kept", "alice", "bob"] + names),
+              "... and all 5 accounts are in the users file")
+        alice = [l for l in svc.users_file_text().splitlines() if l.startswith("alice:")]
+        plain = svc.write_plain("w1:pw-w1\nw2:pw-w2\n", name="more-users")
+        procs = [svc.chatctl_start("useradd", "--stdin", "v1", input="pw-v1\n"),
+                 svc.chatctl_start("passwd", "--stdin", "alice", input="new-alice\n"),
+                 svc.chatctl_start("userdel", "u1"),
+                 svc.chatctl_start("import", plain),
+                 svc.chatctl_start("useradd", "--stdin", "v2", input="pw-v2\n"),
+                 svc.chatctl_start("userdel", "bob")]
+        results = [svc.chatctl_finish(p) for p in procs]
+        T.is_([r[0] for r in results], [0] * 6,
+              "useradd, passwd, userdel and import in parallel all exit 0")
+        lines = svc.users_file_text().splitlines()
+        T.is_(sorted(l.split(":", 1)[0] for l in lines),
+              sorted(["# kept", "alice", "u2", "u3", "u4", "u5", "v1", "v2", "w1", "w2"]),
+              "... and every change is in the users file")
+        T.ok(lines[0] == "# kept", "... below the comment, kept at the top")
+        T.ok(alice and alice[0] not in lines, "... alice's password changed")
+        T.ok(not [f for f in os.listdir(svc.users_dir) if ".tmp" in f],
+             "no temporary file is left")
+        procs = [svc.chatctl_start("useradd", "--stdin", "same", input="pw-same-%d\n" % i)
+                 for i in range(3)]
+        results = [svc.chatctl_finish(p) for p in procs]
+        T.is_(sorted(r[0] for r in results), [0, 1, 1],
+              "3 parallel useradds of one name: one exits 0, the others 1")
+        T.ok(all("same is already registered" in r[2] for r in results if r[0] == 1),
+             "... saying it is already registered")
+        T.is_(len(re.findall(r"(?m)^same:", svc.users_file_text())), 1,
+              "... and the name has one line")
+        for name, pw in (("alice", "new-alice"), ("w2", "pw-w2"), ("v1", "pw-v1")):
+            c = svc.client(name)
+            A.login(c, name, pw, desc="%s logs in with the password set in parallel" % name)
+            c.close()
+
+
 def main():
     with A.Service() as svc:
         import_file(svc)
@@ -428,6 +626,9 @@ def main():
     replace()
     no_guests()
     unreadable()
+    locked_names()
+    edits_keep_lines()
+    concurrent_edits()
 
 
 T.main(main)

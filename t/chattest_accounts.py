@@ -13,6 +13,10 @@ Built on chattest (which it does not change):
     svc.users_table(), svc.groups_table(), svc.json(verb)
         chatctl users / groups as dicts keyed by name; any verb's --json
         parsed with json.loads.
+    svc.write_users_file(data), svc.users_file_bytes()
+        the users file replaced by hand (as an editor would) and read back.
+    svc.chatctl_start(*args, input=None)
+        chatctl started in the background (a Popen), for concurrent edits.
 """
 
 import json
@@ -136,6 +140,44 @@ class Service(T.Service):
     def users_file_text(self):
         with open(self.users_file) as f:
             return f.read()
+
+    def users_file_bytes(self):
+        with open(self.users_file, "rb") as f:
+            return f.read()
+
+    def write_users_file(self, data):
+        """Replace the users file as an editor would (bytes or text),
+        keeping mode 0640; returns the bytes written."""
+        if isinstance(data, str):
+            data = data.encode()
+        tmp = self.users_file + ".edit"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o640)
+        os.rename(tmp, self.users_file)
+        return data
+
+    def chatctl_start(self, *args, input=None):
+        """chatctl -c CONF ARGS started, not waited for: a Popen with
+        text stdin (input written and closed), stdout and stderr."""
+        env = dict(os.environ)
+        env.pop("CHAT_CONF", None)
+        p = subprocess.Popen([T.CHATCTL, "-c", self.conf_path] + list(args),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, universal_newlines=True,
+                             env=env, start_new_session=True)
+        p.stdin.write(input or "")
+        p.stdin.close()
+        return p
+
+    @staticmethod
+    def chatctl_finish(p, timeout=60):
+        """Wait for a chatctl_start process: (returncode, stdout, stderr)."""
+        rc = p.wait(timeout)
+        out, err = p.stdout.read(), p.stderr.read()
+        p.stdout.close()
+        p.stderr.close()
+        return rc, out, err
 
     # -- chatctl tables -----------------------------------------------
 
