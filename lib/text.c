@@ -150,7 +150,7 @@ is_hidden(uint32_t cp)
 	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
 	    cp == 0x180e || cp == 0x200b || (cp >= 0x2060 && cp <= 0x2064) ||
 	    (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff ||
-	    (cp >= 0xfff9 && cp <= 0xfffb);
+	    (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x2028 || cp == 0x2029;
 }
 
 uint32_t
@@ -198,16 +198,36 @@ blank_columns(uint32_t cp)
 	return cp >= 0x2000 && cp <= 0x200a ? 1 : 0;
 }
 
+/*
+ * Zero-width characters that can sit on a blank and show nothing:
+ * combining marks of the common blocks, variation selectors, tags, the
+ * soft hyphen, the grapheme joiner, ZWNJ and ZWJ.  They do not end a run
+ * of blanks, or "8 spaces, U+0301, 8 spaces, ..." would pad a row.
+ */
+static int
+is_zero_width(uint32_t cp)
+{
+	return cp == 0xad || cp == 0x34f || cp == 0x200c || cp == 0x200d ||
+	    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+	    (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
+	    (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xfe20 && cp <= 0xfe2f) ||
+	    (cp >= 0xe0000 && cp <= 0xe007f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
 size_t
 text_cut_blanks(char *s, size_t len)
 {
 	size_t i = 0, start, out = 0;
 	unsigned run = 0, w;
+	uint32_t cp;
 
 	while (i < len) {
 		start = i;
-		w = blank_columns(next_char(s, len, &i));
-		if (w == 0)
+		cp = next_char(s, len, &i);
+		w = blank_columns(cp);
+		if (w == 0 && run > TEXT_BLANK_COLUMNS && is_zero_width(cp))
+			continue;		/* on a blank that was dropped */
+		if (w == 0 && !is_zero_width(cp))
 			run = 0;
 		else if (run + w <= TEXT_BLANK_COLUMNS)
 			run += w;

@@ -46,7 +46,8 @@ size_t		text_compose(char *buf, size_t size, const char *head,
  * not carry, or 0: bidirectional embedding, override and isolate
  * controls (U+202A-U+202E, U+2066-U+2069), invisible characters
  * (U+180E, U+200B, U+2060-U+2064, U+206A-U+206F, U+FEFF,
- * U+FFF9-U+FFFB), and U+200C/U+200D (zero-width non-joiner, joiner)
+ * U+FFF9-U+FFFB), line and paragraph separators (U+2028, U+2029),
+ * and U+200C/U+200D (zero-width non-joiner, joiner)
  * unless both neighbours are non-ASCII (emoji sequences, Persian and
  * Indic text need them; between ASCII letters they only hide things).
  */
@@ -55,8 +56,10 @@ uint32_t	text_find_hidden(const char *s, size_t len);
  * Cut every run of blanks (tab, space and the other Unicode spaces and
  * blank fillers) in valid UTF-8 s (len bytes) in place to its first
  * TEXT_BLANK_COLUMNS columns, a tab counting 8 and a wide space 2, so
- * no text can pad a line out to the next terminal row.  Returns the new
- * length (never more than len).
+ * no text can pad a line out to the next terminal row.  Zero-width marks
+ * (combining marks, variation selectors, ...) neither end a run nor
+ * survive on a blank that was dropped.  Returns the new length (never
+ * more than len).
  */
 size_t		text_cut_blanks(char *s, size_t len);
 /* 1 if s (len bytes) holds nothing but spaces and tabs (or nothing). */

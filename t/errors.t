@@ -88,6 +88,8 @@ def spoofing(svc, a, b, t):
     t.relayed("y" + "\u3000" * 40 + "<bob> no", "y" + "\u3000" * 4 + "<bob> no",
               "40 ideographic spaces (2 columns each)")
     t.relayed(b"a        b c  d\te", "a        b c  d\te", "8 spaces and less are kept")
+    t.relayed("z" + ("        \u0301" * 8) + "<bob> no", "z        \u0301<bob> no",
+              "runs of 8 spaces joined by combining marks")
     a.send("/msg bob hi" + " " * 80 + "<amy> x")
     b.expect("*amy* hi" + " " * 8 + "<amy> x", "private messages have their runs cut too")
 
@@ -98,7 +100,8 @@ def spoofing(svc, a, b, t):
                      ("\u2069", "U+2069 pop directional isolate"),
                      ("\u200b", "U+200B zero-width space"),
                      ("\u2060", "U+2060 word joiner"),
-                     ("\ufeff", "U+FEFF zero-width no-break space")):
+                     ("\ufeff", "U+FEFF zero-width no-break space"),
+                     ("\u2028", "U+2028 line separator")):
         t.refused(("text " + ch + "txet").encode(), HIDDEN, what)
     t.refused("pay\u200dpal".encode(), HIDDEN, "U+200D between ASCII letters")
     t.refused("/msg bob \u202egnp.exe".encode(), HIDDEN, "U+202E in a private message")

@@ -189,6 +189,7 @@ test_hidden(void)
 	    "U+200D between two emoji (a ZWJ sequence) is kept");
 	is_int(0, HIDDEN("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88"),
 	    "U+200C inside a Persian word is kept");
+	is_int(0x2028, HIDDEN("one\xe2\x80\xa8two"), "U+2028 line separator");
 	is_int(0, HIDDEN("\xe2\x80\x8e\xe2\x80\x8f"),
 	    "U+200E/U+200F (left-to-right, right-to-left marks) are kept");
 }
@@ -226,6 +227,11 @@ test_blanks(void)
 	    "x    \xe2\x80\x83\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83y",
 	    "a run mixing spaces and em spaces");
 	cut_is("a b  c   d", "a b  c   d", "short runs are untouched");
+	cut_is("a        \xcc\x81        \xcc\x81        \xef\xb8\x8f        b",
+	    "a        \xcc\x81" "b", "combining marks and variation selectors do not "
+	    "end a run, and go with the blanks they sat on");
+	cut_is("caf\xcc\x81 \xcc\x81" "x", "caf\xcc\x81 \xcc\x81" "x",
+	    "a combining mark in a word or on a kept blank stays");
 	ok(text_is_blank("  \t ", 4) && text_is_blank("", 0) && !text_is_blank(" x ", 3) &&
 	    !text_is_blank("\xc2\xa0", 2), "text_is_blank: spaces and tabs only");
 }
@@ -262,7 +268,7 @@ test_skeleton(void)
 int
 main(void)
 {
-	plan(12 + 18 + 15 + 21 + 7 + 14 + 11 + 9);
+	plan(12 + 18 + 15 + 21 + 7 + 15 + 13 + 9);
 	test_valid();
 	test_bad_utf8();
 	test_controls();
