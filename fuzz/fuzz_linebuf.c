@@ -7,8 +7,11 @@
  * documented rule (a line ends at "\n", one "\r" before it is dropped,
  * more than max_line bytes is LINE_TOOLONG once).  Each line then goes
  * through text_check and name_valid, each compared with an independent
- * reference.  The command parser (src/commands.c) is not covered: it
- * cannot be linked without a session (see fuzz/README.md).
+ * reference, and a valid one through what chat text may not hide and how
+ * client text is cut (text_find_hidden, text_cut_blanks, text_compose,
+ * name_skeleton), checked against their promises.  The command parser
+ * (src/commands.c) is not covered: it cannot be linked without a session
+ * (see fuzz/README.md).
  *
  * Input: byte 0 picks max_line (1..80), byte 1 seeds the chunk sizes,
  * byte 2 caps the lines taken per read (0: all, as a session does), the
@@ -154,6 +157,40 @@ parse(char *line, size_t len)
 	check(words == split);
 }
 
+/*
+ * A valid line (len <= 80): cutting runs of blanks and composing with a
+ * cut keep it valid UTF-8, never grow it, keep head and tail whole; a
+ * skeleton is never longer than the name.
+ */
+static void
+text_rules(const char *line, size_t len)
+{
+	char copy[128], buf[128], skeleton[128];
+	size_t n, size, max;
+	uint32_t cp;
+
+	cp = text_find_hidden(line, len);
+	check(cp == 0 || (cp >= 0x180e && cp <= 0xfffb));
+	memcpy(copy, line, len);
+	n = text_cut_blanks(copy, len);
+	check(n <= len && text_check(copy, n) == TEXT_OK);
+	check(text_cut_blanks(copy, n) == n);	/* nothing more to cut */
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	size = 1 + len % 97;
+	max = len % 13;
+	for (size_t sz = 4; sz <= size; sz += 7) {
+		n = text_compose(buf, sz, "(", copy, max + sz % 5, ")");
+		check(n < sz && n == strlen(buf) && text_check(buf, n) == TEXT_OK);
+		check(buf[0] == '(' && buf[n - 1] == ')');
+		check(n - 2 <= max + sz % 5 && memcmp(buf + 1, copy, n - 2) == 0);
+	}
+	if (name_valid(line, len)) {
+		n = name_skeleton(line, len, skeleton);
+		check(n <= len && n == strlen(skeleton));
+	}
+}
+
 /* One line the framer gave: check it against the model, then its text. */
 static void
 got(const struct linebuf *lb, enum line_result r, char *line, size_t len,
@@ -177,6 +214,8 @@ got(const struct linebuf *lb, enum line_result r, char *line, size_t len,
 	check(name_valid(line, len) == ref_name((const uint8_t *)line, len));
 	if (name_valid(line, len))
 		check(fault == TEXT_OK);
+	if (fault == TEXT_OK && len < 128)
+		text_rules(line, len);
 	if (fault == TEXT_OK)
 		parse(line, len);
 }

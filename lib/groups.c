@@ -8,8 +8,8 @@
  * whether it was a member when a record was written (sequence after its
  * join) with one load.
  */
-#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -71,25 +71,31 @@ actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
 }
 
 /*
- * Append a notice about group index from the actor (who already had its
- * own answer, so it is not sent back); to_slot != UINT32_MAX sends it to
- * that one user instead of the group.
+ * Put "head REASON)" into text (size bytes): the reason, client text, cut
+ * at a character boundary to at most max bytes and so that the whole
+ * notice fits in a record (max_line), so the ")" is never lost.
+ */
+static void
+with_reason(const struct shm *shm, char *text, size_t size, const char *head,
+    const char *reason, size_t max)
+{
+	if (size > (size_t)shm->geo.max_line + 1)
+		size = (size_t)shm->geo.max_line + 1;
+	text_compose(text, size, head, reason, max, ")");
+}
+
+/*
+ * Append a notice (text, NUL-ended) about group index from the actor (who
+ * already had its own answer, so it is not sent back); to_slot !=
+ * UINT32_MAX sends it to that one user instead of the group.
  */
 static uint64_t
 notice(const struct shm *shm, uint32_t index, uint32_t to_slot, uint32_t to_gen,
-    const struct group_actor *from, const char *fmt, ...)
+    const struct group_actor *from, const char *text)
 {
 	struct shm_group *g = shm_group(shm, index);
 	struct msglog_entry e;
-	char text[512];
-	va_list ap;
-	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
 	memset(&e, 0, sizeof(e));
 	e.kind = REC_NOTICE;
 	e.from_slot = from->slot;
@@ -105,8 +111,8 @@ notice(const struct shm *shm, uint32_t index, uint32_t to_slot, uint32_t to_gen,
 		e.to = to_slot;
 		e.to_generation = to_gen;
 	}
-	e.text = text;
-	e.len = (uint32_t)((size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+	e.text = (char *)(uintptr_t)text;
+	e.len = (uint32_t)strlen(text);
 	return msglog_append(shm, &e);
 }
 
@@ -114,7 +120,7 @@ static uint64_t
 group_notice(const struct shm *shm, uint32_t index, const struct group_actor *from,
     const char *text)
 {
-	return notice(shm, index, UINT32_MAX, 0, from, "%s", text);
+	return notice(shm, index, UINT32_MAX, 0, from, text);
 }
 
 /* Add slot to group; the join record's sequence marks its membership. */
@@ -306,7 +312,7 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
     uint32_t *index)
 {
 	enum group_result r;
-	char text[SHM_REASON_MAX + 128];
+	char head[128], text[GROUP_KICK_REASON_MAX + 128];
 	const char *gname;
 
 	shm_lock_groups(shm);
@@ -318,10 +324,14 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
 		r = GR_TARGET_NOT_MEMBER;
 	if (r == GR_OK) {
 		gname = shm_group(shm, *index)->g_name;
-		notice(shm, *index, t->slot, t->generation, a,
-		    "%s kicked you from #%s (%s)", a->name, gname, reason);
-		snprintf(text, sizeof(text), "%s kicked %s from #%s (%s)",
-		    a->name, t->name, gname, reason);
+		snprintf(head, sizeof(head), "%s kicked you from #%s (", a->name, gname);
+		with_reason(shm, text, sizeof(text), head, reason,
+		    GROUP_KICK_REASON_MAX);
+		notice(shm, *index, t->slot, t->generation, a, text);
+		snprintf(head, sizeof(head), "%s kicked %s from #%s (", a->name,
+		    t->name, gname);
+		with_reason(shm, text, sizeof(text), head, reason,
+		    GROUP_KICK_REASON_MAX);
 		remove_member(shm, *index, t->slot, a, text);
 	}
 	shm_unlock_groups(shm);
@@ -334,6 +344,7 @@ groups_invite(const struct shm *shm, const struct group_actor *a,
 {
 	enum group_result r;
 	const char *gname;
+	char text[192];
 
 	shm_lock_groups(shm);
 	r = owner_check(shm, a, group, index);
@@ -342,9 +353,9 @@ groups_invite(const struct shm *shm, const struct group_actor *a,
 	if (r == GR_OK) {
 		*shm_invited(shm, *index, t->slot) = t->generation;
 		gname = shm_group(shm, *index)->g_name;
-		notice(shm, *index, t->slot, t->generation, a,
-		    "%s invited you to #%s; /join_group %s to join", a->name,
-		    gname, gname);
+		snprintf(text, sizeof(text), "%s invited you to #%s; /join_group %s "
+		    "to join", a->name, gname, gname);
+		notice(shm, *index, t->slot, t->generation, a, text);
 	}
 	shm_unlock_groups(shm);
 	return r;
@@ -393,7 +404,7 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
     const char *name, const char *reason)
 {
 	struct group_actor a = { slot, generation, name };
-	char text[SHM_REASON_MAX + 128];
+	char head[128], text[SHM_REASON_MAX + 128];
 
 	/*
 	 * Only groups in use are looked at: a free group's rows are all
@@ -406,8 +417,10 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 		if (shm_group(shm, i)->g_state != GROUP_USED)
 			continue;
 		if (is_member(shm, i, slot)) {
-			snprintf(text, sizeof(text), "%s left #%s (%s)", name,
-			    shm_group(shm, i)->g_name, reason);
+			snprintf(head, sizeof(head), "%s left #%s (", name,
+			    shm_group(shm, i)->g_name);
+			with_reason(shm, text, sizeof(text), head, reason,
+			    SHM_REASON_MAX - 1);
 			remove_member(shm, i, slot, &a, text);
 		}
 		if (*shm_invited(shm, i, slot) != 0)

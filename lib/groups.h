@@ -15,6 +15,11 @@
 #include "shm.h"
 
 #define GROUP_NONE UINT32_MAX
+/*
+ * Longest kick reason kept, bytes: cut at a character boundary, and
+ * shorter when the notice would not fit in max_line (doc/protocol.md).
+ */
+#define GROUP_KICK_REASON_MAX	120
 
 enum group_result {
 	GR_OK,

@@ -18,6 +18,12 @@
 
 /* The ACTIVE slot named name (any case), or SLOT_NONE. */
 uint32_t names_find(const struct shm *shm, const char *name);
+/*
+ * An ACTIVE slot whose name looks like name (equal skeletons,
+ * name_skeleton in text.h; the same name in any case included), or
+ * SLOT_NONE.
+ */
+uint32_t names_find_lookalike(const struct shm *shm, const char *name);
 /* Index slot, which has just become ACTIVE with its name. */
 void	names_add(const struct shm *shm, uint32_t slot);
 /* Drop slot, still ACTIVE with its name, from the index. */

@@ -133,14 +133,18 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer,
 
 enum name_result
 registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
-    uint64_t *after_join)
+    int registered, uint64_t *after_join)
 {
 	struct shm_slot *s = shm_slot(shm, slot);
 	enum name_result result = NAME_TAKEN;
 
 	shm_lock_registry(shm);
 	fault_point("registry");
-	if (names_find(shm, name) == SLOT_NONE) {
+	if (names_find(shm, name) != SLOT_NONE)
+		result = NAME_TAKEN;
+	else if (!registered && names_find_lookalike(shm, name) != SLOT_NONE)
+		result = NAME_LOOKALIKE;
+	else {
 		strlcpy(s->s_name, name, sizeof(s->s_name));
 		atomic_store_explicit(&s->s_state, SLOT_ACTIVE, memory_order_release);
 		names_add(shm, slot);

@@ -33,16 +33,24 @@ enum claim_result {
 enum claim_result registry_claim(const struct shm *shm, pid_t pid,
 	    const char *peer, uint32_t max_pending, uint32_t *slot);
 /* Outcome of registry_take_name. */
-enum name_result { NAME_OK, NAME_TAKEN };
+enum name_result {
+	NAME_OK,
+	NAME_TAKEN,		/* an ACTIVE slot has the name (any case) */
+	NAME_LOOKALIKE,		/* a guest name that looks like an ACTIVE one */
+};
 /*
  * Give slot (claimed by this process, in SLOT_LOGIN) the name and make it
- * ACTIVE, unless an ACTIVE slot already has that name (any case).  The
- * join record is appended under the same lock, so it is ordered before
- * anything the user says; *after_join receives the sequence number after
- * it, where the session starts reading.
+ * ACTIVE, unless an ACTIVE slot already has that name (any case) or,
+ * for a guest (registered 0), a name that looks like it (name_skeleton);
+ * both are checked under the one lock, so two logins cannot race past
+ * each other.  A registered user proved the name is his and is not held
+ * off by a guest's look-alike.  The join record is appended under the
+ * same lock, so it is ordered before anything the user says; *after_join
+ * receives the sequence number after it, where the session starts
+ * reading.
  */
 enum name_result registry_take_name(const struct shm *shm, uint32_t slot,
-	    const char *name, uint64_t *after_join);
+	    const char *name, int registered, uint64_t *after_join);
 /*
  * Free slot if it still belongs to (pid, generation).  Returns the state
  * it was in (SLOT_FREE if it was not ours any more).  When it was ACTIVE,

@@ -11,9 +11,10 @@
  *   struct shm_slot[max_sessions]        one per connected session
  *   uint32_t names[name_buckets]         the name index: 0 empty, else 1 +
  *                                        the slot of an ACTIVE session,
- *                                        found by the hash of its name in
- *                                        any case (open addressing,
- *                                        linear probing; lib/names.c)
+ *                                        found by the hash of its name's
+ *                                        look-alike skeleton (open
+ *                                        addressing, linear probing;
+ *                                        lib/names.c; version 9)
  *   struct shm_group[max_groups]         one per group
  *   log: log_cells cells of SHM_CELL bytes, a ring of variable-length
  *        records (struct shm_record), each one or more whole cells
@@ -46,7 +47,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	8
+#define SHM_LAYOUT_VERSION	9
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */

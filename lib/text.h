@@ -3,12 +3,19 @@
  *
  * Owns the rules: lines are valid UTF-8 without control characters (tab
  * allowed); names are 1-32 of letters, digits, '_', '-', '.', starting
- * with a letter.
+ * with a letter.  Also what chat text may not hide (bidirectional and
+ * invisible formatting characters, runs of blanks wider than
+ * TEXT_BLANK_COLUMNS), how client text is cut to fit a buffer, and when
+ * two names look alike.
  */
 #ifndef CHAT_TEXT_H
 #define CHAT_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* Widest run of blanks kept in chat text, in terminal columns. */
+#define TEXT_BLANK_COLUMNS	8
 
 enum text_fault {
 	TEXT_OK = 0,
@@ -24,7 +31,47 @@ const char	*text_fault_string(enum text_fault fault);
  * bytes and does not split a character.
  */
 size_t		utf8_prefix(const char *s, size_t len, size_t max);
+/*
+ * Put head, then client text cut at a character boundary to at most max
+ * bytes, then tail into buf (size >= 1 bytes, NUL-ended); the client text
+ * is cut further so that head and tail always fit (they are cut, at a
+ * character boundary too, only if they alone do not).  Every line that
+ * carries client text in a fixed buffer is made here, so it stays valid
+ * UTF-8 and keeps its closing ")".  Returns the length written.
+ */
+size_t		text_compose(char *buf, size_t size, const char *head,
+		    const char *client, size_t max, const char *tail);
+/*
+ * The first character of valid UTF-8 s (len bytes) that chat text may
+ * not carry, or 0: bidirectional embedding, override and isolate
+ * controls (U+202A-U+202E, U+2066-U+2069), invisible characters
+ * (U+180E, U+200B, U+2060-U+2064, U+206A-U+206F, U+FEFF,
+ * U+FFF9-U+FFFB), line and paragraph separators (U+2028, U+2029),
+ * and U+200C/U+200D (zero-width non-joiner, joiner)
+ * unless both neighbours are non-ASCII (emoji sequences, Persian and
+ * Indic text need them; between ASCII letters they only hide things).
+ */
+uint32_t	text_find_hidden(const char *s, size_t len);
+/*
+ * Cut every run of blanks (tab, space and the other Unicode spaces and
+ * blank fillers) in valid UTF-8 s (len bytes) in place to its first
+ * TEXT_BLANK_COLUMNS columns, a tab counting 8 and a wide space 2, so
+ * no text can pad a line out to the next terminal row.  Zero-width marks
+ * (combining marks, variation selectors, ...) neither end a run nor
+ * survive on a blank that was dropped.  Returns the new length (never
+ * more than len).
+ */
+size_t		text_cut_blanks(char *s, size_t len);
+/* 1 if s (len bytes) holds nothing but spaces and tabs (or nothing). */
+int		text_is_blank(const char *s, size_t len);
 /* 1 if s (len bytes) is a valid user name, else 0. */
 int		name_valid(const char *s, size_t len);
+/*
+ * Write the look-alike skeleton of name (len bytes) to out (len + 1
+ * bytes, NUL-ended); returns its length.  Two names look alike when
+ * their skeletons are equal: case is folded, I, l and 1 are one letter,
+ * so are O and 0, "rn" is "m" and "vv" is "w".
+ */
+size_t		name_skeleton(const char *name, size_t len, char *out);
 
 #endif

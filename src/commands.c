@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -48,10 +49,11 @@ reply_not_online(struct session *s, const char *name)
 
 void
 say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
-    const char *to_name, const char *text, size_t len)
+    const char *to_name, char *text, size_t len)
 {
 	struct msglog_entry e;
 
+	len = text_cut_blanks(text, len);
 	memset(&e, 0, sizeof(e));
 	e.kind = REC_CHAT;
 	e.from_slot = s->slot;
@@ -62,7 +64,7 @@ say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 	strlcpy(e.from_name, s->name, sizeof(e.from_name));
 	if (to_name != NULL)
 		strlcpy(e.to_name, to_name, sizeof(e.to_name));
-	e.text = (char *)(uintptr_t)text;
+	e.text = text;
 	e.len = (uint32_t)len;
 	msglog_append(&s->shm, &e);
 	hublink_wake(s, to_kind, to);
@@ -140,14 +142,15 @@ cmd_users(struct session *s, char *args)
 		    unlisted == 1 ? "" : "s");
 }
 
+/* The reason is kept as typed, cut so that "quit: REASON" fits. */
 static void
 cmd_quit(struct session *s, char *args)
 {
 	char reason[SHM_REASON_MAX];
-	size_t keep = utf8_prefix(args, strlen(args), sizeof(reason) - 7);
 
+	args[text_cut_blanks(args, strlen(args))] = '\0';
 	if (*args != '\0')
-		snprintf(reason, sizeof(reason), "quit: %.*s", (int)keep, args);
+		text_compose(reason, sizeof(reason), "quit: ", args, SIZE_MAX, "");
 	else
 		strlcpy(reason, "quit", sizeof(reason));
 	reply(s, "* bye");
@@ -155,6 +158,9 @@ cmd_quit(struct session *s, char *args)
 }
 
 static void cmd_help(struct session *, char *);
+
+/* Bytes of an unknown command's name that its error shows. */
+#define UNKNOWN_SHOWN_MAX	64
 
 struct command {
 	const char	*name;
@@ -202,6 +208,7 @@ cmd_help(struct session *s, char *args)
 static void
 run_command(struct session *s, char *name, char *args)
 {
+	char shown[UNKNOWN_SHOWN_MAX + 1];
 	const struct command *c;
 
 	for (size_t i = 0; i < NCOMMANDS; i++) {
@@ -215,7 +222,8 @@ run_command(struct session *s, char *name, char *args)
 		c->handler(s, args);
 		return;
 	}
-	reply(s, "! unknown-command: /%.64s is not a command; /help lists them", name);
+	text_compose(shown, sizeof(shown), "", name, SIZE_MAX, "");
+	reply(s, "! unknown-command: /%s is not a command; /help lists them", shown);
 }
 
 void
@@ -223,6 +231,7 @@ commands_line(struct session *s, char *line, size_t len)
 {
 	enum text_fault fault;
 	char *name, *args;
+	uint32_t hidden;
 
 	if (len == 0)
 		return;
@@ -241,8 +250,16 @@ commands_line(struct session *s, char *line, size_t len)
 	}
 	if (s->conf.idle_timeout > 0)
 		session_arm_deadline(s);
+	if ((hidden = text_find_hidden(line, len)) != 0) {
+		reply(s, "! control-char: line contains an invisible or bidirectional "
+		    "formatting character (U+%04X); not sent", (unsigned)hidden);
+		return;
+	}
 	if (cmdline_parse(line, &name, &args) == CMDLINE_COMMAND)
 		run_command(s, name, args);
+	else if (text_is_blank(args, strlen(args)))
+		reply(s, "! missing-argument: nothing to send: the line holds only "
+		    "spaces or tabs");
 	else
 		say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
 }

@@ -15,6 +15,7 @@
 #include "groups.h"
 #include "registry.h"
 #include "session.h"
+#include "text.h"
 
 /* Accept "#name" as well as "name". */
 static char *
@@ -191,6 +192,7 @@ cmd_kick(struct session *s, char *args)
 	if (target(s, user, &t) == -1)
 		return;
 	actor(s, &a);
+	args[text_cut_blanks(args, strlen(args))] = '\0';
 	r = groups_kick(&s->shm, &a, g, &t, *args != '\0' ? args : "no reason given",
 	    &index);
 	if (r != GR_OK) {

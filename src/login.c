@@ -98,22 +98,28 @@ silent_past_grace(struct session *s, uint32_t old)
 static void
 take_name(struct session *s)
 {
+	enum name_result r;
 	uint64_t after_join;
 	uint32_t old;
 	long long silent = -1;
 
-	if (registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
+	r = registry_take_name(&s->shm, s->slot, s->name, s->registered, &after_join);
+	if (r == NAME_OK) {
 		enter_chat(s, after_join);
 		return;
 	}
 	old = registry_find(&s->shm, s->name);
-	if (!s->registered || old == SLOT_NONE) {
+	if (r == NAME_LOOKALIKE) {
+		reply(s, "! name-taken: %s looks too much like the name of a user "
+		    "online; choose another", s->name);
+	} else if (!s->registered || old == SLOT_NONE) {
 		reply(s, "! name-taken: %s is already in use; choose another", s->name);
 	} else if (s->conf.duplicate_login == DUP_REFUSE &&
 	    (silent = silent_past_grace(s, old)) < 0) {
 		reply(s, "! already-online: %s is already logged in elsewhere", s->name);
 	} else if (replace_old_session(s, old, silent) == 0 &&
-	    registry_take_name(&s->shm, s->slot, s->name, &after_join) == NAME_OK) {
+	    registry_take_name(&s->shm, s->slot, s->name, s->registered,
+	    &after_join) == NAME_OK) {
 		if (silent >= 0)
 			log_info("%s: %s took over a login silent for %lld s",
 			    s->peer, s->name, silent);

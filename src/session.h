@@ -122,8 +122,12 @@ void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* A user is not online: user-offline if registered, else no-such-user. */
 void	reply_not_online(struct session *s, const char *name);
+/*
+ * Append a chat line (text, len bytes, cut in place: runs of blanks,
+ * text_cut_blanks) for to_kind/to and wake its readers.
+ */
 void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
-	    const char *to_name, const char *text, size_t len);
+	    const char *to_name, char *text, size_t len);
 
 /* groupcmds.c */
 void	cmd_create_group(struct session *s, char *args);

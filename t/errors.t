@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # errors.t -- hostile input: long lines, bad UTF-8, NUL, control bytes,
 # a 0xff byte (telnet's IAC: telnet commands are taken out of the text,
-# t/telnet.t).  Each is refused to the sender with one error line, never
-# relayed, and the connection stays usable.
+# t/telnet.t), bidirectional and invisible formatting characters, lines
+# of only blanks.  Each is refused to the sender with one error line,
+# never relayed, and the connection stays usable.  Spoofing: a run of
+# blanks is cut so no line can be padded onto the next terminal row, and
+# a guest name that only looks like one online (aIice, b0b) is refused.
 import os
 import sys
 
@@ -14,6 +17,9 @@ TOO_LONG = T.rx(r"^! line-too-long: ")
 BAD_UTF8 = T.rx(r"^! bad-utf8: ")
 NUL = T.rx(r"^! nul-byte: ")
 CONTROL = T.rx(r"^! control-char: ")
+HIDDEN = T.rx(r"^! control-char: line contains an invisible or bidirectional "
+              r"formatting character \(U\+[0-9A-F]{4}\); not sent$")
+BLANK = "! missing-argument: nothing to send: the line holds only spaces or tabs"
 
 
 USERS = T.rx(r"^\* users \(\d+\): ")
@@ -59,6 +65,99 @@ class Checker:
 def _show_error(error):
     text = error if isinstance(error, str) else error.pattern.lstrip("^")
     return text.split(":")[0]
+
+
+def spoofing(svc, a, b, t):
+    """doc/protocol.md, "What chat text may not hide"."""
+    # Text of only blanks is no text: a plain line is refused like
+    # /broadcast, /msg and /group_msg with nothing to send.
+    t.refused(b"    ", BLANK, "a line of only spaces")
+    t.refused(b"\t \t", BLANK, "a line of only tabs and spaces")
+    t.refused(b"/broadcast     ", "! missing-argument: usage: /broadcast <text>",
+              "/broadcast of only spaces")
+    t.refused(b"/msg bob  \t  ", "! missing-argument: usage: /msg <user> <text>",
+              "/msg of only blanks")
+    t.relayed(b"//   ", "/   ", "a slash and spaces is text")
+
+    # Runs of blanks are cut to 8 columns: no padding onto the next row
+    # of an 80-column terminal, where "<bob> ..." would look like bob's.
+    t.relayed(b"ok" + b" " * 71 + b"<bob> I agree", "ok" + " " * 8 + "<bob> I agree",
+              "71 spaces before a fake '<bob>' line")
+    t.relayed(b"a\t\t\t\t\t\t\t\t\t<bob> yes", "a\t<bob> yes", "9 tabs")
+    t.relayed("x" + "\u00a0" * 70 + "<bob> no", "x" + "\u00a0" * 8 + "<bob> no",
+              "70 no-break spaces")
+    t.relayed("y" + "\u3000" * 40 + "<bob> no", "y" + "\u3000" * 4 + "<bob> no",
+              "40 ideographic spaces (2 columns each)")
+    t.relayed(b"a        b c  d\te", "a        b c  d\te", "8 spaces and less are kept")
+    t.relayed("z" + ("        \u0301" * 8) + "<bob> no", "z        \u0301<bob> no",
+              "runs of 8 spaces joined by combining marks")
+    a.send("/msg bob hi" + " " * 80 + "<amy> x")
+    b.expect("*amy* hi" + " " * 8 + "<amy> x", "private messages have their runs cut too")
+
+    # Bidirectional and invisible formatting characters are refused.
+    for ch, what in (("\u202e", "U+202E right-to-left override"),
+                     ("\u202a", "U+202A left-to-right embedding"),
+                     ("\u2066", "U+2066 left-to-right isolate"),
+                     ("\u2069", "U+2069 pop directional isolate"),
+                     ("\u200b", "U+200B zero-width space"),
+                     ("\u2060", "U+2060 word joiner"),
+                     ("\ufeff", "U+FEFF zero-width no-break space"),
+                     ("\u2028", "U+2028 line separator")):
+        t.refused(("text " + ch + "txet").encode(), HIDDEN, what)
+    t.refused("pay\u200dpal".encode(), HIDDEN, "U+200D between ASCII letters")
+    t.refused("/msg bob \u202egnp.exe".encode(), HIDDEN, "U+202E in a private message")
+    t.refused("\u202e /nosuch".encode(), "! control-char: line contains an invisible "
+              "or bidirectional formatting character (U+202E); not sent",
+              "the error names the character")
+    t.relayed("\U0001F468\u200d\U0001F469\u200d\U0001F467".encode(),
+              "\U0001F468\u200d\U0001F469\u200d\U0001F467",
+              "an emoji ZWJ sequence is text")
+    t.relayed("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645".encode(),
+              "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+              "a Persian word with U+200C is text")
+    t.relayed("\u05e9\u05dc\u05d5\u05dd \u200f!".encode(), "\u05e9\u05dc\u05d5\u05dd \u200f!",
+              "a right-to-left mark is text")
+
+    # A guest name that only looks like one online.
+    c = svc.client("c")
+    for name, like in (("B0B", "bob"), ("arny", "amy"), ("AMY", "amy")):
+        c.send(name)
+        if name.lower() == like:
+            want = "! name-taken: %s is already in use; choose another" % name
+        else:
+            want = ("! name-taken: %s looks too much like the name of a user "
+                    "online; choose another" % name)
+        c.expect_lines([want, "? name:"], "guest %s while %s is online: name-taken"
+                       % (name, like))
+    c.login("b0bby")
+    a.expect("* b0bby joined")
+    b.expect("* b0bby joined")
+    c.send("/quit wait" + " " * 60 + "for it")
+    c.expect("* bye")
+    a.expect("* b0bby left (quit: wait        for it)", "a quit reason has its runs cut")
+    b.expect("* b0bby left (quit: wait        for it)")
+
+    # Look-alikes logging in at once: the check is made under the lock
+    # that makes names unique, so exactly one of them gets in.
+    names = ["lily", "LILY", "lI1y", "IiIy", "l1ly", "Lily", "liiy", "iIly"]
+    racers = [svc.client("r%d" % i) for i in range(len(names))]
+    for r, name in zip(racers, names):
+        r.send(name)
+    welcomed = []
+    for r, name in zip(racers, names):
+        line = r.read_line()
+        if line is not None and line.startswith("* welcome, "):
+            welcomed.append(name)
+        elif not (line or "").startswith("! name-taken: %s " % name):
+            T.diag("%s got %r" % (name, line))
+    T.is_(len(welcomed), 1, "8 look-alikes of lily log in at once: one gets in (%s)"
+          % " ".join(welcomed))
+    for r in racers:
+        r.close()
+    for x in (a, b):
+        x.expect_lines(["* %s joined" % n for n in welcomed] +
+                       ["* %s left (connection closed)" % n for n in welcomed],
+                       "%s sees the one look-alike come and go" % x.name)
 
 
 def main():
@@ -138,6 +237,8 @@ def main():
         t.relayed(b"col1\tcol2", "col1\tcol2", "a tab")
         t.relayed("\u00e9t\u00e9 \u65e5\u672c \U0001F600".encode(),
                   "\u00e9t\u00e9 \u65e5\u672c \U0001F600", "2-, 3- and 4-byte UTF-8")
+
+        spoofing(svc, a, b, t)
 
         a.expect_nothing("amy got exactly one error per refused line")
         b.expect_nothing("bob got nothing but the relayed lines")

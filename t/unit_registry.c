@@ -4,7 +4,8 @@
  *
  * Creates a small segment under a private name ("/chat-unit-reg-<pid>",
  * t/testseg.c) with 8 slots, so the index has 16 entries and names
- * collide often.  Checks claim order and reuse, names in any case, a
+ * collide often.  Checks claim order and reuse, names in any case,
+ * guest names that only look like one online, a
  * long random run of logins and leaves against a plain scan of the
  * slots, an index full of garbage, and the repair after a lock holder
  * died.  The segment is removed at exit whatever happened.
@@ -65,9 +66,11 @@ claim(const char *peer)
 	return slot;
 }
 
-/* Claim a slot and name it; the slot, or SLOT_NONE. */
+static enum name_result last_result;
+
+/* Claim a slot and name it; the slot, or SLOT_NONE (see last_result). */
 static uint32_t
-login(const char *name)
+login_as(const char *name, int registered)
 {
 	uint64_t after;
 	uint32_t slot = claim("test");
@@ -75,11 +78,19 @@ login(const char *name)
 	if (slot == SLOT_NONE)
 		return SLOT_NONE;
 	generation[slot] = atomic_load(&shm_slot(&seg, slot)->s_generation);
-	if (registry_take_name(&seg, slot, name, &after) != NAME_OK) {
+	last_result = registry_take_name(&seg, slot, name, registered, &after);
+	if (last_result != NAME_OK) {
 		registry_release(&seg, slot, getpid(), generation[slot], "taken");
 		return SLOT_NONE;
 	}
 	return slot;
+}
+
+/* A registered user: only the same name (any case) is taken. */
+static uint32_t
+login(const char *name)
+{
+	return login_as(name, 1);
 }
 
 static void
@@ -140,6 +151,31 @@ test_names(void)
 	a = login("alice");
 	ok(a != SLOT_NONE, "and the name can be taken again");
 	logout_all();
+}
+
+/* A guest name that only looks like one online is refused. */
+static void
+test_lookalikes(void)
+{
+	uint32_t a = login("alice"), o = login("Bob0");
+
+	is_int(SLOT_NONE, login_as("aIice", 0), "guest aIice while alice is online");
+	is_int(NAME_LOOKALIKE, last_result, "is refused as a look-alike");
+	is_int(SLOT_NONE, login_as("a1ice", 0), "so is a1ice");
+	is_int(SLOT_NONE, login_as("B0BO", 0), "and B0BO while Bob0 is online");
+	is_int(SLOT_NONE, login_as("ALICE", 0), "the same name in another case");
+	is_int(NAME_TAKEN, last_result, "is taken, not a look-alike");
+	is_int(a, names_find_lookalike(&seg, "AIiCE"), "the index finds alice for AIiCE");
+	is_int(o, registry_find(&seg, "bob0"), "while an exact lookup still "
+	    "finds only the name itself");
+	is_int(SLOT_NONE, registry_find(&seg, "BOBO"), "(BOBO is not Bob0)");
+	ok(login_as("aIice", 1) != SLOT_NONE,
+	    "a registered aIice is not held off by alice");
+	ok(login_as("alicia", 0) != SLOT_NONE, "a guest alicia is not a look-alike");
+	logout_all();
+	ok(login_as("aIice", 0) != SLOT_NONE, "once alice left, aIice may log in");
+	logout_all();
+	ok(index_agrees(), "after everyone left, the index agrees with the slots");
 }
 
 static void
@@ -274,7 +310,7 @@ test_pending(void)
 	is_int(CLAIM_FULL, claim_limited("10.0.0.9:1", &x),
 	    "a full table is still refused as full");
 	logout(c);
-	ok(registry_take_name(&seg, a, "pen", &after) == NAME_OK &&
+	ok(registry_take_name(&seg, a, "pen", 1, &after) == NAME_OK &&
 	    claim_limited("10.0.0.1:1003", &x) == CLAIM_OK,
 	    "once one of them logs in, the address may open another");
 	is_int(CLAIM_PENDING, claim_limited("10.0.0.1:1004", &x),
@@ -293,11 +329,12 @@ main(void)
 	testseg_create(&seg, "reg", SESSIONS, 64, 64, &created);
 	for (int i = 0; i < POOL; i++)
 		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
-	plan(1 + 4 + 8 + 3 + 1 + 4 + 3 + 11);
+	plan(1 + 4 + 8 + 13 + 3 + 1 + 4 + 3 + 11);
 	is_int(2 * SESSIONS, seg.geo.name_buckets,
 	    "the index has twice as many entries as there are slots");
 	test_claim_order();
 	test_names();
+	test_lookalikes();
 	test_full();
 	test_random();
 	test_garbage();

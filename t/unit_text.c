@@ -3,7 +3,12 @@
  *
  * Lines: strict UTF-8 (RFC 3629), no NUL, no control characters but tab.
  * Names: 1-32 ASCII letters, digits, '_', '-', '.', starting with a letter.
+ * Cutting client text at a character boundary into a fixed buffer (every
+ * multi-byte width at every offset around the cut); what chat text may
+ * not hide; runs of blanks; the look-alike skeleton of names.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
@@ -104,13 +109,173 @@ test_names(void)
 	is_int(1, name_valid("alice!!", 5), "only len bytes are looked at");
 }
 
+/*
+ * For each width of character (2, 3, 4 bytes), each limit and each offset
+ * of the character around it: utf8_prefix and text_compose never split
+ * it, keep all they can, and text_compose keeps its head and tail.
+ */
+static void
+test_cut(void)
+{
+	static const char *chars[] = { "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80" };
+	char client[64], buf[64], want[64];
+	int prefix_ok = 1, compose_ok = 1;
+	size_t n, w, keep, limit;
+
+	for (size_t c = 0; c < 3; c++)
+		for (limit = 4; limit <= 12; limit++)
+			for (size_t off = limit - 4; off <= limit; off++) {
+				w = strlen(chars[c]);
+				memset(client, 'x', off);
+				memcpy(client + off, chars[c], w);
+				strcpy(client + off + w, "yz");
+				n = strlen(client);
+				/* What fits: everything up to the cut, the character
+				 * only if all of it does. */
+				keep = off + w <= limit ? limit : off;
+				if (n <= limit)
+					keep = n;
+				if (utf8_prefix(client, n, limit) != keep) {
+					diag("utf8_prefix: %zu-byte character at %zu, "
+					    "limit %zu: %zu, want %zu", w, off, limit,
+					    utf8_prefix(client, n, limit), keep);
+					prefix_ok = 0;
+				}
+				snprintf(want, sizeof(want), "(%.*s)", (int)keep, client);
+				/* As the limit of the client text... */
+				text_compose(buf, sizeof(buf), "(", client, limit, ")");
+				/* ...and as the size of the buffer. */
+				text_compose(buf + 32, limit + 3, "(", client, SIZE_MAX, ")");
+				if (strcmp(buf, want) != 0 || strcmp(buf + 32, want) != 0 ||
+				    text_check(buf, strlen(buf)) != TEXT_OK) {
+					diag("text_compose: %zu-byte character at %zu, "
+					    "limit %zu: '%s' and '%s', want '%s'", w, off,
+					    limit, buf, buf + 32, want);
+					compose_ok = 0;
+				}
+			}
+	ok(prefix_ok, "utf8_prefix never splits a 2-, 3- or 4-byte character");
+	ok(compose_ok, "text_compose never splits one and keeps the tail");
+	is_int(8, (long long)text_compose(buf, 10, "quit: ", "\xc3\xa9\xc3\xa9", SIZE_MAX, ""),
+	    "text_compose: a 2-byte character that does not fit is left out");
+	is_string("quit: \xc3\xa9", buf, "so what is left is valid");
+	text_compose(buf, 5, "abc(", "xyz", SIZE_MAX, ")");
+	is_string("abc)", buf, "with no room for the client text, head and tail stay");
+	text_compose(buf, 3, "\xe2\x82\xac(", "xyz", SIZE_MAX, ")");
+	is_string("x)", buf, "a head that does not fit is cut at a character boundary");
+	text_compose(buf, 1, "a", "b", SIZE_MAX, "c");
+	is_string("", buf, "a buffer of one byte holds the empty string");
+}
+
+#define HIDDEN(lit)	text_find_hidden((lit), sizeof(lit) - 1)
+
+static void
+test_hidden(void)
+{
+	is_int(0, HIDDEN("plain text, caf\xc3\xa9, \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"),
+	    "ASCII, Latin and Hebrew letters are not hidden");
+	is_int(0x202e, HIDDEN("abc\xe2\x80\xae" "cba"), "U+202E right-to-left override");
+	is_int(0x202a, HIDDEN("\xe2\x80\xaa"), "U+202A left-to-right embedding");
+	is_int(0x2066, HIDDEN("x\xe2\x81\xa6"), "U+2066 left-to-right isolate");
+	is_int(0x2069, HIDDEN("\xe2\x81\xa9"), "U+2069 pop directional isolate");
+	is_int(0x200b, HIDDEN("ad\xe2\x80\x8bmin"), "U+200B zero-width space");
+	is_int(0x2060, HIDDEN("\xe2\x81\xa0"), "U+2060 word joiner");
+	is_int(0xfeff, HIDDEN("\xef\xbb\xbfhi"), "U+FEFF zero-width no-break space");
+	is_int(0x200d, HIDDEN("a\xe2\x80\x8d" "b"), "U+200D joiner between ASCII letters");
+	is_int(0x200c, HIDDEN("\xe2\x80\x8c"), "U+200C non-joiner alone");
+	is_int(0x200d, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d"),
+	    "U+200D joiner at the end");
+	is_int(0, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9"),
+	    "U+200D between two emoji (a ZWJ sequence) is kept");
+	is_int(0, HIDDEN("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae\xd9\x88"),
+	    "U+200C inside a Persian word is kept");
+	is_int(0x2028, HIDDEN("one\xe2\x80\xa8two"), "U+2028 line separator");
+	is_int(0, HIDDEN("\xe2\x80\x8e\xe2\x80\x8f"),
+	    "U+200E/U+200F (left-to-right, right-to-left marks) are kept");
+}
+
+/* text_cut_blanks on a copy of lit; the result compared with want. */
+static void
+cut_is(const char *lit, const char *want, const char *what)
+{
+	char buf[128];
+	size_t n;
+
+	strcpy(buf, lit);
+	n = text_cut_blanks(buf, strlen(buf));
+	buf[n] = '\0';
+	is_string(want, buf, "text_cut_blanks: %s", what);
+}
+
+static void
+test_blanks(void)
+{
+	cut_is("a        b", "a        b", "8 spaces are kept");
+	cut_is("a         b", "a        b", "9 spaces become 8");
+	cut_is("a                                                              <alice> hi",
+	    "a        <alice> hi", "a run of 62 spaces becomes 8");
+	cut_is("a\tb", "a\tb", "one tab is kept");
+	cut_is("a\t\tb", "a\tb", "a second tab is cut (8 columns each)");
+	cut_is("a    \tb", "a    b", "a tab that passes 8 columns is cut");
+	cut_is("\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0x",
+	    "\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0x",
+	    "no-break spaces count as blanks");
+	cut_is("\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80!",
+	    "\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80\xe3\x80\x80!",
+	    "ideographic spaces count 2 columns");
+	cut_is("x    \xe2\x80\x83\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83y",
+	    "x    \xe2\x80\x83\xe2\x80\x83\xe2\x80\x83\xe2\x80\x83y",
+	    "a run mixing spaces and em spaces");
+	cut_is("a b  c   d", "a b  c   d", "short runs are untouched");
+	cut_is("a        \xcc\x81        \xcc\x81        \xef\xb8\x8f        b",
+	    "a        \xcc\x81" "b", "combining marks and variation selectors do not "
+	    "end a run, and go with the blanks they sat on");
+	cut_is("caf\xcc\x81 \xcc\x81" "x", "caf\xcc\x81 \xcc\x81" "x",
+	    "a combining mark in a word or on a kept blank stays");
+	ok(text_is_blank("  \t ", 4) && text_is_blank("", 0) && !text_is_blank(" x ", 3) &&
+	    !text_is_blank("\xc2\xa0", 2), "text_is_blank: spaces and tabs only");
+}
+
+/* Do a and b look alike? */
+static int
+alike(const char *a, const char *b)
+{
+	char sa[64], sb[64];
+
+	name_skeleton(a, strlen(a), sa);
+	name_skeleton(b, strlen(b), sb);
+	return strcmp(sa, sb) == 0;
+}
+
+static void
+test_skeleton(void)
+{
+	ok(alike("alice", "aIice"), "alice and aIice look alike (capital i)");
+	ok(alike("alice", "a1ice"), "alice and a1ice (one)");
+	ok(alike("alice", "ALICE"), "alice and ALICE (case)");
+	ok(alike("alice", "aIIce"), "alice and aIIce (i for l too)");
+	ok(alike("bob", "b0b") && alike("bob", "BOB") && alike("b0b", "BO8") == 0,
+	    "bob and b0b, BOB; not BO8");
+	ok(alike("marn", "mam") && alike("vvill", "will") && alike("Rn", "M"),
+	    "rn is m, vv is w");
+	ok(!alike("alice", "alicia") && !alike("al_ice", "al-ice") &&
+	    !alike("alice", "alice2"), "different names do not");
+	char out[8];
+	is_int(3, (long long)name_skeleton("aIiceX", 3, out), "only len bytes are read");
+	is_string("all", out, "and the skeleton is NUL-ended");
+}
+
 int
 main(void)
 {
-	plan(12 + 18 + 15 + 21);
+	plan(12 + 18 + 15 + 21 + 7 + 15 + 13 + 9);
 	test_valid();
 	test_bad_utf8();
 	test_controls();
 	test_names();
+	test_cut();
+	test_hidden();
+	test_blanks();
+	test_skeleton();
 	return 0;
 }
