@@ -241,7 +241,12 @@ setup(struct session *s)
 	}
 	log_set_level(s->conf.log_level);
 	if (shm_attach(&s->shm, s->conf.shm_name, 1, err, sizeof(err)) == -1) {
+		int planted = errno == EPERM;	/* not the hub's: shm_check_owner */
+
 		log_warnx("%s", err);
+		if (planted)
+			refuse_client(s, "! unavailable: the chat service is "
+			    "misconfigured; try again later\n", "segment refused");
 		refuse_client(s, "! unavailable: the chat service is not running; "
 		    "try again later\n", "no segment");
 	}

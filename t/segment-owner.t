@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
 import chattest as T  # noqa: E402
 import chattest_faults as F  # noqa: E402
 
-UNAVAILABLE = T.rx(r"^! unavailable: ")
+UNAVAILABLE = T.rx(r"^! unavailable: the chat service is misconfigured; try again later$")
 NOBODY = 65534
 
 
@@ -62,7 +62,8 @@ def hub_refuses(svc, what, message):
 def others_refuse(svc, what, message, label):
     """A new session and each reading chatctl verb refuse the segment."""
     c = svc.client(label, prompt=False)
-    c.expect(UNAVAILABLE, "%s: a new session answers '! unavailable: ...'" % what)
+    c.expect(UNAVAILABLE, "%s: a new session answers '! unavailable: the "
+             "chat service is misconfigured; ...'" % what)
     c.expect_eof("%s: ... and closes the connection" % what)
     T.ok(T.wait_for(lambda: re.search(r"chat-session\[\d+\]: .*" + message,
                                       F.log_text(svc))),
