@@ -40,11 +40,15 @@ reply_not_online(struct session *s, const char *name)
 {
 	char hash[USERS_HASH_MAX], err[256];
 
-	if (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
-	    err, sizeof(err)) == 1)
+	switch (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
+	    err, sizeof(err))) {
+	case USERS_FOUND:
+	case USERS_IS_LOCKED:	/* registered, if unusable for now */
 		reply(s, "! user-offline: %s is not online", name);
-	else
+		break;
+	default:
 		reply(s, "! no-such-user: there is no user named %s", name);
+	}
 }
 
 void

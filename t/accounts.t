@@ -496,6 +496,9 @@ def locked_names():
         A.login(g, "zed", others=1, desc="a name on no line is still a guest")
         c.expect("* zed joined")
         T.is_(svc.online(), ["carol", "zed"], "nobody got in under a locked name")
+        c.send("/msg alice are you there?")
+        c.expect("! user-offline: alice is not online",
+                 "/msg to a locked name: user-offline (registered), not no-such-user")
         for lineno, text in PROBLEMS:
             T.is_(problem_count(svc, lineno, text), 1,
                   "line %d logged once after 7 logins: %s" % (lineno, text))
