@@ -24,14 +24,9 @@
 
 #include "cmdline.h"
 #include "fuzz.h"
+#include "frame_model.h"
 #include "linebuf.h"
 #include "text.h"
-
-struct event {
-	enum line_result	 kind;
-	const uint8_t		*text;	/* LINE_OK: the line in the stream */
-	size_t			 len;
-};
 
 /* The strict UTF-8 rule of RFC 3629 (Unicode table 3-7), written apart. */
 static enum text_fault
@@ -104,28 +99,6 @@ ref_name(const uint8_t *s, size_t len)
 			return 0;
 	}
 	return 1;
-}
-
-/* Split the stream by the documented rule; returns the number of events. */
-static size_t
-model(const uint8_t *s, size_t len, size_t max_line, struct event *ev)
-{
-	size_t nev = 0, start = 0, n;
-
-	while (start < len) {
-		const uint8_t *nl = memchr(s + start, '\n', len - start);
-		size_t end = nl != NULL ? (size_t)(nl - s) : len;
-
-		n = end - start;
-		if (n > 0 && s[end - 1] == '\r')
-			n--;
-		if (n > max_line)
-			ev[nev++] = (struct event){ LINE_TOOLONG, NULL, 0 };
-		else
-			ev[nev++] = (struct event){ LINE_OK, s + start, n };
-		start = end + 1;
-	}
-	return nev;
 }
 
 /*
@@ -241,7 +214,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* At most one event per byte, plus one. */
 	if ((ev = calloc(size + 1, sizeof(*ev))) == NULL)
 		return 0;
-	nev = model(data, size, max_line, ev);
+	nev = frame_model(data, size, max_line, ev);
 	check(linebuf_init(&lb, max_line) == 0);
 
 	while (pos < size) {

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "frame_model.h"
 #include "linebuf.h"
 #include "telnet.h"
 
@@ -109,34 +110,6 @@ again:
 	}
 }
 
-struct event {
-	enum line_result	 kind;
-	const uint8_t		*text;
-	size_t			 len;
-};
-
-/* The framing rule (fuzz_linebuf.c's model): returns the events. */
-static size_t
-model(const uint8_t *s, size_t len, size_t max_line, struct event *ev)
-{
-	size_t nev = 0, start = 0, n;
-
-	while (start < len) {
-		const uint8_t *nl = memchr(s + start, '\n', len - start);
-		size_t end = nl != NULL ? (size_t)(nl - s) : len;
-
-		n = end - start;
-		if (n > 0 && s[end - 1] == '\r')
-			n--;
-		if (n > max_line)
-			ev[nev++] = (struct event){ LINE_TOOLONG, NULL, 0 };
-		else
-			ev[nev++] = (struct event){ LINE_OK, s + start, n };
-		start = end + 1;
-	}
-	return nev;
-}
-
 static void
 collect(void *arg, const unsigned char *seq, size_t len)
 {
@@ -190,7 +163,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ref.tlen = ref.rlen = real.rlen = 0;
 	ref_decode(data, size, &ref);
 	check(ref.tlen <= size);
-	nev = model(ref.text, ref.tlen, max_line, ev);
+	nev = frame_model(ref.text, ref.tlen, max_line, ev);
 
 	check(linebuf_init(&lb, max_line) == 0);
 	telnet_init(&t);
