@@ -7,6 +7,10 @@ Built on chattest and chattest_accounts (which it does not change):
         expect(pattern), expect_nothing(), wait() -> exit status, stderr().
     run_client(svc, args, input=None, env=None) -> CompletedProcess
         chat-client to completion (--send, exit statuses).
+    full_screen(run, width=100, **conf)
+        the main of a full-screen test: skip without tmux, then
+        run(svc, tm, tdir) with a chattest_accounts.Service(**conf) and a
+        Tmux in a private directory tdir, all removed however it ends.
     Tmux(dir)
         a private tmux server (its own socket file) running chat-client
         full screen: start(argv, env), type(text), keys(*names),
@@ -31,6 +35,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -182,6 +187,21 @@ _tmuxes = []
 
 def tmux_path():
     return shutil.which("tmux")
+
+
+def full_screen(run, width=100, **conf):
+    import chattest_accounts as A
+    if tmux_path() is None:
+        T.skip_all("tmux not found")
+    check_client()
+    # A short path: a UNIX socket's name is at most 107 bytes.
+    base = "/tmp" if len(tempfile.gettempdir()) > 60 else None
+    tdir = tempfile.mkdtemp(prefix="chat-tmux-", dir=base)
+    try:
+        with A.Service(**conf) as svc, Tmux(tdir, width=width) as tm:
+            run(svc, tm, tdir)
+    finally:
+        shutil.rmtree(tdir, ignore_errors=True)
 
 
 class Tmux:

@@ -5,9 +5,7 @@
 # it shows the server's "more groups not shown" notice and chats on.
 # Driven under a private tmux server; skipped where tmux is missing.
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -24,19 +22,10 @@ def pad(prefix, ch):
 
 
 def main():
-    if C.tmux_path() is None:
-        T.skip_all("tmux not found")
-    C.check_client()
-    base = "/tmp" if len(tempfile.gettempdir()) > 60 else None
-    tdir = tempfile.mkdtemp(prefix="chat-tmux-", dir=base)
-    try:
-        with A.Service(max_sendq=4096, max_groups=64) as svc, C.Tmux(tdir) as tm:
-            run(svc, tm)
-    finally:
-        shutil.rmtree(tdir, ignore_errors=True)
+    C.full_screen(run, max_sendq=4096, max_groups=64)
 
 
-def run(svc, tm):
+def run(svc, tm, tdir):
     creators = []
     for k in range(CREATORS):
         c = svc.client("c%d" % k)

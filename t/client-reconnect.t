@@ -15,9 +15,7 @@
 #     is gone and was not his (#chess) is not made again.
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -30,16 +28,7 @@ SLOW = 20       # a reconnect waits for its backoff: up to a few seconds
 
 
 def main():
-    if C.tmux_path() is None:
-        T.skip_all("tmux not found")
-    C.check_client()
-    base = "/tmp" if len(tempfile.gettempdir()) > 60 else None
-    tdir = tempfile.mkdtemp(prefix="chat-tmux-", dir=base)
-    try:
-        with A.Service() as svc, C.Tmux(tdir, width=160) as tm:
-            run(svc, tm)
-    finally:
-        shutil.rmtree(tdir, ignore_errors=True)
+    C.full_screen(run, width=160)
 
 
 def typed(tm, line):
@@ -73,7 +62,7 @@ def reconnected(tm, desc):
     return tm.wait_screen(r"reconnected as bob")
 
 
-def run(svc, tm):
+def run(svc, tm, tdir):
     mallory = svc.client("mallory")
     mallory.login("mallory", others=0)
     tm.start([C.CLIENT, "bob"], C.client_env(svc, {"TERM": "screen"}))

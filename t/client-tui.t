@@ -9,14 +9,11 @@
 # t/client-reconnect.t for what a rejoin checks).
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
-import chattest_accounts as A  # noqa: E402
 import chattest_client as C  # noqa: E402
 
 PASSWORD = "tui-pass-7"
@@ -25,16 +22,7 @@ COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;)[0-9;]*m")
 
 
 def main():
-    if C.tmux_path() is None:
-        T.skip_all("tmux not found")
-    C.check_client()
-    base = "/tmp" if len(tempfile.gettempdir()) > 60 else None
-    tdir = tempfile.mkdtemp(prefix="chat-tmux-", dir=base)
-    try:
-        with A.Service(users={"tui": PASSWORD}) as svc, C.Tmux(tdir) as tm:
-            run(svc, tm, tdir)
-    finally:
-        shutil.rmtree(tdir, ignore_errors=True)
+    C.full_screen(run, users={"tui": PASSWORD})
 
 
 def run(svc, tm, tdir):
