@@ -126,7 +126,8 @@ linebuf_drop(struct linebuf *lb)
 
 	if (lb->len > lb->start)
 		inside = lb->buf[lb->len - 1] != '\n';
-	explicit_bzero(lb->buf, lb->len);
+	/* All of it: compact() leaves copies of moved bytes past len. */
+	explicit_bzero(lb->buf, lb->cap + 2);
 	lb->start = lb->len = 0;
 	lb->discarding = 0;
 	return inside;

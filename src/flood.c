@@ -7,10 +7,8 @@
  * token.  While it waits the unread input is measured; past max_recvq the
  * flooder is disconnected.
  */
-#include <sys/ioctl.h>
 #include <sys/timerfd.h>
 
-#include <linux/sockios.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -50,11 +48,7 @@ refill(struct session *s)
 static size_t
 unread_input(const struct session *s)
 {
-	int queued = 0;
-
-	if (ioctl(s->in_fd, SIOCINQ, &queued) == -1)
-		queued = 0;
-	return (size_t)queued + linebuf_pending(&s->in);
+	return input_in_kernel(s) + linebuf_pending(&s->in);
 }
 
 static void

@@ -10,8 +10,6 @@
  * replace; under refuse, takeover_after lets the password take over a
  * session whose client has been silent that long).
  */
-#include <sys/ioctl.h>
-
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -194,39 +192,6 @@ name_given(struct session *s, const char *line, size_t len)
 	take_name(s);
 }
 
-/*
- * The answer to a wrong password is about to be queued: throw away what
- * the client sent after the password line, framed or still in the
- * kernel's buffer, and the rest of a line cut there.  A corrected
- * password typed during the delay would otherwise answer the next
- * prompt.  Bytes that arrive after this answer that prompt.
- */
-static void
-discard_typed_ahead(struct session *s)
-{
-	char junk[512];
-	int queued = 0, inside;
-	ssize_t n;
-
-	inside = linebuf_drop(&s->in);
-	/* FIONREAD counts data only: a FIN behind it is still read as EOF. */
-	if (ioctl(s->in_fd, FIONREAD, &queued) == -1)
-		queued = 0;
-	while (queued > 0) {
-		n = read(s->in_fd, junk, (size_t)queued < sizeof(junk) ?
-		    (size_t)queued : sizeof(junk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		queued -= (int)n;
-		inside = junk[n - 1] != '\n';
-	}
-	explicit_bzero(junk, sizeof(junk));
-	if (inside)
-		linebuf_skip_line(&s->in);
-}
-
 static void
 password_given(struct session *s, const char *password)
 {
@@ -254,7 +219,7 @@ password_given(struct session *s, const char *password)
 		session_close(s, DISC_AUTH, "too many wrong passwords");
 		return;
 	}
-	discard_typed_ahead(s);
+	input_discard_typed_ahead(s);
 	reply(s, "! bad-password: wrong password for %s", s->name);
 	/* The user said who they are: only the password is asked again. */
 	s->awaiting_password = 1;

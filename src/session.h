@@ -110,6 +110,15 @@ void	deliver_wakeup(struct session *s);
 void	input_read(struct session *s);
 void	input_lines(struct session *s);
 void	input_finish(struct session *s);
+/* Bytes the client sent that the kernel holds unread (0 if not a socket). */
+size_t	input_in_kernel(const struct session *s);
+/*
+ * After a wrong password: throw away the lines held, what the kernel
+ * holds (telnet commands in it are still answered), and the rest of a
+ * line cut there.  A corrected password typed meanwhile would otherwise
+ * answer the next prompt.
+ */
+void	input_discard_typed_ahead(struct session *s);
 
 /* login.c */
 void	login_prompt(struct session *s);

@@ -4,10 +4,13 @@
 # thrown away: a corrected password typed during the delay never becomes
 # a (public) guest name.  The typed-ahead line is tried framed in the
 # server's line buffer (sent with the wrong password), waiting in the
-# kernel's buffer (sent during the delay), and cut in the middle.
+# kernel's buffer (sent during the delay), and cut in the middle.  Telnet
+# commands among the thrown-away bytes are still answered (Ctrl-C), and a
+# telnet command split there still joins its second half.
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -16,7 +19,9 @@ import chattest_accounts as A  # noqa: E402
 
 PROMPT, PASSWORD = A.PROMPT, A.PASSWORD
 SLOW = 15       # deadline for answers that come after the brute-force delay
-USERS = {"alice": "password123", "bob": "qwerty456", "carol": "c4rol-pw"}
+USERS = {"alice": "password123", "bob": "qwerty456", "carol": "c4rol-pw",
+         "dave": "dave-pw"}
+IAC, DO, WILL, IP, NOP, TM = b"\xff", b"\xfd", b"\xfb", b"\xf4", b"\xf1", b"\x06"
 
 
 def bad_password(name):
@@ -98,6 +103,43 @@ def cut(svc, o):
     nobody_named(svc, o, "no password is a user online")
 
 
+def expect_bytes(c, want, desc, timeout):
+    """The next bytes from c are exactly want (no line before them)."""
+    deadline = time.monotonic() + timeout
+    while len(c.buf) < len(want) and not c.eof and c._fill(deadline):
+        pass
+    got = c.buf[:len(want)]
+    if not T.ok(got == want, desc):
+        T.diag("     got: %r" % c.buf[:40], "expected: %r" % want)
+        return
+    c.buf = c.buf[len(want):]
+
+
+def telnet_during_delay(svc, o):
+    """A telnet user presses Ctrl-C during the delay (IAC IP IAC DO
+    TIMING-MARK: telnet shows nothing until it is answered) after a line
+    typed ahead, and the last byte queued is the first of a telnet command."""
+    f = svc.client("f")
+    f.send("dave")
+    f.expect(PASSWORD)
+    f.send("wrong")
+    f.expect_lines([bad_password("dave"), PASSWORD], timeout=SLOW)
+    f.send("wrong again")
+    T.ok(T.wait_for(lambda: re.search(r":%d: wrong password for dave \(failure 2 of 3\)"
+                                      % f.local_port, svc.activator_log())),
+         "the server logs dave's second failure (its delay has begun)")
+    f.send_raw(IAC + IP + IAC + DO + TM + b"dave-pw\r\n" + IAC)
+    expect_bytes(f, IAC + WILL + TM, "Ctrl-C among the thrown-away bytes is still "
+                 "answered IAC WILL TIMING-MARK", SLOW)
+    f.expect_lines([bad_password("dave"), PASSWORD],
+                   "... then bad-password and the password prompt", timeout=SLOW)
+    f.expect_nothing("the typed-ahead line is not taken as a password")
+    f.send_raw(NOP + b"dave-pw\r\n")
+    f.expect(A.welcome("dave", 4), "an IAC thrown away with the rest ends as IAC NOP: "
+             "the right password after it logs dave in")
+    o.expect("* dave joined")
+
+
 def main():
     with A.Service(users=USERS) as svc:
         o = svc.client("o")
@@ -105,6 +147,7 @@ def main():
         framed(svc, o)
         in_kernel(svc, o)
         cut(svc, o)
+        telnet_during_delay(svc, o)
 
 
 T.main(main)
