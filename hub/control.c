@@ -299,14 +299,13 @@ handle_kick(struct hub *hub, struct hub_conn *conn, const struct ctl_kick *kick)
 		    "without control characters");
 		return;
 	}
-	slot = registry_find(&hub->shm, kick->name);
+	slot = sessions_request_close(hub, kick->name, kick->reason[0] != '\0' ?
+	    kick->reason : "no reason given");
 	if (slot == SLOT_NONE) {
 		snprintf(why, sizeof(why), "no user named %s is online", kick->name);
 		refuse(conn, why);
 		return;
 	}
-	sessions_request_close(hub, slot, kick->reason[0] != '\0' ?
-	    kick->reason : "no reason given");
 	log_info("kicked %s (slot %u) at the request of pid %d: %s", kick->name,
 	    slot, (int)conn->pid, kick->reason);
 	len = ctl_encode(buf, CTL_OK, NULL, 0);

@@ -88,7 +88,9 @@ void	sessions_forget_pid(struct hub *hub, pid_t pid);
 void	sessions_pidfd_exited(struct hub *hub, uint32_t slot);
 void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
-void	sessions_request_close(struct hub *hub, uint32_t slot, const char *reason);
+/* chatctl kick: the slot of the user asked to close, or SLOT_NONE. */
+uint32_t sessions_request_close(struct hub *hub, const char *name,
+	    const char *reason);
 void	sessions_free(struct hub *hub);
 void	sessions_sweep(struct hub *hub);
 

@@ -232,16 +232,19 @@ sessions_wake(struct hub *hub, uint32_t slot)
 }
 
 /* Ask the session in slot to close with reason (it tells its client). */
-void
-sessions_request_close(struct hub *hub, uint32_t slot, const char *reason)
+uint32_t
+sessions_request_close(struct hub *hub, const char *name, const char *reason)
 {
-	struct shm_slot *s = shm_slot(&hub->shm, slot);
+	char why[SHM_REASON_MAX];
+	uint32_t slot;
 
-	snprintf(s->s_close_reason, sizeof(s->s_close_reason),
-	    "kicked by an operator: %s", reason);
-	atomic_store(&s->s_close, DISC_KICKED + 1);
-	atomic_store(&s->s_wake_pending, 1);
-	sessions_wake(hub, slot);
+	snprintf(why, sizeof(why), "kicked by an operator: %s", reason);
+	slot = registry_request_close(&hub->shm, name, DISC_KICKED, why);
+	if (slot != SLOT_NONE) {
+		atomic_store(&shm_slot(&hub->shm, slot)->s_wake_pending, 1);
+		sessions_wake(hub, slot);
+	}
+	return slot;
 }
 
 /* At exit: close the eventfds and pidfds the hub holds. */

@@ -200,6 +200,23 @@ registry_find(const struct shm *shm, const char *name)
 }
 
 uint32_t
+registry_request_close(const struct shm *shm, const char *name, uint32_t disc,
+    const char *reason)
+{
+	struct shm_slot *s;
+	uint32_t found;
+
+	shm_lock_registry(shm);
+	if ((found = names_find(shm, name)) != SLOT_NONE) {
+		s = shm_slot(shm, found);
+		strlcpy(s->s_close_reason, reason, sizeof(s->s_close_reason));
+		atomic_store(&s->s_close, disc + 1);
+	}
+	shm_unlock_registry(shm);
+	return found;
+}
+
+uint32_t
 registry_active_count(const struct shm *shm)
 {
 	return atomic_load(&shm->hdr->sessions_active);

@@ -61,6 +61,15 @@ enum slot_state registry_release(const struct shm *shm, uint32_t slot,
 	    pid_t pid, uint32_t generation, const char *reason);
 /* Index of the ACTIVE slot named name (any case), or SLOT_NONE. */
 uint32_t registry_find(const struct shm *shm, const char *name);
+/*
+ * Ask the session holding name to close: s_close_reason gets reason,
+ * then s_close disc + 1 (a DISC_*), under registry_lock, so the request
+ * lands on that session and never on a newcomer that reused its slot
+ * after a lookup.  The slot asked (the caller wakes it), or SLOT_NONE if
+ * no ACTIVE slot has the name.
+ */
+uint32_t registry_request_close(const struct shm *shm, const char *name,
+	    uint32_t disc, const char *reason);
 /* Number of ACTIVE slots. */
 uint32_t registry_active_count(const struct shm *shm);
 /* Recompute what is derived from the slots; under registry_lock. */

@@ -50,21 +50,27 @@ enter_chat(struct session *s, uint64_t after_join)
 	deliver_drain(s);
 }
 
-/* Ask the session holding our name to close, then wait for it to go. */
+/*
+ * Ask the session holding our name to close, then wait for it to go.
+ * The request is made under registry_lock on the slot that holds the
+ * name then (registry_request_close), never on one reused since a lookup.
+ */
 static int
-replace_old_session(struct session *s, uint32_t old, long long silent)
+replace_old_session(struct session *s, long long silent)
 {
-	struct shm_slot *o = shm_slot(&s->shm, old);
 	struct timespec tick = { 0, 20 * 1000000L };
-	char why[32] = "";
+	char why[SHM_REASON_MAX], after[32] = "";
+	uint32_t old;
 
 	/* A takeover says why: the old client was silent (clamped: a clock jump). */
 	if (silent >= 0)
-		snprintf(why, sizeof(why), " after %u s of silence",
+		snprintf(after, sizeof(after), " after %u s of silence",
 		    (unsigned)(silent < 999999999 ? silent : 999999999));
-	snprintf(o->s_close_reason, sizeof(o->s_close_reason),
-	    "replaced by a new login from %s%s", s->peer, why);
-	atomic_store(&o->s_close, DISC_KICKED + 1);
+	snprintf(why, sizeof(why), "replaced by a new login from %s%s", s->peer,
+	    after);
+	if ((old = registry_request_close(&s->shm, s->name, DISC_KICKED, why)) ==
+	    SLOT_NONE)
+		return 0;	/* gone meanwhile */
 	hublink_wake(s, TO_USER, old);
 	/* This session only waits for its own login; nobody else does. */
 	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 20) {
@@ -115,7 +121,7 @@ take_name(struct session *s)
 	} else if (s->conf.duplicate_login == DUP_REFUSE &&
 	    (silent = silent_past_grace(s, old)) < 0) {
 		reply(s, "! already-online: %s is already logged in elsewhere", s->name);
-	} else if (replace_old_session(s, old, silent) == 0 &&
+	} else if (replace_old_session(s, silent) == 0 &&
 	    registry_take_name(&s->shm, s->slot, s->name, s->registered,
 	    &after_join) == NAME_OK) {
 		if (silent >= 0)
