@@ -140,6 +140,8 @@ cmd_users(struct session *s, char *args)
 		    listing_add(&l, " %s", name) == -1)
 			unlisted++;
 	listing_end_line(&l);
+	if (listing_finish(&l) == -1)
+		return;
 	if (unlisted > 0)
 		reply(s, "* %u more user%s not shown; /users PREFIX lists only "
 		    "the users whose names start with PREFIX", unlisted,

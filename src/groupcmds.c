@@ -319,6 +319,8 @@ cmd_groups(struct session *s, char *args)
 		}
 	}
 	shm_unlock_groups(shm);
+	if (listing_finish(&l) == -1)
+		return;
 	if (matched == 0 && len == 0)
 		reply(s, "* no groups; /create_group <group> makes one");
 	else if (matched == 0)

@@ -6,7 +6,8 @@
  * only while it fits in what the queue has left, less a quarter of
  * max_sendq kept for ordinary traffic and for the notice that says what
  * was left out; so asking never gets a client disconnected for "SendQ
- * exceeded".  What is listed, and the notices, are the commands' own.
+ * exceeded".  The first piece (the header) goes in whatever the budget.
+ * What is listed, and the notices, are the commands' own.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +21,21 @@ listing_start(struct listing *l, struct session *s)
 
 	l->s = s;
 	l->left = room > reserve ? room - reserve : 0;
+	l->started = 0;
 	l->in_line = 0;
 	l->cut = 0;
+	l->no_memory = 0;
+}
+
+/* Queue n bytes, room checked: a refusal is the allocator's, for listing_finish. */
+static int
+queue(struct listing *l, const char *data, size_t n)
+{
+	if (l->no_memory || outq_append(&l->s->out, data, n) == -1) {
+		l->no_memory = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -37,13 +51,15 @@ listing_add(struct listing *l, const char *fmt, ...)
 	n = vsnprintf(piece, sizeof(piece), fmt, ap);
 	va_end(ap);
 	/* + 1: the line's newline must still fit after this piece. */
-	if (n < 0 || (size_t)n >= sizeof(piece) || (size_t)n + 1 > l->left ||
-	    outq_append(&l->s->out, piece, (size_t)n) == -1) {
+	if (n < 0 || (size_t)n >= sizeof(piece) ||
+	    (size_t)n + 1 > (l->started ? l->left : outq_room(&l->s->out)) ||
+	    queue(l, piece, (size_t)n) == -1) {
 		l->cut = 1;
 		l->left = 0;
 		return -1;
 	}
-	l->left -= (size_t)n;
+	l->left -= (size_t)n < l->left ? (size_t)n : l->left;
+	l->started = 1;
 	l->in_line = 1;
 	return 0;
 }
@@ -57,6 +73,14 @@ listing_end_line(struct listing *l)
 	if (l->left > 0)
 		l->left--;
 	/* Room was kept for it; only a failed allocation can refuse it. */
-	if (outq_append(&l->s->out, "\n", 1) == -1)
-		session_close(l->s, DISC_ERROR, "out of memory");
+	queue(l, "\n", 1);
+}
+
+int
+listing_finish(struct listing *l)
+{
+	if (!l->no_memory)
+		return 0;
+	session_close(l->s, DISC_ERROR, "out of memory");
+	return -1;
 }

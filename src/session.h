@@ -153,15 +153,26 @@ void	cmd_invite_only(struct session *s, char *args);
 struct listing {
 	struct session	*s;
 	size_t		 left;	/* bytes it may still add, its newline included */
+	int		 started; /* a piece was added: the budget applies */
 	int		 in_line; /* a line is started and not yet ended */
 	int		 cut;	/* a piece did not fit: nothing more is added */
+	int		 no_memory; /* the queue could not grow: close at the end */
 };
 void	listing_start(struct listing *l, struct session *s);
-/* Add a piece of a line; -1 (and cut) if it does not fit with a newline. */
+/*
+ * Add a piece of a line; -1 (and cut) if it does not fit with a newline.
+ * The first piece (a header: "* users (N):") goes in whatever the budget
+ * (if the queue itself has room), so an answer always says what it lists.
+ */
 int	listing_add(struct listing *l, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* End the line started, if any. */
 void	listing_end_line(struct listing *l);
+/*
+ * After the listing, outside any segment lock: -1 if the output queue
+ * could not grow (the session is then closed), else 0.
+ */
+int	listing_finish(struct listing *l);
 
 /* flood.c */
 void	flood_init(struct session *s);
