@@ -133,7 +133,8 @@ parse(char *line, size_t len)
 /*
  * A valid line (len <= 80): cutting runs of blanks and composing with a
  * cut keep it valid UTF-8, never grow it, keep head and tail whole; a
- * skeleton is never longer than twice the name.
+ * skeleton is never longer than twice the name, and holds no m or w
+ * (they are expanded) and nothing that folds.
  */
 static void
 text_rules(const char *line, size_t len)
@@ -161,6 +162,7 @@ text_rules(const char *line, size_t len)
 	if (name_valid(line, len)) {
 		n = name_skeleton(line, len, skeleton);
 		check(n <= 2 * len && n == strlen(skeleton));
+		check(strpbrk(skeleton, "mwMWIO10") == NULL);	/* expanded, folded */
 	}
 }
 
