@@ -321,6 +321,8 @@ test_blanks(void)
 	    "end a run, and go with the blanks they sat on");
 	cut_is("caf\xcc\x81 \xcc\x81" "x", "caf\xcc\x81 \xcc\x81" "x",
 	    "a combining mark in a word or on a kept blank stays");
+	cut_is("a        \xe2\x80\x8e        b", "a        \xe2\x80\x8e" "b",
+	    "a left-to-right mark does not end a run either");
 	ok(text_is_blank("  \t ", 4) && text_is_blank("", 0) && !text_is_blank(" x ", 3),
 	    "text_is_blank: spaces and tabs");
 	ok(text_is_blank("\xc2\xa0", 2), "text_is_blank: U+00A0 no-break space");
@@ -376,7 +378,7 @@ test_skeleton(void)
 int
 main(void)
 {
-	plan(12 + 18 + 15 + 21 + 7 + 15 + 23 + 30 + 19 + 14);
+	plan(12 + 18 + 15 + 21 + 7 + 15 + 23 + 30 + 20 + 14);
 	test_valid();
 	test_bad_utf8();
 	test_controls();
