@@ -133,7 +133,8 @@ parse(char *line, size_t len)
 /*
  * A valid line (len <= 80): cutting runs of blanks and composing with a
  * cut keep it valid UTF-8, never grow it, keep head and tail whole; a
- * skeleton is never longer than the name.
+ * skeleton is never longer than twice the name, and holds no m or w
+ * (they are expanded) and nothing that folds.
  */
 static void
 text_rules(const char *line, size_t len)
@@ -143,7 +144,7 @@ text_rules(const char *line, size_t len)
 	uint32_t cp;
 
 	cp = text_find_hidden(line, len);
-	check(cp == 0 || (cp >= 0x180e && cp <= 0xfffb));
+	check(cp == 0 || (cp >= 0xad && cp <= 0xe0fff));
 	memcpy(copy, line, len);
 	n = text_cut_blanks(copy, len);
 	check(n <= len && text_check(copy, n) == TEXT_OK);
@@ -160,7 +161,8 @@ text_rules(const char *line, size_t len)
 	}
 	if (name_valid(line, len)) {
 		n = name_skeleton(line, len, skeleton);
-		check(n <= len && n == strlen(skeleton));
+		check(n <= 2 * len && n == strlen(skeleton));
+		check(strpbrk(skeleton, "mwMWIO10") == NULL);	/* expanded, folded */
 	}
 }
 

@@ -3,10 +3,10 @@
  *
  * Linear probing over name_buckets entries, at most half of them in use.
  * An entry holds 1 + a slot; the hash is FNV-1a of the name's look-alike
- * skeleton (name_skeleton: case folded, I/l/1 and O/0 made one, ...), so
- * names that are equal in any case, and names that only look alike,
- * share one probe sequence: names_find compares with strncasecmp,
- * names_find_lookalike compares skeletons.  Removal shifts the
+ * skeleton (name_skeleton: case folded, I/l/1 and O/0 made one, m as rn,
+ * w as vv), so names that are equal in any case, and names that only
+ * look alike, share one probe sequence: names_find compares with
+ * strncasecmp, names_find_lookalike compares skeletons.  Removal shifts the
  * entries after the hole back, so there are no tombstones.  Nothing read
  * from the table is trusted: an entry must point at an ACTIVE slot with
  * the name, and every walk stops after name_buckets steps.
@@ -23,7 +23,7 @@ static uint32_t
 name_hash(const char *name)
 {
 	uint32_t h = UINT32_C(2166136261);
-	char skeleton[SHM_NAME_MAX + 1];
+	char skeleton[2 * SHM_NAME_MAX + 1];
 	size_t n = name_skeleton(name, SHM_NAME_MAX, skeleton);
 
 	for (size_t i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ names_find_lookalike(const struct shm *shm, const char *name)
 	const uint32_t *table = shm_names(shm);
 	uint32_t mask = shm->geo.name_buckets - 1;
 	uint32_t i = name_hash(name) & mask;
-	char want[SHM_NAME_MAX + 1], have[SHM_NAME_MAX + 1];
+	char want[2 * SHM_NAME_MAX + 1], have[2 * SHM_NAME_MAX + 1];
 
 	name_skeleton(name, SHM_NAME_MAX, want);
 	for (uint32_t n = 0; n <= mask && table[i] != 0; n++, i = (i + 1) & mask) {

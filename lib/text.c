@@ -144,34 +144,95 @@ next_char(const char *s, size_t len, size_t *i)
 	return (uint32_t)cp;
 }
 
+/* An inclusive range of code points. */
+struct range {
+	uint32_t	first, last;
+};
+
+/*
+ * Unicode's Default_Ignorable_Code_Point set, from DerivedCoreProperties.txt
+ * (Unicode 15.1; unchanged since 14.0): characters a renderer shows as
+ * nothing.  Sorted, for in_ranges.
+ */
+static const struct range ignorable[] = {
+	{ 0x00ad, 0x00ad },	/* soft hyphen */
+	{ 0x034f, 0x034f },	/* combining grapheme joiner */
+	{ 0x061c, 0x061c },	/* Arabic letter mark */
+	{ 0x115f, 0x1160 },	/* Hangul choseong, jungseong fillers */
+	{ 0x17b4, 0x17b5 },	/* Khmer inherent vowels */
+	{ 0x180b, 0x180f },	/* Mongolian variation selectors, vowel separator */
+	{ 0x200b, 0x200f },	/* ZWSP, ZWNJ, ZWJ, LRM, RLM */
+	{ 0x202a, 0x202e },	/* bidirectional embeddings, overrides */
+	{ 0x2060, 0x206f },	/* word joiner, invisible operators, isolates, ... */
+	{ 0x3164, 0x3164 },	/* Hangul filler */
+	{ 0xfe00, 0xfe0f },	/* variation selectors 1-16 */
+	{ 0xfeff, 0xfeff },	/* zero-width no-break space */
+	{ 0xffa0, 0xffa0 },	/* halfwidth Hangul filler */
+	{ 0xfff0, 0xfff8 },	/* unassigned */
+	{ 0x1bca0, 0x1bca3 },	/* shorthand format controls */
+	{ 0x1d173, 0x1d17a },	/* musical symbol format controls */
+	{ 0xe0000, 0xe0fff },	/* tags, variation selectors 17-256, unassigned */
+};
+
+/*
+ * Combining marks of the common blocks: zero-width, drawn on the
+ * character before them.
+ */
+static const struct range combining[] = {
+	{ 0x0300, 0x036f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff },
+	{ 0x20d0, 0x20ff }, { 0xfe20, 0xfe2f },
+};
+
+/* Is cp in one of the n sorted ranges r?  (Binary search.) */
 static int
-is_hidden(uint32_t cp)
+in_ranges(uint32_t cp, const struct range *r, size_t n)
 {
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
-	    cp == 0x180e || cp == 0x200b || (cp >= 0x2060 && cp <= 0x2064) ||
-	    (cp >= 0x206a && cp <= 0x206f) || cp == 0xfeff ||
-	    (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0x2028 || cp == 0x2029;
-}
+	size_t lo = 0, hi = n, mid;
 
-uint32_t
-text_find_hidden(const char *s, size_t len)
-{
-	uint32_t prev = 0, cp, next;
-	size_t i = 0, j;
-
-	while (i < len) {
-		cp = next_char(s, len, &i);
-		if (is_hidden(cp))
-			return cp;
-		if (cp == 0x200c || cp == 0x200d) {
-			j = i;
-			next = j < len ? next_char(s, len, &j) : 0;
-			if (prev < 0x80 || next < 0x80)
-				return cp;
-		}
-		prev = cp;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < r[mid].first)
+			hi = mid;
+		else if (cp > r[mid].last)
+			lo = mid + 1;
+		else
+			return 1;
 	}
 	return 0;
+}
+
+#define IN(cp, table)	in_ranges((cp), (table), sizeof(table) / sizeof((table)[0]))
+
+static int
+is_ignorable(uint32_t cp)
+{
+	return IN(cp, ignorable);
+}
+
+static int
+is_combining(uint32_t cp)
+{
+	return IN(cp, combining);
+}
+
+/* Not ignorable, but refused everywhere too: they break or annotate lines. */
+static int
+is_layout_control(uint32_t cp)
+{
+	return cp == 0x2028 || cp == 0x2029 || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+static int
+is_selector(uint32_t cp)
+{
+	return (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
+static int
+is_ascii_alnum(uint32_t cp)
+{
+	return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+	    (cp >= '0' && cp <= '9');
 }
 
 /* Columns a blank character takes (a tab at most 8); 0 if not blank. */
@@ -200,18 +261,121 @@ blank_columns(uint32_t cp)
 
 /*
  * Zero-width characters that can sit on a blank and show nothing:
- * combining marks of the common blocks, variation selectors, tags, the
- * soft hyphen, the grapheme joiner, ZWNJ and ZWJ.  They do not end a run
- * of blanks, or "8 spaces, U+0301, 8 spaces, ..." would pad a row.
+ * combining marks and the ignorable characters (variation selectors,
+ * tags, the soft hyphen, the grapheme joiner, ZWNJ, ZWJ, ...).
  */
 static int
 is_zero_width(uint32_t cp)
 {
-	return cp == 0xad || cp == 0x34f || cp == 0x200c || cp == 0x200d ||
-	    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
-	    (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
-	    (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xfe20 && cp <= 0xfe2f) ||
-	    (cp >= 0xe0000 && cp <= 0xe007f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+	return is_combining(cp) || is_ignorable(cp);
+}
+
+/*
+ * Does cp show nothing: a blank or a zero-width character?  Runs of
+ * these are cut (text_cut_blanks), a line of only these is blank
+ * (text_is_blank).
+ */
+static int
+shows_nothing(uint32_t cp)
+{
+	return blank_columns(cp) > 0 || is_zero_width(cp);
+}
+
+/*
+ * What a joiner or variation selector right here would sit on: nothing
+ * it may join (start of line, ASCII, a blank, an invisible character, a
+ * combining mark on one of those), a visible non-ASCII character (or a
+ * combining mark on one), or a variation selector on one.
+ */
+enum sits_on {
+	ON_NOTHING,
+	ON_VISIBLE,
+	ON_SELECTOR,
+};
+
+/* What the next character sits on, once cp (allowed) sat on on. */
+static enum sits_on
+sits_on_after(uint32_t cp, enum sits_on on)
+{
+	if (is_selector(cp))
+		return on == ON_VISIBLE ? ON_SELECTOR : ON_NOTHING;
+	if (is_combining(cp))
+		return on;
+	if (cp < 0x80 || shows_nothing(cp) || is_layout_control(cp))
+		return ON_NOTHING;
+	return ON_VISIBLE;
+}
+
+/*
+ * The neighbour rule: may ignorable character cp stand after prev (which
+ * it sits on, see sits_on) and before next (0 at the end)?  Direction
+ * marks (U+200E, U+200F, U+061C) may, except between ASCII letters or
+ * digits.  ZWNJ and ZWJ only on a visible non-ASCII character (or its
+ * variation selector, as in U+1F3F3 U+FE0F U+200D U+1F308) and before
+ * a non-ASCII one: emoji ZWJ sequences, Persian and Indic text.  A
+ * variation selector only on a visible non-ASCII character, one at
+ * most, or as U+FE0F in a keycap ("1" U+FE0F U+20E3).  Nothing else.
+ */
+static int
+ignorable_allowed(uint32_t prev, enum sits_on on, uint32_t cp, uint32_t next)
+{
+	if (cp == 0x200e || cp == 0x200f || cp == 0x61c)
+		return !(is_ascii_alnum(prev) && is_ascii_alnum(next));
+	if (cp == 0x200c || cp == 0x200d)
+		return on != ON_NOTHING && next >= 0x80;
+	if (is_selector(cp))
+		return on == ON_VISIBLE || (cp == 0xfe0f && next == 0x20e3 &&
+		    ((prev >= '0' && prev <= '9') || prev == '#' || prev == '*'));
+	return 0;
+}
+
+/*
+ * Bytes of the tags of a flag at s[i] (right after U+1F3F4, as in
+ * England's flag): 1 to 7 tag digits or small letters, then U+E007F
+ * (cancel tag).  0 if there is no such sequence; its tags are then
+ * refused like any other, so no tag can carry hidden ASCII text.
+ */
+static size_t
+flag_tags(const char *s, size_t len, size_t i)
+{
+	size_t start = i, n = 0;
+	uint32_t cp;
+
+	while (i < len && n <= 7) {
+		cp = next_char(s, len, &i);
+		if (cp == 0xe007f)
+			return n > 0 ? i - start : 0;
+		if (!(cp >= 0xe0030 && cp <= 0xe0039) &&
+		    !(cp >= 0xe0061 && cp <= 0xe007a))
+			return 0;
+		n++;
+	}
+	return 0;
+}
+
+uint32_t
+text_find_hidden(const char *s, size_t len)
+{
+	uint32_t prev = 0, cp, next;
+	enum sits_on on = ON_NOTHING;
+	size_t i = 0, j;
+
+	while (i < len) {
+		cp = next_char(s, len, &i);
+		if (is_layout_control(cp))
+			return cp;
+		if (is_ignorable(cp)) {
+			j = i;
+			next = i < len ? next_char(s, len, &j) : 0;
+			if (!ignorable_allowed(prev, on, cp, next))
+				return cp;
+		}
+		on = sits_on_after(cp, on);
+		if (cp == 0x1f3f4)		/* waving black flag */
+			i += flag_tags(s, len, i);
+		prev = cp;
+	}
+	return 0;
 }
 
 size_t
@@ -227,7 +391,7 @@ text_cut_blanks(char *s, size_t len)
 		w = blank_columns(cp);
 		if (w == 0 && run > TEXT_BLANK_COLUMNS && is_zero_width(cp))
 			continue;		/* on a blank that was dropped */
-		if (w == 0 && !is_zero_width(cp))
+		if (!shows_nothing(cp))
 			run = 0;
 		else if (run + w <= TEXT_BLANK_COLUMNS)
 			run += w;
@@ -244,8 +408,10 @@ text_cut_blanks(char *s, size_t len)
 int
 text_is_blank(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (s[i] != ' ' && s[i] != '\t')
+	size_t i = 0;
+
+	while (i < len)
+		if (!shows_nothing(next_char(s, len, &i)))
 			return 0;
 	return 1;
 }
@@ -288,17 +454,13 @@ size_t
 name_skeleton(const char *name, size_t len, char *out)
 {
 	size_t n = 0;
-	char c, d;
+	char c;
 
 	for (size_t i = 0; i < len && name[i] != '\0'; i++) {
 		c = fold(name[i]);
-		d = i + 1 < len && name[i + 1] != '\0' ? fold(name[i + 1]) : '\0';
-		if (c == 'r' && d == 'n') {
-			c = 'm';
-			i++;
-		} else if (c == 'v' && d == 'v') {
-			c = 'w';
-			i++;
+		if (c == 'm' || c == 'w') {	/* expanded, never contracted */
+			out[n++] = c == 'm' ? 'r' : 'v';
+			c = c == 'm' ? 'n' : 'v';
 		}
 		out[n++] = c;
 	}

@@ -37,19 +37,25 @@ size_t		utf8_prefix(const char *s, size_t len, size_t max);
  * is cut further so that head and tail always fit (they are cut, at a
  * character boundary too, only if they alone do not).  Every line that
  * carries client text in a fixed buffer is made here, so it stays valid
- * UTF-8 and keeps its closing ")".  Returns the length written.
+ * UTF-8 and keeps its closing ")".  client must not overlap buf (head
+ * and tail may not either).  Returns the length written.
  */
 size_t		text_compose(char *buf, size_t size, const char *head,
 		    const char *client, size_t max, const char *tail);
 /*
  * The first character of valid UTF-8 s (len bytes) that chat text may
- * not carry, or 0: bidirectional embedding, override and isolate
- * controls (U+202A-U+202E, U+2066-U+2069), invisible characters
- * (U+180E, U+200B, U+2060-U+2064, U+206A-U+206F, U+FEFF,
- * U+FFF9-U+FFFB), line and paragraph separators (U+2028, U+2029),
- * and U+200C/U+200D (zero-width non-joiner, joiner)
- * unless both neighbours are non-ASCII (emoji sequences, Persian and
- * Indic text need them; between ASCII letters they only hide things).
+ * not carry, or 0: line and paragraph separators (U+2028, U+2029),
+ * interlinear annotation controls (U+FFF9-U+FFFB), and Unicode's
+ * Default_Ignorable_Code_Point characters (invisible: U+00AD, U+034F,
+ * bidirectional controls, U+200B, Hangul fillers, tags, variation
+ * selectors, ...), except where they are needed and show:
+ * U+200E, U+200F, U+061C (direction marks) unless between ASCII letters
+ * or digits; U+200C/U+200D (ZWNJ, ZWJ) right after a visible non-ASCII
+ * character (or its variation selector) and before a non-ASCII one;
+ * one variation selector right after a visible non-ASCII character, or
+ * U+FE0F in a keycap ([0-9#*] U+FE0F U+20E3); and the tags of a flag
+ * (U+1F3F4, 1-7 tag digits or small letters, U+E007F).  A combining
+ * mark counts as what it sits on.
  */
 uint32_t	text_find_hidden(const char *s, size_t len);
 /*
@@ -62,15 +68,20 @@ uint32_t	text_find_hidden(const char *s, size_t len);
  * more than len).
  */
 size_t		text_cut_blanks(char *s, size_t len);
-/* 1 if s (len bytes) holds nothing but spaces and tabs (or nothing). */
+/*
+ * 1 if valid UTF-8 s (len bytes) shows nothing: it holds only blanks and
+ * zero-width characters, the characters text_cut_blanks counts in a run
+ * (or nothing at all).
+ */
 int		text_is_blank(const char *s, size_t len);
 /* 1 if s (len bytes) is a valid user name, else 0. */
 int		name_valid(const char *s, size_t len);
 /*
- * Write the look-alike skeleton of name (len bytes) to out (len + 1
- * bytes, NUL-ended); returns its length.  Two names look alike when
- * their skeletons are equal: case is folded, I, l and 1 are one letter,
- * so are O and 0, "rn" is "m" and "vv" is "w".
+ * Write the look-alike skeleton of name (len bytes) to out (2 * len + 1
+ * bytes, NUL-ended); returns its length (at most 2 * len).  Two names
+ * look alike when their skeletons are equal: case is folded, I, l and 1
+ * are one letter, so are O and 0, and "m" is written "rn", "w" "vv"
+ * (expanded, so "vw" and "vvv", "rnm" and "mrn" look alike).
  */
 size_t		name_skeleton(const char *name, size_t len, char *out);
 

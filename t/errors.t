@@ -78,6 +78,12 @@ def spoofing(svc, a, b, t):
     t.refused(b"/msg bob  \t  ", "! missing-argument: usage: /msg <user> <text>",
               "/msg of only blanks")
     t.relayed(b"//   ", "/   ", "a slash and spaces is text")
+    for blank, what in (("\u3000", "U+3000 ideographic space"),
+                        ("\u00a0", "U+00A0 no-break space"),
+                        ("\u2800", "U+2800 braille pattern blank")):
+        t.refused((blank * 3).encode(), BLANK, "a line of only %s" % what)
+    t.refused(" \u0301\u3000\u2003".encode(), BLANK,
+              "a line of blanks and a combining mark")
 
     # Runs of blanks are cut to 8 columns: no padding onto the next row
     # of an 80-column terminal, where "<bob> ..." would look like bob's.
@@ -117,6 +123,29 @@ def spoofing(svc, a, b, t):
               "a Persian word with U+200C is text")
     t.relayed("\u05e9\u05dc\u05d5\u05dd \u200f!".encode(), "\u05e9\u05dc\u05d5\u05dd \u200f!",
               "a right-to-left mark is text")
+
+    # Every other invisible (Default_Ignorable_Code_Point) character is
+    # refused, save where emoji and scripts need it.
+    for text, code, what in (
+            ("pay\u034fpal", "034F", "U+034F combining grapheme joiner"),
+            ("pay\u00adpal", "00AD", "U+00AD soft hyphen"),
+            ("hi \U000E0068\U000E0069", "E0068", "tags carrying hidden ASCII"),
+            ("\U0001F3F4\U000E0068\U000E0069 \U000E0074\U000E007F", "E0068",
+             "a flag tag sequence with a hidden message"),
+            ("a\u3164b", "3164", "U+3164 Hangul filler"),
+            ("pay\ufe0fpal", "FE0F", "a variation selector on an ASCII letter"),
+            ("pay\u200epal", "200E", "a left-to-right mark between ASCII letters")):
+        t.refused(text.encode(), "! control-char: line contains an invisible or "
+                  "bidirectional formatting character (U+%s); not sent" % code, what)
+    for text, what in (
+            ("\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074"
+             "\U000E007F", "the flag of Scotland (a flag tag sequence)"),
+            ("1\ufe0f\u20e3", "a keycap 1"),
+            ("\U0001F3F3\ufe0f\u200d\U0001F308", "a rainbow flag"),
+            ("\u2764\ufe0f", "a red heart with its emoji selector"),
+            ("\u0645\u06cc\u200c\u0634\u0648\u062f \u06a9\u0647", "Persian text with ZWNJ"),
+            ("\u0915\u094d\u200d\u0937", "Devanagari with ZWJ")):
+        t.relayed(text.encode(), text, "%s is text" % what)
 
     # A guest name that only looks like one online.
     c = svc.client("c")

@@ -178,6 +178,27 @@ test_lookalikes(void)
 	ok(index_agrees(), "after everyone left, the index agrees with the slots");
 }
 
+/* m and w are expanded in the skeleton, so a contraction hides none. */
+static void
+test_lookalike_expanded(void)
+{
+	uint32_t v = login("vw"), m = login("rnm");
+	uint32_t w = login("mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm");
+
+	is_int(SLOT_NONE, login_as("vvv", 0), "guest vvv while vw is online");
+	is_int(NAME_LOOKALIKE, last_result, "is refused as a look-alike");
+	is_int(v, names_find_lookalike(&seg, "wv"), "the index finds vw for wv");
+	is_int(SLOT_NONE, login_as("mrn", 0), "guest mrn while rnm is online");
+	is_int(m, names_find_lookalike(&seg, "RNRN"), "the index finds rnm for RNRN");
+	is_int(w, names_find_lookalike(&seg, "MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM"),
+	    "a 32-letter name of m's, 64 in its skeleton, is found");
+	is_int(SLOT_NONE, names_find_lookalike(&seg, "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmn"),
+	    "but not for one that ends in n");
+	ok(login_as("vv", 0) != SLOT_NONE, "a guest vv is not a look-alike of vw");
+	logout_all();
+	ok(index_agrees(), "the index agrees with the slots");
+}
+
 static void
 test_full(void)
 {
@@ -329,12 +350,13 @@ main(void)
 	testseg_create(&seg, "reg", SESSIONS, 64, 64, &created);
 	for (int i = 0; i < POOL; i++)
 		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
-	plan(1 + 4 + 8 + 13 + 3 + 1 + 4 + 3 + 11);
+	plan(1 + 4 + 8 + 13 + 3 + 1 + 4 + 3 + 11 + 9);
 	is_int(2 * SESSIONS, seg.geo.name_buckets,
 	    "the index has twice as many entries as there are slots");
 	test_claim_order();
 	test_names();
 	test_lookalikes();
+	test_lookalike_expanded();
 	test_full();
 	test_random();
 	test_garbage();

@@ -194,6 +194,95 @@ test_hidden(void)
 	    "U+200E/U+200F (left-to-right, right-to-left marks) are kept");
 }
 
+/* Every Default_Ignorable_Code_Point range is refused on its own. */
+static void
+test_ignorable(void)
+{
+	is_int(0x34f, HIDDEN("pay\xcd\x8fpal"), "U+034F combining grapheme joiner");
+	is_int(0xad, HIDDEN("pay\xc2\xadpal"), "U+00AD soft hyphen");
+	is_int(0xad, HIDDEN("\xc3\xa9\xc2\xad\xc3\xa9"), "even between non-ASCII");
+	is_int(0x115f, HIDDEN("a\xe1\x85\x9f" "b"), "U+115F Hangul choseong filler");
+	is_int(0x1160, HIDDEN("\xe1\x85\xa0"), "U+1160 Hangul jungseong filler");
+	is_int(0x3164, HIDDEN("\xe3\x85\xa4"), "U+3164 Hangul filler");
+	is_int(0xffa0, HIDDEN("\xef\xbe\xa0"), "U+FFA0 halfwidth Hangul filler");
+	is_int(0x17b4, HIDDEN("\xe1\x9e\xb4"), "U+17B4 Khmer inherent vowel");
+	is_int(0x180b, HIDDEN("\xe1\xa0\x8b"), "U+180B Mongolian variation selector");
+	is_int(0x180f, HIDDEN("\xe1\xa0\x8f"), "U+180F, the last of them");
+	is_int(0x2065, HIDDEN("\xe2\x81\xa5"), "U+2065 (reserved, ignorable)");
+	is_int(0xfff0, HIDDEN("\xef\xbf\xb0"), "U+FFF0 (reserved, ignorable)");
+	is_int(0xfff8, HIDDEN("\xef\xbf\xb8"), "U+FFF8");
+	is_int(0x1bca0, HIDDEN("\xf0\x9b\xb2\xa0"), "U+1BCA0 shorthand format");
+	is_int(0x1d173, HIDDEN("\xf0\x9d\x85\xb3"), "U+1D173 musical format");
+	is_int(0x1d17a, HIDDEN("\xf0\x9d\x85\xba"), "U+1D17A");
+	is_int(0xe0000, HIDDEN("\xf3\xa0\x80\x80"), "U+E0000");
+	is_int(0xe0001, HIDDEN("\xf3\xa0\x80\x81"), "U+E0001 language tag");
+	is_int(0xe0068, HIDDEN("hi\xf3\xa0\x81\xa8\xf3\xa0\x81\xa9"),
+	    "tags carrying hidden ASCII (U+E0068 'h')");
+	is_int(0xe0fff, HIDDEN("\xf3\xa0\xbf\xbf"), "U+E0FFF, the last one");
+	is_int(0, HIDDEN("\xf3\xa1\x80\x80"), "U+E1000 is not ignorable");
+	is_int(0, HIDDEN("\xe1\xa0\x8a\xe2\x80\x8a"),
+	    "U+180A, U+200A are not");
+	is_int(0xfff9, HIDDEN("\xef\xbf\xb9"), "U+FFF9 annotation anchor still refused");
+}
+
+/* The neighbour rule of joiners, selectors, tags and direction marks. */
+static void
+test_neighbours(void)
+{
+	is_int(0, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d"
+	    "\xf0\x9f\x91\xa7"), "a family emoji (ZWJ sequence) is kept");
+	is_int(0, HIDDEN("\xf0\x9f\x8f\xb3\xef\xb8\x8f\xe2\x80\x8d\xf0\x9f\x8c\x88"),
+	    "a rainbow flag (selector, then ZWJ) is kept");
+	is_int(0, HIDDEN("\xe2\x9d\xa4\xef\xb8\x8f!"), "a red heart with U+FE0F is kept");
+	is_int(0, HIDDEN("1\xef\xb8\x8f\xe2\x83\xa3 #\xef\xb8\x8f\xe2\x83\xa3"),
+	    "keycaps 1 and # are kept");
+	is_int(0xfe0f, HIDDEN("a\xef\xb8\x8f\xe2\x83\xa3"), "a is no keycap");
+	is_int(0xfe0f, HIDDEN("1\xef\xb8\x8f" "2"), "U+FE0F on a digit, no keycap");
+	is_int(0xfe0e, HIDDEN("pay\xef\xb8\x8epal"), "a selector on an ASCII letter");
+	is_int(0xfe0f, HIDDEN("\xe2\x9d\xa4\xef\xb8\x8f\xef\xb8\x8f"),
+	    "two selectors in a row");
+	is_int(0xfe0f, HIDDEN("\xef\xb8\x8f"), "a selector at the start");
+	is_int(0xe0100, HIDDEN("x\xf3\xa0\x84\x80"), "U+E0100 on an ASCII letter");
+	is_int(0, HIDDEN("\xe8\x91\x9b\xf3\xa0\x84\x80"),
+	    "U+E0100 on a CJK ideograph (an ideographic variant) is kept");
+	is_int(0x200d, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d\xe2\x80\x8d\xf0\x9f\x91\xa9"),
+	    "two joiners in a row");
+	is_int(0x200d, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d" "a"),
+	    "a joiner before an ASCII letter");
+	is_int(0xfe0f, HIDDEN("\xf0\x9f\x91\xa8\xe2\x80\x8d\xef\xb8\x8f"),
+	    "a selector after a joiner");
+	is_int(0x200d, HIDDEN("a\xcc\x81\xe2\x80\x8d\xc3\xa9"),
+	    "a joiner after a combining mark on an ASCII letter");
+	is_int(0x200c, HIDDEN("\xcc\x81\xe2\x80\x8c\xc3\xa9"),
+	    "a non-joiner after a combining mark alone");
+	is_int(0, HIDDEN("\xc3\xa9\xcc\x81\xe2\x80\x8d\xc3\xa9"),
+	    "a joiner after a combining mark on a non-ASCII letter is kept");
+	is_int(0x200d, HIDDEN("\xc2\xa0\xe2\x80\x8d\xc3\xa9"), "a joiner on a blank");
+	is_int(0, HIDDEN("\xe0\xa4\x95\xe0\xa5\x8d\xe2\x80\x8d\xe0\xa4\xb7"),
+	    "Devanagari KA, virama, ZWJ, SSA is kept");
+	is_int(0, HIDDEN("\xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7\xf3\xa0\x81\xa2"
+	    "\xf3\xa0\x81\xb3\xf3\xa0\x81\xa3\xf3\xa0\x81\xb4\xf3\xa0\x81\xbf"),
+	    "the flag of Scotland (U+1F3F4, tags gbsct, cancel tag) is kept");
+	is_int(0xe0067, HIDDEN("x\xf3\xa0\x81\xa7\xf3\xa0\x81\xbf"),
+	    "tags after anything but U+1F3F4");
+	is_int(0xe0067, HIDDEN("\xf0\x9f\x8f\xb4\xf3\xa0\x81\xa7"),
+	    "flag tags without the cancel tag");
+	is_int(0xe007f, HIDDEN("\xf0\x9f\x8f\xb4\xf3\xa0\x81\xbf"),
+	    "a cancel tag alone");
+	is_int(0xe0020, HIDDEN("\xf0\x9f\x8f\xb4\xf3\xa0\x80\xa0\xf3\xa0\x81\xbf"),
+	    "a tag space in a flag");
+	is_int(0xe0061, HIDDEN("\xf0\x9f\x8f\xb4"
+	    "\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1"
+	    "\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1\xf3\xa0\x81\xa1"
+	    "\xf3\xa0\x81\xbf"), "eight tags in a flag are too many");
+	is_int(0x200e, HIDDEN("pay\xe2\x80\x8epal"), "U+200E between ASCII letters");
+	is_int(0x200f, HIDDEN("user1\xe2\x80\x8f" "2"), "U+200F between ASCII digits");
+	is_int(0x61c, HIDDEN("a\xd8\x9c" "b"), "U+061C between ASCII letters");
+	is_int(0, HIDDEN("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d\xe2\x80\x8f 123"),
+	    "U+200F after Hebrew, before a space, is kept");
+	is_int(0, HIDDEN("abc\xe2\x80\x8e"), "U+200E at the end of a line is kept");
+}
+
 /* text_cut_blanks on a copy of lit; the result compared with want. */
 static void
 cut_is(const char *lit, const char *want, const char *what)
@@ -232,8 +321,19 @@ test_blanks(void)
 	    "end a run, and go with the blanks they sat on");
 	cut_is("caf\xcc\x81 \xcc\x81" "x", "caf\xcc\x81 \xcc\x81" "x",
 	    "a combining mark in a word or on a kept blank stays");
-	ok(text_is_blank("  \t ", 4) && text_is_blank("", 0) && !text_is_blank(" x ", 3) &&
-	    !text_is_blank("\xc2\xa0", 2), "text_is_blank: spaces and tabs only");
+	cut_is("a        \xe2\x80\x8e        b", "a        \xe2\x80\x8e" "b",
+	    "a left-to-right mark does not end a run either");
+	ok(text_is_blank("  \t ", 4) && text_is_blank("", 0) && !text_is_blank(" x ", 3),
+	    "text_is_blank: spaces and tabs");
+	ok(text_is_blank("\xc2\xa0", 2), "text_is_blank: U+00A0 no-break space");
+	ok(text_is_blank("\xe3\x80\x80\xe3\x80\x80", 6), "text_is_blank: U+3000");
+	ok(text_is_blank("\xe2\xa0\x80", 3), "text_is_blank: U+2800 braille blank");
+	ok(text_is_blank(" \xe2\x80\x83\xe2\x80\xaf\xe2\x81\x9f\xe1\x9a\x80", 13),
+	    "text_is_blank: em space, U+202F, U+205F, U+1680");
+	ok(text_is_blank(" \xcc\x81 \xe2\x80\x8e", 7),
+	    "text_is_blank: zero-width marks on blanks show nothing either");
+	ok(!text_is_blank("\xe3\x80\x80" "x", 4) && !text_is_blank("\xc3\xa9", 2),
+	    "text_is_blank: not with a visible character");
 }
 
 /* Do a and b look alike? */
@@ -258,6 +358,16 @@ test_skeleton(void)
 	    "bob and b0b, BOB; not BO8");
 	ok(alike("marn", "mam") && alike("vvill", "will") && alike("Rn", "M"),
 	    "rn is m, vv is w");
+	ok(alike("vvv", "vw") && alike("vvv", "wv") && alike("vw", "wv"),
+	    "vvv, vw and wv look alike");
+	ok(alike("rnm", "mrn") && alike("rnm", "mm") && alike("mm", "rnrn"),
+	    "rnm, mrn, mm and rnrn look alike");
+	ok(alike("wvvw", "vvwvv") && !alike("vw", "vv") && !alike("rnm", "rnr"),
+	    "longer runs; vw is not vv, rnm is not rnr");
+	char two[16];
+	is_int(6, (long long)name_skeleton("mWm", 3, two), "the skeleton may be twice "
+	    "as long as the name");
+	is_string("rnvvrn", two, "m is rn and w is vv");
 	ok(!alike("alice", "alicia") && !alike("al_ice", "al-ice") &&
 	    !alike("alice", "alice2"), "different names do not");
 	char out[8];
@@ -268,13 +378,15 @@ test_skeleton(void)
 int
 main(void)
 {
-	plan(12 + 18 + 15 + 21 + 7 + 15 + 13 + 9);
+	plan(12 + 18 + 15 + 21 + 7 + 15 + 23 + 30 + 20 + 14);
 	test_valid();
 	test_bad_utf8();
 	test_controls();
 	test_names();
 	test_cut();
 	test_hidden();
+	test_ignorable();
+	test_neighbours();
 	test_blanks();
 	test_skeleton();
 	return 0;
