@@ -57,6 +57,12 @@ say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 {
 	struct msglog_entry e;
 
+	/* Text that shows nothing is no text, whichever command sent it. */
+	if (text_is_blank(text, len)) {
+		reply(s, "! missing-argument: nothing to send: the text is only "
+		    "blanks");
+		return;
+	}
 	len = text_cut_blanks(text, len);
 	memset(&e, 0, sizeof(e));
 	e.kind = REC_CHAT;
@@ -263,9 +269,6 @@ commands_line(struct session *s, char *line, size_t len)
 	}
 	if (cmdline_parse(line, &name, &args) == CMDLINE_COMMAND)
 		run_command(s, name, args);
-	else if (text_is_blank(args, strlen(args)))
-		reply(s, "! missing-argument: nothing to send: the line holds only "
-		    "spaces or tabs");
 	else
 		say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
 }

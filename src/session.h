@@ -133,7 +133,8 @@ void	reply(struct session *s, const char *fmt, ...)
 void	reply_not_online(struct session *s, const char *name);
 /*
  * Append a chat line (text, len bytes, cut in place: runs of blanks,
- * text_cut_blanks) for to_kind/to and wake its readers.
+ * text_cut_blanks) for to_kind/to and wake its readers; text that shows
+ * nothing (text_is_blank) is refused with missing-argument instead.
  */
 void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 	    const char *to_name, char *text, size_t len);

@@ -19,7 +19,7 @@ NUL = T.rx(r"^! nul-byte: ")
 CONTROL = T.rx(r"^! control-char: ")
 HIDDEN = T.rx(r"^! control-char: line contains an invisible or bidirectional "
               r"formatting character \(U\+[0-9A-F]{4}\); not sent$")
-BLANK = "! missing-argument: nothing to send: the line holds only spaces or tabs"
+BLANK = "! missing-argument: nothing to send: the text is only blanks"
 
 
 USERS = T.rx(r"^\* users \(\d+\): ")
@@ -84,6 +84,8 @@ def spoofing(svc, a, b, t):
         t.refused((blank * 3).encode(), BLANK, "a line of only %s" % what)
     t.refused(" \u0301\u3000\u2003".encode(), BLANK,
               "a line of blanks and a combining mark")
+    t.refused("/broadcast \u3000\u3000".encode(), BLANK, "/broadcast of only U+3000")
+    t.refused("/msg bob \u00a0\u2800".encode(), BLANK, "/msg of only U+00A0 and U+2800")
 
     # Runs of blanks are cut to 8 columns: no padding onto the next row
     # of an 80-column terminal, where "<bob> ..." would look like bob's.
