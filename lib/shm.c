@@ -208,6 +208,27 @@ shm_check_owner(const struct stat *st, const char *name, uid_t hub_uid,
 	return -1;
 }
 
+/*
+ * An object under name that we may not open (EACCES): if it is someone
+ * else's (a planted 0644 or 0600 one), say whose, as for one we could
+ * open.  1 if err now says so, else 0.  O_PATH opens without reading.
+ */
+static int
+planted_unreadable(const char *name, uid_t hub_uid, char *err, size_t errlen)
+{
+	char path[sizeof("/dev/shm/") + CONF_SHM_NAME_MAX];
+	struct stat st;
+	int fd, planted;
+
+	snprintf(path, sizeof(path), "/dev/shm/%s", name + (name[0] == '/'));
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return 0;
+	planted = fstat(fd, &st) == 0 &&
+	    shm_check_owner(&st, name, hub_uid, err, errlen) == -1;
+	close(fd);
+	return planted;
+}
+
 int
 shm_attach_as(struct shm *shm, const char *name, int writable, uid_t hub_uid,
     char *err, size_t errlen)
@@ -221,6 +242,8 @@ shm_attach_as(struct shm *shm, const char *name, int writable, uid_t hub_uid,
 	if (fd == -1) {
 		saved = errno;
 		snprintf(err, errlen, "shared memory %s: %s", name, strerror(errno));
+		if (saved == EACCES && planted_unreadable(name, hub_uid, err, errlen))
+			saved = EPERM;
 		errno = saved;
 		return -1;
 	}

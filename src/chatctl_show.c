@@ -48,8 +48,8 @@ static const char *const disconnect_names[DISC_REASONS] = {
  * runtime_dir/hub.lock, which the hub creates and holds locked (with
  * systemd, RuntimeDirectory= makes the directory the hub user's).  It is
  * believed only when nobody else could have made that file: the
- * directory belongs to root or to the same user and others cannot write
- * to it.  Otherwise chatctl's own user stands for the hub's, so it then
+ * directory belongs to root or to the same user and neither its group
+ * nor others can write to it.  Otherwise chatctl's own user stands for the hub's, so it then
  * accepts only a segment of root or of its own user.
  */
 static uid_t
@@ -61,7 +61,7 @@ hub_user(const struct chat_conf *conf)
 	snprintf(path, sizeof(path), "%s/hub.lock", conf->runtime_dir);
 	if (stat(conf->runtime_dir, &dir) == -1 || lstat(path, &lock) == -1 ||
 	    !S_ISDIR(dir.st_mode) || !S_ISREG(lock.st_mode) ||
-	    (dir.st_mode & S_IWOTH) != 0 ||
+	    (dir.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
 	    (dir.st_uid != 0 && dir.st_uid != lock.st_uid))
 		return geteuid();
 	return lock.st_uid;

@@ -9,12 +9,18 @@
 # the owner and the mode; the hub leaves the object as it found it, byte
 # for byte, and does not remove it.  A planted object of garbage gets the
 # same message, not "not a chat segment".  Put right (mode 0660, owner
-# back), the same segment works again.  The owner part needs root (to
-# chown the segment to nobody); it is skipped otherwise.
+# back), the same segment works again.  One planted with a mode that
+# lets nobody else open it (0600, as a plain shm_open makes) is named the
+# same way to a chatctl of a third user, not "Permission denied".  The
+# owner parts need root (to chown the segment to nobody, and setpriv to
+# run chatctl as daemon); they are skipped otherwise.
 import hashlib
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -160,11 +166,45 @@ def planted(svc):
     T.ok(os.stat(path).st_mode & 0o007 == 0, "... with no access for others")
 
 
+def unopenable(svc):
+    """Planted by nobody with mode 0600: a chatctl of another user cannot
+    open it at all, and still says whose it is."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        T.skip("not root, or no setpriv: cannot act as two other users", 2)
+        return
+    stop_hub(svc)
+    path = F.shm_path(svc)
+    os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchown(fd, NOBODY, -1)
+    os.close(fd)
+    # A chat.conf the other user can read, naming the same segment.
+    cdir = tempfile.mkdtemp(prefix="chat-owner-")
+    try:
+        os.chmod(cdir, 0o755)
+        conf = os.path.join(cdir, "chat.conf")
+        shutil.copy(svc.conf_path, conf)
+        os.chmod(conf, 0o644)
+        r = subprocess.run([setpriv, "--reuid=1", "--regid=1", "--clear-groups",
+                            T.CHATCTL, "-c", conf, "stats"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+    finally:
+        shutil.rmtree(cdir, ignore_errors=True)
+    T.is_(r.returncode, 111, "planted 0600 by uid %d: chatctl of uid 1 exits 111"
+          % NOBODY)
+    T.like(r.stderr, owner_message(svc, NOBODY, 0o600) + "; refusing to read it",
+           "... naming the owner and the mode, though it cannot open it")
+    os.unlink(path)
+
+
 def main():
     with T.Service() as svc:
         mode_refused(svc)
         owner_refused(svc)
         planted(svc)
+        unopenable(svc)
 
 
 T.main(main)
