@@ -13,6 +13,11 @@
 #   - bob was a member of alice's #pub; alice leaves, mallory makes #pub
 #     again: a new owner, so the same warning.  A group bob was in that
 #     is gone and was not his (#chess) is not made again.
+#   - bob owned the invite-only #den; mallory makes #den again, invite-
+#     only, meanwhile.  bob's client may not join it: it must say that
+#     the join was refused (not that it joined as a member), reset the
+#     target and not count #den among bob's groups.  An error for a
+#     command bob types meanwhile (/group_msg den) is shown as usual.
 import os
 import re
 import sys
@@ -200,6 +205,50 @@ def run(svc, tm, tdir):
     if not T.ok(synced and not any("meant for pub" in l for l in seen),
                 "mallory never got the line typed for #pub"):
         T.diag(*["mallory saw: %r" % l for l in seen])
+
+    # -- bob's invite-only #den, made again invite-only by mallory ---------
+    for g in ("secret", "vault", "pub"):
+        typed(tm, "/leave_group " + g)
+        T.ok(tm.wait_screen(r"\* left #%s$" % g), "bob leaves #" + g)
+    typed(tm, "/create_group den")
+    T.ok(tm.wait_screen(r"\* created #den; you own it"), "bob creates #den")
+    typed(tm, "/invite_only den on")
+    T.ok(tm.wait_screen(r"\* #den is now invite-only"), "... invite-only")
+    typed(tm, "/switch den")
+    T.ok(tm.wait_screen(r"^ bob \| online \| to #den \| groups: #den *$",
+                        where=tm.status_row), "bob talks to #den, his only group")
+
+    drop_and_hold(svc, tm, mallory)
+    T.ok(T.wait_for(lambda: group_row(svc, "den") is None),
+         "#den is gone with its last member")
+    mallory.send("/create_group den")
+    mallory.expect("* created #den; you own it", "mallory makes #den", skip=True)
+    mallory.send("/invite_only den on")
+    mallory.expect("* #den is now invite-only", "... invite-only", skip=True)
+    C.resume_accepting(svc)
+    reconnected(tm, "bob's client logs in again")
+    typed(tm, "/group_msg den are you there")      # during the check, or just after
+    if not T.ok(tm.wait_screen(r"#den exists again but belongs to mallory now, "
+                               r"not you, and you may not join it: #den is "
+                               r"invite-only"),
+                "the pane says joining #den was refused: invite-only"):
+        T.diag(tm.screen())
+    T.ok(not re.search(r"#den .*join(ed|ing) it as one of its members", tm.screen()),
+         "... and not that bob joined it as one of its members")
+    T.ok(tm.wait_screen(r"plain lines now go to everyone, not to #den"),
+         "... and that plain lines go to everyone now")
+    if not T.ok(tm.wait_screen(r"^ bob \| online \| !! #den: owner now mallory, "
+                               r"not rejoined \| to everyone *$",
+                               where=tm.status_row),
+                "the status line warns, the target is everyone, and #den is not "
+                "among bob's groups"):
+        T.diag(tm.status_row())
+    T.ok(tm.wait_screen(r"^" + STAMP + r"! not-member: you are not in #den$"),
+         "the error for bob's own /group_msg den is shown")
+    row = group_row(svc, "den")
+    T.ok(row is not None and row["owner"] == "mallory" and
+         row["members"] == ["mallory"],
+         "chatctl groups: #den is mallory's, without bob")
 
     typed(tm, "/quit")
     T.is_(T.wait_for(tm.dead_status), 0, "/quit ends the client")
