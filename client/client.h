@@ -84,8 +84,6 @@ struct notice {
 
 void	proto_parse(const char *raw, struct line *l);
 void	proto_notice(const char *text, struct notice *n);
-/* The first "#group" named in text (an error's text), or 0. */
-int	proto_group_in(const char *text, char *group, size_t size);
 /* Copy a name (letters, digits, '_', '-', '.') from *p; 0 if none. */
 int	proto_take_name(const char **p, char *name, size_t size);
 

@@ -88,19 +88,6 @@ proto_parse(const char *raw, struct line *l)
 	}
 }
 
-int
-proto_group_in(const char *text, char *group, size_t size)
-{
-	const char *p = text;
-
-	while ((p = strchr(p, '#')) != NULL) {
-		p++;
-		if (proto_take_name(&p, group, size))
-			return 1;
-	}
-	return 0;
-}
-
 /* "#G" at *p: the group's name into group. */
 static int
 group_then(const char **p, char *group, size_t size)

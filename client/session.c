@@ -28,13 +28,23 @@
 
 /* Where the rejoin of one group stands after a reconnect. */
 enum rejoin_step {
-	REJOIN_SENT,		/* /join_group (or /create_group) sent */
+	REJOIN_SENT,		/* its commands not all answered yet */
 	REJOIN_JOINED,		/* joined again; /groups tells its owner */
 	REJOIN_CREATED,		/* ours, and gone: made again */
-	REJOIN_TAKEN,		/* ours, but it exists under another owner */
+	REJOIN_TAKEN,		/* ours, but it exists under another owner:
+				 * joined as one of its members */
 	REJOIN_GONE,		/* not ours, and gone: not made again */
-	REJOIN_FAILED,		/* the server refused the join */
+	REJOIN_FAILED,		/* the server refused the join (or the
+				 * create): why */
 };
+
+/* A command the rejoin sent, waiting for its one answer line. */
+enum rejoin_cmd {
+	RCMD_CREATE,		/* /create_group G */
+	RCMD_MODE,		/* /invite_only G on */
+	RCMD_JOIN,		/* /join_group G */
+};
+#define REJOIN_CMDS	3
 
 struct rejoin {
 	char	name[CLIENT_NAME_MAX + 1];
@@ -42,7 +52,9 @@ struct rejoin {
 	char	now_owner[CLIENT_NAME_MAX + 1];	/* from /groups; "" unknown */
 	int	invite_only;	/* before the drop; -1 unknown */
 	int	owned;		/* this user owned it before the drop */
-	int	mode_sent;	/* "/invite_only G on" sent after the create */
+	int	taken;		/* ours, but the create found it exists */
+	enum rejoin_cmd	sent[REJOIN_CMDS];	/* not answered yet, in order */
+	size_t	nsent;
 	enum rejoin_step step;
 	char	why[128];	/* REJOIN_FAILED: the server's error */
 };
@@ -253,7 +265,8 @@ rejoin_remember(struct session *s)
 		r = &s->rejoin[i];
 		r->step = REJOIN_SENT;
 		r->now_owner[0] = r->why[0] = '\0';
-		r->mode_sent = 0;
+		r->taken = 0;
+		r->nsent = 0;
 	}
 }
 
@@ -444,17 +457,44 @@ answer_user(struct session *s, const char *line)
 	s->fe->fe_status(s->ctx);
 }
 
+/* Send command c of rejoin r; r waits for its answer after the others. */
+static void
+rejoin_send(struct session *s, struct rejoin *r, enum rejoin_cmd c)
+{
+	char cmd[64];
+
+	switch (c) {
+	case RCMD_CREATE:
+		snprintf(cmd, sizeof(cmd), "/create_group %s", r->name);
+		break;
+	case RCMD_MODE:
+		snprintf(cmd, sizeof(cmd), "/invite_only %s on", r->name);
+		break;
+	case RCMD_JOIN:
+		snprintf(cmd, sizeof(cmd), "/join_group %s", r->name);
+		break;
+	}
+	if (send_line(s, cmd) == 0 && r->nsent < REJOIN_CMDS)
+		r->sent[r->nsent++] = c;
+}
+
 /*
  * Logged in again after a drop: rejoin every group, then ask /groups to
  * check their owners (the /users sent next ends its answer).  A group
- * this user owned is made again rather than joined: if it is gone, so
- * that it comes back as it was (invite-only included) and owned by the
- * same user; if someone else has it, it is joined as theirs.
+ * this user owned is made again first: if it is gone, so that it comes
+ * back as it was (invite-only included) and owned by the same user.  It
+ * is joined too, at once: if someone else has it, that join says
+ * whether this user may be one of its members (if it was made again,
+ * the join answers already-member).  All this goes out before anything
+ * the user types, and the server answers in order, one line for each
+ * of these commands: so the first answers after the login are theirs
+ * (rejoin_answered), and an error for a command the user typed is the
+ * user's.
  */
 static void
 rejoin_start(struct session *s)
 {
-	char list[JOINED_MAX * (CLIENT_NAME_MAX + 2) + 1] = "", cmd[64];
+	char list[JOINED_MAX * (CLIENT_NAME_MAX + 2) + 1] = "";
 	struct rejoin *r;
 
 	s->njoined = 0;
@@ -466,15 +506,12 @@ rejoin_start(struct session *s)
 	    s->nrejoin > 0 ? "; rejoining" : "", list);
 	for (size_t i = 0; i < s->nrejoin; i++) {
 		r = &s->rejoin[i];
-		snprintf(cmd, sizeof(cmd), "/%s %s", r->owned ? "create_group" :
-		    "join_group", r->name);
-		send_line(s, cmd);
+		if (r->owned)
+			rejoin_send(s, r, RCMD_CREATE);
 		/* At once, so that nobody can join in between. */
-		r->mode_sent = r->owned && r->invite_only == 1;
-		if (r->mode_sent) {
-			snprintf(cmd, sizeof(cmd), "/invite_only %s on", r->name);
-			send_line(s, cmd);
-		}
+		if (r->owned && r->invite_only == 1)
+			rejoin_send(s, r, RCMD_MODE);
+		rejoin_send(s, r, RCMD_JOIN);
 	}
 	if (s->nrejoin > 0) {
 		send_line(s, "/groups");
@@ -561,23 +598,89 @@ login_error(struct session *s, const struct line *l)
 /* ------------------------------------------------------------------ */
 /* Lines while logged in */
 
-/* The rejoin whose command error l answers, or NULL. */
+/* An error after which the server closes the connection: no answer. */
+static int
+closing_error(const char *code)
+{
+	return strcmp(code, "closed") == 0 || strcmp(code, "idle-timeout") == 0 ||
+	    strcmp(code, "flood") == 0;
+}
+
+/*
+ * The rejoin whose command l answers, or NULL.  The rejoin's commands
+ * went out before any the user typed, group after group, and each has
+ * one answer line: an error, or its notice ("created #G", "#G is now
+ * invite-only", "joined #G").  So while one waits, an error answers the
+ * first command still waiting, whatever group it names (too-many-groups
+ * names none); once none waits, errors are the user's.
+ */
 static struct rejoin *
 rejoin_answered(struct session *s, const struct line *l)
 {
-	char g[CLIENT_NAME_MAX + 1];
-	struct rejoin *r;
+	struct rejoin *r = NULL;
+	struct notice n;
 
-	if (!proto_group_in(l->text, g, sizeof(g)) ||
-	    (r = rejoin_find(s, g)) == NULL)
+	for (size_t i = 0; i < s->nrejoin && r == NULL; i++)
+		if (s->rejoin[i].nsent > 0)
+			r = &s->rejoin[i];
+	if (r == NULL || (l->kind == LINE_ERROR && closing_error(l->code)))
 		return NULL;
-	if (r->step == REJOIN_SENT)
+	if (l->kind == LINE_ERROR)
 		return r;
-	/* The create failed, so its /invite_only does too. */
-	if (r->mode_sent && (strcmp(l->code, "not-member") == 0 ||
-	    strcmp(l->code, "not-owner") == 0))
-		return r;
+	if (l->kind != LINE_NOTICE)
+		return NULL;
+	proto_notice(l->text, &n);
+	if (strcasecmp(n.group, r->name) != 0)
+		return NULL;
+	switch (r->sent[0]) {
+	case RCMD_CREATE:
+		return n.kind == NOTICE_CREATED ? r : NULL;
+	case RCMD_MODE:
+		return n.kind == NOTICE_GROUP_MODE ? r : NULL;
+	case RCMD_JOIN:
+		return n.kind == NOTICE_YOU_JOINED ? r : NULL;
+	}
 	return NULL;
+}
+
+/* What the join of rejoin r answered (l: its notice or its error). */
+static void
+rejoin_joined(struct session *s, struct rejoin *r, const struct line *l)
+{
+	const char *c = l->kind == LINE_ERROR ? l->code : "";
+
+	if (l->kind != LINE_ERROR || strcmp(c, "already-member") == 0) {
+		r->step = r->taken ? REJOIN_TAKEN : REJOIN_JOINED;
+		group_add(s->joined, &s->njoined, r->name);
+		s->fe->fe_status(s->ctx);
+	} else if (strcmp(c, "no-such-group") == 0 && !r->owned) {
+		r->step = REJOIN_GONE;
+	} else {
+		r->step = REJOIN_FAILED;
+		/* Gone, and not made again: the create said why. */
+		if (r->why[0] == '\0' || strcmp(c, "no-such-group") != 0)
+			strlcpy(r->why, l->text, sizeof(r->why));
+	}
+}
+
+/* Line l answers the first command rejoin r waits for. */
+static void
+rejoin_take(struct session *s, struct rejoin *r, const struct line *l)
+{
+	enum rejoin_cmd c = r->sent[0];
+
+	r->nsent--;
+	memmove(r->sent, r->sent + 1, r->nsent * sizeof(r->sent[0]));
+	if (c == RCMD_CREATE && l->kind != LINE_ERROR)
+		r->step = REJOIN_CREATED;
+	else if (c == RCMD_CREATE && strcmp(l->code, "group-exists") == 0)
+		r->taken = 1;		/* ours once: the join tells the rest */
+	else if (c == RCMD_CREATE)
+		strlcpy(r->why, l->text, sizeof(r->why));
+	else if (c == RCMD_JOIN && r->step == REJOIN_SENT)
+		rejoin_joined(s, r, l);
+	/* The mode after a failed create fails too; a join after a
+	 * create that worked answers already-member. */
 }
 
 /*
@@ -637,7 +740,7 @@ rejoin_settle(struct session *s, const struct rejoin *r)
 		break;
 	case REJOIN_TAKEN:
 		session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but belongs "
-		    "to %s now, not you; joining it as one of its members", g,
+		    "to %s now, not you; joined it as one of its members", g,
 		    now[0] ? now : "someone else");
 		snprintf(what, sizeof(what), "owner now %s", now[0] ? now : "unknown");
 		break;
@@ -647,8 +750,17 @@ rejoin_settle(struct session *s, const struct rejoin *r)
 		    "%s makes it", g, g);
 		snprintf(what, sizeof(what), "gone");
 		break;
-	case REJOIN_SENT:
 	case REJOIN_FAILED:
+		if (r->taken) {
+			session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but "
+			    "belongs to %s now, not you, and you may not join it: "
+			    "%s", g, now[0] ? now : "someone else", r->why);
+			snprintf(what, sizeof(what), "owner now %s, not rejoined",
+			    now[0] ? now : "unknown");
+			break;
+		}
+		/* FALLTHROUGH */
+	case REJOIN_SENT:
 		session_note(s, SHOW_CLIENT_ERROR, "could not rejoin #%s: %s", g,
 		    r->why[0] ? r->why : "no answer");
 		snprintf(what, sizeof(what), "not rejoined");
@@ -668,47 +780,13 @@ rejoin_check(struct session *s)
 	s->fe->fe_status(s->ctx);
 }
 
-/* An error that answers the /join_group or /create_group of rejoin r. */
-static void
-rejoin_error(struct session *s, struct rejoin *r, const struct line *l)
-{
-	char cmd[64];
-	const char *c = l->code;
-
-	if (r->step != REJOIN_SENT) {
-		r->mode_sent = 0;	/* that answered the /invite_only */
-		return;
-	}
-	if (strcmp(c, "group-exists") == 0) {
-		r->step = REJOIN_TAKEN;		/* ours once, someone else's now */
-		snprintf(cmd, sizeof(cmd), "/join_group %s", r->name);
-		send_line(s, cmd);
-	} else if (strcmp(c, "no-such-group") == 0) {
-		r->step = REJOIN_GONE;
-	} else if (strcmp(c, "already-member") == 0) {
-		r->step = REJOIN_JOINED;
-		group_add(s->joined, &s->njoined, r->name);
-		s->fe->fe_status(s->ctx);
-	} else {
-		r->step = REJOIN_FAILED;
-		strlcpy(r->why, l->text, sizeof(r->why));
-	}
-}
-
 static void
 chat_error(struct session *s, const struct line *l)
 {
-	struct rejoin *r;
-	const char *c = l->code;
-
-	if (strcmp(c, "closed") == 0 || strcmp(c, "idle-timeout") == 0 ||
-	    strcmp(c, "flood") == 0) {
+	if (closing_error(l->code)) {
 		s->final = 1;
 		strlcpy(s->drop_why, l->text, sizeof(s->drop_why));
-		return;
 	}
-	if ((r = rejoin_answered(s, l)) != NULL)
-		rejoin_error(s, r, l);
 }
 
 static void
@@ -723,9 +801,6 @@ chat_notice(struct session *s, const struct line *l)
 	case NOTICE_CREATED:
 		group_add(s->joined, &s->njoined, n.group);
 		s->fe->fe_status(s->ctx);
-		if ((r = rejoin_find(s, n.group)) == NULL || r->step != REJOIN_SENT)
-			break;
-		r->step = n.kind == NOTICE_CREATED ? REJOIN_CREATED : REJOIN_JOINED;
 		break;
 	case NOTICE_GROUP_INFO:
 		if (s->checking && (r = rejoin_find(s, n.group)) != NULL)
@@ -751,6 +826,7 @@ chat_notice(struct session *s, const struct line *l)
 static void
 server_line(struct session *s, char *raw)
 {
+	struct rejoin *r;
 	struct line l;
 	struct notice n;
 
@@ -758,10 +834,10 @@ server_line(struct session *s, char *raw)
 	names_learn(s->names, &l);
 	if (s->state == CONN_CHAT)
 		groupinfo_learn(s->info, &l, s->name);
-	if (l.kind == LINE_ERROR && s->state == CONN_CHAT &&
-	    rejoin_answered(s, &l) != NULL) {
-		chat_error(s, &l);	/* the check says what came of it */
-		return;
+	if (s->state == CONN_CHAT && (r = rejoin_answered(s, &l)) != NULL) {
+		rejoin_take(s, r, &l);
+		if (l.kind == LINE_ERROR)
+			return;		/* the check says what came of it */
 	}
 	s->fe->fe_show(s->ctx, l.kind == LINE_CHAT ? SHOW_CHAT :
 	    l.kind == LINE_PRIVATE ? SHOW_PRIVATE : l.kind == LINE_GROUP ?

@@ -22,6 +22,12 @@ Built on chattest and chattest_accounts (which it does not change):
         stop and continue the activators (SIGSTOP, SIGCONT): a client that
         connects meanwhile waits in the listen queue for its prompt, for
         as long as the test needs to act before it logs in again.
+    HoldingProxy(port)
+        a TCP proxy to the server on port (connect the client to its
+        .port) that, once hold_after_welcome(line) is called, holds what
+        the server sends after the next "* welcome" until the client sends
+        a line starting with line: the client is logged in and its first
+        commands are not answered yet, for as long as the test needs.
 
 Everything started here is killed however the test ends: line clients
 are in the service's list of process groups to kill, tmux servers are
@@ -34,6 +40,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -412,3 +419,80 @@ def session_pid(svc, name):
     _, rows = svc.users_table()
     row = (rows or {}).get(name)
     return int(row["pid"]) if row else None
+
+
+# ---------------------------------------------------------------------------
+# Answers held back
+
+class HoldingProxy:
+    """A TCP proxy to 127.0.0.1:port, a thread pair per connection."""
+
+    def __init__(self, port):
+        self.server_port = port
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.hold_until = None          # armed: the releasing line, bytes
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def hold_after_welcome(self, line):
+        with self.lock:
+            self.hold_until = line.encode()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.server_port))
+            conn = {"client": client, "held": None}     # held: a list
+            threading.Thread(target=self._down, args=(conn, server),
+                             daemon=True).start()
+            threading.Thread(target=self._up, args=(conn, server),
+                             daemon=True).start()
+
+    def close(self):
+        self.listener.close()
+
+    def _down(self, conn, server):
+        """The server's lines to the client, held while conn["held"]."""
+        try:
+            for line in server.makefile("rb"):
+                with self.lock:
+                    if conn["held"] is not None:
+                        conn["held"].append(line)
+                        continue
+                    conn["client"].sendall(line)
+                    if self.hold_until is not None and line.startswith(b"* welcome"):
+                        conn["held"], conn["until"] = [], self.hold_until
+                        self.hold_until = None
+        except OSError:
+            pass
+        _shut(conn["client"])
+
+    def _up(self, conn, server):
+        """The client's lines to the server; the releasing one lets the
+        held lines go."""
+        try:
+            for line in conn["client"].makefile("rb"):
+                server.sendall(line)
+                with self.lock:
+                    if conn["held"] is not None and line.startswith(conn["until"]):
+                        conn["client"].sendall(b"".join(conn["held"]))
+                        conn["held"] = None
+        except OSError:
+            pass
+        _shut(server)
+
+
+def _shut(sock):
+    """End both ways (close alone would wait for the other thread's
+    reader) and close."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

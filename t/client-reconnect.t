@@ -13,6 +13,12 @@
 #   - bob was a member of alice's #pub; alice leaves, mallory makes #pub
 #     again: a new owner, so the same warning.  A group bob was in that
 #     is gone and was not his (#chess) is not made again.
+#   - bob owned the invite-only #den; mallory makes #den again, invite-
+#     only, meanwhile.  bob's client may not join it: it must say that
+#     the join was refused (not that it joined as a member), reset the
+#     target and not count #den among bob's groups.  An error for a
+#     command bob types while the rejoin waits for its answers (a proxy
+#     holds them back: /group_msg den) is shown as usual.
 import os
 import re
 import sys
@@ -203,6 +209,73 @@ def run(svc, tm, tdir):
 
     typed(tm, "/quit")
     T.is_(T.wait_for(tm.dead_status), 0, "/quit ends the client")
+    mallory.expect("* bob left (quit)", skip=True)
+    taken_and_refused(svc, tdir, mallory)
+
+
+def taken_and_refused(svc, tdir, mallory):
+    """bob's invite-only #den, made again invite-only by mallory: the
+    join is refused.  bob's client goes through a proxy that holds the
+    server's answers after the new welcome until bob's own /group_msg
+    is sent: it is typed while the rejoin's commands wait for theirs."""
+    proxy = C.HoldingProxy(svc.port)
+    os.mkdir(os.path.join(tdir, "den"))
+    with C.Tmux(os.path.join(tdir, "den"), width=160) as tm:
+        tm.start([C.CLIENT, "bob"], C.client_env(svc, {
+            "TERM": "screen", "CHAT_PORT": str(proxy.port)}))
+        T.ok(tm.wait_screen(r"\* welcome, bob"), "bob's client logs in again, "
+             "through the proxy")
+        typed(tm, "/create_group den")
+        T.ok(tm.wait_screen(r"\* created #den; you own it"), "bob creates #den")
+        typed(tm, "/invite_only den on")
+        T.ok(tm.wait_screen(r"\* #den is now invite-only"), "... invite-only")
+        typed(tm, "/switch den")
+        T.ok(tm.wait_screen(r"^ bob \| online \| to #den \| groups: #den *$",
+                            where=tm.status_row), "bob talks to #den, his only group")
+
+        drop_and_hold(svc, tm, mallory)
+        T.ok(T.wait_for(lambda: group_row(svc, "den") is None),
+             "#den is gone with its last member")
+        mallory.send("/create_group den")
+        mallory.expect("* created #den; you own it", "mallory makes #den", skip=True)
+        mallory.send("/invite_only den on")
+        mallory.expect("* #den is now invite-only", "... invite-only", skip=True)
+        proxy.hold_after_welcome("/group_msg den")
+        C.resume_accepting(svc)
+        reconnected(tm, "bob's client logs in again")
+        T.ok("rejoined" not in tm.screen() and "#den exists" not in tm.screen(),
+             "the rejoin's answers are held back")
+        typed(tm, "/group_msg den are you there")
+        if not T.ok(tm.wait_screen(r"#den exists again but belongs to mallory now, "
+                                   r"not you, and you may not join it: #den is "
+                                   r"invite-only"),
+                    "the pane says joining #den was refused: invite-only"):
+            T.diag(tm.screen())
+        T.ok(not re.search(r"#den .*join(ed|ing) it as one of its members",
+                           tm.screen()),
+             "... and not that bob joined it as one of its members")
+        T.ok(tm.wait_screen(r"plain lines now go to everyone, not to #den"),
+             "... and that plain lines go to everyone now")
+        if not T.ok(tm.wait_screen(r"^ bob \| online \| !! #den: owner now "
+                                   r"mallory, not rejoined \| to everyone *$",
+                                   where=tm.status_row),
+                    "the status line warns, the target is everyone, and #den "
+                    "is not among bob's groups"):
+            T.diag(tm.status_row())
+        m = tm.wait_screen(r"you may not join it(.|\n)*^" + STAMP +
+                           r"! not-member: you are not in #den$")
+        T.ok(m and len(re.findall(r"! not-member", tm.screen())) == 1,
+             "the error for bob's own /group_msg den, typed during the check, is "
+             "shown (once: the rejoin's own errors are not)")
+        if not m:
+            T.diag(tm.screen())
+        row = group_row(svc, "den")
+        T.ok(row is not None and row["owner"] == "mallory" and
+             row["members"] == ["mallory"],
+             "chatctl groups: #den is mallory's, without bob")
+        typed(tm, "/quit")
+        T.is_(T.wait_for(tm.dead_status), 0, "/quit ends the client")
+    proxy.close()
 
 
 T.main(main)
