@@ -467,3 +467,14 @@ name_skeleton(const char *name, size_t len, char *out)
 	out[n] = '\0';
 	return n;
 }
+
+int
+name_reserved(const char *name, size_t len)
+{
+	char skeleton[2 * 3 + 1];
+
+	if (len != 3)
+		return 0;
+	name_skeleton(name, len, skeleton);
+	return strcmp(skeleton, "you") == 0;
+}

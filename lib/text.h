@@ -84,5 +84,11 @@ int		name_valid(const char *s, size_t len);
  * (expanded, so "vw" and "vvv", "rnm" and "mrn" look alike).
  */
 size_t		name_skeleton(const char *name, size_t len, char *out);
+/*
+ * 1 if name (len bytes) is, or looks like (name_skeleton), a word the
+ * server's notices use for their reader: "you" ("* alice kicked you
+ * from #g" would then mean two things).
+ */
+int		name_reserved(const char *name, size_t len);
 
 #endif

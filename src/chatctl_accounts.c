@@ -80,11 +80,17 @@ new_password(const struct chatctl *ctl, const char *name, char *pw, size_t len)
 static int
 check_name(const char *name)
 {
-	if (name_valid(name, strlen(name)))
-		return 0;
-	fprintf(stderr, "chatctl: '%s' is not a valid name: 1-32 letters, digits, "
-	    "'_', '-' or '.', starting with a letter\n", name);
-	return -1;
+	if (!name_valid(name, strlen(name))) {
+		fprintf(stderr, "chatctl: '%s' is not a valid name: 1-32 letters, "
+		    "digits, '_', '-' or '.', starting with a letter\n", name);
+		return -1;
+	}
+	if (name_reserved(name, strlen(name))) {
+		fprintf(stderr, "chatctl: '%s' is reserved: notices say \"you\" "
+		    "to their reader\n", name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Read the users file; USERS_EDIT also locks it and tells its problems. */
@@ -246,7 +252,8 @@ import_line(struct imported *im, char *line)
 	if ((colon = strchr(line, ':')) == NULL)
 		return -1;
 	*colon = '\0';
-	if (!name_valid(line, strlen(line)) || colon[1] == '\0' ||
+	if (!name_valid(line, strlen(line)) || name_reserved(line, strlen(line)) ||
+	    colon[1] == '\0' ||
 	    text_check(colon + 1, strlen(colon + 1)) != TEXT_OK)
 		return -1;
 	if (im->count == im->size) {

@@ -167,6 +167,12 @@ name_given(struct session *s, const char *line, size_t len)
 		login_prompt(s);
 		return;
 	}
+	if (name_reserved(line, len)) {
+		reply(s, "! name-taken: %.*s is reserved (notices say \"you\" to "
+		    "their reader); choose another", (int)len, line);
+		login_prompt(s);
+		return;
+	}
 	memcpy(s->name, line, len);
 	s->name[len] = '\0';
 	found = users_lookup_match(s->conf.users_file, s->name, &m, err, sizeof(err));

@@ -30,6 +30,12 @@ def main():
             b.send(name)
             b.expect_lines([INVALID, PROMPT],
                            "name %r (%s): name-invalid, then the prompt again" % (name, why))
+        # "you" is what notices call their reader: not a name.
+        for name in ("you", "YOU", "y0u"):
+            b.send(name)
+            b.expect_lines(["! name-taken: %s is reserved (notices say \"you\" to "
+                            "their reader); choose another" % name, PROMPT],
+                           "name %r: reserved (name-taken), then the prompt again" % name)
         # An empty line at the prompt is ignored.
         b.send("")
         b.expect_nothing("an empty line at the prompt gets no answer")

@@ -375,10 +375,23 @@ test_skeleton(void)
 	is_string("all", out, "and the skeleton is NUL-ended");
 }
 
+static void
+test_reserved(void)
+{
+	ok(name_reserved("you", 3) && name_reserved("YOU", 3) &&
+	    name_reserved("y0u", 3) && name_reserved("yOu", 3),
+	    "you, YOU, y0u and yOu are reserved");
+	ok(!name_reserved("yous", 4) && !name_reserved("yo", 2) &&
+	    !name_reserved("your", 4) && !name_reserved("uoy", 3),
+	    "yous, yo, your and uoy are not");
+	ok(!name_reserved("youx", 3 + 1) && name_reserved("youx", 3),
+	    "only len bytes count");
+}
+
 int
 main(void)
 {
-	plan(12 + 18 + 15 + 21 + 7 + 15 + 23 + 30 + 20 + 14);
+	plan(12 + 18 + 15 + 21 + 7 + 15 + 23 + 30 + 20 + 14 + 3);
 	test_valid();
 	test_bad_utf8();
 	test_controls();
@@ -389,5 +402,6 @@ main(void)
 	test_neighbours();
 	test_blanks();
 	test_skeleton();
+	test_reserved();
 	return 0;
 }
