@@ -29,17 +29,38 @@ read_small(const char *path, char *buf, size_t size)
 	return n;
 }
 
+/*
+ * Read /proc/PID/stat into buf: "pid (comm) S ...", where comm may hold
+ * spaces and ')'.  Returns the ')' that ends comm (what follows is " S"
+ * and the other fields), with *name and *namelen set to comm; NULL if
+ * the process is gone or the line is not of that shape.
+ */
+static char *
+read_stat(pid_t pid, char *buf, size_t size, const char **name, size_t *namelen)
+{
+	char path[64], *open_paren, *end;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small(path, buf, size) <= 0)
+		return NULL;
+	if ((open_paren = strchr(buf, '(')) == NULL ||
+	    (end = strrchr(buf, ')')) == NULL || end < open_paren ||
+	    end[1] != ' ' || end[2] == '\0')
+		return NULL;
+	*name = open_paren + 1;
+	*namelen = (size_t)(end - *name);
+	return end;
+}
+
 uint64_t
 proc_start_time(pid_t pid)
 {
-	char path[64], buf[1024], *p;
+	char buf[1024], *p;
+	const char *name;
+	size_t namelen;
 	int field;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	/* The command name may hold spaces and ')': start after the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
+	if ((p = read_stat(pid, buf, sizeof(buf), &name, &namelen)) == NULL)
 		return 0;
 	/* After ")" comes field 3 (state); the start time is field 22. */
 	for (field = 2; field < 22 && p != NULL; field++)
@@ -52,20 +73,14 @@ proc_start_time(pid_t pid)
 int
 proc_is(pid_t pid, const char *comm)
 {
-	char path[64], buf[1024], *name, *end;
-	size_t len;
+	char buf[1024], *end;
+	const char *name;
+	size_t namelen;
 
-	/* "pid (comm) S ...": the name may hold spaces and ')'. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) <= 0)
-		return 0;
-	if ((name = strchr(buf, '(')) == NULL || (end = strrchr(buf, ')')) == NULL ||
-	    end < name || end[1] != ' ' || end[2] == '\0')
+	if ((end = read_stat(pid, buf, sizeof(buf), &name, &namelen)) == NULL)
 		return 0;
 	/* Z: a zombie; X: dead.  Neither holds anything any more. */
 	if (end[2] == 'Z' || end[2] == 'X')
 		return 0;
-	name++;
-	len = (size_t)(end - name);
-	return strlen(comm) == len && memcmp(name, comm, len) == 0;
+	return strlen(comm) == namelen && memcmp(name, comm, namelen) == 0;
 }
