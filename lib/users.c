@@ -11,7 +11,6 @@
  * libcrypt's: crypt_gensalt_ra picks a yescrypt salt, crypt_r hashes
  * and verifies.
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <crypt.h>
@@ -65,11 +64,35 @@ hash_problem(const char *h, size_t len)
 	return NULL;
 }
 
+/* A byte that can be in a name: a letter, a digit, '_', '-' or '.'. */
+static int
+is_name_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+/* l->name from text[b, e), a valid name. */
 static void
-parse_line(const char *text, size_t len, struct users_line *l)
+set_name(struct users_line *l, const char *text, size_t b, size_t e)
+{
+	memcpy(l->name, text + b, e - b);
+	l->name[e - b] = '\0';
+	l->kind = USERS_LOCKED;
+}
+
+/*
+ * The line text[0, len), whose first skip bytes (a BOM) are not part of
+ * it.  A valid name before the first ':' (blanks around it allowed) makes
+ * an entry or a locked name.  Failing that, so that a damaged separator
+ * ("bob $y$...", "dave=$y$...") never frees a registered name for guests,
+ * the leading run of name bytes locks the name it spells, if valid.
+ */
+static void
+parse_line(const char *text, size_t len, size_t skip, struct users_line *l)
 {
 	const char *colon;
-	size_t n = len, b = 0, e;
+	size_t n = len, b = skip, e;
 
 	l->text = text;
 	l->len = len;
@@ -77,7 +100,8 @@ parse_line(const char *text, size_t len, struct users_line *l)
 	l->hash = NULL;
 	l->hashlen = 0;
 	l->why = NULL;
-	if (n > 0 && text[n - 1] == '\r')	/* written on another system */
+	l->bom = skip != 0;
+	if (n > b && text[n - 1] == '\r')	/* written on another system */
 		n--;
 	while (b < n && is_blank(text[b]))
 		b++;
@@ -85,21 +109,27 @@ parse_line(const char *text, size_t len, struct users_line *l)
 		l->kind = USERS_BLANK;
 		return;
 	}
-	colon = memchr(text, ':', n);
+	colon = memchr(text + b, ':', n - b);
 	e = colon != NULL ? (size_t)(colon - text) : n;
 	while (e > b && is_blank(text[e - 1]))
 		e--;
 	if (!name_valid(text + b, e - b)) {
-		l->kind = USERS_BAD;
-		l->why = "not a name:hash line (no valid name before ':')";
+		for (e = b; e < n && is_name_byte(text[e]); e++)
+			;
+		if (!name_valid(text + b, e - b)) {
+			l->kind = USERS_BAD;
+			l->why = "not a name:hash line (no valid name at its start)";
+			return;
+		}
+		set_name(l, text, b, e);
+		l->why = colon == NULL ? "no ':' after the name" :
+		    "unexpected bytes after the name";
 		return;
 	}
-	memcpy(l->name, text + b, e - b);
-	l->name[e - b] = '\0';
-	l->kind = USERS_LOCKED;
+	set_name(l, text, b, e);
 	if (colon == NULL)
 		l->why = "no ':' after the name";
-	else if (b != 0 || text + e != colon)
+	else if (b != skip || text + e != colon)
 		l->why = "blanks around the name";
 	else if ((l->why = hash_problem(colon + 1,
 	    n - (size_t)(colon + 1 - text))) == NULL) {
@@ -109,16 +139,22 @@ parse_line(const char *text, size_t len, struct users_line *l)
 	}
 }
 
+#define BOM	"\xEF\xBB\xBF"	/* UTF-8 byte order mark, as Windows editors write */
+
 int
 users_next(struct users_reader *r, struct users_line *l)
 {
 	const char *nl;
+	size_t len, skip = 0;
 
 	if (r->p == NULL || r->p >= r->end)
 		return 0;
 	if ((nl = memchr(r->p, '\n', (size_t)(r->end - r->p))) == NULL)
 		nl = r->end;
-	parse_line(r->p, (size_t)(nl - r->p), l);
+	len = (size_t)(nl - r->p);
+	if (r->lineno == 0 && len >= 3 && memcmp(r->p, BOM, 3) == 0)
+		skip = 3;
+	parse_line(r->p, len, skip, l);
 	l->lineno = ++r->lineno;
 	r->p = nl < r->end ? nl + 1 : r->end;
 	return 1;
@@ -179,6 +215,9 @@ users_check(const char *path, const char *buf, size_t len)
 
 	users_reader_init(&r, buf, len);
 	while (users_next(&r, &l)) {
+		if (l.bom)
+			PROBLEM(problems, "%s:1: a UTF-8 byte order mark starts the "
+			    "file; skipped", path);
 		if (l.kind == USERS_BAD)
 			PROBLEM(problems, "%s:%u: %s; ignored", path, l.lineno, l.why);
 		else if (l.kind == USERS_LOCKED)
@@ -225,22 +264,58 @@ file_stamp(const struct stat *st)
 }
 
 /*
- * The file is mapped, not read through stdio: a lookup at each login then
- * costs a session no buffer of its own (file pages are shared).  A
- * missing or empty file maps to (NULL, 0); *stamp is 0 when missing.
+ * Everything from fd into a malloc'd buffer, sized for size bytes and
+ * grown if the file grew meanwhile; NULL with errno set.
+ */
+static char *
+read_all(int fd, size_t size, size_t *len)
+{
+	char *buf = NULL, *p;
+	size_t have = 0;
+	ssize_t n;
+	int saved;
+
+	size++;			/* room to see EOF at once */
+	for (;;) {
+		if (buf == NULL || have == size) {
+			size = buf == NULL ? size : size * 2;
+			if ((p = realloc(buf, size)) == NULL)
+				break;
+			buf = p;
+		}
+		if ((n = read(fd, buf + have, size - have)) == 0) {
+			*len = have;
+			return buf;
+		}
+		if (n > 0)
+			have += (size_t)n;
+		else if (errno != EINTR)
+			break;
+	}
+	saved = errno;
+	users_release(buf, have);
+	errno = saved;
+	return NULL;
+}
+
+/*
+ * The file is read into a buffer, not mapped: a file truncated in place
+ * while a session reads it cannot kill the session with SIGBUS, and the
+ * buffer can be wiped.  O_NONBLOCK: a FIFO put in its place must not
+ * block a login in open(2); anything but a regular file is refused.  A
+ * missing or empty file reads as (NULL, 0); *stamp is 0 when missing.
  */
 int
-users_map(const char *path, const char **buf, size_t *len, uint32_t *stamp,
+users_read(const char *path, char **buf, size_t *len, uint32_t *stamp,
     char *err, size_t errlen)
 {
 	struct stat st;
-	void *map;
 	int fd;
 
 	*buf = NULL;
 	*len = 0;
 	*stamp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return 0;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -251,27 +326,31 @@ users_map(const char *path, const char **buf, size_t *len, uint32_t *stamp,
 		close(fd);
 		return -1;
 	}
-	*stamp = file_stamp(&st);
-	if (st.st_size == 0) {
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
-		return 0;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	*buf = map;
-	*len = (size_t)st.st_size;
+	*stamp = file_stamp(&st);
+	if ((*buf = read_all(fd, (size_t)st.st_size, len)) == NULL)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	close(fd);
+	if (*buf == NULL)
+		return -1;
+	if (*len == 0) {
+		users_release(*buf, 0);
+		*buf = NULL;
+	}
 	return 0;
 }
 
 void
-users_unmap(const char *buf, size_t len)
+users_release(char *buf, size_t len)
 {
-	if (buf != NULL)
-		munmap((void *)(uintptr_t)buf, len);
+	if (buf != NULL) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
 }
 
 /* Every line of name: the first, the first that locks it, how many. */
@@ -308,12 +387,12 @@ users_lookup_match(const char *path, const char *name, struct users_match *m,
 	struct users_reader r;
 	struct users_line l;
 	struct name_lines nl = { 0, 0, 0, 0, NULL };
-	const char *buf;
+	char *buf;
 	size_t len;
 	int found;
 
 	memset(m, 0, sizeof(*m));
-	if (users_map(path, &buf, &len, &m->stamp, err, errlen) == -1)
+	if (users_read(path, &buf, &len, &m->stamp, err, errlen) == -1)
 		return -1;
 	users_reader_init(&r, buf, len);
 	while (users_next(&r, &l)) {
@@ -333,7 +412,7 @@ users_lookup_match(const char *path, const char *name, struct users_match *m,
 			m->hash[l.hashlen] = '\0';
 		}
 	}
-	users_unmap(buf, len);
+	users_release(buf, len);
 	match_result(&nl, &found, m);
 	if (found != USERS_FOUND)
 		explicit_bzero(m->hash, sizeof(m->hash));
@@ -357,18 +436,18 @@ void
 users_report(const char *path, uint32_t stamp, _Atomic uint32_t *seen)
 {
 	char err[512];
-	const char *buf;
+	char *buf;
 	size_t len;
 
 	if (stamp == 0 || seen == NULL || atomic_load(seen) == stamp ||
 	    atomic_exchange(seen, stamp) == stamp)
 		return;
-	if (users_map(path, &buf, &len, &stamp, err, sizeof(err)) == -1) {
+	if (users_read(path, &buf, &len, &stamp, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return;
 	}
 	users_check(path, buf, len);
-	users_unmap(buf, len);
+	users_release(buf, len);
 }
 
 int

@@ -8,10 +8,11 @@
  * holding an exclusive flock on USERS_FILE.lock from read to rename.
  *
  * One parser (users_next) reads the file for both.  A line is a comment
- * or blank, an entry, a *locked* name (the name part is valid but the
- * rest is unusable, or the name is on two lines: that name cannot log in
- * at all, never as a guest), or a bad line (no valid name: ignored).
- * Edits keep every line they do not change byte for byte.
+ * or blank, an entry, a *locked* name (the line starts with a valid name
+ * but the rest is unusable, or the name is on two lines: that name cannot
+ * log in at all, never as a guest), or a bad line (it does not start with
+ * a valid name: ignored).  A UTF-8 byte order mark starting the file is
+ * skipped.  Edits keep every line they do not change byte for byte.
  */
 #ifndef CHAT_USERS_H
 #define CHAT_USERS_H
@@ -27,8 +28,8 @@
 enum users_kind {
 	USERS_BLANK,		/* empty, blanks only, or a '#' comment */
 	USERS_ENTRY,		/* name:hash, both usable */
-	USERS_LOCKED,		/* a valid name; the rest is unusable */
-	USERS_BAD,		/* no valid name before the first ':' */
+	USERS_LOCKED,		/* starts with a valid name; the rest is unusable */
+	USERS_BAD,		/* does not start with a valid name */
 };
 
 /* One line as users_next sees it; text points into the caller's buffer. */
@@ -41,6 +42,7 @@ struct users_line {
 	const char	*hash;		/* ENTRY: hashlen bytes inside text */
 	size_t		 hashlen;
 	const char	*why;		/* LOCKED and BAD: what is wrong */
+	int		 bom;		/* line 1 starts with a UTF-8 BOM (skipped) */
 };
 
 struct users_reader {
@@ -75,12 +77,14 @@ int	users_next(struct users_reader *r, struct users_line *l);
  */
 unsigned users_check(const char *path, const char *buf, size_t len);
 /*
- * Map the file read-only: (NULL, 0) if it is missing or empty; *stamp
- * changes whenever the file is rewritten (0 if missing).
+ * Read the whole file into a malloc'd buffer: (NULL, 0) if it is missing
+ * or empty; -1 with err if it cannot be read or is not a regular file.
+ * *stamp changes whenever the file is rewritten (0 if missing).
  */
-int	users_map(const char *path, const char **buf, size_t *len, uint32_t *stamp,
+int	users_read(const char *path, char **buf, size_t *len, uint32_t *stamp,
 	    char *err, size_t errlen);
-void	users_unmap(const char *buf, size_t len);
+/* Wipe (it holds hashes) and free what users_read gave. */
+void	users_release(char *buf, size_t len);
 /*
  * Find name (any case) in the file at path: USERS_FOUND with its hash,
  * USERS_IS_LOCKED, or USERS_NONE (a missing file has no users); -1 with
@@ -109,20 +113,23 @@ struct users_rec {
 	char		 name[USERS_NAME_MAX + 1];
 	char		*text;		/* malloc'd, without '\n' */
 	size_t		 len;
+	int		 newline;	/* read with a '\n' after it */
 };
 
 struct users_list {
 	struct users_rec *lines;
 	size_t		 count, size;
 	int		 lock_fd;	/* -1, or the flock'd USERS_FILE.lock */
-	int		 final_newline;	/* the file ended with '\n' (or was empty) */
 };
 
 /*
  * Read the file at path into list (a missing file is empty).  With
  * USERS_EDIT, first take an exclusive flock on path.lock (made 0600),
- * held until users_free, and log every problem (users_check).
+ * held until users_free, and log every problem (users_check).  The lock
+ * is waited for USERS_LOCK_WAIT seconds at most (saying so on stderr
+ * after a second); then the load fails.
  */
+#define USERS_LOCK_WAIT	10
 #define USERS_READ	0
 #define USERS_EDIT	1
 int	users_load(const char *path, struct users_list *list, int mode, char *err,

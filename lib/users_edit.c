@@ -20,10 +20,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "users.h"
+
+/* Seconds on the monotonic clock. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * flock fd, trying every 50 ms: an edit that hangs (a stuck chatctl, a
+ * script holding the lock) must not make every later edit hang silently.
+ * After a second say what is waited for; after USERS_LOCK_WAIT give up.
+ */
+static int
+lock_wait(int fd, const char *lock)
+{
+	const struct timespec pause = { 0, 50 * 1000 * 1000 };
+	double start = now();
+	int said = 0;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -1;
+		if (!said && now() - start >= 1) {
+			log_warnx("%s: waiting for the users file lock held by another "
+			    "edit", lock);
+			said = 1;
+		}
+		if (now() - start >= USERS_LOCK_WAIT) {
+			errno = EWOULDBLOCK;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
 
 static int
 lock_file(const char *path, struct users_list *list, char *err, size_t errlen)
@@ -39,12 +79,14 @@ lock_file(const char *path, struct users_list *list, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) == -1) {
-		if (errno != EINTR) {
+	if (lock_wait(fd, lock) == -1) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another edit has held the users file "
+			    "lock for %d s; nothing was changed", lock, USERS_LOCK_WAIT);
+		else
 			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
-			close(fd);
-			return -1;
-		}
+		close(fd);
+		return -1;
 	}
 	list->lock_fd = fd;
 	return 0;
@@ -84,12 +126,12 @@ keep_lines(struct users_list *list, const char *buf, size_t len)
 		memcpy(rec->text, l.text, l.len);
 		rec->text[l.len] = '\0';
 		rec->len = l.len;
+		rec->newline = l.text + l.len < buf + len;
 		rec->kind = l.kind;
 		rec->lineno = l.lineno;
 		memcpy(rec->name, l.name, sizeof(rec->name));
 		list->count++;
 	}
-	list->final_newline = len == 0 || buf[len - 1] == '\n';
 	return 0;
 }
 
@@ -97,24 +139,23 @@ int
 users_load(const char *path, struct users_list *list, int mode, char *err,
     size_t errlen)
 {
-	const char *buf;
+	char *buf;
 	size_t len;
 	uint32_t stamp;
 	int rc;
 
 	memset(list, 0, sizeof(*list));
 	list->lock_fd = -1;
-	list->final_newline = 1;
 	if (mode == USERS_EDIT && lock_file(path, list, err, errlen) == -1)
 		return -1;
-	if (users_map(path, &buf, &len, &stamp, err, errlen) == -1) {
+	if (users_read(path, &buf, &len, &stamp, err, errlen) == -1) {
 		users_free(list);
 		return -1;
 	}
 	if (mode == USERS_EDIT)
 		users_check(path, buf, len);
 	rc = keep_lines(list, buf, len);
-	users_unmap(buf, len);
+	users_release(buf, len);
 	if (rc == -1) {
 		snprintf(err, errlen, "out of memory");
 		users_free(list);
@@ -131,12 +172,50 @@ write_lines(FILE *f, const struct users_list *list)
 		r = &list->lines[i];
 		if (fwrite(r->text, 1, r->len, f) != r->len)
 			return -1;
-		/* A last line read without '\n' is written without one. */
-		if ((i + 1 < list->count || list->final_newline || r->lineno == 0) &&
-		    putc('\n', f) == EOF)
+		/*
+		 * Each line keeps its own '\n': only a last line read without
+		 * one is written without one, and only while it stays last.
+		 */
+		if ((r->newline || i + 1 < list->count) && putc('\n', f) == EOF)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Write list into fd (the temporary file), sync it and close it, whatever
+ * happens; 0, or -1 with errno from the first failure.
+ */
+static int
+write_file(int fd, const struct users_list *list)
+{
+	FILE *f;
+	int saved;
+
+	if ((f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (write_lines(f, list) == -1 || fflush(f) != 0 || fsync(fd) != 0) {
+		saved = errno;
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* err saying what failed (errno e) and that path is unchanged; tmp removed. */
+static int
+save_failed(const char *tmp, const char *what, const char *path, int e, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "%s %s: %s (%s is unchanged)", what, tmp, strerror(e),
+	    path);
+	unlink(tmp);
+	return -1;
 }
 
 int
@@ -144,8 +223,7 @@ users_save(const char *path, const struct users_list *list, char *err, size_t er
 {
 	char tmp[4096];
 	struct group *gr;
-	FILE *f;
-	int fd;
+	int fd, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -158,19 +236,16 @@ users_save(const char *path, const struct users_list *list, char *err, size_t er
 	/* Readable by the sessions (group chat), by nobody else. */
 	gr = getgrnam("chat");
 	if (fchmod(fd, 0640) == -1 ||
-	    (gr != NULL && fchown(fd, (uid_t)-1, gr->gr_gid) == -1) ||
-	    (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	    (gr != NULL && fchown(fd, (uid_t)-1, gr->gr_gid) == -1)) {
+		saved = errno;
 		close(fd);
-		unlink(tmp);
-		return -1;
+		return save_failed(tmp, "cannot set the mode or group of", path, saved,
+		    err, errlen);
 	}
-	if (write_lines(f, list) == -1 || fflush(f) != 0 || fsync(fileno(f)) != 0 ||
-	    fclose(f) != 0 || rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
+	if (write_file(fd, list) == -1)
+		return save_failed(tmp, "cannot write", path, errno, err, errlen);
+	if (rename(tmp, path) == -1)
+		return save_failed(tmp, "cannot rename", path, errno, err, errlen);
 	return 0;
 }
 
@@ -243,6 +318,7 @@ users_set(struct users_list *list, const char *name, const char *hash)
 	r->lineno = 0;
 	r->text = text;
 	r->len = len;
+	r->newline = 1;
 	return 0;
 }
 

@@ -3,12 +3,17 @@
 # passwd and userdel (--stdin), the password prompt, wrong passwords and
 # the 3-failure close, guests that cannot take a registered name,
 # allow_guests = no, duplicate_login refuse and replace; the users file:
-# corrupted lines lock their name, edits keep every other line, and
-# concurrent chatctl edits lose nothing.
+# unreadable or not a regular file (a FIFO), corrupted lines (a damaged
+# ':', a BOM) lock their name, edits keep every other line, concurrent
+# chatctl edits lose nothing, and an edit waits 10 s at most for the lock.
+import fcntl
 import os
 import re
+import select
 import stat
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -410,9 +415,20 @@ def refuse():
         a2.expect("<alice> still here", "the first alice still chats")
 
 
+def useradd_within(svc, name, timeout):
+    """chatctl useradd, or None (with a diagnostic) if it still runs after
+    timeout seconds (the old code blocked for good)."""
+    try:
+        return svc.chatctl_in("useradd", "--stdin", name, input="pw\n", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        T.diag("chatctl useradd %s still running after %d s" % (name, timeout))
+        return None
+
+
 def unreadable():
-    """A users file that cannot be read: logins are refused, not let in
-    as guests."""
+    """A users file that cannot be read, or is not a regular file (a FIFO
+    would block every login in open(2)): logins are refused, not let in
+    as guests, and chatctl fails at once."""
     with A.Service(users_file="/dev/null/users") as svc:
         u = svc.client("u")
         u.send("alice")
@@ -422,6 +438,20 @@ def unreadable():
         r = svc.useradd("alice", "pw")
         T.is_(r.returncode, 111, "chatctl useradd with an unusable users_file exits 111")
         T.like(r.stderr, r"/dev/null/users", "... naming the file")
+    with A.Service() as svc:
+        os.mkfifo(svc.users_file, 0o640)
+        u = svc.client("u")
+        u.send("alice")
+        u.expect("! unavailable: cannot check accounts now; try again later",
+                 "users_file is a FIFO: unavailable at the name, not a hang")
+        u.expect_eof("... and the connection is closed")
+        T.like(svc.activator_log(), r"%s: not a regular file" % re.escape(svc.users_file),
+               "... and the session logs that it is not a regular file")
+        r = useradd_within(svc, "alice", 15)
+        T.is_(r.returncode if r else None, 111,
+              "chatctl useradd with a FIFO as users_file exits 111")
+        T.like(r.stderr if r else "", r"%s: not a regular file" % re.escape(svc.users_file),
+               "... saying it is not a regular file")
 
 
 def unavailable(name):
@@ -445,7 +475,7 @@ def corrupt_file_text(hashes):
         "dave",                                         # 8 no ':': locked
         " erin:" + hashes["carol"],                     # 9 blank before the name: locked
         "frank:" + hashes["frank"],                     # 10 good, but see 12
-        "not a valid line",                             # 11 ignored
+        "not a valid line",                             # 11 starts with a name: locks "not"
         "FRANK:" + hashes["carol"],                     # 12 frank twice: locked
         "gus:$y$a b",                                   # 13 a blank in the hash: locked
     ]
@@ -456,10 +486,10 @@ def corrupt_file_text(hashes):
 PROBLEMS = [
     (2, "empty password hash; alice is locked"),
     (3, "password hash longer than 255 bytes; bob is locked"),
-    (7, "not a name:hash line (no valid name before ':'); ignored"),
+    (7, "not a name:hash line (no valid name at its start); ignored"),
     (8, "no ':' after the name; dave is locked"),
     (9, "blanks around the name; erin is locked"),
-    (11, "not a name:hash line (no valid name before ':'); ignored"),
+    (11, "no ':' after the name; not is locked"),
     (13, "the password hash has a blank, a control byte, ':' or a byte that is "
          "not ASCII; gus is locked"),
     (12, "FRANK is also on line 10; frank is locked"),
@@ -518,6 +548,72 @@ def locked_names():
               "after the file changed, every problem is logged once more (3 logins)")
         for x in (c, g):
             x.close()
+    damaged_separators()
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def damaged_separators():
+    """A BOM starting the file is skipped; a line whose ':' is damaged
+    (a blank, a tab, '=') still locks the name it starts with, so no guest
+    takes it; chatctl keeps those lines byte for byte, passwd repairs one,
+    and userdel of the last line changes no other line."""
+    with A.Service(users={n: "pass-" + n for n in ("alice", "bob", "carol", "dave")}) as svc:
+        h = dict(l.split(b":", 1) for l in svc.users_file_bytes().splitlines())
+        data = svc.write_users_file(BOM + b"alice:" + h[b"alice"] + b"\n" +
+                                    b"bob " + h[b"bob"] + b"\n" +
+                                    b"carol\t" + h[b"carol"] + b"\n" +
+                                    b"dave=" + h[b"dave"] + b"\n" +
+                                    b"# end\n" +
+                                    b"-x no name here\n")
+        a = svc.client("alice")
+        A.login(a, "alice", "pass-alice", others=0,
+                desc="alice, on line 1 after a BOM, logs in with her password")
+        for name, sep in (("bob", "a blank"), ("carol", "a tab"), ("dave", "'='")):
+            c = svc.client(name)
+            c.send(name)
+            c.expect(unavailable(name), "%s (%s for ':') is locked: unavailable, "
+                     "not a guest" % (name, sep))
+            c.expect_eof("... and the connection is closed")
+        T.is_(svc.online(), ["alice"], "nobody got in as bob, carol or dave")
+        path = re.escape(svc.users_file)
+        for lineno, text in ((1, "a UTF-8 byte order mark starts the file; skipped"),
+                             (2, "no ':' after the name; bob is locked"),
+                             (3, "no ':' after the name; carol is locked"),
+                             (4, "no ':' after the name; dave is locked"),
+                             (6, "not a name:hash line (no valid name at its start); "
+                                 "ignored")):
+            T.like(svc.activator_log(), r"%s:%d: %s" % (path, lineno, re.escape(text)),
+                   "line %d is logged: %s" % (lineno, text))
+        a.close()
+
+        r = svc.useradd("zoe", "pass-zoe")
+        T.is_(r.returncode, 0, "chatctl useradd zoe exits 0")
+        after = svc.users_file_bytes()
+        T.ok(after.startswith(data), "... keeping the BOM and the damaged lines "
+             "byte for byte")
+        r = svc.useradd("bob", "x")
+        T.is_(r.returncode, 1, "useradd bob (locked by 'bob $y$...') exits 1: registered")
+        r = svc.passwd("bob", "new-bob")
+        T.is_(r.returncode, 0, "chatctl passwd bob exits 0")
+        lines, old = svc.users_file_bytes().split(b"\n"), after.split(b"\n")
+        T.like(lines[1].decode(), r"^bob:%s$" % HASH, "... and repairs his line, line 2")
+        T.is_(lines[:1] + lines[2:], old[:1] + old[2:], "... keeping every other line")
+        b = svc.client("bob")
+        A.login(b, "bob", "new-bob", desc="bob logs in with his new password")
+        b.close()
+
+        before = svc.users_file_bytes()
+        svc.write_users_file(before + b"erin:" + h[b"alice"])    # no final newline
+        r = svc.userdel("erin")
+        T.is_(r.returncode, 0, "userdel of an unterminated last line exits 0")
+        T.is_(svc.users_file_bytes(), before, "... and the line before keeps its "
+              "newline: the file is byte for byte as before erin's line")
+        r = svc.userdel("zoe")
+        T.is_((r.returncode, svc.users_file_bytes()),
+              (0, before[:before.rindex(b"zoe:")]),
+              "userdel of the last line keeps the others byte for byte")
 
 
 def edits_keep_lines():
@@ -623,6 +719,51 @@ def concurrent_edits():
             c.close()
 
 
+WAITING = "waiting for the users file lock held by another edit"
+
+
+def stderr_line(p, timeout):
+    """The first line p writes on stderr within timeout seconds, or None."""
+    ready, _, _ = select.select([p.stderr], [], [], timeout)
+    return p.stderr.readline() if ready else None
+
+
+def lock_wait():
+    """An edit holding USERS_FILE.lock (a stuck chatctl, a script) makes
+    the next one wait 10 s at most, saying so after a second, then fail
+    with exit 111, changing nothing; released in time, it goes on."""
+    with A.Service(users={"alice": "password123"}) as svc:
+        before = svc.users_file_bytes()
+        fd = os.open(svc.users_file + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        start = time.monotonic()
+        p = svc.chatctl_start("useradd", "--stdin", "bob", input="pw-bob\n")
+        try:
+            rc, _, err = svc.chatctl_finish(p, timeout=30)
+        except subprocess.TimeoutExpired:
+            T._killpg(p)
+            rc, err = None, "(still waiting after 30 s)"
+        elapsed = time.monotonic() - start
+        T.is_(rc, 111, "chatctl useradd while another edit holds the lock exits 111")
+        T.ok(9 <= elapsed < 20, "... after about 10 s (%.1f s)" % elapsed)
+        T.is_(err.count(WAITING), 1, "... having said once that it waits for the lock")
+        T.like(err, r"another edit has held the users file lock for 10 s; nothing "
+               r"was changed", "... then that it gave up, changing nothing")
+        T.is_(svc.users_file_bytes(), before, "... and the users file is unchanged")
+        p = svc.chatctl_start("useradd", "--stdin", "carol", input="pw-carol\n")
+        line = stderr_line(p, 5)
+        T.like(line, re.escape(WAITING), "another useradd says it waits for the lock")
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+        try:
+            rc, _, err = svc.chatctl_finish(p, timeout=30)
+        except subprocess.TimeoutExpired:
+            T._killpg(p)
+            rc = None
+        T.is_(rc, 0, "... and, the lock released, goes on and exits 0")
+        T.ok(b"\ncarol:" in svc.users_file_bytes(), "... having added carol")
+
+
 def main():
     with A.Service() as svc:
         import_file(svc)
@@ -635,6 +776,7 @@ def main():
     locked_names()
     edits_keep_lines()
     concurrent_edits()
+    lock_wait()
 
 
 T.main(main)
