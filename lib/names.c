@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "names.h"
 #include "registry.h"
 #include "text.h"
@@ -22,15 +23,10 @@
 static uint32_t
 name_hash(const char *name)
 {
-	uint32_t h = UINT32_C(2166136261);
 	char skeleton[2 * SHM_NAME_MAX + 1];
 	size_t n = name_skeleton(name, SHM_NAME_MAX, skeleton);
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)skeleton[i];
-		h *= UINT32_C(16777619);
-	}
-	return h;
+	return fnv1a(FNV1A_START, skeleton, n);
 }
 
 /* Read no further than sizeof(s_name): the slot's NUL is not trusted. */

@@ -423,17 +423,20 @@ is_letter(char c)
 }
 
 int
+name_char(char c)
+{
+	return is_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+	    c == '.';
+}
+
+int
 name_valid(const char *s, size_t len)
 {
 	if (len < 1 || len > 32 || !is_letter(s[0]))
 		return 0;
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-
-		if (!is_letter(c) && !(c >= '0' && c <= '9') &&
-		    c != '_' && c != '-' && c != '.')
+	for (size_t i = 1; i < len; i++)
+		if (!name_char(s[i]))
 			return 0;
-	}
 	return 1;
 }
 

@@ -76,6 +76,8 @@ size_t		text_cut_blanks(char *s, size_t len);
 int		text_is_blank(const char *s, size_t len);
 /* 1 if s (len bytes) is a valid user name, else 0. */
 int		name_valid(const char *s, size_t len);
+/* 1 if c may be in a name: a letter, a digit, '_', '-' or '.'. */
+int		name_char(char c);
 /*
  * Write the look-alike skeleton of name (len bytes) to out (2 * len + 1
  * bytes, NUL-ended); returns its length (at most 2 * len).  Two names

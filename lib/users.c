@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "log.h"
 #include "text.h"
 #include "users.h"
@@ -62,14 +63,6 @@ hash_problem(const char *h, size_t len)
 		return "the password hash has a blank, a control byte, ':' or a "
 		    "byte that is not ASCII";
 	return NULL;
-}
-
-/* A byte that can be in a name: a letter, a digit, '_', '-' or '.'. */
-static int
-is_name_byte(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
 /* l->name from text[b, e), a valid name. */
@@ -114,7 +107,7 @@ parse_line(const char *text, size_t len, size_t skip, struct users_line *l)
 	while (e > b && is_blank(text[e - 1]))
 		e--;
 	if (!name_valid(text + b, e - b)) {
-		for (e = b; e < n && is_name_byte(text[e]); e++)
+		for (e = b; e < n && name_char(text[e]); e++)
 			;
 		if (!name_valid(text + b, e - b)) {
 			l->kind = USERS_BAD;
@@ -253,13 +246,8 @@ file_stamp(const struct stat *st)
 	uint64_t v[5] = { (uint64_t)st->st_dev, (uint64_t)st->st_ino,
 	    (uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
 	    (uint64_t)st->st_size };
-	uint32_t h = 2166136261u;	/* FNV-1a */
+	uint32_t h = fnv1a(FNV1A_START, v, sizeof(v));
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		for (int b = 0; b < 64; b += 8) {
-			h ^= (uint8_t)(v[i] >> b);
-			h *= 16777619u;
-		}
 	return h == 0 ? 1 : h;
 }
 
