@@ -3,7 +3,7 @@
  * them, the functions each file exports.
  *
  * The client is a core shared by both modes (net.c, proto.c, session.c,
- * names.c, commands.c) and two front ends (tui.c with pane.c,
+ * rejoin.c, names.c, commands.c) and two front ends (tui.c with pane.c,
  * lineedit.c and complete.c; linemode.c).  The core never prints: it
  * hands every line to show to its front end through struct frontend.
  */
@@ -23,6 +23,7 @@
 #define CLIENT_PASSWORD_MAX	256	/* bytes, without the newline */
 #define CLIENT_LINE_MAX		65536	/* longest server line kept */
 #define CLIENT_INPUT_MAX	2048	/* characters on the input line */
+#define CLIENT_GROUPS_MAX	256	/* groups joined, and to rejoin */
 
 /* Exit statuses (documented in chat-client(1)). */
 #define CLIENT_EXIT_OK		0	/* quit, end of input, --send done */
@@ -86,6 +87,9 @@ void	proto_parse(const char *raw, struct line *l);
 void	proto_notice(const char *text, struct notice *n);
 /* Copy a name (letters, digits, '_', '-', '.') from *p; 0 if none. */
 int	proto_take_name(const char **p, char *name, size_t size);
+/* 1 if the server closes the connection after error code: it answers no
+ * command ("closed", "idle-timeout", "flood"). */
+int	proto_closing_error(const char *code);
 
 /* ------------------------------------------------------------------ */
 /* net.c: the connection */
@@ -253,6 +257,42 @@ const char	*session_warning(const struct session *);
 void		 session_set_target(struct session *, enum target_kind,
 		    const char *name);
 struct names	*session_names(struct session *);
+/* For rejoin.c: send line as it is, logged in or not; -1 if it did not
+ * go (no connection, or it dropped now and the session dealt with it). */
+int	session_send_line(struct session *, const char *line);
+/* This user is in group (again): kept, and shown on the status line. */
+void	session_add_group(struct session *, const char *group);
+/* Group may not be the one the user was in (what: why, for the status
+ * line): warn, and stop sending plain lines to it unawares. */
+void	session_warn_group(struct session *, const char *group,
+	    const char *what);
+
+/* ------------------------------------------------------------------ */
+/* rejoin.c: rejoining the groups after a reconnect, and checking them */
+
+struct rejoin_state;
+
+struct rejoin_state *rejoin_new(void);
+void	rejoin_free(struct rejoin_state *);
+/* The connection dropped while logged in to groups[0..n): remember each
+ * group and what info knows of it (its owner, its mode; me: this user). */
+void	rejoin_remember(struct rejoin_state *, const char *const *groups,
+	    size_t n, const struct groupinfo *info, const char *me);
+/* Logged in again: say so, send the rejoin commands and /groups. */
+void	rejoin_start(struct rejoin_state *, struct session *);
+/* A line while logged in: 1 if it answered a rejoin command (an error
+ * answering one is not the user's: rejoin_check says what came of it). */
+int	rejoin_answer(struct rejoin_state *, struct session *,
+	    const struct line *);
+/* A group's owner, from a /groups line: kept while the check waits. */
+void	rejoin_owner(struct rejoin_state *, const char *group,
+	    const char *owner);
+/* 1 while the rejoin's /groups answer is not all in. */
+int	rejoin_checking(const struct rejoin_state *);
+/* 1 while group is being rejoined: its check is not done. */
+int	rejoin_pending(const struct rejoin_state *, const char *group);
+/* The end of the rejoin's /groups answer: settle and say each group. */
+void	rejoin_check(struct rejoin_state *, struct session *);
 
 /* ------------------------------------------------------------------ */
 /* commands.c: the commands a user types */

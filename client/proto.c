@@ -3,9 +3,9 @@
  *
  * Owns the classification of server lines by their prefix (doc/protocol.md:
  * "? " prompt, "* " notice, "! code: " error, "<name> " chat, "*name* "
- * private, "#group <name> " group chat) and the reading of the notices the
- * client acts on (welcome, joins, leaves, lists).  It keeps no state and
- * decides nothing: session.c does.
+ * private, "#group <name> " group chat), the reading of the notices the
+ * client acts on (welcome, joins, leaves, lists), and which errors end the
+ * connection.  It keeps no state and decides nothing: session.c does.
  */
 #include <ctype.h>
 #include <string.h>
@@ -86,6 +86,13 @@ proto_parse(const char *raw, struct line *l)
 	} else {
 		l->from[0] = l->group[0] = '\0';
 	}
+}
+
+int
+proto_closing_error(const char *code)
+{
+	return strcmp(code, "closed") == 0 || strcmp(code, "idle-timeout") == 0 ||
+	    strcmp(code, "flood") == 0;
 }
 
 /* "#G" at *p: the group's name into group. */

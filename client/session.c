@@ -4,11 +4,12 @@
  * Owns the connection's life (connect, login, chat, drop, reconnect with
  * backoff, quit), the answers to the login prompts (the name and the
  * password, kept in memory only, to log in again after a drop), the
- * groups this user is in (rejoined after a reconnect, and checked: a
- * group that is gone, was made again or has another owner is not the
- * group the user was talking to), the current target of plain lines
- * (/query, /switch), and the exit status.  It shows nothing itself:
- * every line goes to the front end (struct frontend).
+ * groups this user is in, the current target of plain lines (/query,
+ * /switch) and the status line's warning, and the exit status.  It shows
+ * nothing itself: every line goes to the front end (struct frontend).
+ * Rejoining the groups after a reconnect, and checking that each is still
+ * the group the user was in, is rejoin.c's: session.c calls it when the
+ * connection drops, after the login, and for each line while logged in.
  */
 #include <poll.h>
 #include <stdarg.h>
@@ -21,43 +22,9 @@
 #include "log.h"
 #include "client.h"
 
-#define JOINED_MAX		256	/* groups remembered for rejoining */
 #define CONNECT_TIMEOUT_MS	10000
 #define QUIT_WAIT_MS		3000	/* for the server's "* bye" */
 #define RENAME_RETRIES		5	/* "name taken" while reconnecting */
-
-/* Where the rejoin of one group stands after a reconnect. */
-enum rejoin_step {
-	REJOIN_SENT,		/* its commands not all answered yet */
-	REJOIN_JOINED,		/* joined again; /groups tells its owner */
-	REJOIN_CREATED,		/* ours, and gone: made again */
-	REJOIN_TAKEN,		/* ours, but it exists under another owner:
-				 * joined as one of its members */
-	REJOIN_GONE,		/* not ours, and gone: not made again */
-	REJOIN_FAILED,		/* the server refused the join (or the
-				 * create): why */
-};
-
-/* A command the rejoin sent, waiting for its one answer line. */
-enum rejoin_cmd {
-	RCMD_CREATE,		/* /create_group G */
-	RCMD_MODE,		/* /invite_only G on */
-	RCMD_JOIN,		/* /join_group G */
-};
-#define REJOIN_CMDS	3
-
-struct rejoin {
-	char	name[CLIENT_NAME_MAX + 1];
-	char	owner[CLIENT_NAME_MAX + 1];	/* before the drop; "" unknown */
-	char	now_owner[CLIENT_NAME_MAX + 1];	/* from /groups; "" unknown */
-	int	invite_only;	/* before the drop; -1 unknown */
-	int	owned;		/* this user owned it before the drop */
-	int	taken;		/* ours, but the create found it exists */
-	enum rejoin_cmd	sent[REJOIN_CMDS];	/* not answered yet, in order */
-	size_t	nsent;
-	enum rejoin_step step;
-	char	why[128];	/* REJOIN_FAILED: the server's error */
-};
 
 struct session {
 	struct session_options	 opt;
@@ -88,12 +55,10 @@ struct session {
 	int64_t	 connect_deadline;	/* CONN_CONNECTING */
 	int64_t	 quit_deadline;		/* quitting */
 
-	char	 joined[JOINED_MAX][CLIENT_NAME_MAX + 1];
+	char	 joined[CLIENT_GROUPS_MAX][CLIENT_NAME_MAX + 1];
 	size_t	 njoined;
-	struct rejoin rejoin[JOINED_MAX];	/* after a drop, until checked */
-	size_t	 nrejoin;
-	int	 checking;	/* the rejoin's /groups is not all in yet */
-	const char *group_list[JOINED_MAX];
+	struct rejoin_state *rejoin;	/* the groups to rejoin and check */
+	const char *group_list[CLIENT_GROUPS_MAX];
 
 	enum target_kind target;
 	char	 target_name[CLIENT_NAME_MAX + 1];
@@ -135,6 +100,7 @@ session_new(const struct session_options *opt, const struct frontend *fe,
 	s->opt.name = s->opt.password = NULL;	/* only the copies are used */
 	if ((s->names = names_new()) == NULL ||
 	    (s->info = groupinfo_new()) == NULL ||
+	    (s->rejoin = rejoin_new()) == NULL ||
 	    net_init(&s->net, opt->host, opt->port) == -1) {
 		session_free(s);
 		return NULL;
@@ -158,6 +124,7 @@ session_free(struct session *s)
 	net_free(&s->net);
 	names_free(s->names);
 	groupinfo_free(s->info);
+	rejoin_free(s->rejoin);
 	free(s);
 }
 
@@ -209,7 +176,7 @@ group_add(char list[][CLIENT_NAME_MAX + 1], size_t *n, const char *g)
 
 	if (i >= 0)
 		strlcpy(list[i], g, CLIENT_NAME_MAX + 1);	/* server's case */
-	else if (*n < JOINED_MAX)
+	else if (*n < CLIENT_GROUPS_MAX)
 		strlcpy(list[(*n)++], g, CLIENT_NAME_MAX + 1);
 }
 
@@ -225,56 +192,18 @@ group_remove(char list[][CLIENT_NAME_MAX + 1], size_t *n, const char *g)
 	return 1;
 }
 
-static struct rejoin *
-rejoin_find(struct session *s, const char *g)
+void
+session_add_group(struct session *s, const char *g)
 {
-	for (size_t i = 0; i < s->nrejoin; i++)
-		if (strcasecmp(s->rejoin[i].name, g) == 0)
-			return &s->rejoin[i];
-	return NULL;
-}
-
-/*
- * The connection dropped while logged in: remember the groups to rejoin
- * and what each was (its owner, its mode), to tell after the reconnect
- * whether a group of that name is still the one the user was in.  A
- * group still waiting from an earlier reconnect keeps what was known
- * before that one.
- */
-static void
-rejoin_remember(struct session *s)
-{
-	const struct group_facts *f;
-	struct rejoin *r;
-
-	s->checking = 0;
-	for (size_t i = 0; i < s->njoined && s->nrejoin < JOINED_MAX; i++) {
-		if (rejoin_find(s, s->joined[i]) != NULL)
-			continue;
-		r = &s->rejoin[s->nrejoin++];
-		memset(r, 0, sizeof(*r));
-		strlcpy(r->name, s->joined[i], sizeof(r->name));
-		r->invite_only = -1;
-		if ((f = groupinfo_find(s->info, r->name)) != NULL) {
-			strlcpy(r->owner, f->owner, sizeof(r->owner));
-			r->invite_only = f->invite_only;
-		}
-		r->owned = strcasecmp(r->owner, s->name) == 0;
-	}
-	for (size_t i = 0; i < s->nrejoin; i++) {
-		r = &s->rejoin[i];
-		r->step = REJOIN_SENT;
-		r->now_owner[0] = r->why[0] = '\0';
-		r->taken = 0;
-		r->nsent = 0;
-	}
+	group_add(s->joined, &s->njoined, g);
+	s->fe->fe_status(s->ctx);
 }
 
 /* ------------------------------------------------------------------ */
 /* Sending */
 
-static int
-send_line(struct session *s, const char *line)
+int
+session_send_line(struct session *s, const char *line)
 {
 	char err[256];
 
@@ -298,7 +227,7 @@ session_send(struct session *s, const char *line)
 		session_note(s, SHOW_CLIENT_ERROR, "not logged in: line not sent");
 		return -1;
 	}
-	return send_line(s, line);
+	return session_send_line(s, line);
 }
 
 /* ------------------------------------------------------------------ */
@@ -366,10 +295,14 @@ static void
 dropped(struct session *s, const char *why)
 {
 	const char *reason = s->drop_why[0] != '\0' ? s->drop_why : why;
+	const char **groups;
+	size_t n;
 	int delay;
 
-	if (s->state == CONN_CHAT)
-		rejoin_remember(s);
+	if (s->state == CONN_CHAT) {
+		n = session_groups(s, &groups);
+		rejoin_remember(s->rejoin, groups, n, s->info, s->name);
+	}
 	net_close(&s->net);
 	if (s->quitting) {
 		finish(s, CLIENT_EXIT_OK);
@@ -410,14 +343,14 @@ answer_prompt(struct session *s, const char *prompt)
 			set_state(s, CONN_LOGIN);
 		if (s->name[0] != '\0') {
 			s->name_typed = 0;
-			send_line(s, s->name);
+			session_send_line(s, s->name);
 			return;
 		}
 		s->asking = ASK_NAME;
 	} else if (strcmp(prompt, "password:") == 0) {
 		if (s->have_password) {
 			s->password_typed = 0;
-			send_line(s, s->password);
+			session_send_line(s, s->password);
 			return;
 		}
 		s->asking = ASK_PASSWORD;
@@ -453,70 +386,7 @@ answer_user(struct session *s, const char *line)
 	case ASK_NONE:
 		break;
 	}
-	send_line(s, line);
-	s->fe->fe_status(s->ctx);
-}
-
-/* Send command c of rejoin r; r waits for its answer after the others. */
-static void
-rejoin_send(struct session *s, struct rejoin *r, enum rejoin_cmd c)
-{
-	char cmd[64];
-
-	switch (c) {
-	case RCMD_CREATE:
-		snprintf(cmd, sizeof(cmd), "/create_group %s", r->name);
-		break;
-	case RCMD_MODE:
-		snprintf(cmd, sizeof(cmd), "/invite_only %s on", r->name);
-		break;
-	case RCMD_JOIN:
-		snprintf(cmd, sizeof(cmd), "/join_group %s", r->name);
-		break;
-	}
-	if (send_line(s, cmd) == 0 && r->nsent < REJOIN_CMDS)
-		r->sent[r->nsent++] = c;
-}
-
-/*
- * Logged in again after a drop: rejoin every group, then ask /groups to
- * check their owners (the /users sent next ends its answer).  A group
- * this user owned is made again first: if it is gone, so that it comes
- * back as it was (invite-only included) and owned by the same user.  It
- * is joined too, at once: if someone else has it, that join says
- * whether this user may be one of its members (if it was made again,
- * the join answers already-member).  All this goes out before anything
- * the user types, and the server answers in order, one line for each
- * of these commands: so the first answers after the login are theirs
- * (rejoin_answered), and an error for a command the user typed is the
- * user's.
- */
-static void
-rejoin_start(struct session *s)
-{
-	char list[JOINED_MAX * (CLIENT_NAME_MAX + 2) + 1] = "";
-	struct rejoin *r;
-
-	s->njoined = 0;
-	for (size_t i = 0; i < s->nrejoin; i++) {
-		strlcat(list, " #", sizeof(list));
-		strlcat(list, s->rejoin[i].name, sizeof(list));
-	}
-	session_note(s, SHOW_CLIENT, "reconnected as %s%s%s", s->name,
-	    s->nrejoin > 0 ? "; rejoining" : "", list);
-	for (size_t i = 0; i < s->nrejoin; i++) {
-		r = &s->rejoin[i];
-		if (r->owned)
-			rejoin_send(s, r, RCMD_CREATE);
-		/* At once, so that nobody can join in between. */
-		if (r->owned && r->invite_only == 1)
-			rejoin_send(s, r, RCMD_MODE);
-		rejoin_send(s, r, RCMD_JOIN);
-	}
-	if (s->nrejoin > 0) {
-		send_line(s, "/groups");
-		s->checking = 1;
-	}
+	session_send_line(s, line);
 	s->fe->fe_status(s->ctx);
 }
 
@@ -530,14 +400,17 @@ logged_in(struct session *s, const char *name)
 	s->name_refusals = 0;
 	net_backoff_reset(&s->net);
 	set_state(s, CONN_CHAT);
-	if (again)
-		rejoin_start(s);
+	if (again) {
+		s->njoined = 0;		/* rejoin.c adds each group joined */
+		rejoin_start(s->rejoin, s);
+		s->fe->fe_status(s->ctx);
+	}
 	/* For completion, and after a rejoin's /groups the end of its
 	 * answer; the groups are known after a reconnect. */
-	if (s->opt.learn_names || s->checking)
-		send_line(s, "/users");
+	if (s->opt.learn_names || rejoin_checking(s->rejoin))
+		session_send_line(s, "/users");
 	if (s->opt.learn_names && !again)
-		send_line(s, "/groups");
+		session_send_line(s, "/groups");
 }
 
 /* An error line while logging in. */
@@ -598,99 +471,15 @@ login_error(struct session *s, const struct line *l)
 /* ------------------------------------------------------------------ */
 /* Lines while logged in */
 
-/* An error after which the server closes the connection: no answer. */
-static int
-closing_error(const char *code)
-{
-	return strcmp(code, "closed") == 0 || strcmp(code, "idle-timeout") == 0 ||
-	    strcmp(code, "flood") == 0;
-}
-
-/*
- * The rejoin whose command l answers, or NULL.  The rejoin's commands
- * went out before any the user typed, group after group, and each has
- * one answer line: an error, or its notice ("created #G", "#G is now
- * invite-only", "joined #G").  So while one waits, an error answers the
- * first command still waiting, whatever group it names (too-many-groups
- * names none); once none waits, errors are the user's.
- */
-static struct rejoin *
-rejoin_answered(struct session *s, const struct line *l)
-{
-	struct rejoin *r = NULL;
-	struct notice n;
-
-	for (size_t i = 0; i < s->nrejoin && r == NULL; i++)
-		if (s->rejoin[i].nsent > 0)
-			r = &s->rejoin[i];
-	if (r == NULL || (l->kind == LINE_ERROR && closing_error(l->code)))
-		return NULL;
-	if (l->kind == LINE_ERROR)
-		return r;
-	if (l->kind != LINE_NOTICE)
-		return NULL;
-	proto_notice(l->text, &n);
-	if (strcasecmp(n.group, r->name) != 0)
-		return NULL;
-	switch (r->sent[0]) {
-	case RCMD_CREATE:
-		return n.kind == NOTICE_CREATED ? r : NULL;
-	case RCMD_MODE:
-		return n.kind == NOTICE_GROUP_MODE ? r : NULL;
-	case RCMD_JOIN:
-		return n.kind == NOTICE_YOU_JOINED ? r : NULL;
-	}
-	return NULL;
-}
-
-/* What the join of rejoin r answered (l: its notice or its error). */
-static void
-rejoin_joined(struct session *s, struct rejoin *r, const struct line *l)
-{
-	const char *c = l->kind == LINE_ERROR ? l->code : "";
-
-	if (l->kind != LINE_ERROR || strcmp(c, "already-member") == 0) {
-		r->step = r->taken ? REJOIN_TAKEN : REJOIN_JOINED;
-		group_add(s->joined, &s->njoined, r->name);
-		s->fe->fe_status(s->ctx);
-	} else if (strcmp(c, "no-such-group") == 0 && !r->owned) {
-		r->step = REJOIN_GONE;
-	} else {
-		r->step = REJOIN_FAILED;
-		/* Gone, and not made again: the create said why. */
-		if (r->why[0] == '\0' || strcmp(c, "no-such-group") != 0)
-			strlcpy(r->why, l->text, sizeof(r->why));
-	}
-}
-
-/* Line l answers the first command rejoin r waits for. */
-static void
-rejoin_take(struct session *s, struct rejoin *r, const struct line *l)
-{
-	enum rejoin_cmd c = r->sent[0];
-
-	r->nsent--;
-	memmove(r->sent, r->sent + 1, r->nsent * sizeof(r->sent[0]));
-	if (c == RCMD_CREATE && l->kind != LINE_ERROR)
-		r->step = REJOIN_CREATED;
-	else if (c == RCMD_CREATE && strcmp(l->code, "group-exists") == 0)
-		r->taken = 1;		/* ours once: the join tells the rest */
-	else if (c == RCMD_CREATE)
-		strlcpy(r->why, l->text, sizeof(r->why));
-	else if (c == RCMD_JOIN && r->step == REJOIN_SENT)
-		rejoin_joined(s, r, l);
-	/* The mode after a failed create fails too; a join after a
-	 * create that worked answers already-member. */
-}
-
 /*
  * Group g may not be the group the user was in (what says why, for the
- * status line).  If plain lines went to it, they go to everyone now, and
- * the next one is held back once: what was meant for the group is not
- * said to everyone (or to whoever made the group again) unawares.
+ * status line; rejoin.c decides).  If plain lines went to it, they go to
+ * everyone now, and the next one is held back once: what was meant for
+ * the group is not said to everyone (or to whoever made the group again)
+ * unawares.
  */
-static void
-rejoin_warn(struct session *s, const char *g, const char *what)
+void
+session_warn_group(struct session *s, const char *g, const char *what)
 {
 	int target = s->target == TARGET_GROUP &&
 	    strcasecmp(s->target_name, g) == 0;
@@ -706,84 +495,10 @@ rejoin_warn(struct session *s, const char *g, const char *what)
 	    "everyone, or /switch to choose", g);
 }
 
-/* What became of one group, once /groups has answered. */
-static void
-rejoin_settle(struct session *s, const struct rejoin *r)
-{
-	const char *g = r->name, *now = r->now_owner, *was = r->owner;
-	char what[64];
-
-	switch (r->step) {
-	case REJOIN_JOINED:
-		if (was[0] != '\0' && strcasecmp(was, now) == 0) {
-			session_note(s, SHOW_CLIENT, "rejoined #%s", g);
-			return;
-		}
-		if (was[0] == '\0')
-			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but cannot "
-			    "tell whether it is the group you were in: its owner "
-			    "was not known (now %s)", g, now[0] ? now : "unknown");
-		else if (now[0] == '\0')
-			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but cannot "
-			    "check its owner (it was %s)", g, was);
-		else
-			session_note(s, SHOW_CLIENT_ERROR, "rejoined #%s, but it "
-			    "belongs to %s now, not %s: it may not be the group you "
-			    "were in", g, now, was);
-		snprintf(what, sizeof(what), "owner now %s", now[0] ? now : "unknown");
-		break;
-	case REJOIN_CREATED:
-		session_note(s, SHOW_CLIENT_ERROR, "#%s was gone: made it again%s; "
-		    "nobody else is in it now", g, r->invite_only == 1 ?
-		    ", invite-only again" : "");
-		snprintf(what, sizeof(what), "made again");
-		break;
-	case REJOIN_TAKEN:
-		session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but belongs "
-		    "to %s now, not you; joined it as one of its members", g,
-		    now[0] ? now : "someone else");
-		snprintf(what, sizeof(what), "owner now %s", now[0] ? now : "unknown");
-		break;
-	case REJOIN_GONE:
-		session_note(s, SHOW_CLIENT_ERROR, "#%s is gone and was not yours: "
-		    "not made again (it would be open to everyone); /create_group "
-		    "%s makes it", g, g);
-		snprintf(what, sizeof(what), "gone");
-		break;
-	case REJOIN_FAILED:
-		if (r->taken) {
-			session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but "
-			    "belongs to %s now, not you, and you may not join it: "
-			    "%s", g, now[0] ? now : "someone else", r->why);
-			snprintf(what, sizeof(what), "owner now %s, not rejoined",
-			    now[0] ? now : "unknown");
-			break;
-		}
-		/* FALLTHROUGH */
-	case REJOIN_SENT:
-		session_note(s, SHOW_CLIENT_ERROR, "could not rejoin #%s: %s", g,
-		    r->why[0] ? r->why : "no answer");
-		snprintf(what, sizeof(what), "not rejoined");
-		break;
-	}
-	rejoin_warn(s, g, what);
-}
-
-/* The end of the rejoin's /groups answer. */
-static void
-rejoin_check(struct session *s)
-{
-	s->checking = 0;
-	for (size_t i = 0; i < s->nrejoin; i++)
-		rejoin_settle(s, &s->rejoin[i]);
-	s->nrejoin = 0;
-	s->fe->fe_status(s->ctx);
-}
-
 static void
 chat_error(struct session *s, const struct line *l)
 {
-	if (closing_error(l->code)) {
+	if (proto_closing_error(l->code)) {
 		s->final = 1;
 		strlcpy(s->drop_why, l->text, sizeof(s->drop_why));
 	}
@@ -792,23 +507,22 @@ chat_error(struct session *s, const struct line *l)
 static void
 chat_notice(struct session *s, const struct line *l)
 {
-	struct rejoin *r;
 	struct notice n;
 
 	proto_notice(l->text, &n);
 	switch (n.kind) {
 	case NOTICE_YOU_JOINED:
 	case NOTICE_CREATED:
-		group_add(s->joined, &s->njoined, n.group);
-		s->fe->fe_status(s->ctx);
+		session_add_group(s, n.group);
 		break;
 	case NOTICE_GROUP_INFO:
-		if (s->checking && (r = rejoin_find(s, n.group)) != NULL)
-			strlcpy(r->now_owner, n.name, sizeof(r->now_owner));
+		rejoin_owner(s->rejoin, n.group, n.name);
 		break;
 	case NOTICE_USERS:
-		if (s->checking)
-			rejoin_check(s);
+		if (rejoin_checking(s->rejoin)) {
+			rejoin_check(s->rejoin, s);
+			s->fe->fe_status(s->ctx);
+		}
 		break;
 	case NOTICE_YOU_LEFT:
 	case NOTICE_KICKED_YOU:
@@ -826,7 +540,6 @@ chat_notice(struct session *s, const struct line *l)
 static void
 server_line(struct session *s, char *raw)
 {
-	struct rejoin *r;
 	struct line l;
 	struct notice n;
 
@@ -834,11 +547,9 @@ server_line(struct session *s, char *raw)
 	names_learn(s->names, &l);
 	if (s->state == CONN_CHAT)
 		groupinfo_learn(s->info, &l, s->name);
-	if (s->state == CONN_CHAT && (r = rejoin_answered(s, &l)) != NULL) {
-		rejoin_take(s, r, &l);
-		if (l.kind == LINE_ERROR)
-			return;		/* the check says what came of it */
-	}
+	if (s->state == CONN_CHAT && rejoin_answer(s->rejoin, s, &l) &&
+	    l.kind == LINE_ERROR)
+		return;		/* the check says what came of it */
 	s->fe->fe_show(s->ctx, l.kind == LINE_CHAT ? SHOW_CHAT :
 	    l.kind == LINE_PRIVATE ? SHOW_PRIVATE : l.kind == LINE_GROUP ?
 	    SHOW_GROUP : l.kind == LINE_ERROR ? SHOW_ERROR : SHOW_NOTICE,
@@ -964,8 +675,8 @@ session_io(struct session *s, short revents)
 static int
 plain_may_go(struct session *s)
 {
-	if (s->state == CONN_CHAT && s->target == TARGET_GROUP && s->checking &&
-	    rejoin_find(s, s->target_name) != NULL) {
+	if (s->state == CONN_CHAT && s->target == TARGET_GROUP &&
+	    rejoin_pending(s->rejoin, s->target_name)) {
 		session_note(s, SHOW_CLIENT_ERROR, "not sent: #%s is being rejoined; "
 		    "send it again in a moment", s->target_name);
 		return 0;
@@ -997,7 +708,7 @@ session_quit(struct session *s, const char *reason)
 	    reason ? reason : "");
 	s->quitting = 1;
 	s->quit_deadline = now_ms() + QUIT_WAIT_MS;
-	send_line(s, line);
+	session_send_line(s, line);
 }
 
 /* Show what this user sent, as the others will see it. */
