@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cmdline.h"
 #include "log.h"
@@ -119,7 +118,7 @@ user_listed(struct session *s, uint32_t i, const char *prefix, size_t len,
 		return 0;
 	memcpy(name, slot->s_name, SHM_NAME_MAX);
 	name[SHM_NAME_MAX] = '\0';
-	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
+	return listing_match(name, prefix, len);
 }
 
 /*

@@ -251,13 +251,6 @@ cmd_invite_only(struct session *s, char *args)
 	hublink_wake(s, TO_GROUP, index);
 }
 
-/* Does the group's name start with prefix (any case)? */
-static int
-name_starts(const char *name, const char *prefix, size_t len)
-{
-	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
-}
-
 /*
  * One group's line: name, owner, mode, members, as far as the budget
  * goes.  Returns the members left out (0 if the line is whole), or
@@ -306,7 +299,7 @@ cmd_groups(struct session *s, char *args)
 	shm_lock_groups(shm);
 	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		if (shm_group(shm, i)->g_state != GROUP_USED ||
-		    !name_starts(shm_group(shm, i)->g_name, prefix, len))
+		    !listing_match(shm_group(shm, i)->g_name, prefix, len))
 			continue;
 		matched++;
 		if (l.cut || (r = list_group(&l, shm, i)) == UINT32_MAX) {

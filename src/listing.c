@@ -11,6 +11,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <strings.h>
 
 #include "session.h"
 
@@ -83,4 +84,10 @@ listing_finish(struct listing *l)
 		return 0;
 	session_close(l->s, DISC_ERROR, "out of memory");
 	return -1;
+}
+
+int
+listing_match(const char *name, const char *prefix, size_t len)
+{
+	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
 }

@@ -174,6 +174,12 @@ void	listing_end_line(struct listing *l);
  * could not grow (the session is then closed), else 0.
  */
 int	listing_finish(struct listing *l);
+/*
+ * 1 if name (a segment name, at most SHM_NAME_MAX bytes read) starts
+ * with prefix (len bytes), in any case: what /users and /groups PREFIX
+ * list.
+ */
+int	listing_match(const char *name, const char *prefix, size_t len);
 
 /* flood.c */
 void	flood_init(struct session *s);
