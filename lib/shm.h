@@ -1,7 +1,7 @@
 /*
  * shm.h -- creating, attaching and locking the shared-memory segment.
  *
- * Owns the mapping and the two robust mutexes (with their repair after a
+ * Owns the mapping and the three robust mutexes (with their repair after a
  * holder died).  The layout itself is in shm_layout.h; what the slots and
  * the log mean is in registry.h and msglog.h.
  */
@@ -151,9 +151,9 @@ uint32_t		 shm_record_cells(size_t data);
 int	shm_slot_flag_wake(struct shm_slot *s);
 
 /*
- * Lock and unlock the two mutexes.  A lock whose previous holder died is
- * repaired (the derived state it guards is recomputed) and made
- * consistent before these return.
+ * Lock and unlock the three mutexes (registry, groups, log).  A lock
+ * whose previous holder died is repaired (the derived state it guards is
+ * recomputed) and made consistent before these return.
  */
 void	shm_lock_registry(const struct shm *shm);
 void	shm_unlock_registry(const struct shm *shm);

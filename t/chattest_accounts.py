@@ -1,5 +1,5 @@
 """chattest_accounts -- helpers for the tests of accounts, private
-messages, groups, flood control and the chatctl verbs (t/integration3.am).
+messages, groups, flood control and the chatctl verbs (t/integration-users.am).
 
 Built on chattest (which it does not change):
 
