@@ -2,7 +2,7 @@
  * null-session.c -- the smallest session that speaks chat's login.
  *
  * The floor for the login and memory benchmarks: it finds its socket with
- * chat-session's own code (src/listen_fds.c: fd 3 by the sd_listen_fds
+ * chat-session's own code (lib/listen_fds.c: fd 3 by the sd_listen_fds
  * protocol, else fd 0 and 1 as under inetd), sends the name prompt,
  * answers the first line with a welcome, then reads until EOF or
  * "/quit".  It touches no shared memory, talks to no hub and relays
@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listen_fds.h"
+
 #define PROMPT	"? name:\n"
 #define BYE	"* bye\n"
 
-/* src/listen_fds.c: descriptors passed by socket activation (0 if none). */
-int	listen_fds(void);
 
 static int in_fd = STDIN_FILENO, out_fd = STDOUT_FILENO;
 

@@ -13,8 +13,6 @@
 
 #include "shm.h"
 
-#define SLOT_NONE UINT32_MAX
-
 /* Outcome of registry_claim. */
 enum claim_result {
 	CLAIM_OK,

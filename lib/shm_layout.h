@@ -52,6 +52,8 @@
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
 #define SHM_REASON_MAX	128	/* longest quit/leave reason kept */
+/* No slot: what a slot lookup (registry_find, names_find) answers for none. */
+#define SLOT_NONE	UINT32_MAX
 
 /* Slot states (shm_slot.s_state). */
 enum slot_state {

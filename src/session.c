@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "listen_fds.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"

@@ -85,8 +85,6 @@ void	session_update_events(struct session *s);
 /* Re-arm the login or idle deadline (after login, after each line). */
 void	session_arm_deadline(struct session *s);
 
-/* listen_fds.c: descriptors passed by socket activation (0 if none). */
-int	listen_fds(void);
 
 /* hublink.c */
 enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };

@@ -1,6 +1,6 @@
 /*
  * listen_fds.c -- find the socket systemd (or systemd-socket-activate)
- * passed to this session.
+ * passed to this process (a session, or bench/null-session).
  *
  * The protocol of sd_listen_fds(3): $LISTEN_PID names this process and
  * $LISTEN_FDS counts descriptors starting at 3.  chat-session implements
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "listen_fds.h"
 
 #define LISTEN_FDS_START 3
 
