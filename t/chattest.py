@@ -31,6 +31,7 @@ the session process holding the server end of the client's socket).
 
 Client: send(line, end="\n"), send_raw(bytes), expect(pattern),
 expect_lines([patterns]), expect_nothing(), expect_eof(), read_line(),
+expect_bytes(data) (raw bytes before any line, e.g. telnet answers),
 login(name, others=None), close(), shutdown_write().  A str pattern is an
 exact line, a compiled regex (rx()) is searched.  An expect that fails
 reports the lines seen; lines are read until the (last) pattern matches,
@@ -781,6 +782,20 @@ class Client:
         Returns the line, or None after a failure."""
         seen = self.expect_lines([pattern], desc, timeout, skip)
         return seen[-1] if seen else None
+
+    def expect_bytes(self, want, desc, timeout=TIMEOUT):
+        """Assert that the next bytes are exactly want (no line before
+        them): raw answers such as telnet negotiation."""
+        deadline = time.monotonic() + timeout
+        while len(self.buf) < len(want) and not self.eof and self._fill(deadline):
+            pass
+        got = self.buf[:len(want)]
+        if ok(got == want, desc):
+            self.buf = self.buf[len(want):]
+            return True
+        diag("     got: %r%s" % (got, " (then EOF)" if self.eof else ""),
+             "expected: %r" % want)
+        return False
 
     def expect_nothing(self, desc=None, timeout=QUIET):
         """Assert that no line (and no EOF) arrives within timeout."""

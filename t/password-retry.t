@@ -10,7 +10,6 @@
 import os
 import re
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -57,20 +56,27 @@ def framed(svc, o):
     return c
 
 
+def into_second_delay(svc, label, name):
+    """A client that gave name a wrong password twice and is now in the
+    delay after the second failure (2 s): what it sends next arrives
+    during that delay, however busy the machine, since the failure is
+    logged before the delay starts."""
+    c = svc.client(label)
+    c.send(name)
+    c.expect(PASSWORD)
+    c.send("wrong")
+    c.expect_lines([bad_password(name), PASSWORD], timeout=SLOW)
+    c.send("wrong again")
+    T.ok(T.wait_for(lambda: re.search(r":%d: wrong password for %s \(failure 2 of 3\)"
+                                      % (c.local_port, name), svc.activator_log())),
+         "the server logs %s's second failure (its delay has begun)" % name)
+    return c
+
+
 def in_kernel(svc, o):
     """The corrected password arrives during the delay, before the answer:
     it is still in the kernel's buffer when the answer is queued."""
-    d = svc.client("d")
-    d.send("bob")
-    d.expect(PASSWORD)
-    d.send("wrong")
-    d.expect_lines([bad_password("bob"), PASSWORD], timeout=SLOW)
-    d.send("wrong again")
-    # The failure is logged before the delay (2 s after a second failure)
-    # starts: the next line arrives during it, however busy the machine.
-    T.ok(T.wait_for(lambda: re.search(r":%d: wrong password for bob \(failure 2 of 3\)"
-                                      % d.local_port, svc.activator_log())),
-         "the server logs the second failure (its delay has begun)")
+    d = into_second_delay(svc, "d", "bob")
     d.send("qwerty456")
     d.expect_lines([bad_password("bob"), PASSWORD],
                    "the right password sent during the delay: bad-password, then the "
@@ -103,33 +109,13 @@ def cut(svc, o):
     nobody_named(svc, o, "no password is a user online")
 
 
-def expect_bytes(c, want, desc, timeout):
-    """The next bytes from c are exactly want (no line before them)."""
-    deadline = time.monotonic() + timeout
-    while len(c.buf) < len(want) and not c.eof and c._fill(deadline):
-        pass
-    got = c.buf[:len(want)]
-    if not T.ok(got == want, desc):
-        T.diag("     got: %r" % c.buf[:40], "expected: %r" % want)
-        return
-    c.buf = c.buf[len(want):]
-
-
 def telnet_during_delay(svc, o):
     """A telnet user presses Ctrl-C during the delay (IAC IP IAC DO
     TIMING-MARK: telnet shows nothing until it is answered) after a line
     typed ahead, and the last byte queued is the first of a telnet command."""
-    f = svc.client("f")
-    f.send("dave")
-    f.expect(PASSWORD)
-    f.send("wrong")
-    f.expect_lines([bad_password("dave"), PASSWORD], timeout=SLOW)
-    f.send("wrong again")
-    T.ok(T.wait_for(lambda: re.search(r":%d: wrong password for dave \(failure 2 of 3\)"
-                                      % f.local_port, svc.activator_log())),
-         "the server logs dave's second failure (its delay has begun)")
+    f = into_second_delay(svc, "f", "dave")
     f.send_raw(IAC + IP + IAC + DO + TM + b"dave-pw\r\n" + IAC)
-    expect_bytes(f, IAC + WILL + TM, "Ctrl-C among the thrown-away bytes is still "
+    f.expect_bytes(IAC + WILL + TM, "Ctrl-C among the thrown-away bytes is still "
                  "answered IAC WILL TIMING-MARK", SLOW)
     f.expect_lines([bad_password("dave"), PASSWORD],
                    "... then bad-password and the password prompt", timeout=SLOW)

@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -26,20 +25,6 @@ TM, ECHO, SGA, TTYPE, NAWS = b"\x06", b"\x01", b"\x03", b"\x18", b"\x1f"
 USERS = T.rx(r"^\* users \(\d+\): ")
 
 
-def expect_bytes(c, want, desc, timeout=T.TIMEOUT):
-    """The next bytes from c are exactly want (no line before them)."""
-    deadline = time.monotonic() + timeout
-    while len(c.buf) < len(want) and not c.eof and c._fill(deadline):
-        pass
-    got, c.buf = c.buf[:len(want)], c.buf[len(want):]
-    if T.ok(got == want, desc):
-        return True
-    T.diag("     got: %r%s" % (got, " (then EOF)" if c.eof else ""),
-           "expected: %r" % want)
-    c.buf = got + c.buf
-    return False
-
-
 def raw(svc):
     a = svc.client("a")
     a.login("amy", others=0)
@@ -48,14 +33,14 @@ def raw(svc):
     a.expect("* bob joined")
 
     a.send_raw(IAC + DO + TM)
-    expect_bytes(a, IAC + WILL + TM, "IAC DO TIMING-MARK is answered IAC WILL TIMING-MARK")
+    a.expect_bytes(IAC + WILL + TM, "IAC DO TIMING-MARK is answered IAC WILL TIMING-MARK")
     a.send_raw(IAC + IP + IAC + DO + TM)
-    expect_bytes(a, IAC + WILL + TM, "telnet's Ctrl-C (IAC IP, IAC DO TIMING-MARK) is "
+    a.expect_bytes(IAC + WILL + TM, "telnet's Ctrl-C (IAC IP, IAC DO TIMING-MARK) is "
                  "answered IAC WILL TIMING-MARK")
     a.send_raw(IAC + WILL + ECHO)
-    expect_bytes(a, IAC + DONT + ECHO, "IAC WILL ECHO is answered IAC DONT ECHO")
+    a.expect_bytes(IAC + DONT + ECHO, "IAC WILL ECHO is answered IAC DONT ECHO")
     a.send_raw(IAC + DO + SGA)
-    expect_bytes(a, IAC + WONT + SGA, "IAC DO SUPPRESS-GO-AHEAD is answered IAC WONT")
+    a.expect_bytes(IAC + WONT + SGA, "IAC DO SUPPRESS-GO-AHEAD is answered IAC WONT")
     a.send_raw(IAC + DONT + ECHO + IAC + WONT + ECHO + IAC + SB + TTYPE + b"\x00xterm" +
                IAC + SE)
     a.send("/users")
@@ -63,10 +48,10 @@ def raw(svc):
 
     a.send(b"hel" + IAC + NOP + b"lo, " + IAC + DO + ECHO + b"telnet" + IAC + IAC,
            end=b"\r\n")
-    expect_bytes(a, IAC + WONT + ECHO, "IAC DO ECHO inside a line is answered")
+    a.expect_bytes(IAC + WONT + ECHO, "IAC DO ECHO inside a line is answered")
     a.expect(T.rx(r"^! bad-utf8: "), "IAC IAC is a 0xFF byte: the line is refused")
     a.send(b"hel" + IAC + NOP + b"lo, " + IAC + DO + ECHO + b"telnet", end=b"\r\n")
-    expect_bytes(a, IAC + WONT + ECHO, "... and answered again in the next line")
+    a.expect_bytes(IAC + WONT + ECHO, "... and answered again in the next line")
     b.expect("<amy> hello, telnet", "text with IAC NOP and IAC DO inside is relayed clean")
     a.send_raw(b"\xff")
     a.send_raw(b"\n")
@@ -85,10 +70,10 @@ def raw(svc):
     # it negotiates: answered, no error, the name prompt is not repeated.
     t = svc.client("t")
     t.send_raw(IAC + WILL + TTYPE + IAC + WILL + NAWS + IAC + DO + ECHO + b"\r\n")
-    expect_bytes(t, IAC + DONT + TTYPE + IAC + DONT + NAWS + IAC + WONT + ECHO,
+    t.expect_bytes(IAC + DONT + TTYPE + IAC + DONT + NAWS + IAC + WONT + ECHO,
                  "negotiation at the name prompt is answered, in order")
     t.send_raw(IAC + WILL + ECHO + b"tel\r\n")
-    expect_bytes(t, IAC + DONT + ECHO, "negotiation before the name is answered")
+    t.expect_bytes(IAC + DONT + ECHO, "negotiation before the name is answered")
     t.expect("* welcome, tel (2 others online; /help for commands)",
              "... and the name after it is taken, with no error and no second prompt")
     for x in (a, b):

@@ -55,6 +55,17 @@ snapshot(size_t *size)
 	return copy;
 }
 
+/* The test segment's small geometry, under shm name name. */
+static void
+small_conf(struct chat_conf *conf, const char *name)
+{
+	conf_defaults(conf);
+	strlcpy(conf->shm_name, name, sizeof(conf->shm_name));
+	conf->max_sessions = SESSIONS;
+	conf->max_line = LINE;
+	conf->log_records = RECORDS;
+}
+
 /* 1 if err holds needle; else 0, with err shown as a diagnostic. */
 static int
 has(const char *err, const char *needle)
@@ -255,11 +266,7 @@ test_attach_refused(const char *what, const char *needle,
 	    what);
 
 	/* The hub must refuse it too, not create a fresh one over it. */
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
-	conf.max_sessions = SESSIONS;
-	conf.max_line = LINE;
-	conf.log_records = RECORDS;
+	small_conf(&conf, seg_name);
 	err[0] = '\0';
 	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
 	ok(rc == -1 && created == 0 && has(err, needle),
@@ -397,11 +404,7 @@ test_attach_mode(void)
 	    "shm_attach refuses the segment at mode 0666, with EPERM");
 	rc = shm_attach(&other, seg_name, 0, err, sizeof(err));
 	ok(rc == -1 && has(err, "mode 0666"), "... read-only too");
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, seg_name, sizeof(conf.shm_name));
-	conf.max_sessions = SESSIONS;
-	conf.max_line = LINE;
-	conf.log_records = RECORDS;
+	small_conf(&conf, seg_name);
 	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
 	saved = errno;
 	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
@@ -434,11 +437,7 @@ test_planted(void)
 	    fchmod(fd, 0666) == -1 || ftruncate(fd, 65536) == -1)
 		bail("plant %s: %s", name, strerror(errno));
 	close(fd);
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, name, sizeof(conf.shm_name));
-	conf.max_sessions = SESSIONS;
-	conf.max_line = LINE;
-	conf.log_records = RECORDS;
+	small_conf(&conf, name);
 	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
 	saved = errno;
 	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
