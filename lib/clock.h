@@ -1,7 +1,7 @@
 /*
  * clock.h -- the wall clock, to the second, for the stamps people read
  * (when a session connected or last spoke, when a group or the hub was
- * started).
+ * started, when a log record was appended).
  *
  * time(2) answers from the clock as of the last timer tick, which here
  * lags the exact time by up to 5 ms: a session that connected just
@@ -22,6 +22,16 @@ clock_unix_seconds(void)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	return (int64_t)now.tv_sec;
+}
+
+/* The same clock in milliseconds: the time a log record was appended. */
+static inline int64_t
+clock_unix_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 #endif

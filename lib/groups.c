@@ -1,9 +1,10 @@
 /*
  * groups.c -- the group table in shared memory.
  *
- * Every change happens under groups_lock and is announced by a notice
- * record addressed to the group (TO_GROUP), appended under the same lock
- * so notices and membership agree.  Membership is joined[group][slot]:
+ * Every change happens under groups_lock and is announced by a REC_GROUP
+ * record (data: event, group, actor, target, mode; each front door words
+ * it) addressed to the group (TO_GROUP), appended under the same lock so
+ * records and membership agree.  Membership is joined[group][slot]:
  * the sequence number of the member's join record, so a reader can tell
  * whether it was a member when a record was written (sequence after its
  * join) with one load.
@@ -70,57 +71,62 @@ actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
 	    atomic_load(&shm_slot(shm, slot)->s_state) == SLOT_ACTIVE;
 }
 
-/*
- * Put "head REASON)" into text (size bytes): the reason, client text, cut
- * at a character boundary to at most max bytes and so that the whole
- * notice fits in a record (max_line), so the ")" is never lost.
- */
-static void
-with_reason(const struct shm *shm, char *text, size_t size, const char *head,
-    const char *reason, size_t max)
-{
-	if (size > (size_t)shm->geo.max_line + 1)
-		size = (size_t)shm->geo.max_line + 1;
-	text_compose(text, size, head, reason, max, ")");
-}
+/* What a group record says besides its group and actor. */
+struct event {
+	uint32_t	 kind;		/* GROUP_* */
+	const char	*target;	/* the user acted on, or NULL */
+	const char	*reason;	/* kick or quit reason, or NULL */
+	size_t		 reason_max;	/* bytes of reason kept */
+	uint32_t	 mode;		/* GROUP_MODE: 1 invite-only */
+};
 
 /*
- * Append a notice (text, NUL-ended) about group index from the actor (who
+ * Append a record of event about group index from the actor (who
  * already had its own answer, so it is not sent back); to_slot !=
  * UINT32_MAX sends it to that one user instead of the group.
  */
 static uint64_t
-notice(const struct shm *shm, uint32_t index, uint32_t to_slot, uint32_t to_gen,
-    const struct group_actor *from, const char *text)
+append_event(const struct shm *shm, uint32_t index, uint32_t to_slot,
+    uint32_t to_gen, const struct group_actor *from, const struct event *ev)
 {
 	struct shm_group *g = shm_group(shm, index);
+	char reason[SHM_REASON_MAX];
 	struct msglog_entry e;
 
 	memset(&e, 0, sizeof(e));
-	e.kind = REC_NOTICE;
+	e.kind = REC_GROUP;
+	e.event = ev->kind;
+	e.mode = ev->mode;
 	e.from_slot = from->slot;
 	e.from_generation = from->generation;
 	strlcpy(e.from_name, from->name, sizeof(e.from_name));
-	strlcpy(e.to_name, g->g_name, sizeof(e.to_name));
+	strlcpy(e.group_name, g->g_name, sizeof(e.group_name));
+	if (ev->target != NULL)
+		strlcpy(e.target_name, ev->target, sizeof(e.target_name));
 	if (to_slot == UINT32_MAX) {
 		e.to_kind = TO_GROUP;
 		e.to = index;
 		e.to_generation = g->g_generation;
+		strlcpy(e.to_name, g->g_name, sizeof(e.to_name));
 	} else {
 		e.to_kind = TO_USER;
 		e.to = to_slot;
 		e.to_generation = to_gen;
+		strlcpy(e.to_name, ev->target, sizeof(e.to_name));
 	}
-	e.text = (char *)(uintptr_t)text;
-	e.len = (uint32_t)strlen(text);
+	if (ev->reason != NULL) {
+		text_compose(reason, sizeof(reason), "", ev->reason, ev->reason_max, "");
+		e.text = reason;
+		e.len = (uint32_t)strlen(reason);
+	}
 	return msglog_append(shm, &e);
 }
 
 static uint64_t
-group_notice(const struct shm *shm, uint32_t index, const struct group_actor *from,
-    const char *text)
+group_event(const struct shm *shm, uint32_t index, const struct group_actor *from,
+    const struct event *ev)
 {
-	return notice(shm, index, UINT32_MAX, 0, from, text);
+	return append_event(shm, index, UINT32_MAX, 0, from, ev);
 }
 
 /* Add slot to group; the join record's sequence marks its membership. */
@@ -128,11 +134,10 @@ static void
 add_member(const struct shm *shm, uint32_t index, const struct group_actor *a)
 {
 	struct shm_group *g = shm_group(shm, index);
-	char text[128];
+	struct event ev = { .kind = GROUP_JOINED };
 	uint64_t seq;
 
-	snprintf(text, sizeof(text), "%s joined #%s", a->name, g->g_name);
-	seq = group_notice(shm, index, a, text);
+	seq = group_event(shm, index, a, &ev);
 	atomic_store(shm_joined(shm, index, a->slot), seq);
 	fault_point("groups");	/* a member whose count is not yet bumped */
 	*shm_invited(shm, index, a->slot) = 0;
@@ -170,13 +175,14 @@ longest_member(const struct shm *shm, uint32_t index)
 	return best;
 }
 
-/* Remove slot; announce with text; pass ownership or delete if empty. */
+/* Remove slot; announce with ev; pass ownership or delete if empty. */
 static void
 remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
-    const struct group_actor *from, const char *text)
+    const struct group_actor *from, const struct event *ev)
 {
 	struct shm_group *g = shm_group(shm, index);
-	char owner_text[128];
+	struct event owner_ev = { .kind = GROUP_OWNER };
+	char owner_name[SHM_NAME_MAX + 1];
 	uint32_t owner;
 
 	atomic_store(shm_joined(shm, index, slot), 0);
@@ -185,14 +191,16 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 		delete_group(shm, index);
 		return;
 	}
-	group_notice(shm, index, from, text);
+	group_event(shm, index, from, ev);
 	if (g->g_owner != slot)
 		return;
 	owner = longest_member(shm, index);
 	g->g_owner = owner;
-	snprintf(owner_text, sizeof(owner_text), "%.*s now owns #%.*s",
-	    SHM_NAME_MAX, shm_slot(shm, owner)->s_name, SHM_NAME_MAX, g->g_name);
-	group_notice(shm, index, from, owner_text);
+	/* A name from the segment: bounded, never trusted to end. */
+	memcpy(owner_name, shm_slot(shm, owner)->s_name, SHM_NAME_MAX);
+	owner_name[SHM_NAME_MAX] = '\0';
+	owner_ev.target = owner_name;
+	group_event(shm, index, from, &owner_ev);
 }
 
 /* Groups the slot owns now (ownership passes on when it leaves). */
@@ -279,15 +287,12 @@ enum group_result
 groups_leave(const struct shm *shm, const struct group_actor *a,
     const char *group, uint32_t *index)
 {
+	struct event ev = { .kind = GROUP_LEFT };
 	enum group_result r;
-	char text[128];
 
 	shm_lock_groups(shm);
-	if ((r = member_check(shm, a, group, index)) == GR_OK) {
-		snprintf(text, sizeof(text), "%s left #%s", a->name,
-		    shm_group(shm, *index)->g_name);
-		remove_member(shm, *index, a->slot, a, text);
-	}
+	if ((r = member_check(shm, a, group, index)) == GR_OK)
+		remove_member(shm, *index, a->slot, a, &ev);
 	shm_unlock_groups(shm);
 	return r;
 }
@@ -311,9 +316,9 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
     const char *group, const struct group_target *t, const char *reason,
     uint32_t *index)
 {
+	struct event ev = { .kind = GROUP_KICKED, .target = t->name,
+	    .reason = reason, .reason_max = GROUP_KICK_REASON_MAX };
 	enum group_result r;
-	char head[128], text[GROUP_KICK_REASON_MAX + 128];
-	const char *gname;
 
 	shm_lock_groups(shm);
 	r = owner_check(shm, a, group, index);
@@ -323,16 +328,8 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
 	    !actor_current(shm, t->slot, t->generation)))
 		r = GR_TARGET_NOT_MEMBER;
 	if (r == GR_OK) {
-		gname = shm_group(shm, *index)->g_name;
-		snprintf(head, sizeof(head), "%s kicked you from #%s (", a->name, gname);
-		with_reason(shm, text, sizeof(text), head, reason,
-		    GROUP_KICK_REASON_MAX);
-		notice(shm, *index, t->slot, t->generation, a, text);
-		snprintf(head, sizeof(head), "%s kicked %s from #%s (", a->name,
-		    t->name, gname);
-		with_reason(shm, text, sizeof(text), head, reason,
-		    GROUP_KICK_REASON_MAX);
-		remove_member(shm, *index, t->slot, a, text);
+		append_event(shm, *index, t->slot, t->generation, a, &ev);
+		remove_member(shm, *index, t->slot, a, &ev);
 	}
 	shm_unlock_groups(shm);
 	return r;
@@ -342,9 +339,8 @@ enum group_result
 groups_invite(const struct shm *shm, const struct group_actor *a,
     const char *group, const struct group_target *t, uint32_t *index)
 {
+	struct event ev = { .kind = GROUP_INVITED, .target = t->name };
 	enum group_result r;
-	const char *gname;
-	char text[192];
 
 	shm_lock_groups(shm);
 	r = owner_check(shm, a, group, index);
@@ -352,10 +348,7 @@ groups_invite(const struct shm *shm, const struct group_actor *a,
 		r = GR_TARGET_MEMBER;
 	if (r == GR_OK) {
 		*shm_invited(shm, *index, t->slot) = t->generation;
-		gname = shm_group(shm, *index)->g_name;
-		snprintf(text, sizeof(text), "%s invited you to #%s; /join_group %s "
-		    "to join", a->name, gname, gname);
-		notice(shm, *index, t->slot, t->generation, a, text);
+		append_event(shm, *index, t->slot, t->generation, a, &ev);
 	}
 	shm_unlock_groups(shm);
 	return r;
@@ -365,18 +358,14 @@ enum group_result
 groups_set_invite_only(const struct shm *shm, const struct group_actor *a,
     const char *group, int on, uint32_t *index)
 {
+	struct event ev = { .kind = GROUP_MODE, .mode = on != 0 };
 	enum group_result r;
-	struct shm_group *g;
-	char text[128];
 
 	shm_lock_groups(shm);
 	r = owner_check(shm, a, group, index);
 	if (r == GR_OK) {
-		g = shm_group(shm, *index);
-		g->g_invite_only = on != 0;
-		snprintf(text, sizeof(text), "%s made #%s %s", a->name, g->g_name,
-		    on ? "invite-only" : "open to everyone");
-		group_notice(shm, *index, a, text);
+		shm_group(shm, *index)->g_invite_only = on != 0;
+		group_event(shm, *index, a, &ev);
 	}
 	shm_unlock_groups(shm);
 	return r;
@@ -404,7 +393,8 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
     const char *name, const char *reason)
 {
 	struct group_actor a = { slot, generation, name };
-	char head[128], text[SHM_REASON_MAX + 128];
+	struct event ev = { .kind = GROUP_LEFT, .reason = reason,
+	    .reason_max = SHM_REASON_MAX - 1 };
 
 	/*
 	 * Only groups in use are looked at: a free group's rows are all
@@ -416,13 +406,8 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		if (shm_group(shm, i)->g_state != GROUP_USED)
 			continue;
-		if (is_member(shm, i, slot)) {
-			snprintf(head, sizeof(head), "%s left #%s (", name,
-			    shm_group(shm, i)->g_name);
-			with_reason(shm, text, sizeof(text), head, reason,
-			    SHM_REASON_MAX - 1);
-			remove_member(shm, i, slot, &a, text);
-		}
+		if (is_member(shm, i, slot))
+			remove_member(shm, i, slot, &a, &ev);
 		if (*shm_invited(shm, i, slot) != 0)
 			*shm_invited(shm, i, slot) = 0;
 	}

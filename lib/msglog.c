@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "msglog.h"
 #include "text.h"
@@ -50,8 +51,9 @@ begin_record(const struct shm *shm, uint64_t seq, uint32_t cells, uint32_t kind)
 
 	atomic_store_explicit(&r->r_seq, SEQ_WRITING, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
+	memset((char *)r + sizeof(r->r_seq), 0, sizeof(*r) - sizeof(r->r_seq));
 	r->r_cells = cells;
-	r->r_kind = kind;
+	r->r_kind = (uint8_t)kind;
 	return r;
 }
 
@@ -60,24 +62,83 @@ write_pad(const struct shm *shm, uint64_t seq, uint32_t cells)
 {
 	struct shm_record *r = begin_record(shm, seq, cells, REC_PAD);
 
-	r->r_from_slot = r->r_from_generation = 0;
-	r->r_to_kind = r->r_to = r->r_to_generation = 0;
-	r->r_len = 0;
-	r->r_from_name_len = r->r_to_name_len = 0;
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);
+}
+
+/* The lengths of a record's names, in the order they are stored. */
+struct name_lengths {
+	size_t	from, to, group, target;
+};
+
+static size_t
+names_total(const struct name_lengths *n)
+{
+	return n->from + n->to + n->group + n->target;
+}
+
+static void
+entry_name_lengths(const struct msglog_entry *e, struct name_lengths *n)
+{
+	n->from = strnlen(e->from_name, SHM_NAME_MAX);
+	n->to = strnlen(e->to_name, SHM_NAME_MAX);
+	n->group = strnlen(e->group_name, SHM_NAME_MAX);
+	n->target = strnlen(e->target_name, SHM_NAME_MAX);
+}
+
+/* Text bytes kept: max_line, and what the names leave of the data. */
+static size_t
+text_kept(const struct shm *shm, const struct msglog_entry *e,
+    const struct name_lengths *n)
+{
+	size_t room = SHM_RECORD_DATA_MAX(shm->geo.max_line) - names_total(n);
+
+	if (room > shm->geo.max_line)
+		room = shm->geo.max_line;
+	return utf8_prefix(e->text, e->len, room);
+}
+
+static void
+write_fields(struct shm_record *r, const struct msglog_entry *e,
+    const struct name_lengths *n, size_t len)
+{
+	char *p = r->r_data;
+
+	r->r_time = e->time;
+	r->r_origin = e->origin;
+	r->r_event = (uint8_t)e->event;
+	r->r_mode = (uint8_t)e->mode;
+	r->r_from_slot = e->from_slot;
+	r->r_from_generation = e->from_generation;
+	r->r_to_kind = (uint8_t)e->to_kind;
+	r->r_to = e->to;
+	r->r_to_generation = e->to_generation;
+	r->r_len = (uint32_t)len;
+	r->r_from_name_len = (uint8_t)n->from;
+	r->r_to_name_len = (uint8_t)n->to;
+	r->r_group_name_len = (uint8_t)n->group;
+	r->r_target_name_len = (uint8_t)n->target;
+	memcpy(p, e->from_name, n->from);
+	fault_point("log");	/* a half-written record */
+	memcpy(p += n->from, e->to_name, n->to);
+	memcpy(p += n->to, e->group_name, n->group);
+	memcpy(p += n->group, e->target_name, n->target);
+	memcpy(p + n->target, e->text, len);
 }
 
 uint64_t
 msglog_append(const struct shm *shm, struct msglog_entry *e)
 {
-	size_t from_len = strnlen(e->from_name, SHM_NAME_MAX);
-	size_t to_len = strnlen(e->to_name, SHM_NAME_MAX);
-	size_t len = utf8_prefix(e->text, e->len, shm->geo.max_line);
-	uint32_t cells = shm_record_cells(from_len + to_len + len);
+	struct name_lengths n;
+	size_t len;
+	uint32_t cells;
 	uint64_t ring = shm->geo.log_cells, seq, room, pad;
 	struct shm_record *r;
 
+	entry_name_lengths(e, &n);
+	len = text_kept(shm, e, &n);
+	cells = shm_record_cells(names_total(&n) + len);
 	shm_lock_log(shm);
+	e->time = clock_unix_ms();	/* under the lock: times never go back */
 	seq = atomic_load_explicit(&shm->hdr->log_next, memory_order_relaxed);
 	room = ring - seq % ring;
 	pad = room < cells ? room : 0;
@@ -87,18 +148,7 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 		seq += pad;
 	}
 	r = begin_record(shm, seq, cells, e->kind);
-	r->r_from_slot = e->from_slot;
-	r->r_from_generation = e->from_generation;
-	r->r_to_kind = e->to_kind;
-	r->r_to = e->to;
-	r->r_to_generation = e->to_generation;
-	r->r_len = (uint32_t)len;
-	r->r_from_name_len = (uint8_t)from_len;
-	r->r_to_name_len = (uint8_t)to_len;
-	memcpy(r->r_data, e->from_name, from_len);
-	fault_point("log");	/* a half-written record */
-	memcpy(r->r_data + from_len, e->to_name, to_len);
-	memcpy(r->r_data + from_len + to_len, e->text, len);
+	write_fields(r, e, &n, len);
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);
 	/* seq_cst: ordered before the wake-pending flags flipped next. */
 	atomic_store(&shm->hdr->log_next, seq + cells);
@@ -140,14 +190,50 @@ intact(const struct shm *shm, uint64_t seq)
 /* Does a record header claim only what its cells hold? */
 static int
 fits(const struct shm *shm, uint64_t seq, uint64_t next, uint32_t cells,
-    size_t from_len, size_t to_len, size_t len)
+    const struct name_lengths *n, size_t len)
 {
 	uint64_t ring = shm->geo.log_cells;
+	size_t data = names_total(n) + len;
 
 	return cells > 0 && cells <= ring - seq % ring && cells <= next - seq &&
-	    from_len <= SHM_NAME_MAX && to_len <= SHM_NAME_MAX &&
+	    n->from <= SHM_NAME_MAX && n->to <= SHM_NAME_MAX &&
+	    n->group <= SHM_NAME_MAX && n->target <= SHM_NAME_MAX &&
 	    len <= shm->geo.max_line &&
-	    shm_record_cells(from_len + to_len + len) <= cells;
+	    data <= SHM_RECORD_DATA_MAX(shm->geo.max_line) &&
+	    shm_record_cells(data) <= cells;
+}
+
+/* Copy len bytes at *p into a NUL-ended name and step over them. */
+static void
+copy_name(char *name, const char **p, size_t len)
+{
+	memcpy(name, *p, len);
+	name[len] = '\0';
+	*p += len;
+}
+
+static void
+read_fields(const struct shm_record *r, struct msglog_entry *entry,
+    const struct name_lengths *n, size_t len)
+{
+	const char *p = r->r_data;
+
+	entry->time = r->r_time;
+	entry->origin = r->r_origin;
+	entry->kind = r->r_kind;
+	entry->event = r->r_event;
+	entry->mode = r->r_mode;
+	entry->from_slot = r->r_from_slot;
+	entry->from_generation = r->r_from_generation;
+	entry->to_kind = r->r_to_kind;
+	entry->to = r->r_to;
+	entry->to_generation = r->r_to_generation;
+	entry->len = (uint32_t)len;
+	copy_name(entry->from_name, &p, n->from);
+	copy_name(entry->to_name, &p, n->to);
+	copy_name(entry->group_name, &p, n->group);
+	copy_name(entry->target_name, &p, n->target);
+	memcpy(entry->text, p, len);
 }
 
 static enum msglog_result
@@ -155,8 +241,9 @@ read_one(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
 {
 	struct shm_record *r = shm_record(shm, seq);
 	uint64_t next = msglog_next(shm);
-	size_t from_len, to_len, len;
+	struct name_lengths n;
 	uint32_t cells;
+	size_t len;
 
 	if (seq >= next)
 		return MSGLOG_NONE;
@@ -164,23 +251,14 @@ read_one(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
 	    atomic_load_explicit(&r->r_seq, memory_order_acquire) != seq)
 		return MSGLOG_LOST;
 	cells = r->r_cells;
-	from_len = r->r_from_name_len;
-	to_len = r->r_to_name_len;
+	n.from = r->r_from_name_len;
+	n.to = r->r_to_name_len;
+	n.group = r->r_group_name_len;
+	n.target = r->r_target_name_len;
 	len = r->r_len;
-	if (!fits(shm, seq, next, cells, from_len, to_len, len))
+	if (!fits(shm, seq, next, cells, &n, len))
 		return MSGLOG_LOST;	/* overwritten under us, or garbage */
-	entry->kind = r->r_kind;
-	entry->from_slot = r->r_from_slot;
-	entry->from_generation = r->r_from_generation;
-	entry->to_kind = r->r_to_kind;
-	entry->to = r->r_to;
-	entry->to_generation = r->r_to_generation;
-	entry->len = (uint32_t)len;
-	memcpy(entry->from_name, r->r_data, from_len);
-	entry->from_name[from_len] = '\0';
-	memcpy(entry->to_name, r->r_data + from_len, to_len);
-	entry->to_name[to_len] = '\0';
-	memcpy(entry->text, r->r_data + from_len + to_len, len);
+	read_fields(r, entry, &n, len);
 	atomic_thread_fence(memory_order_acquire);
 	if (!intact(shm, seq) ||
 	    atomic_load_explicit(&r->r_seq, memory_order_relaxed) != seq)

@@ -20,7 +20,12 @@ struct msglog_entry {
 	uint64_t	seq;			/* set by append and read */
 	uint64_t	next;			/* set by append and read: the
 						   sequence number after it */
+	int64_t		time;			/* set by append and read: unix
+						   time of the append, ms */
+	uint32_t	origin;			/* node; 0: this one */
 	uint32_t	kind;			/* REC_* */
+	uint32_t	event;			/* REC_GROUP: GROUP_* */
+	uint32_t	mode;			/* GROUP_MODE: 1 invite-only */
 	uint32_t	from_slot;
 	uint32_t	from_generation;
 	uint32_t	to_kind;		/* TO_* */
@@ -28,13 +33,16 @@ struct msglog_entry {
 	uint32_t	to_generation;
 	uint32_t	len;			/* bytes of text */
 	char		from_name[SHM_NAME_MAX + 1];
-	char		to_name[SHM_NAME_MAX + 1];	/* group name */
+	char		to_name[SHM_NAME_MAX + 1];	/* user or group */
+	char		group_name[SHM_NAME_MAX + 1];	/* REC_GROUP */
+	char		target_name[SHM_NAME_MAX + 1];	/* REC_GROUP */
 	char		*text;			/* read: caller's max_line buffer */
 };
 
 /*
- * Append a record; its text is cut to max_line (callers check lengths
- * first).  Sets e->seq and e->next and returns e->seq.
+ * Append a record; its text is cut to max_line, and shorter if the
+ * names and text would pass SHM_RECORD_DATA_MAX (callers check lengths
+ * first).  Sets e->seq, e->next and e->time and returns e->seq.
  */
 uint64_t msglog_append(const struct shm *shm, struct msglog_entry *e);
 /*

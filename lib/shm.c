@@ -8,6 +8,7 @@
  * calling pthread_mutex_consistent.
  */
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -40,7 +41,7 @@ shm_geometry_compute(struct shm_geometry *g)
 
 	/* Room for log_records of the longest: both names, max_line of text. */
 	g->log_cells = g->log_records *
-	    shm_record_cells(2 * SHM_NAME_MAX + (size_t)g->max_line);
+	    shm_record_cells(SHM_RECORD_DATA_MAX(g->max_line));
 	/* Capped, so that a corrupt max_sessions cannot loop (shm_check). */
 	for (g->name_buckets = 1; g->name_buckets < 2 * (uint64_t)g->max_sessions &&
 	    g->name_buckets < (UINT32_C(1) << 31);)
@@ -296,6 +297,17 @@ init_mutex(pthread_mutex_t *m)
 	return rc;
 }
 
+/* A random id, never 0; if the kernel has no randomness, time and pid. */
+static uint64_t
+new_segment_id(void)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != sizeof(id))
+		id = (uint64_t)clock_unix_ms() << 20 ^ (uint64_t)getpid();
+	return id != 0 ? id : 1;
+}
+
 static int
 create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t errlen)
 {
@@ -349,6 +361,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	h->invited_offset = g.invited_offset;
 	h->log_offset = g.log_offset;
 	h->created = clock_unix_seconds();
+	h->segment_id = new_segment_id();
 	h->log_next = 1;	/* 0 means "no record" to readers */
 	h->log_reserved = 1;
 	if (init_mutex(&h->registry_lock) != 0 || init_mutex(&h->groups_lock) != 0 ||

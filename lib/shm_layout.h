@@ -44,10 +44,11 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	9
+#define SHM_LAYOUT_VERSION	10
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -88,7 +89,9 @@ enum disconnect_reason {
  *   REC_CHAT         r_from said r_text to r_to (everyone, a user, a group)
  *   REC_JOIN         r_from joined the chat (everyone)
  *   REC_LEAVE        r_from left the chat; r_text is the reason (everyone)
- *   REC_NOTICE       r_text is a notice for r_to (a user or a group)
+ *   REC_GROUP        a change to a group, r_event says which (enum
+ *                    group_event): data, not a sentence; each front door
+ *                    words it (version 10; REC_NOTICE's sentences before)
  *   REC_PAD          no one: fills the cells up to the ring's end when the
  *                    next record would not fit before it (records never
  *                    wrap), so readers step over it
@@ -97,8 +100,31 @@ enum record_kind {
 	REC_CHAT = 1,
 	REC_JOIN,
 	REC_LEAVE,
-	REC_NOTICE,
+	REC_GROUP,
 	REC_PAD,
+};
+
+/*
+ * Group events (shm_record.r_event of a REC_GROUP record).  The group's
+ * name is in the record's group name, the actor is its sender (r_from);
+ * "target" is the record's target name.  Sent to the group's members
+ * (TO_GROUP) unless said otherwise.
+ *   GROUP_JOINED     the actor joined (or created) the group
+ *   GROUP_LEFT       the actor left; r_text is the reason if it left the
+ *                    chat (empty after /leave_group)
+ *   GROUP_OWNER      target now owns the group (its owner r_from left)
+ *   GROUP_KICKED     the actor kicked target; r_text is the reason.  One
+ *                    record to the members, one to target alone (TO_USER)
+ *   GROUP_INVITED    the actor invited target (TO_USER: target alone)
+ *   GROUP_MODE       the actor set the mode: r_mode 1 invite-only, 0 open
+ */
+enum group_event {
+	GROUP_JOINED = 1,
+	GROUP_LEFT,
+	GROUP_OWNER,
+	GROUP_KICKED,
+	GROUP_INVITED,
+	GROUP_MODE,
 };
 
 /* Addressees (shm_record.r_to_kind). */
@@ -142,6 +168,12 @@ struct shm_header {
 	uint64_t	invited_offset;	/* to invited[0][0] */
 	uint64_t	log_offset;	/* from segment start to cell 0 */
 	int64_t		created;	/* unix time the segment was made */
+	/*
+	 * Random and never 0, drawn when the segment is created: a reader
+	 * that keeps a cursor across restarts (an archiver) tells the runs
+	 * of the log apart by it, since sequence numbers start over.
+	 */
+	uint64_t	segment_id;
 
 	/* Hub state: written by the hub. */
 	_Atomic int32_t	hub_pid;	/* pid of the running hub, 0 if none */
@@ -248,33 +280,45 @@ struct shm_group {
 
 /*
  * A log record: this header, then r_from_name_len bytes of the sender's
- * name, r_to_name_len bytes of the group name and r_len bytes of text
- * (no NULs), in r_cells whole cells.  r_seq is the record's sequence
- * number, stored last (release) once the rest is written, and set to
- * SEQ_WRITING first.  Readers trust nothing here: every length is
- * checked against the cells the record claims, and a record that does
- * not add up reads as overwritten.
+ * name, r_to_name_len bytes of the addressee's name (a user's for
+ * TO_USER, a group's for TO_GROUP, none for TO_ALL), r_group_name_len
+ * bytes of the group a REC_GROUP record is about, r_target_name_len bytes
+ * of the user it acts on, and r_len bytes of text (no NULs), in r_cells
+ * whole cells.  The names and text together are at most max_line + 2 *
+ * SHM_NAME_MAX bytes.  r_seq is the record's sequence number, stored last
+ * (release) once the rest is written, and set to SEQ_WRITING first.
+ * Readers trust nothing here: every length is checked against the cells
+ * the record claims, and a record that does not add up reads as
+ * overwritten.
  */
 #define SHM_CELL	64		/* bytes per log cell */
 #define SEQ_WRITING	UINT64_MAX
+#define SHM_RECORD_DATA_MAX(max_line) ((size_t)(max_line) + 2 * SHM_NAME_MAX)
 
 struct shm_record {
 	_Atomic uint64_t r_seq;		/* sequence number, written last */
+	int64_t		r_time;		/* CLOCK_REALTIME of the append, ms */
 	uint32_t	r_cells;	/* cells this record takes, >= 1 */
-	uint32_t	r_kind;		/* REC_* */
+	uint32_t	r_len;		/* bytes of text, <= max_line */
 	uint32_t	r_from_slot;	/* sender's slot index */
 	uint32_t	r_from_generation; /* sender's s_generation */
-	uint32_t	r_to_kind;	/* TO_* */
 	uint32_t	r_to;		/* slot or group index (TO_USER, TO_GROUP) */
 	uint32_t	r_to_generation; /* its s_generation or g_generation */
-	uint32_t	r_len;		/* bytes of text, <= max_line */
+	uint32_t	r_origin;	/* node the record comes from; 0: this one */
+	uint8_t		r_kind;		/* REC_* */
+	uint8_t		r_to_kind;	/* TO_* */
+	uint8_t		r_event;	/* REC_GROUP: GROUP_*; else 0 */
+	uint8_t		r_mode;		/* GROUP_MODE: 1 invite-only, 0 open */
 	uint8_t		r_from_name_len; /* <= SHM_NAME_MAX */
-	uint8_t		r_to_name_len;	/* <= SHM_NAME_MAX; 0 unless TO_GROUP */
-	char		pad[6];
-	char		r_data[];	/* from name, to name, text */
+	uint8_t		r_to_name_len;	/* <= SHM_NAME_MAX */
+	uint8_t		r_group_name_len; /* <= SHM_NAME_MAX; REC_GROUP only */
+	uint8_t		r_target_name_len; /* <= SHM_NAME_MAX; REC_GROUP only */
+	uint32_t	r_pad;
+	char		r_data[];	/* the names, then the text */
 };
 
-_Static_assert(sizeof(struct shm_record) == 48, "record header size");
+_Static_assert(sizeof(struct shm_record) == 56, "record header size");
+_Static_assert(offsetof(struct shm_record, r_data) == 56, "record data offset");
 _Static_assert(sizeof(struct shm_record) <= SHM_CELL, "a header fits a cell");
 _Static_assert(sizeof(struct shm_group) == 72, "group size");
 

@@ -88,7 +88,7 @@ cmd_broadcast(struct session *s, char *args)
 static void
 cmd_msg(struct session *s, char *args)
 {
-	char *name = cmdline_next_word(&args);
+	char *name = cmdline_next_word(&args), to_name[SHM_NAME_MAX + 1];
 	uint32_t slot;
 
 	if (*args == '\0') {
@@ -103,8 +103,11 @@ cmd_msg(struct session *s, char *args)
 		reply(s, "! bad-target: you cannot send a private message to yourself");
 		return;
 	}
+	/* A name from the segment: bounded, never trusted to end. */
+	memcpy(to_name, shm_slot(&s->shm, slot)->s_name, SHM_NAME_MAX);
+	to_name[SHM_NAME_MAX] = '\0';
 	say(s, TO_USER, slot, atomic_load(&shm_slot(&s->shm, slot)->s_generation),
-	    NULL, args, strlen(args));
+	    to_name, args, strlen(args));
 }
 
 /* Is slot i ACTIVE with a name starting with prefix (any case)? */

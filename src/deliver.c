@@ -8,11 +8,13 @@
  */
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "groups.h"
 #include "msglog.h"
 #include "session.h"
+#include "text.h"
 
 static int
 from_self(const struct session *s, const struct msglog_entry *e)
@@ -76,6 +78,48 @@ format_chat(struct session *s, const struct msglog_entry *e)
 	}
 }
 
+/*
+ * A group record in words.  A reason is cut so that the whole line fits
+ * in max_line and keeps its ")".
+ */
+static size_t
+group_sentence(const struct session *s, const struct msglog_entry *e,
+    char *buf, size_t size)
+{
+	const char *a = e->from_name, *g = e->group_name, *t = e->target_name;
+	char head[4 * SHM_NAME_MAX + 64], reason[SHM_REASON_MAX + 1];
+	size_t max = (size_t)s->shm.geo.max_line + 1;
+
+	if (size > max)
+		size = max;
+	memcpy(reason, e->text, e->len < SHM_REASON_MAX ? e->len : SHM_REASON_MAX);
+	reason[e->len < SHM_REASON_MAX ? e->len : SHM_REASON_MAX] = '\0';
+	switch (e->event) {
+	case GROUP_JOINED:
+		return (size_t)snprintf(buf, size, "%s joined #%s", a, g);
+	case GROUP_LEFT:
+		if (e->len == 0)
+			return (size_t)snprintf(buf, size, "%s left #%s", a, g);
+		snprintf(head, sizeof(head), "%s left #%s (", a, g);
+		return text_compose(buf, size, head, reason, SIZE_MAX, ")");
+	case GROUP_OWNER:
+		return (size_t)snprintf(buf, size, "%s now owns #%s", t, g);
+	case GROUP_KICKED:
+		if (e->to_kind == TO_USER)
+			snprintf(head, sizeof(head), "%s kicked you from #%s (", a, g);
+		else
+			snprintf(head, sizeof(head), "%s kicked %s from #%s (", a, t, g);
+		return text_compose(buf, size, head, reason, SIZE_MAX, ")");
+	case GROUP_INVITED:
+		return (size_t)snprintf(buf, size, "%s invited you to #%s; "
+		    "/join_group %s to join", a, g, g);
+	case GROUP_MODE:
+		return (size_t)snprintf(buf, size, "%s made #%s %s", a, g,
+		    e->mode ? "invite-only" : "open to everyone");
+	}
+	return 0;
+}
+
 /* Queue one record for the client; -1 if the output queue is full. */
 static int
 format_record(struct session *s, const struct msglog_entry *e)
@@ -83,8 +127,13 @@ format_record(struct session *s, const struct msglog_entry *e)
 	switch (e->kind) {
 	case REC_CHAT:
 		return format_chat(s, e);
-	case REC_NOTICE: {	/* * text */
-		struct outq_piece p[] = { str("* "), text(e), str("\n") };
+	case REC_GROUP: {	/* * alice joined #room */
+		char line[1024];
+		size_t len = group_sentence(s, e, line, sizeof(line));
+		struct outq_piece p[] = { str("* "), { line, len }, str("\n") };
+
+		if (len == 0 || len >= sizeof(line))
+			return 0;	/* an event from a newer layout */
 		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
 	}
 	case REC_JOIN: {	/* * alice joined */

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
 import chattest as T  # noqa: E402
 import chattest_faults as F  # noqa: E402
 
-LAYOUT = 9              # SHM_LAYOUT_VERSION these offsets are for
+LAYOUT = 10             # SHM_LAYOUT_VERSION these offsets are for
 HDR_VERSION = 8         # shm_header.layout_version (u32)
 HDR_SLOT_SIZE = 40      # shm_header.slot_size (u32)
 HDR_SLOTS_OFFSET = 64   # shm_header.slots_offset (u64)

@@ -12,13 +12,14 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "clock.h"
 #include "msglog.h"
 #include "shm.h"
 #include "tap.h"
 #include "testseg.h"
 
 #define LINE		64
-#define RECORDS		16	/* longest record: 48 + 32 + 32 + 64 = 3 cells */
+#define RECORDS		16	/* longest record: 56 + 32 + 32 + 64 = 3 cells */
 
 static char text_buf[LINE];
 
@@ -77,10 +78,10 @@ test_sizes(const struct shm *seg)
 	longest = append(seg, REC_CHAT, NAME32, NAME32, line);
 	is_int(1, (long long)join, "the first record is sequence number 1");
 	is_int(join + 1, (long long)chat, "a join takes one cell");
-	is_int(chat + 1, (long long)longest,
-	    "a short line to a group takes one cell (48 + 3 + 4 + 8 bytes)");
+	is_int(chat + 2, (long long)longest,
+	    "a short line to a group takes two cells (56 + 3 + 4 + 8 bytes)");
 	is_int(longest + 3, (long long)msglog_next(seg),
-	    "the longest record takes three cells (48 + 32 + 32 + 64)");
+	    "the longest record takes three cells (56 + 32 + 32 + 64)");
 
 	ok(read_at(seg, join, &e) == MSGLOG_OK && e.kind == REC_JOIN &&
 	    strcmp(e.from_name, "alice") == 0 && e.to_kind == TO_ALL &&
@@ -168,7 +169,7 @@ static void
 test_garbage(const struct shm *seg)
 {
 	struct msglog_entry e;
-	uint64_t seq = append(seg, REC_CHAT, "erin", "", "two cells: 48 + 4 + 30");
+	uint64_t seq = append(seg, REC_CHAT, "erin", "", "two cells: 56 + 4 + 22");
 	struct shm_record *r = shm_record(seg, seq);
 	uint32_t len = r->r_len, cells = r->r_cells;
 
@@ -203,6 +204,50 @@ test_cut(const struct shm *seg)
 	    "a text longer than max_line is cut to max_line");
 }
 
+/* A group record carries its event as data, and every record a time. */
+static void
+test_group_record(const struct shm *seg)
+{
+	char long_reason[LINE + 1];
+	struct msglog_entry w, e;
+	int64_t before = clock_unix_ms();
+
+	memset(&w, 0, sizeof(w));
+	w.kind = REC_GROUP;
+	w.event = GROUP_KICKED;
+	w.origin = 3;
+	w.to_kind = TO_USER;
+	w.to = 1;
+	strlcpy(w.from_name, "gina", sizeof(w.from_name));
+	strlcpy(w.to_name, "hal", sizeof(w.to_name));
+	strlcpy(w.group_name, "room", sizeof(w.group_name));
+	strlcpy(w.target_name, "hal", sizeof(w.target_name));
+	w.text = "spam";
+	w.len = 4;
+	msglog_append(seg, &w);
+	ok(read_at(seg, w.seq, &e) == MSGLOG_OK && e.kind == REC_GROUP &&
+	    e.event == GROUP_KICKED && e.origin == 3 && e.to_kind == TO_USER &&
+	    strcmp(e.from_name, "gina") == 0 && strcmp(e.to_name, "hal") == 0 &&
+	    strcmp(e.group_name, "room") == 0 &&
+	    strcmp(e.target_name, "hal") == 0 && strcmp(text_of(&e), "spam") == 0,
+	    "a group record reads back: event, origin, four names, reason");
+	ok(e.time >= before && e.time <= clock_unix_ms() && e.time == w.time,
+	    "it carries the time it was appended (ms)");
+
+	memset(long_reason, 'r', LINE);
+	long_reason[LINE] = '\0';
+	strlcpy(w.from_name, NAME32, sizeof(w.from_name));
+	strlcpy(w.to_name, NAME32, sizeof(w.to_name));
+	strlcpy(w.group_name, NAME32, sizeof(w.group_name));
+	strlcpy(w.target_name, NAME32, sizeof(w.target_name));
+	w.text = long_reason;
+	w.len = LINE;
+	msglog_append(seg, &w);
+	ok(read_at(seg, w.seq, &e) == MSGLOG_OK && e.len == 0 &&
+	    strcmp(e.target_name, NAME32) == 0 && e.next - e.seq == 3,
+	    "four whole names leave no room for text (max_line + 2 names)");
+}
+
 int
 main(void)
 {
@@ -210,13 +255,14 @@ main(void)
 	int created = 0;
 
 	testseg_create(&seg, "log", 4, LINE, RECORDS, &created);
-	plan(1 + 10 + 6 + 2 + 6 + 1);
+	plan(1 + 10 + 6 + 2 + 6 + 1 + 3);
 	is_int(RECORDS * 3, seg.geo.log_cells, "a ring of 16 x 3 cells");
 	test_sizes(&seg);
 	test_wrap(&seg);
 	test_overwrite(&seg);
 	test_garbage(&seg);
 	test_cut(&seg);
+	test_group_record(&seg);
 	shm_detach(&seg);
 	return 0;
 }
