@@ -57,9 +57,7 @@ wake_behind(struct hub *hub)
 
 	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
-		if (hub->slots[i].eventfd == -1 ||
-		    atomic_load(&s->s_state) != SLOT_ACTIVE ||
-		    atomic_load(&s->s_cursor) >= target)
+		if (hub->slots[i].eventfd == -1 || !shm_slot_behind(s, target))
 			continue;
 		if (shm_slot_flag_wake(s))
 			sessions_wake(hub, i);

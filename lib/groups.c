@@ -104,14 +104,14 @@ append_event(const struct shm *shm, uint32_t index, uint32_t to_slot,
 	if (ev->target != NULL)
 		strlcpy(e.target_name, ev->target, sizeof(e.target_name));
 	if (to_slot == UINT32_MAX) {
-		e.to_kind = TO_GROUP;
-		e.to = index;
-		e.to_generation = g->g_generation;
+		e.to.kind = TO_GROUP;
+		e.to.index = index;
+		e.to.generation = g->g_generation;
 		strlcpy(e.to_name, g->g_name, sizeof(e.to_name));
 	} else {
-		e.to_kind = TO_USER;
-		e.to = to_slot;
-		e.to_generation = to_gen;
+		e.to.kind = TO_USER;
+		e.to.index = to_slot;
+		e.to.generation = to_gen;
 		strlcpy(e.to_name, ev->target, sizeof(e.to_name));
 	}
 	if (ev->reason != NULL) {
@@ -412,17 +412,6 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 			*shm_invited(shm, i, slot) = 0;
 	}
 	shm_unlock_groups(shm);
-}
-
-int
-groups_received(const struct shm *shm, uint32_t group, uint32_t slot, uint64_t seq)
-{
-	uint64_t joined;
-
-	if (group >= shm->geo.max_groups)
-		return 0;
-	joined = atomic_load_explicit(shm_joined(shm, group, slot), memory_order_acquire);
-	return joined != 0 && joined < seq;
 }
 
 /*

@@ -75,9 +75,6 @@ enum group_result groups_check_member(const struct shm *shm,
 /* On disconnect: leave every group, announcing it with reason. */
 void	groups_leave_all(const struct shm *shm, uint32_t slot,
 	    uint32_t generation, const char *name, const char *reason);
-/* Reader side: was slot a member of group when record seq was written? */
-int	groups_received(const struct shm *shm, uint32_t group, uint32_t slot,
-	    uint64_t seq);
 /* Repair after a groups_lock holder died (called with the lock held). */
 void	groups_repair(const struct shm *shm);
 /* The name rule for groups (the same as for users). */

@@ -109,9 +109,9 @@ write_fields(struct shm_record *r, const struct msglog_entry *e,
 	r->r_mode = (uint8_t)e->mode;
 	r->r_from_slot = e->from_slot;
 	r->r_from_generation = e->from_generation;
-	r->r_to_kind = (uint8_t)e->to_kind;
-	r->r_to = e->to;
-	r->r_to_generation = e->to_generation;
+	r->r_to_kind = (uint8_t)e->to.kind;
+	r->r_to = e->to.index;
+	r->r_to_generation = e->to.generation;
 	r->r_len = (uint32_t)len;
 	r->r_from_name_len = (uint8_t)n->from;
 	r->r_to_name_len = (uint8_t)n->to;
@@ -171,7 +171,7 @@ msglog_append_all(const struct shm *shm, uint32_t kind, uint32_t from_slot,
 	e.kind = kind;
 	e.from_slot = from_slot;
 	e.from_generation = from_generation;
-	e.to_kind = TO_ALL;
+	e.to.kind = TO_ALL;
 	strlcpy(e.from_name, from_name, sizeof(e.from_name));
 	e.text = (char *)(uintptr_t)text;
 	e.len = (uint32_t)len;
@@ -225,9 +225,9 @@ read_fields(const struct shm_record *r, struct msglog_entry *entry,
 	entry->mode = r->r_mode;
 	entry->from_slot = r->r_from_slot;
 	entry->from_generation = r->r_from_generation;
-	entry->to_kind = r->r_to_kind;
-	entry->to = r->r_to;
-	entry->to_generation = r->r_to_generation;
+	entry->to.kind = r->r_to_kind;
+	entry->to.index = r->r_to;
+	entry->to.generation = r->r_to_generation;
 	entry->len = (uint32_t)len;
 	copy_name(entry->from_name, &p, n->from);
 	copy_name(entry->to_name, &p, n->to);
@@ -280,4 +280,25 @@ msglog_read(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
 	if (result == MSGLOG_OK && entry->kind == REC_PAD)
 		return MSGLOG_LOST;
 	return result;
+}
+
+int
+msglog_reaches(const struct shm *shm, const struct msglog_address *to,
+    uint64_t seq, uint32_t slot, uint32_t generation)
+{
+	uint64_t joined;
+
+	switch (to->kind) {
+	case TO_ALL:
+		return 1;
+	case TO_USER:
+		return to->index == slot && to->generation == generation;
+	case TO_GROUP:
+		if (to->index >= shm->geo.max_groups)
+			return 0;
+		joined = atomic_load_explicit(shm_joined(shm, to->index, slot),
+		    memory_order_acquire);
+		return joined != 0 && joined < seq;
+	}
+	return 0;
 }

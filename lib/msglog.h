@@ -15,6 +15,13 @@
 
 #include "shm.h"
 
+/* Whom a record is for (its r_to_kind, r_to, r_to_generation). */
+struct msglog_address {
+	uint32_t	kind;			/* TO_* */
+	uint32_t	index;			/* slot or group (TO_USER, TO_GROUP) */
+	uint32_t	generation;		/* its s_generation or g_generation */
+};
+
 /* A record: what msglog_append writes and msglog_read copies out. */
 struct msglog_entry {
 	uint64_t	seq;			/* set by append and read */
@@ -28,9 +35,7 @@ struct msglog_entry {
 	uint32_t	mode;			/* GROUP_MODE: 1 invite-only */
 	uint32_t	from_slot;
 	uint32_t	from_generation;
-	uint32_t	to_kind;		/* TO_* */
-	uint32_t	to;			/* slot or group index */
-	uint32_t	to_generation;
+	struct msglog_address to;
 	uint32_t	len;			/* bytes of text */
 	char		from_name[SHM_NAME_MAX + 1];
 	char		to_name[SHM_NAME_MAX + 1];	/* user or group */
@@ -68,5 +73,15 @@ enum msglog_result {
  */
 enum msglog_result msglog_read(const struct shm *shm, uint64_t seq,
 	    struct msglog_entry *entry);
+/*
+ * Does a record addressed to `to`, appended as seq, reach the reader in
+ * slot (of generation)?  Everyone for TO_ALL; the one user for TO_USER;
+ * for TO_GROUP, the members who joined before the record.  The reader of
+ * a record and its sender (waking its readers, seq UINT64_MAX: the
+ * members now) ask the same question here.  It does not say whether the
+ * slot is ACTIVE, nor exclude the sender.
+ */
+int	msglog_reaches(const struct shm *shm, const struct msglog_address *to,
+	    uint64_t seq, uint32_t slot, uint32_t generation);
 
 #endif

@@ -432,6 +432,13 @@ shm_slot_flag_wake(struct shm_slot *s)
 	    atomic_exchange(&s->s_wake_pending, 1) == 0;
 }
 
+int
+shm_slot_behind(struct shm_slot *s, uint64_t target)
+{
+	return atomic_load(&s->s_state) == SLOT_ACTIVE &&
+	    atomic_load(&s->s_cursor) < target;
+}
+
 /*
  * An appender publishes log_next only after its record is complete, so a
  * dead appender left at most a half-written record beyond log_next,

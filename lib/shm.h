@@ -149,6 +149,12 @@ uint32_t		 shm_record_cells(size_t data);
  * (coalescing, doc/architecture.md section 6).
  */
 int	shm_slot_flag_wake(struct shm_slot *s);
+/*
+ * Is the slot a reader that has not read up to target (its published
+ * s_cursor is below it)?  Whoever wakes readers that lag (the senders'
+ * nudge, the hub's presence wake-ups) asks here.
+ */
+int	shm_slot_behind(struct shm_slot *s, uint64_t target);
 
 /*
  * Lock and unlock the three mutexes (registry, groups, log).  A lock

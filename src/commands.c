@@ -67,16 +67,16 @@ say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
 	e.kind = REC_CHAT;
 	e.from_slot = s->slot;
 	e.from_generation = s->generation;
-	e.to_kind = to_kind;
-	e.to = to;
-	e.to_generation = to_gen;
+	e.to.kind = to_kind;
+	e.to.index = to;
+	e.to.generation = to_gen;
 	strlcpy(e.from_name, s->name, sizeof(e.from_name));
 	if (to_name != NULL)
 		strlcpy(e.to_name, to_name, sizeof(e.to_name));
 	e.text = text;
 	e.len = (uint32_t)len;
 	msglog_append(&s->shm, &e);
-	hublink_wake(s, to_kind, to);
+	session_wake(s, to_kind, to);
 }
 
 static void

@@ -1,43 +1,18 @@
 /*
  * deliver.c -- from the shared log to the client's socket.
  *
- * Owns the session's read cursor.  A wake-up clears the wake-pending
- * flag first, then reads every record up to the log's end, formats the
- * ones meant for this user and flushes them with one write where the
- * socket takes it (design invariant 4).
+ * A wake-up drains the log (lib/logreader.c: the cursor, which records
+ * are this user's), formats each record as a line and flushes them with
+ * one write where the socket takes it (design invariant 4).
  */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "groups.h"
 #include "msglog.h"
 #include "session.h"
 #include "text.h"
-
-static int
-from_self(const struct session *s, const struct msglog_entry *e)
-{
-	return e->from_slot == s->slot && e->from_generation == s->generation;
-}
-
-/* Is the record for this user?  The sender never gets its own back. */
-static int
-for_me(const struct session *s, const struct msglog_entry *e)
-{
-	if (from_self(s, e))
-		return 0;
-	switch (e->to_kind) {
-	case TO_ALL:
-		return 1;
-	case TO_USER:
-		return e->to == s->slot && e->to_generation == s->generation;
-	case TO_GROUP:
-		return groups_received(&s->shm, e->to, s->slot, e->seq);
-	}
-	return 0;
-}
 
 /*
  * Lines are put together from pieces rather than with a printf format:
@@ -59,7 +34,7 @@ text(const struct msglog_entry *e)
 static int
 format_chat(struct session *s, const struct msglog_entry *e)
 {
-	switch (e->to_kind) {
+	switch (e->to.kind) {
 	case TO_USER: {		/* *alice* hi */
 		struct outq_piece p[] = { str("*"), str(e->from_name), str("* "),
 		    text(e), str("\n") };
@@ -105,7 +80,7 @@ group_sentence(const struct session *s, const struct msglog_entry *e,
 	case GROUP_OWNER:
 		return (size_t)snprintf(buf, size, "%s now owns #%s", t, g);
 	case GROUP_KICKED:
-		if (e->to_kind == TO_USER)
+		if (e->to.kind == TO_USER)
 			snprintf(head, sizeof(head), "%s kicked you from #%s (", a, g);
 		else
 			snprintf(head, sizeof(head), "%s kicked %s from #%s (", a, t, g);
@@ -177,35 +152,30 @@ void
 deliver_drain(struct session *s)
 {
 	struct msglog_entry e;
-	uint64_t end, delivered = 0;
+	uint64_t delivered = 0;
 
 	if (s->state != SESSION_CHAT)
 		return;
-	atomic_exchange(&shm_slot(&s->shm, s->slot)->s_wake_pending, 0);
-	end = msglog_next(&s->shm);
-	e.text = s->text;
-	while (s->cursor < end) {
-		switch (msglog_read(&s->shm, s->cursor, &e)) {
-		case MSGLOG_NONE:
-			return;
-		case MSGLOG_LOST:
+	logreader_begin(&s->reader);
+	for (;;) {
+		switch (logreader_next(&s->reader, &e)) {
+		case LOGREADER_END:
+			break;
+		case LOGREADER_LOST:
 			session_close(s, DISC_LAGGED,
 			    "fell a whole message log behind");
 			return;
-		case MSGLOG_OK:
-			break;
-		}
-		s->cursor = e.next;
-		if (!for_me(s, &e))
+		case LOGREADER_RECORD:
+			if (queue_record(s, &e) == -1) {
+				session_close(s, DISC_SENDQ, "SendQ exceeded");
+				return;
+			}
+			delivered++;
 			continue;
-		if (queue_record(s, &e) == -1) {
-			session_close(s, DISC_SENDQ, "SendQ exceeded");
-			return;
 		}
-		delivered++;
+		break;
 	}
-	atomic_store_explicit(&shm_slot(&s->shm, s->slot)->s_cursor, s->cursor,
-	    memory_order_relaxed);
+	logreader_publish(&s->reader);
 	if (delivered > 0)
 		atomic_fetch_add_explicit(&s->shm.hdr->st_deliveries, delivered,
 		    memory_order_relaxed);
@@ -215,26 +185,17 @@ deliver_drain(struct session *s)
 static void
 close_if_requested(struct session *s)
 {
-	struct shm_slot *slot = shm_slot(&s->shm, s->slot);
 	char reason[SHM_REASON_MAX];
-	uint32_t request;
+	int disc;
 
-	request = atomic_load(&slot->s_close);
-	if (request == 0 || s->state == SESSION_CLOSING)
+	if (s->state == SESSION_CLOSING ||
+	    (disc = logreader_close_request(&s->reader, reason, sizeof(reason))) == -1)
 		return;
-	memcpy(reason, slot->s_close_reason, sizeof(reason));
-	reason[sizeof(reason) - 1] = '\0';
 	reply(s, "! closed: %s", reason);
-	session_close(s, request - 1 < DISC_REASONS ? (int)request - 1 : DISC_KICKED,
-	    reason);
+	session_close(s, disc, reason);
 }
 
-/*
- * The eventfd fired (or the hub came back): drain.  The eventfd is
- * watched edge-triggered, so every write by the hub is an event of its
- * own and its count is never read: one system call less per wake-up.
- * (The count would take centuries of wake-ups to reach its limit.)
- */
+/* The eventfd fired (or the hub came back): drain (lib/hublink.c). */
 void
 deliver_wakeup(struct session *s)
 {

@@ -1,5 +1,5 @@
 /*
- * flood.c -- flood control for one client: a token bucket.
+ * flood.c -- flood control for one client: a token bucket (lib/bucket.c).
  *
  * rate_msgs tokens a second, at most rate_burst saved.  Each chat line or
  * command takes one.  With no token left the session stops reading its
@@ -11,37 +11,15 @@
 
 #include <stdatomic.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "session.h"
 
-static long long
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 void
 flood_init(struct session *s)
 {
-	s->tokens = s->conf.rate_burst;
-	s->refilled_ns = now_ns();
-}
-
-static void
-refill(struct session *s)
-{
-	long long now = now_ns();
-
-	s->tokens += (double)(now - s->refilled_ns) * s->conf.rate_msgs / 1e9;
-	if (s->tokens > s->conf.rate_burst)
-		s->tokens = s->conf.rate_burst;
-	s->refilled_ns = now;
+	bucket_init(&s->bucket, s->conf.rate_msgs, s->conf.rate_burst);
 }
 
 /* Unread input: the kernel's receive queue plus our partial line. */
@@ -58,7 +36,7 @@ arm(struct session *s)
 	long long wait_ns;
 
 	memset(&its, 0, sizeof(its));
-	wait_ns = (long long)((1.0 - s->tokens) * 1e9 / s->conf.rate_msgs) + 1;
+	wait_ns = bucket_wait_ns(&s->bucket);
 	its.it_value.tv_sec = wait_ns / 1000000000LL;
 	its.it_value.tv_nsec = wait_ns % 1000000000LL;
 	if (timerfd_settime(session_timer(s, &s->throttle_fd), 0, &its, NULL) == -1)
@@ -70,11 +48,8 @@ flood_take(struct session *s)
 {
 	if (s->throttled)
 		return 0;
-	refill(s);
-	if (s->tokens >= 1.0) {
-		s->tokens -= 1.0;
+	if (bucket_take(&s->bucket))
 		return 1;
-	}
 	s->throttled = 1;
 	atomic_fetch_add_explicit(&s->shm.hdr->st_throttled, 1, memory_order_relaxed);
 	log_debug("%s: %s is flooding; reading paused", s->peer, s->name);
@@ -86,7 +61,7 @@ flood_take(struct session *s)
 void
 flood_refund(struct session *s)
 {
-	s->tokens += 1.0;
+	bucket_refund(&s->bucket);
 }
 
 /* The throttle timer fired: check the backlog, then read again. */

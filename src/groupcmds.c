@@ -143,7 +143,7 @@ cmd_join_group(struct session *s, char *args)
 	}
 	reply(s, "* joined #%s (%u member%s)", shm_group(&s->shm, index)->g_name,
 	    members, members == 1 ? "" : "s");
-	hublink_wake(s, TO_GROUP, index);
+	session_wake(s, TO_GROUP, index);
 }
 
 void
@@ -160,7 +160,7 @@ cmd_leave_group(struct session *s, char *args)
 		return;
 	}
 	reply(s, "* left #%s", g);
-	hublink_wake(s, TO_GROUP, index);
+	session_wake(s, TO_GROUP, index);
 }
 
 void
@@ -200,8 +200,8 @@ cmd_kick(struct session *s, char *args)
 		return;
 	}
 	reply(s, "* kicked %s from #%s", t.name, shm_group(&s->shm, index)->g_name);
-	hublink_wake(s, TO_GROUP, index);
-	hublink_wake(s, TO_USER, t.slot);
+	session_wake(s, TO_GROUP, index);
+	session_wake(s, TO_USER, t.slot);
 }
 
 void
@@ -221,7 +221,7 @@ cmd_invite(struct session *s, char *args)
 		return;
 	}
 	reply(s, "* invited %s to #%s", t.name, shm_group(&s->shm, index)->g_name);
-	hublink_wake(s, TO_USER, t.slot);
+	session_wake(s, TO_USER, t.slot);
 }
 
 void
@@ -248,7 +248,7 @@ cmd_invite_only(struct session *s, char *args)
 	}
 	reply(s, "* #%s is now %s", shm_group(&s->shm, index)->g_name,
 	    on ? "invite-only" : "open to everyone");
-	hublink_wake(s, TO_GROUP, index);
+	session_wake(s, TO_GROUP, index);
 }
 
 /*

@@ -39,14 +39,15 @@ enter_chat(struct session *s, uint64_t after_join)
 	uint32_t others = registry_active_count(&s->shm) - 1;
 
 	s->state = SESSION_CHAT;
-	s->cursor = after_join;
+	logreader_init(&s->reader, &s->shm, s->slot, s->generation, after_join,
+	    s->text);
 	session_arm_deadline(s);
 	shm_slot(&s->shm, s->slot)->s_registered = (uint32_t)s->registered;
 	log_info("%s: logged in as %s%s", s->peer, s->name,
 	    s->registered ? "" : " (guest)");
 	reply(s, "* welcome, %s (%u other%s online; /help for commands)", s->name,
 	    others, others == 1 ? "" : "s");
-	hublink_presence(s);
+	session_presence(s);
 	deliver_drain(s);
 }
 
@@ -71,7 +72,7 @@ replace_old_session(struct session *s, long long silent)
 	if ((old = registry_request_close(&s->shm, s->name, DISC_KICKED, why)) ==
 	    SLOT_NONE)
 		return 0;	/* gone meanwhile */
-	hublink_wake(s, TO_USER, old);
+	session_wake(s, TO_USER, old);
 	/* This session only waits for its own login; nobody else does. */
 	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 20) {
 		if (registry_find(&s->shm, s->name) == SLOT_NONE)

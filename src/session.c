@@ -180,6 +180,8 @@ session_update_events(struct session *s)
 void
 session_close(struct session *s, int disc_reason, const char *why)
 {
+	int registered_name = s->state == SESSION_CHAT;
+
 	if (s->state == SESSION_CLOSING)
 		return;
 	/* The reasons nobody replied to yet: tell the client, best effort. */
@@ -189,13 +191,13 @@ session_close(struct session *s, int disc_reason, const char *why)
 	    disc_reason == DISC_LOST)
 		outq_appendf(&s->out, "! closed: %s\n", why);
 	if (s->state == SESSION_CHAT)
-		hublink_flush_owed(s);
+		hublink_flush_owed(&s->link);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
-	if (s->state == SESSION_CHAT)
-		hublink_presence(s);
+	s->state = SESSION_CLOSING;	/* no drain from here on */
+	if (registered_name)
+		hublink_presence(&s->link);
 	atomic_fetch_add(&s->shm.hdr->st_disconnects[disc_reason], 1);
 	log_info("%s: close%s%s: %s", s->peer, s->name[0] ? " " : "", s->name, why);
-	s->state = SESSION_CLOSING;
 }
 
 void
@@ -251,7 +253,10 @@ setup(struct session *s)
 		refuse_client(s, "! unavailable: the chat service is not running; "
 		    "try again later\n", "no segment");
 	}
-	if (hublink_open(s) == -1)
+	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	hublink_init(&s->link, &s->shm, s->conf.runtime_dir, s->epfd);
+	if (hublink_open(&s->link) == -1)
 		refuse_client(s, "! unavailable: the chat service is not running; "
 		    "try again later\n", "hub not reachable");
 }
@@ -280,17 +285,17 @@ claim_and_register(struct session *s)
 		    "not logged in");
 	}
 	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
-	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		fatal("epoll_create1");
+	/* For close requests; enter_chat sets the cursor at the login. */
+	logreader_init(&s->reader, &s->shm, s->slot, s->generation, 0, s->text);
 	/*
 	 * The prompt goes out while the hub answers the HELLO: the client
 	 * reads it and types while the round trip completes.
 	 */
-	if (hublink_hello(s, why, sizeof(why)) == 0) {
+	if (hublink_hello(&s->link, s->slot, s->generation, why, sizeof(why)) == 0) {
 		login_prompt(s);
 		if (outq_flush(&s->out, s->out_fd) == -1)
 			log_warn("%s: prompt", s->peer);
-		if ((rc = hublink_welcome(s, why, sizeof(why))) == HUBLINK_OK)
+		if ((rc = hublink_welcome(&s->link, why, sizeof(why))) == HUBLINK_OK)
 			return;
 	}
 	log_warnx("%s", why);
@@ -320,7 +325,7 @@ free_buffers(struct session *s)
 	linebuf_free(&s->in);
 	outq_free(&s->out);
 	free(s->text);
-	free(s->wake_owed);
+	hublink_free(&s->link);
 }
 
 static void
@@ -380,16 +385,16 @@ dispatch(struct session *s, int fd, uint32_t events)
 	if (fd == s->in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    !s->in_eof && !s->throttled)
 		input_read(s);
-	if (fd == s->wake_fd && s->wake_fd != -1)
+	if (fd == s->link.wake_fd && s->link.wake_fd != -1)
 		deliver_wakeup(s);
-	else if (fd == s->ctl_fd && s->ctl_fd != -1) {
+	else if (fd == s->link.ctl_fd && s->link.ctl_fd != -1) {
 		if (events & EPOLLOUT)
-			hublink_flush_owed(s);
+			hublink_flush_owed(&s->link);
 		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			hublink_read(s);
+			hublink_read(&s->link);
 	}
-	else if (fd == s->timer_fd && s->timer_fd != -1)
-		hublink_retry(s);
+	else if (fd == s->link.timer_fd && s->link.timer_fd != -1)
+		session_hub_retry(s);
 	else if (fd == s->throttle_fd && s->throttle_fd != -1)
 		flood_resume(s);
 	else if (fd == s->deadline_fd)
@@ -445,7 +450,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	memset(&s, 0, sizeof(s));
-	s.ctl_fd = s.wake_fd = s.timer_fd = s.throttle_fd = -1;
+	s.throttle_fd = -1;
 	s.pid = getpid();
 	log_init("chat-session", LOG_LEVEL_INFO);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {

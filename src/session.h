@@ -2,8 +2,8 @@
  * session.h -- chat-session's state, shared by its modules.
  *
  * session.c  start-up, the event loop, closing
- * hublink.c  the control connection to the hub: register, reconnect, wake
- * deliver.c  reading the shared log and formatting lines for the client
+ * wake.c     the hub link's events (lib/hublink.c) and wake-ups
+ * deliver.c  the log, read by lib/logreader.c, formatted for the client
  * input.c    reading the client, framing and checking its lines (telnet
  *            commands taken out first, lib/telnet.c)
  * login.c    the login dialogue: name, password, guests, duplicate logins
@@ -19,8 +19,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bucket.h"
 #include "conf.h"
+#include "hublink.h"
 #include "linebuf.h"
+#include "logreader.h"
 #include "outq.h"
 #include "shm.h"
 #include "telnet.h"
@@ -38,10 +41,7 @@ struct session {
 	pid_t		pid;
 	int		in_fd, out_fd;	/* the client (the same socket, or inetd 0/1) */
 	int		epfd;
-	int		ctl_fd;		/* hub control connection, -1 while away */
-	int		ctl_room_watched; /* EPOLLOUT on ctl_fd: wakes are owed */
-	int		wake_fd;	/* eventfd from the hub, -1 while away */
-	int		timer_fd;	/* hub reconnect timer; -1 until needed */
+	struct hublink	link;		/* to the hub: registration, wake-ups */
 	int		throttle_fd;	/* flood control: resume reading; -1
 					   until needed */
 	int		deadline_fd;	/* login_timeout, idle_timeout */
@@ -49,19 +49,16 @@ struct session {
 	char		peer[64];
 	char		name[SHM_NAME_MAX + 1];
 	enum session_state state;
-	uint64_t	cursor;		/* next log record to read */
+	struct logreader reader;	/* the log, from the login on */
 	struct telnet	tn;		/* telnet commands taken out of the input */
 	struct linebuf	in;
 	struct outq	out;
 	char		*text;		/* max_line bytes for a record's text */
-	uint8_t		*wake_owed;	/* per slot: a wake-up not yet sent; lazy */
-	uint32_t	wake_owed_count;
 	int		in_eof;
 	int		awaiting_password; /* login: name given, password next */
 	int		auth_failures;
 	int		registered;	/* logged in with a password */
-	double		tokens;		/* flood control bucket */
-	long long	refilled_ns;	/* CLOCK_MONOTONIC of the last refill */
+	struct bucket	bucket;		/* flood control */
 	int		throttled;	/* not reading the client until a token */
 	uint32_t	in_events;	/* what epoll watches on in_fd now */
 	int		out_watched;	/* out_fd (inetd, separate) is in epoll */
@@ -86,19 +83,12 @@ void	session_update_events(struct session *s);
 void	session_arm_deadline(struct session *s);
 
 
-/* hublink.c */
-enum hublink_result { HUBLINK_OK, HUBLINK_AWAY, HUBLINK_REFUSED };
-int	hublink_open(struct session *s);
-/* Register: hublink_hello sends HELLO, hublink_welcome awaits the answer. */
-int	hublink_register(struct session *s, char *why, size_t whylen);
-int	hublink_hello(struct session *s, char *why, size_t whylen);
-int	hublink_welcome(struct session *s, char *why, size_t whylen);
-void	hublink_read(struct session *s);
-void	hublink_retry(struct session *s);
-void	hublink_wake(struct session *s, uint32_t to_kind, uint32_t to);
+/* wake.c: the hub link's events and wake-ups, for the session */
+/* Wake the readers of a record addressed to `to`; drain if we lag. */
+void	session_wake(struct session *s, uint32_t to_kind, uint32_t to);
 /* After a join or leave record: the hub wakes everyone, batched. */
-void	hublink_presence(struct session *s);
-void	hublink_flush_owed(struct session *s);
+void	session_presence(struct session *s);
+void	session_hub_retry(struct session *s);
 
 /* deliver.c; also acts on a close request (kick, newer login) */
 void	deliver_drain(struct session *s);

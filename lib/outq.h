@@ -1,5 +1,5 @@
 /*
- * outq.h -- a session's output queue: bytes formatted for the client and
+ * outq.h -- a front door's output queue: bytes formatted for the client and
  * not yet written.  Bounded by max_sendq; a client that lets it fill is
  * disconnected ("SendQ exceeded"), so it never slows anyone else.
  */

@@ -1,0 +1,81 @@
+/*
+ * logreader.c -- a slot's drain of the shared log.
+ *
+ * The wake-pending flag is cleared before log_next is read (both
+ * sequentially consistent): a record appended after that load flips the
+ * flag again and wakes the reader again, so none is left unread.
+ */
+#include <stdatomic.h>
+#include <string.h>
+
+#include "logreader.h"
+
+void
+logreader_init(struct logreader *r, const struct shm *shm, uint32_t slot,
+    uint32_t generation, uint64_t cursor, char *text)
+{
+	memset(r, 0, sizeof(*r));
+	r->shm = shm;
+	r->slot = slot;
+	r->generation = generation;
+	r->cursor = cursor;
+	r->text = text;
+}
+
+void
+logreader_begin(struct logreader *r)
+{
+	atomic_exchange(&shm_slot(r->shm, r->slot)->s_wake_pending, 0);
+	r->end = msglog_next(r->shm);
+}
+
+/* The sender never gets its own records back. */
+static int
+for_reader(const struct logreader *r, const struct msglog_entry *e)
+{
+	if (e->from_slot == r->slot && e->from_generation == r->generation)
+		return 0;
+	return msglog_reaches(r->shm, &e->to, e->seq, r->slot, r->generation);
+}
+
+enum logreader_result
+logreader_next(struct logreader *r, struct msglog_entry *e)
+{
+	e->text = r->text;
+	while (r->cursor < r->end) {
+		switch (msglog_read(r->shm, r->cursor, e)) {
+		case MSGLOG_NONE:
+			return LOGREADER_END;
+		case MSGLOG_LOST:
+			return LOGREADER_LOST;
+		case MSGLOG_OK:
+			break;
+		}
+		r->cursor = e->next;
+		if (for_reader(r, e))
+			return LOGREADER_RECORD;
+	}
+	return LOGREADER_END;
+}
+
+void
+logreader_publish(const struct logreader *r)
+{
+	atomic_store_explicit(&shm_slot(r->shm, r->slot)->s_cursor, r->cursor,
+	    memory_order_relaxed);
+}
+
+int
+logreader_close_request(const struct logreader *r, char *reason, size_t size)
+{
+	struct shm_slot *slot = shm_slot(r->shm, r->slot);
+	uint32_t request = atomic_load(&slot->s_close);
+	size_t n = size < sizeof(slot->s_close_reason) ? size :
+	    sizeof(slot->s_close_reason);
+
+	if (request == 0 || size == 0)
+		return -1;
+	memcpy(reason, slot->s_close_reason, n);
+	reason[n - 1] = '\0';
+	return request - 1 < DISC_REASONS ? (int)request - 1 : DISC_KICKED;
+}

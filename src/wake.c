@@ -1,0 +1,48 @@
+/*
+ * wake.c -- the session's side of its hub link (lib/hublink.c).
+ *
+ * Owns what the session does when the link reports: draining when its
+ * own cursor lags, closing when the hub refuses it after a restart, and
+ * reading on once it is registered again.
+ */
+#include <stdatomic.h>
+
+#include "log.h"
+#include "session.h"
+
+void
+session_wake(struct session *s, uint32_t to_kind, uint32_t to)
+{
+	struct msglog_address a = { to_kind, to, 0 };
+
+	if (to_kind == TO_USER)
+		a.generation = atomic_load(&shm_slot(&s->shm, to)->s_generation);
+	if (hublink_wake(&s->link, &a))
+		deliver_drain(s);	/* a sender lags behind its own lines */
+}
+
+void
+session_presence(struct session *s)
+{
+	if (hublink_presence(&s->link) && s->state == SESSION_CHAT)
+		deliver_drain(s);
+}
+
+/* Timer tick while the hub is away: register again, then read on. */
+void
+session_hub_retry(struct session *s)
+{
+	char why[256];
+
+	switch (hublink_retry(&s->link, why, sizeof(why))) {
+	case HUBLINK_AWAY:
+		return;
+	case HUBLINK_REFUSED:
+		log_warnx("%s", why);
+		session_close(s, DISC_LOST, "lost registration with the hub");
+		return;
+	case HUBLINK_OK:
+		deliver_wakeup(s);
+		return;
+	}
+}
