@@ -1,8 +1,10 @@
 /*
  * commands.c -- what a logged-in client's lines mean.
  *
- * Owns plain chat lines and the /command table from which /help is
- * generated: one row and one function per command.  Every line the
+ * Owns plain chat lines, the /command table from which /help is
+ * generated (one row and one function per command: the function parses
+ * the words and calls the core, chatcore/core.h), and the line form of
+ * the core's results.  Every line the
  * server sends starts with a prefix that tells its kind (see
  * doc/protocol.md): "? " prompt, "* " notice, "! code: " error,
  * "<name> " chat, "*name* " private, "#group <name> " group chat.
@@ -14,12 +16,8 @@
 #include <string.h>
 
 #include "cmdline.h"
-#include "log.h"
-#include "msglog.h"
-#include "registry.h"
 #include "session.h"
 #include "text.h"
-#include "users.h"
 
 void
 reply(struct session *s, const char *fmt, ...)
@@ -35,93 +33,113 @@ reply(struct session *s, const char *fmt, ...)
 }
 
 void
-reply_not_online(struct session *s, const char *name)
+reply_usage(struct session *s, const char *usage)
 {
-	char hash[USERS_HASH_MAX], err[256];
+	struct core_result r;
 
-	switch (users_lookup(s->conf.users_file, name, hash, sizeof(hash),
-	    err, sizeof(err))) {
-	case USERS_FOUND:
-	case USERS_IS_LOCKED:	/* registered, if unusable for now */
-		reply(s, "! user-offline: %s is not online", name);
-		break;
-	default:
-		reply(s, "! no-such-user: there is no user named %s", name);
-	}
+	core_result_set(&r, CR_USAGE);
+	r.text = usage;
+	reply_result(s, &r);
+}
+
+size_t
+result_line(const struct core_result *r, char *line, size_t size)
+{
+	const struct core_error_info *err;
+	char words[RESULT_LINE_MAX];
+	int n;
+
+	core_result_text(r, words, sizeof(words));
+	if ((err = core_error_info(core_result_error(r->status))) != NULL)
+		n = snprintf(line, size, "! %s: %s", err->code, words);
+	else
+		n = snprintf(line, size, "* %s", words);
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
 void
-say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
-    const char *to_name, char *text, size_t len)
+reply_result(struct session *s, const struct core_result *r)
 {
-	struct msglog_entry e;
+	char line[RESULT_LINE_MAX];
 
-	/* Text that shows nothing is no text, whichever command sent it. */
-	if (text_is_blank(text, len)) {
-		reply(s, "! missing-argument: nothing to send: the text is only "
-		    "blanks");
-		return;
+	if (r->status != CR_OK) {
+		result_line(r, line, sizeof(line));
+		reply(s, "%s", line);
 	}
-	len = text_cut_blanks(text, len);
-	memset(&e, 0, sizeof(e));
-	e.kind = REC_CHAT;
-	e.from_slot = s->slot;
-	e.from_generation = s->generation;
-	e.to.kind = to_kind;
-	e.to.index = to;
-	e.to.generation = to_gen;
-	strlcpy(e.from_name, s->name, sizeof(e.from_name));
-	if (to_name != NULL)
-		strlcpy(e.to_name, to_name, sizeof(e.to_name));
-	e.text = text;
-	e.len = (uint32_t)len;
-	msglog_append(&s->shm, &e);
-	session_wake(s, to_kind, to);
+	if (r->lagging)
+		deliver_drain(s);	/* a sender lags behind its own lines */
+}
+
+void
+reply_closed(struct session *s, const char *reason)
+{
+	struct core_result r;
+
+	core_result_set(&r, CR_CLOSED);
+	r.text = reason;
+	reply_result(s, &r);
+}
+
+void
+reply_status(struct session *s, enum core_status status, uint32_t count)
+{
+	struct core_result r;
+
+	core_result_set(&r, status);
+	r.count = count;
+	reply_result(s, &r);
+}
+
+void
+reply_named(struct session *s, enum core_status status, const char *user,
+    uint32_t count)
+{
+	struct core_result r;
+
+	core_result_set(&r, status);
+	strlcpy(r.user, user, sizeof(r.user));
+	r.count = count;
+	reply_result(s, &r);
+}
+
+void
+session_user(const struct session *s, struct core_user *u)
+{
+	u->shm = &s->shm;
+	u->conf = &s->conf;
+	u->link = (struct hublink *)&s->link;
+	u->slot = s->slot;
+	u->generation = s->generation;
+	u->name = s->name;
+	u->peer = s->peer;
+	u->registered = s->registered;
 }
 
 static void
 cmd_broadcast(struct session *s, char *args)
 {
-	say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
+	struct core_result r;
+	struct core_user u;
+
+	session_user(s, &u);
+	core_say_all(&u, args, strlen(args), &r);
+	reply_result(s, &r);
 }
 
 static void
 cmd_msg(struct session *s, char *args)
 {
-	char *name = cmdline_next_word(&args), to_name[SHM_NAME_MAX + 1];
-	uint32_t slot;
+	char *name = cmdline_next_word(&args);
+	struct core_result r;
+	struct core_user u;
 
 	if (*args == '\0') {
-		reply(s, "! missing-argument: usage: /msg <user> <text>");
+		reply_usage(s, "/msg <user> <text>");
 		return;
 	}
-	if ((slot = registry_find(&s->shm, name)) == SLOT_NONE) {
-		reply_not_online(s, name);
-		return;
-	}
-	if (slot == s->slot) {
-		reply(s, "! bad-target: you cannot send a private message to yourself");
-		return;
-	}
-	/* A name from the segment: bounded, never trusted to end. */
-	memcpy(to_name, shm_slot(&s->shm, slot)->s_name, SHM_NAME_MAX);
-	to_name[SHM_NAME_MAX] = '\0';
-	say(s, TO_USER, slot, atomic_load(&shm_slot(&s->shm, slot)->s_generation),
-	    to_name, args, strlen(args));
-}
-
-/* Is slot i ACTIVE with a name starting with prefix (any case)? */
-static int
-user_listed(struct session *s, uint32_t i, const char *prefix, size_t len,
-    char *name)
-{
-	struct shm_slot *slot = shm_slot(&s->shm, i);
-
-	if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
-		return 0;
-	memcpy(name, slot->s_name, SHM_NAME_MAX);
-	name[SHM_NAME_MAX] = '\0';
-	return listing_match(name, prefix, len);
+	session_user(s, &u);
+	core_msg(&u, name, args, strlen(args), &r);
+	reply_result(s, &r);
 }
 
 /*
@@ -132,42 +150,30 @@ static void
 cmd_users(struct session *s, char *args)
 {
 	char *prefix = cmdline_next_word(&args), name[SHM_NAME_MAX + 1];
-	uint32_t count = 0, unlisted = 0;
-	size_t len = strlen(prefix);
+	uint32_t unlisted = 0, cursor = 0;
 	struct listing l;
+	struct core_user u;
 
-	if (len == 0)
-		count = registry_active_count(&s->shm);
-	else
-		for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++)
-			count += user_listed(s, i, prefix, len, name);
+	session_user(s, &u);
 	listing_start(&l, s);
-	listing_add(&l, "* users (%u):", count);
-	for (uint32_t i = 0; i < s->shm.geo.max_sessions; i++)
-		if (user_listed(s, i, prefix, len, name) &&
-		    listing_add(&l, " %s", name) == -1)
+	listing_add(&l, "* users (%u):", core_users_count(&u, prefix));
+	while (core_users_next(&u, prefix, &cursor, name))
+		if (listing_add(&l, " %s", name) == -1)
 			unlisted++;
 	listing_end_line(&l);
 	if (listing_finish(&l) == -1)
 		return;
 	if (unlisted > 0)
-		reply(s, "* %u more user%s not shown; /users PREFIX lists only "
-		    "the users whose names start with PREFIX", unlisted,
-		    unlisted == 1 ? "" : "s");
+		reply_status(s, CR_USERS_NOT_SHOWN, unlisted);
 }
 
-/* The reason is kept as typed, cut so that "quit: REASON" fits. */
 static void
 cmd_quit(struct session *s, char *args)
 {
 	char reason[SHM_REASON_MAX];
 
-	args[text_cut_blanks(args, strlen(args))] = '\0';
-	if (*args != '\0')
-		text_compose(reason, sizeof(reason), "quit: ", args, SIZE_MAX, "");
-	else
-		strlcpy(reason, "quit", sizeof(reason));
-	reply(s, "* bye");
+	core_quit_reason(args, reason, sizeof(reason));
+	reply_status(s, CR_BYE, 0);
 	session_close(s, DISC_QUIT, reason);
 }
 
@@ -224,20 +230,23 @@ run_command(struct session *s, char *name, char *args)
 {
 	char shown[UNKNOWN_SHOWN_MAX + 1];
 	const struct command *c;
+	struct core_result r;
 
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		c = &commands[i];
 		if (strcmp(c->name, name) != 0)
 			continue;
 		if (cmdline_count_words(args) < c->min_args) {
-			reply(s, "! missing-argument: usage: %s", c->usage);
+			reply_usage(s, c->usage);
 			return;
 		}
 		c->handler(s, args);
 		return;
 	}
 	text_compose(shown, sizeof(shown), "", name, SIZE_MAX, "");
-	reply(s, "! unknown-command: /%s is not a command; /help lists them", shown);
+	core_result_set(&r, CR_UNKNOWN_COMMAND);
+	r.text = shown;
+	reply_result(s, &r);
 }
 
 void
@@ -250,9 +259,8 @@ commands_line(struct session *s, char *line, size_t len)
 	if (len == 0)
 		return;
 	if ((fault = text_check(line, len)) != TEXT_OK) {
-		reply(s, "! %s: %s; not sent", fault == TEXT_BAD_UTF8 ? "bad-utf8" :
-		    fault == TEXT_NUL ? "nul-byte" : "control-char",
-		    text_fault_string(fault));
+		reply_status(s, fault == TEXT_BAD_UTF8 ? CR_BAD_UTF8 :
+		    fault == TEXT_NUL ? CR_NUL_BYTE : CR_CONTROL_CHAR, 0);
 		if (s->state == SESSION_LOGIN)
 			login_prompt(s);
 		return;
@@ -265,12 +273,11 @@ commands_line(struct session *s, char *line, size_t len)
 	if (s->conf.idle_timeout > 0)
 		session_arm_deadline(s);
 	if ((hidden = text_find_hidden(line, len)) != 0) {
-		reply(s, "! control-char: line contains an invisible or bidirectional "
-		    "formatting character (U+%04X); not sent", (unsigned)hidden);
+		reply_status(s, CR_HIDDEN_CHAR, hidden);
 		return;
 	}
 	if (cmdline_parse(line, &name, &args) == CMDLINE_COMMAND)
 		run_command(s, name, args);
 	else
-		say(s, TO_ALL, 0, 0, NULL, args, strlen(args));
+		cmd_broadcast(s, args);
 }

@@ -191,7 +191,7 @@ close_if_requested(struct session *s)
 	if (s->state == SESSION_CLOSING ||
 	    (disc = logreader_close_request(&s->reader, reason, sizeof(reason))) == -1)
 		return;
-	reply(s, "! closed: %s", reason);
+	reply_closed(s, reason);
 	session_close(s, disc, reason);
 }
 

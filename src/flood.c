@@ -75,8 +75,7 @@ flood_resume(struct session *s)
 	if (!s->throttled || s->state == SESSION_CLOSING)
 		return;
 	if (unread_input(s) > s->conf.max_recvq) {
-		reply(s, "! flood: too much unread input (more than %u bytes); closing",
-		    s->conf.max_recvq);
+		reply_status(s, CR_FLOOD, s->conf.max_recvq);
 		session_close(s, DISC_FLOOD, "Excess flood");
 		return;
 	}

@@ -46,9 +46,7 @@ input_lines(struct session *s)
 			return;
 		}
 		if (r == LINE_TOOLONG)
-			reply(s, "! line-too-long: lines are limited to %u bytes; "
-			    "the rest of that line was discarded",
-			    s->shm.geo.max_line);
+			reply_status(s, CR_LINE_TOO_LONG, s->shm.geo.max_line);
 		else
 			commands_line(s, line, len);
 	}

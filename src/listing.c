@@ -85,9 +85,3 @@ listing_finish(struct listing *l)
 	session_close(l->s, DISC_ERROR, "out of memory");
 	return -1;
 }
-
-int
-listing_match(const char *name, const char *prefix, size_t len)
-{
-	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
-}

@@ -41,12 +41,22 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-/* Write one line straight to the client before the loop runs, then exit. */
+/*
+ * Write one result (with its count) straight to the client before the
+ * loop runs, then exit.
+ */
 static void __attribute__((noreturn))
-refuse_client(struct session *s, const char *line, const char *why)
+refuse_client(struct session *s, enum core_status status, uint32_t count,
+    const char *why)
 {
-	size_t len = strlen(line);
+	char line[RESULT_LINE_MAX + 1];
+	struct core_result r;
+	size_t len;
 
+	core_result_set(&r, status);
+	r.count = count;
+	len = result_line(&r, line, sizeof(line) - 1);
+	line[len++] = '\n';
 	if (write(s->out_fd, line, len) != (ssize_t)len)
 		log_warn("%s: could not tell the client", s->peer);
 	log_info("%s: refused: %s", s->peer, why);
@@ -181,6 +191,8 @@ void
 session_close(struct session *s, int disc_reason, const char *why)
 {
 	int registered_name = s->state == SESSION_CHAT;
+	char line[RESULT_LINE_MAX];
+	struct core_result closed;
 
 	if (s->state == SESSION_CLOSING)
 		return;
@@ -188,8 +200,12 @@ session_close(struct session *s, int disc_reason, const char *why)
 	if (disc_reason == DISC_SENDQ)
 		outq_drop_unsent(&s->out);
 	if (disc_reason == DISC_SENDQ || disc_reason == DISC_LAGGED ||
-	    disc_reason == DISC_LOST)
-		outq_appendf(&s->out, "! closed: %s\n", why);
+	    disc_reason == DISC_LOST) {
+		core_result_set(&closed, CR_CLOSED);
+		closed.text = why;
+		result_line(&closed, line, sizeof(line));
+		outq_appendf(&s->out, "%s\n", line);
+	}
 	if (s->state == SESSION_CHAT)
 		hublink_flush_owed(&s->link);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
@@ -222,12 +238,10 @@ deadline_passed(struct session *s)
 	if (read(s->deadline_fd, &ticks, sizeof(ticks)) == -1)
 		return;
 	if (s->state == SESSION_LOGIN) {
-		reply(s, "! login-timeout: no login within %u seconds; closing",
-		    s->conf.login_timeout);
+		reply_status(s, CR_LOGIN_TIMEOUT, s->conf.login_timeout);
 		session_close(s, DISC_TIMEOUT, "login timeout");
 	} else if (s->state == SESSION_CHAT && s->conf.idle_timeout > 0) {
-		reply(s, "! idle-timeout: nothing sent for %u seconds; closing",
-		    s->conf.idle_timeout);
+		reply_status(s, CR_IDLE_TIMEOUT, s->conf.idle_timeout);
 		session_close(s, DISC_TIMEOUT, "idle timeout");
 	}
 }
@@ -239,8 +253,7 @@ setup(struct session *s)
 
 	if (conf_load(&s->conf, s->conf_path, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		refuse_client(s, "! unavailable: the chat service is misconfigured; "
-		    "try again later\n", "bad configuration");
+		refuse_client(s, CR_MISCONFIGURED, 0, "bad configuration");
 	}
 	log_set_level(s->conf.log_level);
 	if (shm_attach(&s->shm, s->conf.shm_name, 1, err, sizeof(err)) == -1) {
@@ -248,23 +261,20 @@ setup(struct session *s)
 
 		log_warnx("%s", err);
 		if (planted)
-			refuse_client(s, "! unavailable: the chat service is "
-			    "misconfigured; try again later\n", "segment refused");
-		refuse_client(s, "! unavailable: the chat service is not running; "
-		    "try again later\n", "no segment");
+			refuse_client(s, CR_MISCONFIGURED, 0, "segment refused");
+		refuse_client(s, CR_NOT_RUNNING, 0, "no segment");
 	}
 	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	hublink_init(&s->link, &s->shm, s->conf.runtime_dir, s->epfd);
 	if (hublink_open(&s->link) == -1)
-		refuse_client(s, "! unavailable: the chat service is not running; "
-		    "try again later\n", "hub not reachable");
+		refuse_client(s, CR_NOT_RUNNING, 0, "hub not reachable");
 }
 
 static void
 claim_and_register(struct session *s)
 {
-	char why[256], line[256];
+	char why[256];
 	int rc = HUBLINK_AWAY;
 
 	switch (registry_claim(&s->shm, s->pid, s->peer,
@@ -273,16 +283,12 @@ claim_and_register(struct session *s)
 		break;
 	case CLAIM_FULL:
 		atomic_fetch_add(&s->shm.hdr->st_refused_full, 1);
-		snprintf(line, sizeof(line), "! server-full: the server is full "
-		    "(%u connections); try again later\n", s->shm.geo.max_sessions);
-		refuse_client(s, line, "server full");
+		refuse_client(s, CR_SERVER_FULL, s->shm.geo.max_sessions,
+		    "server full");
 	case CLAIM_PENDING:
-		snprintf(line, sizeof(line), "! too-many-pending: %u connections "
-		    "from your address have not logged in yet, the most allowed; "
-		    "log in on one or close one, then try again\n",
-		    s->conf.max_pending_per_address);
-		refuse_client(s, line, "too many connections from its address "
-		    "not logged in");
+		refuse_client(s, CR_TOO_MANY_PENDING,
+		    s->conf.max_pending_per_address,
+		    "too many connections from its address not logged in");
 	}
 	s->generation = atomic_load(&shm_slot(&s->shm, s->slot)->s_generation);
 	/* For close requests; enter_chat sets the cursor at the login. */
@@ -300,10 +306,7 @@ claim_and_register(struct session *s)
 	}
 	log_warnx("%s", why);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, "");
-	refuse_client(s, rc == HUBLINK_REFUSED ?
-	    "! unavailable: the chat service refused this connection; "
-	    "try again later\n" :
-	    "! unavailable: the chat service is not running; try again later\n",
+	refuse_client(s, rc == HUBLINK_REFUSED ? CR_REFUSED : CR_NOT_RUNNING, 0,
 	    "hub registration failed");
 }
 

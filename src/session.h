@@ -21,6 +21,7 @@
 
 #include "bucket.h"
 #include "conf.h"
+#include "core.h"
 #include "hublink.h"
 #include "linebuf.h"
 #include "logreader.h"
@@ -117,15 +118,26 @@ void	commands_line(struct session *s, char *line, size_t len);
 /* Queue one line for the client: prefix + text + "\n". */
 void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* A user is not online: user-offline if registered, else no-such-user. */
-void	reply_not_online(struct session *s, const char *name);
+/* The longest line a result makes. */
+#define RESULT_LINE_MAX	1024
+/* A result's line (no newline) in line (size bytes); its length. */
+size_t	result_line(const struct core_result *r, char *line, size_t size);
 /*
- * Append a chat line (text, len bytes, cut in place: runs of blanks,
- * text_cut_blanks) for to_kind/to and wake its readers; text that shows
- * nothing (text_is_blank) is refused with missing-argument instead.
+ * A core result as a line: "! code: words" for an error, "* words" for
+ * a notice, nothing for CR_OK; then drain if the user's cursor lags.
  */
-void	say(struct session *s, uint32_t to_kind, uint32_t to, uint32_t to_gen,
-	    const char *to_name, char *text, size_t len);
+void	reply_result(struct session *s, const struct core_result *r);
+/* A result of status with only a count. */
+void	reply_status(struct session *s, enum core_status status, uint32_t count);
+/* A result of status about a user (and a count). */
+void	reply_named(struct session *s, enum core_status status, const char *user,
+	    uint32_t count);
+/* "! closed: REASON" */
+void	reply_closed(struct session *s, const char *reason);
+/* "! missing-argument: usage: USAGE" */
+void	reply_usage(struct session *s, const char *usage);
+/* The core's view of this session's user. */
+void	session_user(const struct session *s, struct core_user *u);
 
 /* groupcmds.c */
 void	cmd_create_group(struct session *s, char *args);
@@ -162,12 +174,6 @@ void	listing_end_line(struct listing *l);
  * could not grow (the session is then closed), else 0.
  */
 int	listing_finish(struct listing *l);
-/*
- * 1 if name (a segment name, at most SHM_NAME_MAX bytes read) starts
- * with prefix (len bytes), in any case: what /users and /groups PREFIX
- * list.
- */
-int	listing_match(const char *name, const char *prefix, size_t len);
 
 /* flood.c */
 void	flood_init(struct session *s);

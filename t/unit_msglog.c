@@ -35,9 +35,9 @@ append(const struct shm *seg, uint32_t kind, const char *from, const char *group
 	e.kind = kind;
 	e.from_slot = 2;
 	e.from_generation = 7;
-	e.to_kind = group[0] != '\0' ? TO_GROUP : TO_ALL;
-	e.to = 5;
-	e.to_generation = 9;
+	e.to.kind = group[0] != '\0' ? TO_GROUP : TO_ALL;
+	e.to.index = 5;
+	e.to.generation = 9;
 	strlcpy(e.from_name, from, sizeof(e.from_name));
 	strlcpy(e.to_name, group, sizeof(e.to_name));
 	e.text = (char *)(uintptr_t)text;
@@ -84,12 +84,12 @@ test_sizes(const struct shm *seg)
 	    "the longest record takes three cells (56 + 32 + 32 + 64)");
 
 	ok(read_at(seg, join, &e) == MSGLOG_OK && e.kind == REC_JOIN &&
-	    strcmp(e.from_name, "alice") == 0 && e.to_kind == TO_ALL &&
+	    strcmp(e.from_name, "alice") == 0 && e.to.kind == TO_ALL &&
 	    e.len == 0 && e.seq == join && e.next == chat,
 	    "the join reads back, with where the next record starts");
 	ok(read_at(seg, chat, &e) == MSGLOG_OK && e.kind == REC_CHAT &&
 	    strcmp(e.from_name, "bob") == 0 && strcmp(e.to_name, "room") == 0 &&
-	    e.to_kind == TO_GROUP && e.to == 5 && e.to_generation == 9 &&
+	    e.to.kind == TO_GROUP && e.to.index == 5 && e.to.generation == 9 &&
 	    e.from_slot == 2 && e.from_generation == 7 && e.next == longest,
 	    "a line to a group reads back with every field");
 	is_string("hi, room", text_of(&e), "its text reads back");
@@ -216,8 +216,8 @@ test_group_record(const struct shm *seg)
 	w.kind = REC_GROUP;
 	w.event = GROUP_KICKED;
 	w.origin = 3;
-	w.to_kind = TO_USER;
-	w.to = 1;
+	w.to.kind = TO_USER;
+	w.to.index = 1;
 	strlcpy(w.from_name, "gina", sizeof(w.from_name));
 	strlcpy(w.to_name, "hal", sizeof(w.to_name));
 	strlcpy(w.group_name, "room", sizeof(w.group_name));
@@ -226,7 +226,7 @@ test_group_record(const struct shm *seg)
 	w.len = 4;
 	msglog_append(seg, &w);
 	ok(read_at(seg, w.seq, &e) == MSGLOG_OK && e.kind == REC_GROUP &&
-	    e.event == GROUP_KICKED && e.origin == 3 && e.to_kind == TO_USER &&
+	    e.event == GROUP_KICKED && e.origin == 3 && e.to.kind == TO_USER &&
 	    strcmp(e.from_name, "gina") == 0 && strcmp(e.to_name, "hal") == 0 &&
 	    strcmp(e.group_name, "room") == 0 &&
 	    strcmp(e.target_name, "hal") == 0 && strcmp(text_of(&e), "spam") == 0,

@@ -1,0 +1,121 @@
+/*
+ * core.h -- the chat core: what a user may do, for every front door.
+ *
+ * Owns the chat's rules: who may send what to whom, the group rules,
+ * the login rules (names, accounts, a user logging in twice), and the
+ * listings.  An action takes typed arguments and returns a struct
+ * core_result (results.h); it appends to the log and wakes the readers
+ * through the user's hub link, but never formats or writes a line: the
+ * front door (chat-session's src/, and the web and IRC doors) words the
+ * result and the log's records in its own protocol.
+ *
+ *   say.c      chat lines to everyone, a user, a group
+ *   groupact.c the group actions
+ *   login.c    names, accounts, taking a name
+ *   who.c      the users and groups, as data for a listing
+ *   results.c  the outcomes and their words; errors.c the error codes
+ */
+#ifndef CHAT_CORE_H
+#define CHAT_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "hublink.h"
+#include "results.h"
+#include "shm.h"
+
+/* Who acts: a front door's logged-in (or logging-in) user. */
+struct core_user {
+	const struct shm *shm;
+	const struct chat_conf *conf;
+	struct hublink	*link;		/* wakes the readers of its records */
+	uint32_t	 slot, generation;
+	const char	*name;		/* NUL-ended; "" before the login */
+	const char	*peer;		/* the client's address, for the log */
+	int		 registered;	/* logged in (or logging in) with a
+					   password */
+};
+
+/* say.c.  text (len bytes, checked by the front door) is cut in place. */
+void	core_say_all(const struct core_user *u, char *text, size_t len,
+	    struct core_result *r);
+void	core_msg(const struct core_user *u, const char *to, char *text,
+	    size_t len, struct core_result *r);
+void	core_group_msg(const struct core_user *u, const char *group, char *text,
+	    size_t len, struct core_result *r);
+/* The reason a user leaving with /quit [text] gives the others. */
+void	core_quit_reason(char *text, char *reason, size_t size);
+
+/* groupact.c.  A group is named "name" or "#name". */
+void	core_create_group(const struct core_user *u, const char *group,
+	    struct core_result *r);
+void	core_join_group(const struct core_user *u, const char *group,
+	    struct core_result *r);
+void	core_leave_group(const struct core_user *u, const char *group,
+	    struct core_result *r);
+/* reason: the user's words, cut in place; "" for none. */
+void	core_kick(const struct core_user *u, const char *group, const char *user,
+	    char *reason, struct core_result *r);
+void	core_invite(const struct core_user *u, const char *group,
+	    const char *user, struct core_result *r);
+void	core_set_invite_only(const struct core_user *u, const char *group,
+	    int on, struct core_result *r);
+
+/* login.c */
+/* A name as typed: CR_OK, CR_NAME_INVALID or CR_NAME_RESERVED. */
+void	core_check_name(const char *name, size_t len, struct core_result *r);
+enum core_account {
+	ACCOUNT_GUEST,		/* not registered; a guest may use it */
+	ACCOUNT_REGISTERED,	/* registered: ask the password */
+	ACCOUNT_REFUSED,	/* *r says why (guests disabled, locked,
+				   the users file unreadable) */
+};
+/* What u->name is; logs what an operator must fix. */
+enum core_account core_account(const struct core_user *u, struct core_result *r);
+/* 1 if password is u->name's. */
+int	core_check_password(const struct core_user *u, const char *password);
+/*
+ * Take u->name for u->slot: CR_OK with *after_join the log position
+ * after the join record, or why not (a name in use, a registered user
+ * online: refused, or the older session replaced under
+ * duplicate_login and takeover_after).
+ */
+void	core_take_name(const struct core_user *u, uint64_t *after_join,
+	    struct core_result *r);
+
+/* who.c */
+/* 1 if name (a segment name) starts with prefix (len bytes), any case. */
+int	core_name_matches(const char *name, const char *prefix, size_t len);
+/* The users online whose names start with prefix (all for ""). */
+uint32_t core_users_count(const struct core_user *u, const char *prefix);
+/*
+ * The next such user from *cursor on (start at 0): 1 with its name, or 0
+ * at the end.
+ */
+int	core_users_next(const struct core_user *u, const char *prefix,
+	    uint32_t *cursor, char name[SHM_NAME_MAX + 1]);
+/* A user named by the actor is not online: which error says so. */
+void	core_not_online(const struct core_user *u, const char *name,
+	    struct core_result *r);
+
+/* One group, copied out of the segment. */
+struct core_group {
+	char		 name[SHM_NAME_MAX + 1];
+	char		 owner[SHM_NAME_MAX + 1];
+	int		 invite_only;
+	uint32_t	 members;	/* its member count */
+	uint32_t	 copied;	/* names in member[] */
+	uint32_t	 room;		/* member[]'s size: set by the caller */
+	char		(*member)[SHM_NAME_MAX + 1];
+};
+/*
+ * The next group whose name starts with prefix, from *cursor on (start
+ * at 0): 1 with it copied into *g (as many members as g->room), or 0 at
+ * the end.
+ */
+int	core_groups_next(const struct core_user *u, const char *prefix,
+	    uint32_t *cursor, struct core_group *g);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * login.c -- the login rules: names, accounts, a user logging in twice.
+ *
+ * Owns the name rule and reserved names, what the users file says of a
+ * name (registered, locked, a guest's), checking a password, and taking
+ * a name: a registered user already online is refused or replaces the
+ * older session (duplicate_login; under refuse, takeover_after lets the
+ * password take over a session whose client has been silent that long).
+ * The dialogue around it (prompts, delays after a wrong password) is the
+ * front door's.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "core.h"
+#include "log.h"
+#include "names.h"
+#include "registry.h"
+#include "text.h"
+#include "users.h"
+
+#define REPLACE_WAIT_MS		3000	/* for the old session to leave */
+
+void
+core_check_name(const char *name, size_t len, struct core_result *r)
+{
+	core_result_set(r, CR_OK);
+	if (!name_valid(name, len))
+		r->status = CR_NAME_INVALID;
+	else if (name_reserved(name, len)) {
+		r->status = CR_NAME_RESERVED;	/* a valid name: len <= 32 */
+		memcpy(r->user, name, len);
+		r->user[len] = '\0';
+	}
+}
+
+/* A registered name whose line in the users file cannot be used. */
+static void
+account_locked(const struct core_user *u, const struct users_match *m)
+{
+	const char *file = u->conf->users_file;
+
+	if (m->other != 0)
+		log_warnx("%s: %s cannot log in: %s:%u: %s (its other line: %u)",
+		    u->peer, u->name, file, m->lineno, m->why, m->other);
+	else
+		log_warnx("%s: %s cannot log in: %s:%u: %s", u->peer, u->name,
+		    file, m->lineno, m->why);
+}
+
+enum core_account
+core_account(const struct core_user *u, struct core_result *r)
+{
+	struct users_match m;
+	char err[512];
+	int found;
+
+	core_result_set(r, CR_OK);
+	strlcpy(r->user, u->name, sizeof(r->user));
+	found = users_lookup_match(u->conf->users_file, u->name, &m, err,
+	    sizeof(err));
+	explicit_bzero(m.hash, sizeof(m.hash));
+	if (found == -1) {
+		log_warnx("%s", err);
+		r->status = CR_ACCOUNTS_UNREADABLE;
+		return ACCOUNT_REFUSED;
+	}
+	users_report(u->conf->users_file, m.stamp, &u->shm->hdr->users_stamp);
+	if (found == USERS_IS_LOCKED) {
+		account_locked(u, &m);
+		r->status = CR_ACCOUNT_LOCKED;
+		return ACCOUNT_REFUSED;
+	}
+	if (found)
+		return ACCOUNT_REGISTERED;
+	if (!u->conf->allow_guests) {
+		r->status = CR_GUESTS_DISABLED;
+		return ACCOUNT_REFUSED;
+	}
+	return ACCOUNT_GUEST;
+}
+
+int
+core_check_password(const struct core_user *u, const char *password)
+{
+	char hash[USERS_HASH_MAX], err[512];
+	int ok;
+
+	ok = users_lookup(u->conf->users_file, u->name, hash, sizeof(hash),
+	    err, sizeof(err)) == 1 && users_verify(hash, password);
+	explicit_bzero(hash, sizeof(hash));
+	return ok;
+}
+
+/*
+ * Ask the session holding our name to close, then wait for it to go.
+ * The request is made under registry_lock on the slot that holds the
+ * name then (registry_request_close), never on one reused since a lookup.
+ */
+static int
+replace_old_session(const struct core_user *u, long long silent)
+{
+	struct timespec tick = { 0, 20 * 1000000L };
+	char why[SHM_REASON_MAX], after[32] = "";
+	struct msglog_address a = { TO_USER, 0, 0 };
+
+	/* A takeover says why: the old client was silent (clamped: a clock jump). */
+	if (silent >= 0)
+		snprintf(after, sizeof(after), " after %u s of silence",
+		    (unsigned)(silent < 999999999 ? silent : 999999999));
+	snprintf(why, sizeof(why), "replaced by a new login from %s%s", u->peer,
+	    after);
+	if ((a.index = registry_request_close(u->shm, u->name, DISC_KICKED, why)) ==
+	    SLOT_NONE)
+		return 0;	/* gone meanwhile */
+	a.generation = atomic_load(&shm_slot(u->shm, a.index)->s_generation);
+	hublink_wake(u->link, &a);
+	/* This session only waits for its own login; nobody else does. */
+	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 20) {
+		if (registry_find(u->shm, u->name) == SLOT_NONE)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -1;
+}
+
+/*
+ * Under refuse: seconds the client of the session in slot old has been
+ * silent (nothing read from it, s_last_active) if more than
+ * takeover_after, else -1.  Stamps are whole seconds, so "more than N"
+ * means at least N seconds really passed.
+ */
+static long long
+silent_past_grace(const struct core_user *u, uint32_t old)
+{
+	long long silent;
+
+	if (u->conf->takeover_after == 0)
+		return -1;
+	silent = clock_unix_seconds() -
+	    atomic_load(&shm_slot(u->shm, old)->s_last_active);
+	return silent > (long long)u->conf->takeover_after ? silent : -1;
+}
+
+static int
+take(const struct core_user *u, uint64_t *after_join)
+{
+	return registry_take_name(u->shm, u->slot, u->name, u->registered,
+	    after_join);
+}
+
+void
+core_take_name(const struct core_user *u, uint64_t *after_join,
+    struct core_result *r)
+{
+	long long silent = -1;
+	enum name_result nr;
+	uint32_t old;
+
+	core_result_set(r, CR_OK);
+	strlcpy(r->user, u->name, sizeof(r->user));
+	if ((nr = take(u, after_join)) == NAME_OK)
+		return;
+	old = registry_find(u->shm, u->name);
+	if (nr == NAME_LOOKALIKE)
+		r->status = CR_NAME_LOOKALIKE;
+	else if (!u->registered || old == SLOT_NONE)
+		r->status = CR_NAME_TAKEN;
+	else if (u->conf->duplicate_login == DUP_REFUSE &&
+	    (silent = silent_past_grace(u, old)) < 0)
+		r->status = CR_ALREADY_ONLINE;
+	else if (replace_old_session(u, silent) == 0 && take(u, after_join) == NAME_OK) {
+		if (silent >= 0)
+			log_info("%s: %s took over a login silent for %lld s",
+			    u->peer, u->name, silent);
+		else
+			log_info("%s: %s replaced an older login", u->peer, u->name);
+	} else
+		r->status = CR_DID_NOT_LEAVE;
+}

@@ -1,0 +1,129 @@
+/*
+ * who.c -- who is online and which groups exist, as data.
+ *
+ * Listings grow with the server, so they are read one user or one group
+ * at a time: a front door stops when its answer is as long as it may be.
+ */
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core.h"
+#include "registry.h"
+#include "users.h"
+
+int
+core_name_matches(const char *name, const char *prefix, size_t len)
+{
+	return len <= SHM_NAME_MAX && strncasecmp(name, prefix, len) == 0;
+}
+
+/* Slot i's name into name if it is online and matches prefix. */
+static int
+user_listed(const struct core_user *u, uint32_t i, const char *prefix,
+    size_t len, char *name)
+{
+	struct shm_slot *slot = shm_slot(u->shm, i);
+
+	if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
+		return 0;
+	memcpy(name, slot->s_name, SHM_NAME_MAX);
+	name[SHM_NAME_MAX] = '\0';
+	return core_name_matches(name, prefix, len);
+}
+
+uint32_t
+core_users_count(const struct core_user *u, const char *prefix)
+{
+	char name[SHM_NAME_MAX + 1];
+	size_t len = strlen(prefix);
+	uint32_t count = 0;
+
+	if (len == 0)
+		return registry_active_count(u->shm);
+	for (uint32_t i = 0; i < u->shm->geo.max_sessions; i++)
+		count += user_listed(u, i, prefix, len, name);
+	return count;
+}
+
+int
+core_users_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
+    char name[SHM_NAME_MAX + 1])
+{
+	size_t len = strlen(prefix);
+
+	while (*cursor < u->shm->geo.max_sessions)
+		if (user_listed(u, (*cursor)++, prefix, len, name))
+			return 1;
+	return 0;
+}
+
+void
+core_not_online(const struct core_user *u, const char *name,
+    struct core_result *r)
+{
+	char hash[USERS_HASH_MAX], err[256];
+
+	switch (users_lookup(u->conf->users_file, name, hash, sizeof(hash),
+	    err, sizeof(err))) {
+	case USERS_FOUND:
+	case USERS_IS_LOCKED:	/* registered, if unusable for now */
+		core_result_set(r, CR_USER_OFFLINE);
+		break;
+	default:
+		core_result_set(r, CR_NO_SUCH_USER);
+	}
+	explicit_bzero(hash, sizeof(hash));
+	strlcpy(r->user, name, sizeof(r->user));
+}
+
+/* A slot's name, bounded: names in the segment are never trusted to end. */
+static void
+slot_name(const struct shm *shm, uint32_t i, char *name)
+{
+	if (i < shm->geo.max_sessions)
+		memcpy(name, shm_slot(shm, i)->s_name, SHM_NAME_MAX);
+	else
+		strlcpy(name, "?", SHM_NAME_MAX + 1);
+	name[SHM_NAME_MAX] = '\0';
+}
+
+static void
+copy_group(const struct shm *shm, uint32_t i, struct core_group *g)
+{
+	struct shm_group *sg = shm_group(shm, i);
+
+	memcpy(g->name, sg->g_name, SHM_NAME_MAX);
+	g->name[SHM_NAME_MAX] = '\0';
+	slot_name(shm, sg->g_owner, g->owner);
+	g->invite_only = sg->g_invite_only != 0;
+	g->members = sg->g_members;
+	g->copied = 0;
+	for (uint32_t m = 0; m < shm->geo.max_sessions && g->copied < g->room; m++)
+		if (atomic_load(shm_joined(shm, i, m)) != 0)
+			slot_name(shm, m, g->member[g->copied++]);
+}
+
+int
+core_groups_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
+    struct core_group *g)
+{
+	const struct shm *shm = u->shm;
+	size_t len;
+	int found = 0;
+
+	prefix = prefix[0] == '#' ? prefix + 1 : prefix;
+	len = strlen(prefix);
+	shm_lock_groups(shm);
+	while (!found && *cursor < shm->geo.max_groups) {
+		uint32_t i = (*cursor)++;
+
+		if (shm_group(shm, i)->g_state != GROUP_USED ||
+		    !core_name_matches(shm_group(shm, i)->g_name, prefix, len))
+			continue;
+		copy_group(shm, i, g);
+		found = 1;
+	}
+	shm_unlock_groups(shm);
+	return found;
+}
