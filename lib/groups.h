@@ -75,8 +75,13 @@ enum group_result groups_check_member(const struct shm *shm,
 /* On disconnect: leave every group, announcing it with reason. */
 void	groups_leave_all(const struct shm *shm, uint32_t slot,
 	    uint32_t generation, const char *name, const char *reason);
-/* Repair after a groups_lock holder died (called with the lock held). */
-void	groups_repair(const struct shm *shm);
+/*
+ * Take and give back groups_lock.  When its holder died, member counts,
+ * owners and groups_in_use are made again from joined[][] before
+ * groups_lock returns.
+ */
+void	groups_lock(const struct shm *shm);
+void	groups_unlock(const struct shm *shm);
 /* The name rule for groups (the same as for users). */
 int	group_name_valid(const char *name);
 

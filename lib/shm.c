@@ -3,9 +3,9 @@
  *
  * Owns: creation with the geometry from chat.conf, the attach-time checks
  * (owner and mode, magic, layout version, sizes, offsets), and the
- * robust-mutex protocol:
- * every lock handles EOWNERDEAD by repairing what the lock guards and
- * calling pthread_mutex_consistent.
+ * robust-mutex protocol: every lock handles EOWNERDEAD by calling its
+ * owner's repair and pthread_mutex_consistent.  Which lock guards what,
+ * and its repair, belong to its owner (registry.c, groups.c, msglog.c).
  */
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -21,8 +21,6 @@
 
 #include "clock.h"
 #include "log.h"
-#include "groups.h"
-#include "registry.h"
 #include "shm.h"
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
@@ -439,19 +437,8 @@ shm_slot_behind(struct shm_slot *s, uint64_t target)
 	    atomic_load(&s->s_cursor) < target;
 }
 
-/*
- * An appender publishes log_next only after its record is complete, so a
- * dead appender left at most a half-written record beyond log_next,
- * which no reader looks at and the next appender overwrites.
- */
-static void
-repair_log(const struct shm *shm)
-{
-	(void)shm;
-}
-
-static void
-lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
+void
+shm_lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
     void (*repair)(const struct shm *))
 {
 	int rc;
@@ -468,40 +455,4 @@ lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
 	}
 	errno = rc;
 	fatal("%s lock", what);
-}
-
-void
-shm_lock_registry(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->registry_lock, "registry", registry_repair);
-}
-
-void
-shm_unlock_registry(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->registry_lock);
-}
-
-void
-shm_lock_groups(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->groups_lock, "groups", groups_repair);
-}
-
-void
-shm_unlock_groups(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->groups_lock);
-}
-
-void
-shm_lock_log(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->log_lock, "log", repair_log);
-}
-
-void
-shm_unlock_log(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->log_lock);
 }

@@ -1,9 +1,10 @@
 /*
  * shm.h -- creating, attaching and locking the shared-memory segment.
  *
- * Owns the mapping and the three robust mutexes (with their repair after a
- * holder died).  The layout itself is in shm_layout.h; what the slots and
- * the log mean is in registry.h and msglog.h.
+ * Owns the mapping and the protocol of the three robust mutexes; what each
+ * guards and its repair after a holder died belong to registry.c,
+ * groups.c and msglog.c.  The layout itself is in shm_layout.h; what the
+ * slots and the log mean is in registry.h and msglog.h.
  */
 #ifndef CHAT_SHM_H
 #define CHAT_SHM_H
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -157,15 +159,12 @@ int	shm_slot_flag_wake(struct shm_slot *s);
 int	shm_slot_behind(struct shm_slot *s, uint64_t target);
 
 /*
- * Lock and unlock the three mutexes (registry, groups, log).  A lock
- * whose previous holder died is repaired (the derived state it guards is
- * recomputed) and made consistent before these return.
+ * Lock m, one of the three robust mutexes in the header.  When its
+ * previous holder died, log it, call repair(shm) to make again what the
+ * lock guards, and make m consistent before returning.  Each lock's
+ * owner wraps this: registry_lock, groups_lock, and msglog.c's own.
  */
-void	shm_lock_registry(const struct shm *shm);
-void	shm_unlock_registry(const struct shm *shm);
-void	shm_lock_groups(const struct shm *shm);
-void	shm_unlock_groups(const struct shm *shm);
-void	shm_lock_log(const struct shm *shm);
-void	shm_unlock_log(const struct shm *shm);
+void	shm_lock_robust(const struct shm *shm, pthread_mutex_t *m,
+	    const char *what, void (*repair)(const struct shm *));
 
 #endif

@@ -296,7 +296,7 @@ cmd_groups(struct session *s, char *args)
 	struct listing l;
 
 	listing_start(&l, s);
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		if (shm_group(shm, i)->g_state != GROUP_USED ||
 		    !listing_match(shm_group(shm, i)->g_name, prefix, len))
@@ -311,7 +311,7 @@ cmd_groups(struct session *s, char *args)
 			memcpy(cut_group, shm_group(shm, i)->g_name, SHM_NAME_MAX);
 		}
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	if (listing_finish(&l) == -1)
 		return;
 	if (matched == 0 && len == 0)

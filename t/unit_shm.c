@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "registry.h"
 #include "shm.h"
 #include "tap.h"
 #include "testseg.h"
@@ -216,7 +217,7 @@ test_repair(const struct shm *seg)
 	if ((pid = fork()) == -1)
 		bail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		shm_lock_registry(seg);
+		registry_lock(seg);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) == -1)
@@ -224,13 +225,13 @@ test_repair(const struct shm *seg)
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "a child took the registry lock and died holding it");
 	diag("a warning about a repaired registry lock is expected:");
-	shm_lock_registry(seg);
+	registry_lock(seg);
 	is_int(2, seg->hdr->sessions_in_use,
 	    "the next locker recounts sessions_in_use from the slots");
-	shm_unlock_registry(seg);
-	shm_lock_registry(seg);
+	registry_unlock(seg);
+	registry_lock(seg);
 	ok(1, "the repaired lock can be taken again");
-	shm_unlock_registry(seg);
+	registry_unlock(seg);
 	atomic_store(&shm_slot(seg, 1)->s_state, SLOT_FREE);
 	atomic_store(&shm_slot(seg, 2)->s_state, SLOT_FREE);
 	seg->hdr->sessions_in_use = 0;
