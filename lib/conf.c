@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "shm.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -65,6 +66,17 @@ static const struct conf_key conf_keys[] = {
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
+
+void
+conf_geometry(const struct chat_conf *conf, struct shm_geometry *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->max_sessions = conf->max_sessions;
+	g->max_line = conf->max_line;
+	g->log_records = conf->log_records;
+	g->max_groups = conf->max_groups;
+	g->max_group_members = conf->max_group_members;
+}
 
 void
 conf_defaults(struct chat_conf *conf)

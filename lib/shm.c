@@ -1,7 +1,7 @@
 /*
  * shm.c -- map, validate and lock chat's shared-memory segment.
  *
- * Owns: creation with the geometry from chat.conf, the attach-time checks
+ * Owns: creation with the capacities it is given, the attach-time checks
  * (owner and mode, magic, layout version, sizes, offsets), and the
  * robust-mutex protocol: every lock handles EOWNERDEAD by calling its
  * owner's repair and pthread_mutex_consistent.  Which lock guards what,
@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,16 +63,12 @@ shm_geometry_compute(struct shm_geometry *g)
 	g->segment_size = g->invited_offset + cells * sizeof(uint32_t);
 }
 
-void
-shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf)
+int
+shm_geometry_equal(const struct shm_geometry *a, const struct shm_geometry *b)
 {
-	memset(g, 0, sizeof(*g));
-	g->max_sessions = conf->max_sessions;
-	g->max_line = conf->max_line;
-	g->log_records = conf->log_records;
-	g->max_groups = conf->max_groups;
-	g->max_group_members = conf->max_group_members;
-	shm_geometry_compute(g);
+	return a->max_sessions == b->max_sessions && a->max_line == b->max_line &&
+	    a->log_records == b->log_records && a->max_groups == b->max_groups &&
+	    a->max_group_members == b->max_group_members;
 }
 
 int
@@ -215,7 +212,7 @@ shm_check_owner(const struct stat *st, const char *name, uid_t hub_uid,
 static int
 planted_unreadable(const char *name, uid_t hub_uid, char *err, size_t errlen)
 {
-	char path[sizeof("/dev/shm/") + CONF_SHM_NAME_MAX];
+	char path[sizeof("/dev/shm/") + NAME_MAX];
 	struct stat st;
 	int fd, planted;
 
@@ -307,33 +304,34 @@ new_segment_id(void)
 }
 
 static int
-create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t errlen)
+create_segment(struct shm *shm, const char *name, const struct shm_geometry *want,
+    char *err, size_t errlen)
 {
-	struct shm_geometry g;
+	struct shm_geometry g = *want;
 	struct shm_header *h;
 	size_t size;
 	int fd;
 
-	shm_geometry_from_conf(&g, conf);
+	shm_geometry_compute(&g);
 	size = g.segment_size;
 	/*
 	 * O_EXCL: a name that exists was not made here, whatever it holds.
 	 * Mode 0660 (less the umask): the hub's user and group, never others.
 	 */
-	fd = shm_open(conf->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
 	if (fd == -1) {
 		int saved = errno;
 
-		snprintf(err, errlen, "create shared memory %s: %s", conf->shm_name,
+		snprintf(err, errlen, "create shared memory %s: %s", name,
 		    strerror(errno));
 		errno = saved;
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)size) == -1 || map_fd(shm, fd, size, 1) == -1) {
 		snprintf(err, errlen, "size shared memory %s to %zu bytes: %s",
-		    conf->shm_name, size, strerror(errno));
+		    name, size, strerror(errno));
 		close(fd);
-		shm_unlink(conf->shm_name);
+		shm_unlink(name);
 		errno = ENOSPC;		/* not EEXIST: nothing to retry */
 		return -1;
 	}
@@ -366,7 +364,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	    init_mutex(&h->log_lock) != 0) {
 		snprintf(err, errlen, "cannot initialise robust mutexes");
 		shm_detach(shm);
-		shm_unlink(conf->shm_name);
+		shm_unlink(name);
 		errno = EINVAL;
 		return -1;
 	}
@@ -378,8 +376,8 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 }
 
 int
-shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
-    char *err, size_t errlen)
+shm_open_or_create(struct shm *shm, const char *name,
+    const struct shm_geometry *want, int *created, char *err, size_t errlen)
 {
 	/*
 	 * Attach, else create; if the name appeared between the two (someone
@@ -388,11 +386,11 @@ shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
 	for (int tries = 0; tries < 3; tries++) {
 		memset(shm, 0, sizeof(*shm));
 		*created = 0;
-		if (shm_attach(shm, conf->shm_name, 1, err, errlen) == 0)
+		if (shm_attach(shm, name, 1, err, errlen) == 0)
 			return 0;
 		if (errno != ENOENT)
 			return -1;
-		if (create_segment(shm, conf, err, errlen) == 0) {
+		if (create_segment(shm, name, want, err, errlen) == 0) {
 			*created = 1;
 			return 0;
 		}

@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
 #include "shm_layout.h"
 
 /* The capacities a segment is built for, and where its parts start. */
@@ -44,7 +43,9 @@ struct shm {
 
 /* Fill the offsets and sizes of g from its capacities. */
 void	shm_geometry_compute(struct shm_geometry *g);
-void	shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf);
+/* 1 if a and b have the same capacities (and so the same offsets). */
+int	shm_geometry_equal(const struct shm_geometry *a,
+	    const struct shm_geometry *b);
 /*
  * Check that size bytes at base hold a segment this build can use:
  * magic, layout version, sizes and offsets.  0 if so, with its geometry
@@ -73,14 +74,16 @@ int	shm_attach_as(struct shm *shm, const char *name, int writable,
 int	shm_attach(struct shm *shm, const char *name, int writable,
 	    char *err, size_t errlen);
 /*
- * Hub: attach to a valid existing segment of its own (shm_attach), or
- * create a new one with the geometry of conf.  *created tells which.
- * The segment is created with O_EXCL, so a name someone else made
- * meanwhile is never taken for the hub's own: it goes through the checks
- * of shm_attach instead.
+ * Hub: attach to a valid existing segment of its own named name
+ * (shm_attach), or create a new one with the capacities of want (its
+ * offsets are computed here; conf_geometry gives chat.conf's).
+ * *created tells which.  The segment is created with O_EXCL, so a name
+ * someone else made meanwhile is never taken for the hub's own: it goes
+ * through the checks of shm_attach instead.
  */
-int	shm_open_or_create(struct shm *shm, const struct chat_conf *conf,
-	    int *created, char *err, size_t errlen);
+int	shm_open_or_create(struct shm *shm, const char *name,
+	    const struct shm_geometry *want, int *created, char *err,
+	    size_t errlen);
 /* Hub: remove the segment name (for a fresh start). */
 int	shm_remove(const char *name);
 void	shm_detach(struct shm *shm);
