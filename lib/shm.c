@@ -110,9 +110,10 @@ shm_check(const void *base, size_t size, struct shm_geometry *geo,
 	shm_geometry_compute(&g);
 	if (h->max_sessions == 0 || h->log_records == 0 || h->max_line == 0 ||
 	    h->max_groups == 0 || h->max_group_members == 0 ||
-	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
-	    h->max_line > 65536 || h->max_groups > 65536 ||
-	    h->max_group_members > 65536 ||
+	    h->max_sessions > SHM_MAX_SESSIONS ||
+	    h->log_records > SHM_MAX_LOG_RECORDS || h->max_line > SHM_MAX_LINE ||
+	    h->max_groups > SHM_MAX_GROUPS ||
+	    h->max_group_members > SHM_MAX_GROUP_MEMBERS ||
 	    h->log_cells != g.log_cells || h->slots_offset != g.slots_offset ||
 	    h->name_buckets != g.name_buckets ||
 	    h->names_offset != g.names_offset ||

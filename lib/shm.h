@@ -18,6 +18,18 @@
 
 #include "shm_layout.h"
 
+/*
+ * The largest value of each capacity a segment may be built for: the
+ * upper limits of these chat.conf keys (lib/conf.c, chat.conf(5)) and of
+ * shm_check.  Their defaults and lower limits are chat.conf's alone
+ * (shm_check only wants them non-zero).
+ */
+#define SHM_MAX_SESSIONS	65536
+#define SHM_MAX_LINE		65536
+#define SHM_MAX_LOG_RECORDS	(1 << 20)
+#define SHM_MAX_GROUPS		65536
+#define SHM_MAX_GROUP_MEMBERS	65536
+
 /* The capacities a segment is built for, and where its parts start. */
 struct shm_geometry {
 	uint32_t	max_sessions, max_line, log_records;
