@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "groups.h"
 #include "hublink.h"
 #include "results.h"
 #include "shm.h"
@@ -100,22 +101,12 @@ int	core_users_next(const struct core_user *u, const char *prefix,
 void	core_not_online(const struct core_user *u, const char *name,
 	    struct core_result *r);
 
-/* One group, copied out of the segment. */
-struct core_group {
-	char		 name[SHM_NAME_MAX + 1];
-	char		 owner[SHM_NAME_MAX + 1];
-	int		 invite_only;
-	uint32_t	 members;	/* its member count */
-	uint32_t	 copied;	/* names in member[] */
-	uint32_t	 room;		/* member[]'s size: set by the caller */
-	char		(*member)[SHM_NAME_MAX + 1];
-};
 /*
  * The next group whose name starts with prefix, from *cursor on (start
  * at 0): 1 with it copied into *g (as many members as g->room), or 0 at
  * the end.
  */
 int	core_groups_next(const struct core_user *u, const char *prefix,
-	    uint32_t *cursor, struct core_group *g);
+	    uint32_t *cursor, struct group_view *g);
 
 #endif

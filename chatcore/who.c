@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core.h"
+#include "groups.h"
 #include "registry.h"
 #include "users.h"
 
@@ -77,53 +78,10 @@ core_not_online(const struct core_user *u, const char *name,
 	strlcpy(r->user, name, sizeof(r->user));
 }
 
-/* A slot's name, bounded: names in the segment are never trusted to end. */
-static void
-slot_name(const struct shm *shm, uint32_t i, char *name)
-{
-	if (i < shm->geo.max_sessions)
-		memcpy(name, shm_slot(shm, i)->s_name, SHM_NAME_MAX);
-	else
-		strlcpy(name, "?", SHM_NAME_MAX + 1);
-	name[SHM_NAME_MAX] = '\0';
-}
-
-static void
-copy_group(const struct shm *shm, uint32_t i, struct core_group *g)
-{
-	struct shm_group *sg = shm_group(shm, i);
-
-	memcpy(g->name, sg->g_name, SHM_NAME_MAX);
-	g->name[SHM_NAME_MAX] = '\0';
-	slot_name(shm, sg->g_owner, g->owner);
-	g->invite_only = sg->g_invite_only != 0;
-	g->members = sg->g_members;
-	g->copied = 0;
-	for (uint32_t m = 0; m < shm->geo.max_sessions && g->copied < g->room; m++)
-		if (atomic_load(shm_joined(shm, i, m)) != 0)
-			slot_name(shm, m, g->member[g->copied++]);
-}
-
 int
 core_groups_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
-    struct core_group *g)
+    struct group_view *g)
 {
-	const struct shm *shm = u->shm;
-	size_t len;
-	int found = 0;
-
-	prefix = prefix[0] == '#' ? prefix + 1 : prefix;
-	len = strlen(prefix);
-	shm_lock_groups(shm);
-	while (!found && *cursor < shm->geo.max_groups) {
-		uint32_t i = (*cursor)++;
-
-		if (shm_group(shm, i)->g_state != GROUP_USED ||
-		    !core_name_matches(shm_group(shm, i)->g_name, prefix, len))
-			continue;
-		copy_group(shm, i, g);
-		found = 1;
-	}
-	shm_unlock_groups(shm);
-	return found;
+	return groups_snapshot_next(u->shm, prefix[0] == '#' ? prefix + 1 : prefix,
+	    cursor, g);
 }

@@ -18,8 +18,9 @@
 #include <wchar.h>
 
 #include "linebuf.h"
+#include "shm_layout.h"
 
-#define CLIENT_NAME_MAX		32	/* user and group names, bytes */
+#define CLIENT_NAME_MAX		SHM_NAME_MAX	/* user and group names, bytes */
 #define CLIENT_PASSWORD_MAX	256	/* bytes, without the newline */
 #define CLIENT_LINE_MAX		65536	/* longest server line kept */
 #define CLIENT_INPUT_MAX	2048	/* characters on the input line */

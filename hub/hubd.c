@@ -75,15 +75,6 @@ lock_runtime_dir(const struct hub *hub)
 	/* fd stays open, and the lock held, until the hub exits. */
 }
 
-static int
-geometry_matches(const struct shm_header *h, const struct chat_conf *conf)
-{
-	return h->max_sessions == conf->max_sessions &&
-	    h->max_line == conf->max_line && h->log_records == conf->log_records &&
-	    h->max_groups == conf->max_groups &&
-	    h->max_group_members == conf->max_group_members;
-}
-
 /*
  * A segment the hub cannot use is left as it is, for an operator to look
  * at: one made by someone else (errno EPERM, shm_check_owner) may hold
@@ -101,11 +92,14 @@ refuse_segment(const char *err)
 static void
 open_segment(struct hub *hub)
 {
+	struct shm_geometry want;
 	char err[512];
 	int created;
 	pid_t other;
 
-	if (shm_open_or_create(&hub->shm, &hub->conf, &created, err, sizeof(err)) == -1)
+	conf_geometry(&hub->conf, &want);
+	if (shm_open_or_create(&hub->shm, hub->conf.shm_name, &want, &created,
+	    err, sizeof(err)) == -1)
 		refuse_segment(err);
 	if (created) {
 		log_info("created segment %s (%zu bytes, %u sessions, %u log records)",
@@ -122,7 +116,7 @@ open_segment(struct hub *hub)
 	if (other != 0 && other != getpid() && proc_is(other, HUB_COMM))
 		fatalx("another chat-hubd (pid %d) is using segment %s",
 		    (int)other, hub->conf.shm_name);
-	if (!geometry_matches(hub->shm.hdr, &hub->conf)) {
+	if (!shm_geometry_equal(&hub->shm.geo, &want)) {
 		if (hub->shm.hdr->sessions_in_use != 0) {
 			log_warnx("segment %s keeps its geometry (%u sessions, max_line "
 			    "%u, %u records) while sessions are connected; "
@@ -135,8 +129,8 @@ open_segment(struct hub *hub)
 		    hub->conf.shm_name);
 		shm_detach(&hub->shm);
 		shm_remove(hub->conf.shm_name);
-		if (shm_open_or_create(&hub->shm, &hub->conf, &created, err,
-		    sizeof(err)) == -1)
+		if (shm_open_or_create(&hub->shm, hub->conf.shm_name, &want,
+		    &created, err, sizeof(err)) == -1)
 			refuse_segment(err);
 		return;
 	}

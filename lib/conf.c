@@ -1,8 +1,9 @@
 /*
  * conf.c -- parse chat.conf into a struct chat_conf.
  *
- * Owns key names, defaults and value checks.  It never exits: errors name
- * the file and line and go back to the caller.
+ * Owns key names, defaults and value checks; the upper limits of the
+ * segment capacities are what a segment may hold (SHM_MAX_*, shm.h).  It
+ * never exits: errors name the file and line and go back to the caller.
  */
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "shm.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -38,12 +40,12 @@ struct conf_key {
 static const struct conf_key conf_keys[] = {
 	{ "shm_name", CONF_SHM_NAME, offsetof(struct chat_conf, shm_name), 0, 0 },
 	{ "runtime_dir", CONF_ABS_PATH, offsetof(struct chat_conf, runtime_dir), 0, 0 },
-	{ "max_sessions", CONF_UINT, offsetof(struct chat_conf, max_sessions), 1, 65536 },
-	{ "max_line", CONF_UINT, offsetof(struct chat_conf, max_line), 64, 65536 },
+	{ "max_sessions", CONF_UINT, offsetof(struct chat_conf, max_sessions), 1, SHM_MAX_SESSIONS },
+	{ "max_line", CONF_UINT, offsetof(struct chat_conf, max_line), 64, SHM_MAX_LINE },
 	{ "max_sendq", CONF_UINT, offsetof(struct chat_conf, max_sendq), 4096, 1 << 30 },
-	{ "log_records", CONF_UINT, offsetof(struct chat_conf, log_records), 64, 1 << 20 },
-	{ "max_groups", CONF_UINT, offsetof(struct chat_conf, max_groups), 1, 65536 },
-	{ "max_group_members", CONF_UINT, offsetof(struct chat_conf, max_group_members), 1, 65536 },
+	{ "log_records", CONF_UINT, offsetof(struct chat_conf, log_records), 64, SHM_MAX_LOG_RECORDS },
+	{ "max_groups", CONF_UINT, offsetof(struct chat_conf, max_groups), 1, SHM_MAX_GROUPS },
+	{ "max_group_members", CONF_UINT, offsetof(struct chat_conf, max_group_members), 1, SHM_MAX_GROUP_MEMBERS },
 	{ "rate_msgs", CONF_UINT, offsetof(struct chat_conf, rate_msgs), 1, 1000000 },
 	{ "rate_burst", CONF_UINT, offsetof(struct chat_conf, rate_burst), 1, 1000000 },
 	{ "max_recvq", CONF_UINT, offsetof(struct chat_conf, max_recvq), 1024, 1 << 30 },
@@ -65,6 +67,17 @@ static const struct conf_key conf_keys[] = {
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
+
+void
+conf_geometry(const struct chat_conf *conf, struct shm_geometry *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->max_sessions = conf->max_sessions;
+	g->max_line = conf->max_line;
+	g->log_records = conf->log_records;
+	g->max_groups = conf->max_groups;
+	g->max_group_members = conf->max_group_members;
+}
 
 void
 conf_defaults(struct chat_conf *conf)

@@ -57,7 +57,15 @@ struct chat_conf {
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };
 
+struct shm_geometry;
+
 void	conf_defaults(struct chat_conf *conf);
+/*
+ * The segment capacities conf asks for (max_sessions, max_line,
+ * log_records, max_groups, max_group_members) in g (shm.h), the rest of
+ * it zero: shm_geometry_compute and shm_open_or_create fill the offsets.
+ */
+void	conf_geometry(const struct chat_conf *conf, struct shm_geometry *g);
 /* Parse a configuration text; name is used in error messages. */
 int	conf_parse(struct chat_conf *conf, const char *name, const char *text,
 	    char *err, size_t errlen);

@@ -21,6 +21,8 @@
 #include "msglog.h"
 #include "text.h"
 
+static void	groups_repair(const struct shm *);
+
 int
 group_name_valid(const char *name)
 {
@@ -232,7 +234,7 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 	struct shm_group *g;
 	uint32_t i;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	if (find_locked(shm, group) != GROUP_NONE)
 		r = GR_EXISTS;
 	else if (max_owned > 0 && owned_by(shm, a->slot) >= max_owned)
@@ -252,7 +254,7 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 		add_member(shm, i, a);
 		*index = i;
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -264,7 +266,7 @@ groups_join(const struct shm *shm, const struct group_actor *a,
 	struct shm_group *g;
 	uint32_t i;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	if ((i = find_locked(shm, group)) == GROUP_NONE)
 		r = GR_NO_GROUP;
 	else if (is_member(shm, i, a->slot))
@@ -279,7 +281,7 @@ groups_join(const struct shm *shm, const struct group_actor *a,
 		*members = g->g_members;
 	}
 	*index = i;
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -290,10 +292,10 @@ groups_leave(const struct shm *shm, const struct group_actor *a,
 	struct event ev = { .kind = GROUP_LEFT };
 	enum group_result r;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	if ((r = member_check(shm, a, group, index)) == GR_OK)
 		remove_member(shm, *index, a->slot, a, &ev);
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -320,7 +322,7 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
 	    .reason = reason, .reason_max = GROUP_KICK_REASON_MAX };
 	enum group_result r;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	r = owner_check(shm, a, group, index);
 	if (r == GR_OK && t->slot == a->slot)
 		r = GR_SELF;
@@ -331,7 +333,7 @@ groups_kick(const struct shm *shm, const struct group_actor *a,
 		append_event(shm, *index, t->slot, t->generation, a, &ev);
 		remove_member(shm, *index, t->slot, a, &ev);
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -342,7 +344,7 @@ groups_invite(const struct shm *shm, const struct group_actor *a,
 	struct event ev = { .kind = GROUP_INVITED, .target = t->name };
 	enum group_result r;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	r = owner_check(shm, a, group, index);
 	if (r == GR_OK && is_member(shm, *index, t->slot))
 		r = GR_TARGET_MEMBER;
@@ -350,7 +352,7 @@ groups_invite(const struct shm *shm, const struct group_actor *a,
 		*shm_invited(shm, *index, t->slot) = t->generation;
 		append_event(shm, *index, t->slot, t->generation, a, &ev);
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -361,13 +363,13 @@ groups_set_invite_only(const struct shm *shm, const struct group_actor *a,
 	struct event ev = { .kind = GROUP_MODE, .mode = on != 0 };
 	enum group_result r;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	r = owner_check(shm, a, group, index);
 	if (r == GR_OK) {
 		shm_group(shm, *index)->g_invite_only = on != 0;
 		group_event(shm, *index, a, &ev);
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -378,13 +380,13 @@ groups_check_member(const struct shm *shm, const struct group_actor *a,
 	enum group_result r;
 	struct shm_group *g;
 
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	if ((r = member_check(shm, a, group, index)) == GR_OK) {
 		g = shm_group(shm, *index);
 		*generation = g->g_generation;
 		strlcpy(canonical, g->g_name, SHM_NAME_MAX + 1);
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 	return r;
 }
 
@@ -402,7 +404,7 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 	 * fault per group at every logout.  An invitation is cleared only
 	 * if set, so the row's page is not dirtied for nothing.
 	 */
-	shm_lock_groups(shm);
+	groups_lock(shm);
 	for (uint32_t i = 0; i < shm->geo.max_groups; i++) {
 		if (shm_group(shm, i)->g_state != GROUP_USED)
 			continue;
@@ -411,7 +413,7 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 		if (*shm_invited(shm, i, slot) != 0)
 			*shm_invited(shm, i, slot) = 0;
 	}
-	shm_unlock_groups(shm);
+	groups_unlock(shm);
 }
 
 /*
@@ -420,7 +422,7 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
  * no members is freed, an owner who is not a member is replaced by the
  * longest member.
  */
-void
+static void
 groups_repair(const struct shm *shm)
 {
 	struct shm_group *g;
@@ -445,4 +447,65 @@ groups_repair(const struct shm *shm)
 		in_use++;
 	}
 	shm->hdr->groups_in_use = in_use;
+}
+
+void
+groups_lock(const struct shm *shm)
+{
+	shm_lock_robust(shm, &shm->hdr->groups_lock, "groups", groups_repair);
+}
+
+void
+groups_unlock(const struct shm *shm)
+{
+	pthread_mutex_unlock(&shm->hdr->groups_lock);
+}
+
+/* A slot's name, bounded: names in the segment are never trusted to end. */
+static void
+slot_name(const struct shm *shm, uint32_t i, char *name)
+{
+	if (i < shm->geo.max_sessions)
+		memcpy(name, shm_slot(shm, i)->s_name, SHM_NAME_MAX);
+	else
+		strlcpy(name, "?", SHM_NAME_MAX + 1);
+	name[SHM_NAME_MAX] = '\0';
+}
+
+static void
+copy_view(const struct shm *shm, uint32_t i, struct group_view *v)
+{
+	struct shm_group *g = shm_group(shm, i);
+
+	memcpy(v->name, g->g_name, SHM_NAME_MAX);
+	v->name[SHM_NAME_MAX] = '\0';
+	slot_name(shm, g->g_owner, v->owner);
+	v->invite_only = g->g_invite_only != 0;
+	v->members = g->g_members;
+	v->copied = 0;
+	for (uint32_t m = 0; m < shm->geo.max_sessions && v->copied < v->room; m++)
+		if (is_member(shm, i, m))
+			slot_name(shm, m, v->member[v->copied++]);
+}
+
+int
+groups_snapshot_next(const struct shm *shm, const char *prefix, uint32_t *cursor,
+    struct group_view *v)
+{
+	size_t len = strlen(prefix);
+	struct shm_group *g;
+	int found = 0;
+
+	if (len > SHM_NAME_MAX)
+		return 0;
+	groups_lock(shm);
+	while (!found && *cursor < shm->geo.max_groups) {
+		g = shm_group(shm, (*cursor)++);
+		if (g->g_state != GROUP_USED || strncasecmp(g->g_name, prefix, len) != 0)
+			continue;
+		copy_view(shm, *cursor - 1, v);
+		found = 1;
+	}
+	groups_unlock(shm);
+	return found;
 }

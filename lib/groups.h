@@ -75,8 +75,30 @@ enum group_result groups_check_member(const struct shm *shm,
 /* On disconnect: leave every group, announcing it with reason. */
 void	groups_leave_all(const struct shm *shm, uint32_t slot,
 	    uint32_t generation, const char *name, const char *reason);
-/* Repair after a groups_lock holder died (called with the lock held). */
-void	groups_repair(const struct shm *shm);
+/*
+ * Take and give back groups_lock.  When its holder died, member counts,
+ * owners and groups_in_use are made again from joined[][] before
+ * groups_lock returns.
+ */
+void	groups_lock(const struct shm *shm);
+void	groups_unlock(const struct shm *shm);
+/* One group, copied out of the segment for a listing. */
+struct group_view {
+	char		 name[SHM_NAME_MAX + 1];
+	char		 owner[SHM_NAME_MAX + 1];
+	int		 invite_only;
+	uint32_t	 members;	/* its member count */
+	uint32_t	 copied;	/* names in member[] */
+	uint32_t	 room;		/* member[]'s size: set by the caller */
+	char		(*member)[SHM_NAME_MAX + 1];
+};
+/*
+ * The next group whose name starts with prefix (any case), from *cursor
+ * on (start at 0): 1 with it copied into *v (as many members as
+ * v->room), or 0 at the end.  Each group is copied under groups_lock.
+ */
+int	groups_snapshot_next(const struct shm *shm, const char *prefix,
+	    uint32_t *cursor, struct group_view *v);
 /* The name rule for groups (the same as for users). */
 int	group_name_valid(const char *name);
 

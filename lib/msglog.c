@@ -125,6 +125,23 @@ write_fields(struct shm_record *r, const struct msglog_entry *e,
 	memcpy(p + n->target, e->text, len);
 }
 
+/*
+ * An appender publishes log_next only after its record is complete, so a
+ * dead appender left at most a half-written record beyond log_next,
+ * which no reader looks at and the next appender overwrites.
+ */
+static void
+repair_log(const struct shm *shm)
+{
+	(void)shm;
+}
+
+static void
+lock_log(const struct shm *shm)
+{
+	shm_lock_robust(shm, &shm->hdr->log_lock, "log", repair_log);
+}
+
 uint64_t
 msglog_append(const struct shm *shm, struct msglog_entry *e)
 {
@@ -137,7 +154,7 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 	entry_name_lengths(e, &n);
 	len = text_kept(shm, e, &n);
 	cells = shm_record_cells(names_total(&n) + len);
-	shm_lock_log(shm);
+	lock_log(shm);
 	e->time = clock_unix_ms();	/* under the lock: times never go back */
 	seq = atomic_load_explicit(&shm->hdr->log_next, memory_order_relaxed);
 	room = ring - seq % ring;
@@ -152,7 +169,7 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);
 	/* seq_cst: ordered before the wake-pending flags flipped next. */
 	atomic_store(&shm->hdr->log_next, seq + cells);
-	shm_unlock_log(shm);
+	pthread_mutex_unlock(&shm->hdr->log_lock);
 	atomic_fetch_add_explicit(&shm->hdr->st_records, 1, memory_order_relaxed);
 	if (e->kind == REC_CHAT)
 		atomic_fetch_add(&shm->hdr->st_messages, 1);

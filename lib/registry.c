@@ -19,6 +19,8 @@
 #include "names.h"
 #include "registry.h"
 
+static void	registry_repair(const struct shm *);
+
 /*
  * The address a peer text ("1.2.3.4:5", "[::1]:5", UCSPI's "::1:5")
  * counts under for max_pending: IPv4 as an IPv4-mapped IPv6 address,
@@ -93,9 +95,9 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer,
 	enum claim_result result = CLAIM_FULL;
 	struct shm_slot *s;
 
-	shm_lock_registry(shm);
+	registry_lock(shm);
 	if (!pending_allowed(shm, peer, max_pending)) {
-		shm_unlock_registry(shm);
+		registry_unlock(shm);
 		return CLAIM_PENDING;
 	}
 	/* From the hint on; round to the start in case it was wrong. */
@@ -122,7 +124,7 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer,
 		found = i;
 		break;
 	}
-	shm_unlock_registry(shm);
+	registry_unlock(shm);
 	if (found != SLOT_NONE) {
 		atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
 		result = CLAIM_OK;
@@ -138,7 +140,7 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 	struct shm_slot *s = shm_slot(shm, slot);
 	enum name_result result = NAME_TAKEN;
 
-	shm_lock_registry(shm);
+	registry_lock(shm);
 	fault_point("registry");
 	if (names_find(shm, name) != SLOT_NONE)
 		result = NAME_TAKEN;
@@ -153,7 +155,7 @@ registry_take_name(const struct shm *shm, uint32_t slot, const char *name,
 		    atomic_load(&s->s_generation), name, "", 0);
 		result = NAME_OK;
 	}
-	shm_unlock_registry(shm);
+	registry_unlock(shm);
 	if (result == NAME_OK)
 		atomic_fetch_add(&shm->hdr->st_logins, 1);
 	return result;
@@ -166,7 +168,7 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 	struct shm_slot *s = shm_slot(shm, slot);
 	enum slot_state was = SLOT_FREE;
 
-	shm_lock_registry(shm);
+	registry_lock(shm);
 	if (s->s_pid == pid && atomic_load(&s->s_generation) == generation) {
 		was = atomic_load(&s->s_state);
 		if (was == SLOT_ACTIVE) {
@@ -184,7 +186,7 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 				shm->hdr->slot_hint = slot;
 		}
 	}
-	shm_unlock_registry(shm);
+	registry_unlock(shm);
 	return was;
 }
 
@@ -193,9 +195,9 @@ registry_find(const struct shm *shm, const char *name)
 {
 	uint32_t found;
 
-	shm_lock_registry(shm);
+	registry_lock(shm);
 	found = names_find(shm, name);
-	shm_unlock_registry(shm);
+	registry_unlock(shm);
 	return found;
 }
 
@@ -206,13 +208,13 @@ registry_request_close(const struct shm *shm, const char *name, uint32_t disc,
 	struct shm_slot *s;
 	uint32_t found;
 
-	shm_lock_registry(shm);
+	registry_lock(shm);
 	if ((found = names_find(shm, name)) != SLOT_NONE) {
 		s = shm_slot(shm, found);
 		strlcpy(s->s_close_reason, reason, sizeof(s->s_close_reason));
 		atomic_store(&s->s_close, disc + 1);
 	}
-	shm_unlock_registry(shm);
+	registry_unlock(shm);
 	return found;
 }
 
@@ -227,7 +229,7 @@ registry_active_count(const struct shm *shm)
  * one store to s_state, so the counts, the hint and the name index are
  * made again from the states.
  */
-void
+static void
 registry_repair(const struct shm *shm)
 {
 	uint32_t in_use = 0, active = 0, state;
@@ -241,4 +243,16 @@ registry_repair(const struct shm *shm)
 	atomic_store(&shm->hdr->sessions_active, active);
 	shm->hdr->slot_hint = 0;
 	names_rebuild(shm);
+}
+
+void
+registry_lock(const struct shm *shm)
+{
+	shm_lock_robust(shm, &shm->hdr->registry_lock, "registry", registry_repair);
+}
+
+void
+registry_unlock(const struct shm *shm)
+{
+	pthread_mutex_unlock(&shm->hdr->registry_lock);
 }

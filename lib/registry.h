@@ -70,7 +70,12 @@ uint32_t registry_request_close(const struct shm *shm, const char *name,
 	    uint32_t disc, const char *reason);
 /* Number of ACTIVE slots. */
 uint32_t registry_active_count(const struct shm *shm);
-/* Recompute what is derived from the slots; under registry_lock. */
-void	registry_repair(const struct shm *shm);
+/*
+ * Take and give back registry_lock.  When its holder died, what is
+ * derived from the slots (the counts, the claim hint, the name index)
+ * is made again before registry_lock returns.
+ */
+void	registry_lock(const struct shm *shm);
+void	registry_unlock(const struct shm *shm);
 
 #endif

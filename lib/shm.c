@@ -1,11 +1,11 @@
 /*
  * shm.c -- map, validate and lock chat's shared-memory segment.
  *
- * Owns: creation with the geometry from chat.conf, the attach-time checks
+ * Owns: creation with the capacities it is given, the attach-time checks
  * (owner and mode, magic, layout version, sizes, offsets), and the
- * robust-mutex protocol:
- * every lock handles EOWNERDEAD by repairing what the lock guards and
- * calling pthread_mutex_consistent.
+ * robust-mutex protocol: every lock handles EOWNERDEAD by calling its
+ * owner's repair and pthread_mutex_consistent.  Which lock guards what,
+ * and its repair, belong to its owner (registry.c, groups.c, msglog.c).
  */
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,6 @@
 
 #include "clock.h"
 #include "log.h"
-#include "groups.h"
-#include "registry.h"
 #include "shm.h"
 
 #define ALIGN64(n)	(((n) + 63) & ~(size_t)63)
@@ -64,16 +63,12 @@ shm_geometry_compute(struct shm_geometry *g)
 	g->segment_size = g->invited_offset + cells * sizeof(uint32_t);
 }
 
-void
-shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf)
+int
+shm_geometry_equal(const struct shm_geometry *a, const struct shm_geometry *b)
 {
-	memset(g, 0, sizeof(*g));
-	g->max_sessions = conf->max_sessions;
-	g->max_line = conf->max_line;
-	g->log_records = conf->log_records;
-	g->max_groups = conf->max_groups;
-	g->max_group_members = conf->max_group_members;
-	shm_geometry_compute(g);
+	return a->max_sessions == b->max_sessions && a->max_line == b->max_line &&
+	    a->log_records == b->log_records && a->max_groups == b->max_groups &&
+	    a->max_group_members == b->max_group_members;
 }
 
 int
@@ -115,9 +110,10 @@ shm_check(const void *base, size_t size, struct shm_geometry *geo,
 	shm_geometry_compute(&g);
 	if (h->max_sessions == 0 || h->log_records == 0 || h->max_line == 0 ||
 	    h->max_groups == 0 || h->max_group_members == 0 ||
-	    h->max_sessions > 65536 || h->log_records > (1u << 20) ||
-	    h->max_line > 65536 || h->max_groups > 65536 ||
-	    h->max_group_members > 65536 ||
+	    h->max_sessions > SHM_MAX_SESSIONS ||
+	    h->log_records > SHM_MAX_LOG_RECORDS || h->max_line > SHM_MAX_LINE ||
+	    h->max_groups > SHM_MAX_GROUPS ||
+	    h->max_group_members > SHM_MAX_GROUP_MEMBERS ||
 	    h->log_cells != g.log_cells || h->slots_offset != g.slots_offset ||
 	    h->name_buckets != g.name_buckets ||
 	    h->names_offset != g.names_offset ||
@@ -217,7 +213,7 @@ shm_check_owner(const struct stat *st, const char *name, uid_t hub_uid,
 static int
 planted_unreadable(const char *name, uid_t hub_uid, char *err, size_t errlen)
 {
-	char path[sizeof("/dev/shm/") + CONF_SHM_NAME_MAX];
+	char path[sizeof("/dev/shm/") + NAME_MAX];
 	struct stat st;
 	int fd, planted;
 
@@ -309,33 +305,34 @@ new_segment_id(void)
 }
 
 static int
-create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t errlen)
+create_segment(struct shm *shm, const char *name, const struct shm_geometry *want,
+    char *err, size_t errlen)
 {
-	struct shm_geometry g;
+	struct shm_geometry g = *want;
 	struct shm_header *h;
 	size_t size;
 	int fd;
 
-	shm_geometry_from_conf(&g, conf);
+	shm_geometry_compute(&g);
 	size = g.segment_size;
 	/*
 	 * O_EXCL: a name that exists was not made here, whatever it holds.
 	 * Mode 0660 (less the umask): the hub's user and group, never others.
 	 */
-	fd = shm_open(conf->shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0660);
 	if (fd == -1) {
 		int saved = errno;
 
-		snprintf(err, errlen, "create shared memory %s: %s", conf->shm_name,
+		snprintf(err, errlen, "create shared memory %s: %s", name,
 		    strerror(errno));
 		errno = saved;
 		return -1;
 	}
 	if (ftruncate(fd, (off_t)size) == -1 || map_fd(shm, fd, size, 1) == -1) {
 		snprintf(err, errlen, "size shared memory %s to %zu bytes: %s",
-		    conf->shm_name, size, strerror(errno));
+		    name, size, strerror(errno));
 		close(fd);
-		shm_unlink(conf->shm_name);
+		shm_unlink(name);
 		errno = ENOSPC;		/* not EEXIST: nothing to retry */
 		return -1;
 	}
@@ -368,7 +365,7 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 	    init_mutex(&h->log_lock) != 0) {
 		snprintf(err, errlen, "cannot initialise robust mutexes");
 		shm_detach(shm);
-		shm_unlink(conf->shm_name);
+		shm_unlink(name);
 		errno = EINVAL;
 		return -1;
 	}
@@ -380,8 +377,8 @@ create_segment(struct shm *shm, const struct chat_conf *conf, char *err, size_t 
 }
 
 int
-shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
-    char *err, size_t errlen)
+shm_open_or_create(struct shm *shm, const char *name,
+    const struct shm_geometry *want, int *created, char *err, size_t errlen)
 {
 	/*
 	 * Attach, else create; if the name appeared between the two (someone
@@ -390,11 +387,11 @@ shm_open_or_create(struct shm *shm, const struct chat_conf *conf, int *created,
 	for (int tries = 0; tries < 3; tries++) {
 		memset(shm, 0, sizeof(*shm));
 		*created = 0;
-		if (shm_attach(shm, conf->shm_name, 1, err, errlen) == 0)
+		if (shm_attach(shm, name, 1, err, errlen) == 0)
 			return 0;
 		if (errno != ENOENT)
 			return -1;
-		if (create_segment(shm, conf, err, errlen) == 0) {
+		if (create_segment(shm, name, want, err, errlen) == 0) {
 			*created = 1;
 			return 0;
 		}
@@ -439,19 +436,8 @@ shm_slot_behind(struct shm_slot *s, uint64_t target)
 	    atomic_load(&s->s_cursor) < target;
 }
 
-/*
- * An appender publishes log_next only after its record is complete, so a
- * dead appender left at most a half-written record beyond log_next,
- * which no reader looks at and the next appender overwrites.
- */
-static void
-repair_log(const struct shm *shm)
-{
-	(void)shm;
-}
-
-static void
-lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
+void
+shm_lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
     void (*repair)(const struct shm *))
 {
 	int rc;
@@ -468,40 +454,4 @@ lock_robust(const struct shm *shm, pthread_mutex_t *m, const char *what,
 	}
 	errno = rc;
 	fatal("%s lock", what);
-}
-
-void
-shm_lock_registry(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->registry_lock, "registry", registry_repair);
-}
-
-void
-shm_unlock_registry(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->registry_lock);
-}
-
-void
-shm_lock_groups(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->groups_lock, "groups", groups_repair);
-}
-
-void
-shm_unlock_groups(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->groups_lock);
-}
-
-void
-shm_lock_log(const struct shm *shm)
-{
-	lock_robust(shm, &shm->hdr->log_lock, "log", repair_log);
-}
-
-void
-shm_unlock_log(const struct shm *shm)
-{
-	pthread_mutex_unlock(&shm->hdr->log_lock);
 }

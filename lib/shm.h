@@ -1,9 +1,10 @@
 /*
  * shm.h -- creating, attaching and locking the shared-memory segment.
  *
- * Owns the mapping and the three robust mutexes (with their repair after a
- * holder died).  The layout itself is in shm_layout.h; what the slots and
- * the log mean is in registry.h and msglog.h.
+ * Owns the mapping and the protocol of the three robust mutexes; what each
+ * guards and its repair after a holder died belong to registry.c,
+ * groups.c and msglog.c.  The layout itself is in shm_layout.h; what the
+ * slots and the log mean is in registry.h and msglog.h.
  */
 #ifndef CHAT_SHM_H
 #define CHAT_SHM_H
@@ -11,11 +12,23 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
 #include "shm_layout.h"
+
+/*
+ * The largest value of each capacity a segment may be built for: the
+ * upper limits of these chat.conf keys (lib/conf.c, chat.conf(5)) and of
+ * shm_check.  Their defaults and lower limits are chat.conf's alone
+ * (shm_check only wants them non-zero).
+ */
+#define SHM_MAX_SESSIONS	65536
+#define SHM_MAX_LINE		65536
+#define SHM_MAX_LOG_RECORDS	(1 << 20)
+#define SHM_MAX_GROUPS		65536
+#define SHM_MAX_GROUP_MEMBERS	65536
 
 /* The capacities a segment is built for, and where its parts start. */
 struct shm_geometry {
@@ -42,7 +55,9 @@ struct shm {
 
 /* Fill the offsets and sizes of g from its capacities. */
 void	shm_geometry_compute(struct shm_geometry *g);
-void	shm_geometry_from_conf(struct shm_geometry *g, const struct chat_conf *conf);
+/* 1 if a and b have the same capacities (and so the same offsets). */
+int	shm_geometry_equal(const struct shm_geometry *a,
+	    const struct shm_geometry *b);
 /*
  * Check that size bytes at base hold a segment this build can use:
  * magic, layout version, sizes and offsets.  0 if so, with its geometry
@@ -71,14 +86,16 @@ int	shm_attach_as(struct shm *shm, const char *name, int writable,
 int	shm_attach(struct shm *shm, const char *name, int writable,
 	    char *err, size_t errlen);
 /*
- * Hub: attach to a valid existing segment of its own (shm_attach), or
- * create a new one with the geometry of conf.  *created tells which.
- * The segment is created with O_EXCL, so a name someone else made
- * meanwhile is never taken for the hub's own: it goes through the checks
- * of shm_attach instead.
+ * Hub: attach to a valid existing segment of its own named name
+ * (shm_attach), or create a new one with the capacities of want (its
+ * offsets are computed here; conf_geometry gives chat.conf's).
+ * *created tells which.  The segment is created with O_EXCL, so a name
+ * someone else made meanwhile is never taken for the hub's own: it goes
+ * through the checks of shm_attach instead.
  */
-int	shm_open_or_create(struct shm *shm, const struct chat_conf *conf,
-	    int *created, char *err, size_t errlen);
+int	shm_open_or_create(struct shm *shm, const char *name,
+	    const struct shm_geometry *want, int *created, char *err,
+	    size_t errlen);
 /* Hub: remove the segment name (for a fresh start). */
 int	shm_remove(const char *name);
 void	shm_detach(struct shm *shm);
@@ -157,15 +174,12 @@ int	shm_slot_flag_wake(struct shm_slot *s);
 int	shm_slot_behind(struct shm_slot *s, uint64_t target);
 
 /*
- * Lock and unlock the three mutexes (registry, groups, log).  A lock
- * whose previous holder died is repaired (the derived state it guards is
- * recomputed) and made consistent before these return.
+ * Lock m, one of the three robust mutexes in the header.  When its
+ * previous holder died, log it, call repair(shm) to make again what the
+ * lock guards, and make m consistent before returning.  Each lock's
+ * owner wraps this: registry_lock, groups_lock, and msglog.c's own.
  */
-void	shm_lock_registry(const struct shm *shm);
-void	shm_unlock_registry(const struct shm *shm);
-void	shm_lock_groups(const struct shm *shm);
-void	shm_unlock_groups(const struct shm *shm);
-void	shm_lock_log(const struct shm *shm);
-void	shm_unlock_log(const struct shm *shm);
+void	shm_lock_robust(const struct shm *shm, pthread_mutex_t *m,
+	    const char *what, void (*repair)(const struct shm *));
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "shm_layout.h"
 #include "text.h"
 
 /* Length of the sequence starting with b, or 0 if b cannot start one. */
@@ -432,7 +433,7 @@ name_char(char c)
 int
 name_valid(const char *s, size_t len)
 {
-	if (len < 1 || len > 32 || !is_letter(s[0]))
+	if (len < 1 || len > SHM_NAME_MAX || !is_letter(s[0]))
 		return 0;
 	for (size_t i = 1; i < len; i++)
 		if (!name_char(s[i]))

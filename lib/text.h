@@ -2,8 +2,8 @@
  * text.h -- what a client line and a user name may contain.
  *
  * Owns the rules: lines are valid UTF-8 without control characters (tab
- * allowed); names are 1-32 of letters, digits, '_', '-', '.', starting
- * with a letter.  Also what chat text may not hide (bidirectional and
+ * allowed); names are 1-SHM_NAME_MAX (32, shm_layout.h) of letters,
+ * digits, '_', '-', '.', starting with a letter.  Also what chat text may not hide (bidirectional and
  * invisible formatting characters, runs of blanks wider than
  * TEXT_BLANK_COLUMNS), how client text is cut to fit a buffer, and when
  * two names look alike.

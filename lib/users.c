@@ -154,7 +154,7 @@ users_next(struct users_reader *r, struct users_line *l)
 }
 
 struct name_line {
-	char		name[USERS_NAME_MAX + 1];
+	char		name[SHM_NAME_MAX + 1];
 	unsigned	lineno;
 };
 

@@ -21,8 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shm_layout.h"
+
 #define USERS_HASH_MAX	256	/* longest hash, with its NUL */
-#define USERS_NAME_MAX	32
 #define USERS_LOG_MAX	20	/* problems logged one by one per check */
 
 enum users_kind {
@@ -38,7 +39,7 @@ struct users_line {
 	unsigned	 lineno;	/* from 1; a line ends at '\n' only */
 	const char	*text;		/* the line without its '\n' */
 	size_t		 len;
-	char		 name[USERS_NAME_MAX + 1]; /* ENTRY and LOCKED */
+	char		 name[SHM_NAME_MAX + 1]; /* ENTRY and LOCKED */
 	const char	*hash;		/* ENTRY: hashlen bytes inside text */
 	size_t		 hashlen;
 	const char	*why;		/* LOCKED and BAD: what is wrong */
@@ -110,7 +111,7 @@ int	users_hash(const char *password, char *out, size_t outlen);
 struct users_rec {
 	enum users_kind	 kind;
 	unsigned	 lineno;	/* 0 for a line added by this edit */
-	char		 name[USERS_NAME_MAX + 1];
+	char		 name[SHM_NAME_MAX + 1];
 	char		*text;		/* malloc'd, without '\n' */
 	size_t		 len;
 	int		 newline;	/* read with a '\n' after it */

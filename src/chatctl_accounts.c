@@ -81,8 +81,9 @@ static int
 check_name(const char *name)
 {
 	if (!name_valid(name, strlen(name))) {
-		fprintf(stderr, "chatctl: '%s' is not a valid name: 1-32 letters, "
-		    "digits, '_', '-' or '.', starting with a letter\n", name);
+		fprintf(stderr, "chatctl: '%s' is not a valid name: 1-%d letters, "
+		    "digits, '_', '-' or '.', starting with a letter\n", name,
+		    SHM_NAME_MAX);
 		return -1;
 	}
 	if (name_reserved(name, strlen(name))) {
@@ -224,7 +225,7 @@ verb_userdel(struct chatctl *ctl, int argc, char **argv)
 /* Accounts read from an import file, hashed, before the users file is locked. */
 struct imported {
 	struct imported_user {
-		char	name[USERS_NAME_MAX + 1];
+		char	name[SHM_NAME_MAX + 1];
 		char	hash[USERS_HASH_MAX];
 	}	*users;
 	size_t	 count, size;

@@ -108,7 +108,7 @@ cmd_invite_only(struct session *s, char *args)
  * UINT32_MAX if not even its start fitted.
  */
 static uint32_t
-list_group(struct listing *l, const struct core_group *g)
+list_group(struct listing *l, const struct group_view *g)
 {
 	uint32_t listed = 0;
 
@@ -134,7 +134,7 @@ cmd_groups(struct session *s, char *args)
 	char *prefix = cmdline_next_word(&args);
 	uint32_t matched = 0, unlisted = 0, members_cut = 0, cursor = 0, n;
 	struct core_result cut;
-	struct core_group g;
+	struct group_view g;
 	struct core_user u;
 	struct listing l;
 

@@ -20,21 +20,30 @@ remove_at_exit(void)
 	name[0] = '\0';
 }
 
+void
+testseg_geometry(struct shm_geometry *g, unsigned sessions, unsigned line,
+    unsigned records)
+{
+	struct chat_conf conf;
+
+	conf_defaults(&conf);
+	conf.max_sessions = sessions;
+	conf.max_line = line;
+	conf.log_records = records;
+	conf_geometry(&conf, g);
+}
+
 char *
 testseg_create(struct shm *seg, const char *what, unsigned sessions,
     unsigned line, unsigned records, int *created)
 {
-	struct chat_conf conf;
+	struct shm_geometry geo;
 	char err[512] = "";
 
 	snprintf(name, sizeof(name), "/chat-unit-%s-%ld", what, (long)getpid());
 	shm_remove(name);		/* a leftover of a killed run */
-	conf_defaults(&conf);
-	strlcpy(conf.shm_name, name, sizeof(conf.shm_name));
-	conf.max_sessions = sessions;
-	conf.max_line = line;
-	conf.log_records = records;
-	if (shm_open_or_create(seg, &conf, created, err, sizeof(err)) == -1)
+	testseg_geometry(&geo, sessions, line, records);
+	if (shm_open_or_create(seg, name, &geo, created, err, sizeof(err)) == -1)
 		skip_all("cannot create shared memory: %s", err);
 	if (atexit(remove_at_exit) != 0) {
 		remove_at_exit();

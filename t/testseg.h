@@ -16,6 +16,9 @@
  * the name; a test that removes the segment itself sets its first byte
  * to '\0' so that exit does not remove it again.
  */
+/* Those capacities, and chat.conf's defaults for the others, in g. */
+void	testseg_geometry(struct shm_geometry *g, unsigned sessions,
+	    unsigned line, unsigned records);
 char	*testseg_create(struct shm *seg, const char *what, unsigned sessions,
 	    unsigned line, unsigned records, int *created);
 

@@ -280,7 +280,7 @@ test_repair(void)
 	if ((pid = fork()) == -1)
 		bail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		shm_lock_registry(&seg);
+		registry_lock(&seg);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) == -1)

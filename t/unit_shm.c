@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "registry.h"
 #include "shm.h"
 #include "tap.h"
 #include "testseg.h"
@@ -53,17 +53,6 @@ snapshot(size_t *size)
 	memcpy(copy, p, *size);
 	munmap(p, *size);
 	return copy;
-}
-
-/* The test segment's small geometry, under shm name name. */
-static void
-small_conf(struct chat_conf *conf, const char *name)
-{
-	conf_defaults(conf);
-	strlcpy(conf->shm_name, name, sizeof(conf->shm_name));
-	conf->max_sessions = SESSIONS;
-	conf->max_line = LINE;
-	conf->log_records = RECORDS;
 }
 
 /* 1 if err holds needle; else 0, with err shown as a diagnostic. */
@@ -216,7 +205,7 @@ test_repair(const struct shm *seg)
 	if ((pid = fork()) == -1)
 		bail("fork: %s", strerror(errno));
 	if (pid == 0) {
-		shm_lock_registry(seg);
+		registry_lock(seg);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) == -1)
@@ -224,13 +213,13 @@ test_repair(const struct shm *seg)
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "a child took the registry lock and died holding it");
 	diag("a warning about a repaired registry lock is expected:");
-	shm_lock_registry(seg);
+	registry_lock(seg);
 	is_int(2, seg->hdr->sessions_in_use,
 	    "the next locker recounts sessions_in_use from the slots");
-	shm_unlock_registry(seg);
-	shm_lock_registry(seg);
+	registry_unlock(seg);
+	registry_lock(seg);
 	ok(1, "the repaired lock can be taken again");
-	shm_unlock_registry(seg);
+	registry_unlock(seg);
 	atomic_store(&shm_slot(seg, 1)->s_state, SLOT_FREE);
 	atomic_store(&shm_slot(seg, 2)->s_state, SLOT_FREE);
 	seg->hdr->sessions_in_use = 0;
@@ -245,7 +234,7 @@ test_attach_refused(const char *what, const char *needle,
     const char *needle2)
 {
 	struct shm other;
-	struct chat_conf conf;
+	struct shm_geometry geo;
 	unsigned char *before, *after;
 	size_t before_size, after_size;
 	char err[512] = "";
@@ -266,9 +255,9 @@ test_attach_refused(const char *what, const char *needle,
 	    what);
 
 	/* The hub must refuse it too, not create a fresh one over it. */
-	small_conf(&conf, seg_name);
+	testseg_geometry(&geo, SESSIONS, LINE, RECORDS);
 	err[0] = '\0';
-	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	rc = shm_open_or_create(&other, seg_name, &geo, &created, err, sizeof(err));
 	ok(rc == -1 && created == 0 && has(err, needle),
 	    "%s: shm_open_or_create refuses it and creates nothing", what);
 	if (rc == 0)
@@ -387,7 +376,7 @@ static void
 test_attach_mode(void)
 {
 	struct shm other;
-	struct chat_conf conf;
+	struct shm_geometry geo;
 	struct stat st;
 	char err[512] = "";
 	int fd, rc, created = -1, saved;
@@ -404,8 +393,8 @@ test_attach_mode(void)
 	    "shm_attach refuses the segment at mode 0666, with EPERM");
 	rc = shm_attach(&other, seg_name, 0, err, sizeof(err));
 	ok(rc == -1 && has(err, "mode 0666"), "... read-only too");
-	small_conf(&conf, seg_name);
-	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	testseg_geometry(&geo, SESSIONS, LINE, RECORDS);
+	rc = shm_open_or_create(&other, seg_name, &geo, &created, err, sizeof(err));
 	saved = errno;
 	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
 	    "... and so does shm_open_or_create, creating nothing");
@@ -427,7 +416,7 @@ static void
 test_planted(void)
 {
 	struct shm other;
-	struct chat_conf conf;
+	struct shm_geometry geo;
 	char name[64], err[512] = "";
 	int fd, rc, created = -1, saved;
 
@@ -437,8 +426,8 @@ test_planted(void)
 	    fchmod(fd, 0666) == -1 || ftruncate(fd, 65536) == -1)
 		bail("plant %s: %s", name, strerror(errno));
 	close(fd);
-	small_conf(&conf, name);
-	rc = shm_open_or_create(&other, &conf, &created, err, sizeof(err));
+	testseg_geometry(&geo, SESSIONS, LINE, RECORDS);
+	rc = shm_open_or_create(&other, name, &geo, &created, err, sizeof(err));
 	saved = errno;
 	ok(rc == -1 && created == 0 && saved == EPERM && has(err, "mode 0666"),
 	    "shm_open_or_create refuses a planted name (mode 0666), saying why");
