@@ -19,102 +19,6 @@
 #include "session.h"
 #include "text.h"
 
-void
-reply(struct session *s, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = outq_vappendf(&s->out, fmt, ap);
-	va_end(ap);
-	if (rc == -1 || outq_append(&s->out, "\n", 1) == -1)
-		session_close(s, DISC_SENDQ, "SendQ exceeded");
-}
-
-void
-reply_usage(struct session *s, const char *usage)
-{
-	struct core_result r;
-
-	core_result_set(&r, CR_USAGE);
-	r.text = usage;
-	reply_result(s, &r);
-}
-
-size_t
-result_line(const struct core_result *r, char *line, size_t size)
-{
-	const struct core_error_info *err;
-	char words[RESULT_LINE_MAX];
-	int n;
-
-	core_result_text(r, words, sizeof(words));
-	if ((err = core_error_info(core_result_error(r->status))) != NULL)
-		n = snprintf(line, size, "! %s: %s", err->code, words);
-	else
-		n = snprintf(line, size, "* %s", words);
-	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
-}
-
-void
-reply_result(struct session *s, const struct core_result *r)
-{
-	char line[RESULT_LINE_MAX];
-
-	if (r->status != CR_OK) {
-		result_line(r, line, sizeof(line));
-		reply(s, "%s", line);
-	}
-	if (r->lagging)
-		deliver_drain(s);	/* a sender lags behind its own lines */
-}
-
-void
-reply_closed(struct session *s, const char *reason)
-{
-	struct core_result r;
-
-	core_result_set(&r, CR_CLOSED);
-	r.text = reason;
-	reply_result(s, &r);
-}
-
-void
-reply_status(struct session *s, enum core_status status, uint32_t count)
-{
-	struct core_result r;
-
-	core_result_set(&r, status);
-	r.count = count;
-	reply_result(s, &r);
-}
-
-void
-reply_named(struct session *s, enum core_status status, const char *user,
-    uint32_t count)
-{
-	struct core_result r;
-
-	core_result_set(&r, status);
-	strlcpy(r.user, user, sizeof(r.user));
-	r.count = count;
-	reply_result(s, &r);
-}
-
-void
-session_user(const struct session *s, struct core_user *u)
-{
-	u->shm = &s->shm;
-	u->conf = &s->conf;
-	u->link = (struct hublink *)&s->link;
-	u->slot = s->slot;
-	u->generation = s->generation;
-	u->name = s->name;
-	u->peer = s->peer;
-	u->registered = s->registered;
-}
-
 static void
 cmd_broadcast(struct session *s, char *args)
 {
@@ -123,7 +27,7 @@ cmd_broadcast(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_say_all(&u, args, strlen(args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 static void
@@ -139,7 +43,7 @@ cmd_msg(struct session *s, char *args)
 	}
 	session_user(s, &u);
 	core_msg(&u, name, args, strlen(args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 /*
@@ -246,7 +150,7 @@ run_command(struct session *s, char *name, char *args)
 	text_compose(shown, sizeof(shown), "", name, SIZE_MAX, "");
 	core_result_set(&r, CR_UNKNOWN_COMMAND);
 	r.text = shown;
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void

@@ -26,7 +26,7 @@ flood_init(struct session *s)
 static size_t
 unread_input(const struct session *s)
 {
-	return input_in_kernel(s) + linebuf_pending(&s->in);
+	return receive_pending(s) + linebuf_pending(&s->in);
 }
 
 static void
@@ -65,21 +65,20 @@ flood_refund(struct session *s)
 }
 
 /* The throttle timer fired: check the backlog, then read again. */
-void
+int
 flood_resume(struct session *s)
 {
 	uint64_t ticks;
 
 	if (read(s->throttle_fd, &ticks, sizeof(ticks)) == -1)
-		return;
+		return 0;
 	if (!s->throttled || s->state == SESSION_CLOSING)
-		return;
+		return 0;
 	if (unread_input(s) > s->conf.max_recvq) {
 		reply_status(s, CR_FLOOD, s->conf.max_recvq);
 		session_close(s, DISC_FLOOD, "Excess flood");
-		return;
+		return 0;
 	}
 	s->throttled = 0;
-	input_lines(s);
-	input_finish(s);
+	return 1;
 }

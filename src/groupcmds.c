@@ -20,7 +20,7 @@ cmd_create_group(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_create_group(&u, cmdline_next_word(&args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -31,7 +31,7 @@ cmd_join_group(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_join_group(&u, cmdline_next_word(&args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -42,7 +42,7 @@ cmd_leave_group(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_leave_group(&u, cmdline_next_word(&args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -54,7 +54,7 @@ cmd_group_msg(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_group_msg(&u, group, args, strlen(args), &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -66,7 +66,7 @@ cmd_kick(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_kick(&u, group, user, args, &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -78,7 +78,7 @@ cmd_invite(struct session *s, char *args)
 
 	session_user(s, &u);
 	core_invite(&u, group, user, &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 void
@@ -99,7 +99,7 @@ cmd_invite_only(struct session *s, char *args)
 	}
 	session_user(s, &u);
 	core_set_invite_only(&u, group, on, &r);
-	reply_result(s, &r);
+	session_answer(s, &r);
 }
 
 /*

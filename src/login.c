@@ -129,7 +129,7 @@ password_given(struct session *s, const char *password)
 		session_close(s, DISC_AUTH, "too many wrong passwords");
 		return;
 	}
-	input_discard_typed_ahead(s);
+	receive_discard_typed_ahead(s);
 	reply_named(s, CR_BAD_PASSWORD, s->name, 0);
 	/* The user said who they are: only the password is asked again. */
 	s->awaiting_password = 1;

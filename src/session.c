@@ -134,102 +134,6 @@ describe_peer(struct session *s)
 		strlcpy(s->peer, "local", sizeof(s->peer));
 }
 
-void
-session_watch(struct session *s, int fd, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		fatal("epoll_ctl add");
-}
-
-static int
-new_timer(struct session *s)
-{
-	int fd;
-
-	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		fatal("timerfd_create");
-	session_watch(s, fd, EPOLLIN);
-	return fd;
-}
-
-int
-session_timer(struct session *s, int *fd)
-{
-	if (*fd == -1)
-		*fd = new_timer(s);
-	return *fd;
-}
-
-void
-session_update_events(struct session *s)
-{
-	int reading = !s->in_eof && !s->throttled && s->state != SESSION_CLOSING;
-	int writing = outq_pending(&s->out) > 0;
-	struct epoll_event ev = { .data.fd = s->in_fd };
-
-	if (s->in_fd != s->out_fd && writing != s->out_watched) {
-		struct epoll_event out = { .events = EPOLLOUT, .data.fd = s->out_fd };
-
-		if (epoll_ctl(s->epfd, writing ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    s->out_fd, &out) == -1)
-			log_warn("epoll_ctl output");
-		s->out_watched = writing;
-		writing = 0;
-	} else if (s->in_fd != s->out_fd)
-		writing = 0;
-	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
-	if (ev.events == s->in_events)
-		return;
-	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->in_fd, &ev) == -1)
-		log_warn("epoll_ctl client");
-	s->in_events = ev.events;
-}
-
-void
-session_close(struct session *s, int disc_reason, const char *why)
-{
-	int registered_name = s->state == SESSION_CHAT;
-	char line[RESULT_LINE_MAX];
-	struct core_result closed;
-
-	if (s->state == SESSION_CLOSING)
-		return;
-	/* The reasons nobody replied to yet: tell the client, best effort. */
-	if (disc_reason == DISC_SENDQ)
-		outq_drop_unsent(&s->out);
-	if (disc_reason == DISC_SENDQ || disc_reason == DISC_LAGGED ||
-	    disc_reason == DISC_LOST) {
-		core_result_set(&closed, CR_CLOSED);
-		closed.text = why;
-		result_line(&closed, line, sizeof(line));
-		outq_appendf(&s->out, "%s\n", line);
-	}
-	if (s->state == SESSION_CHAT)
-		hublink_flush_owed(&s->link);
-	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
-	s->state = SESSION_CLOSING;	/* no drain from here on */
-	if (registered_name)
-		hublink_presence(&s->link);
-	atomic_fetch_add(&s->shm.hdr->st_disconnects[disc_reason], 1);
-	log_info("%s: close%s%s: %s", s->peer, s->name[0] ? " " : "", s->name, why);
-}
-
-void
-session_arm_deadline(struct session *s)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	if (s->state == SESSION_LOGIN)
-		its.it_value.tv_sec = s->conf.login_timeout;
-	else if (s->state == SESSION_CHAT)
-		its.it_value.tv_sec = s->conf.idle_timeout;	/* 0: disarm */
-	if (timerfd_settime(s->deadline_fd, 0, &its, NULL) == -1)
-		fatal("timerfd_settime");
-}
-
 static void
 deadline_passed(struct session *s)
 {
@@ -398,8 +302,12 @@ dispatch(struct session *s, int fd, uint32_t events)
 	}
 	else if (fd == s->link.timer_fd && s->link.timer_fd != -1)
 		session_hub_retry(s);
-	else if (fd == s->throttle_fd && s->throttle_fd != -1)
-		flood_resume(s);
+	else if (fd == s->throttle_fd && s->throttle_fd != -1) {
+		if (flood_resume(s)) {
+			input_lines(s);
+			input_finish(s);
+		}
+	}
 	else if (fd == s->deadline_fd)
 		deadline_passed(s);
 }
@@ -453,7 +361,7 @@ main(int argc, char *argv[])
 	int ch;
 
 	memset(&s, 0, sizeof(s));
-	s.throttle_fd = -1;
+	s.throttle_fd = s.deadline_fd = -1;
 	s.pid = getpid();
 	log_init("chat-session", LOG_LEVEL_INFO);
 	while ((ch = getopt(argc, argv, "c:")) != -1) {
@@ -477,7 +385,7 @@ main(int argc, char *argv[])
 	setup_client_socket(&s);
 	session_watch(&s, s.in_fd, EPOLLIN);
 	s.in_events = EPOLLIN;
-	s.deadline_fd = new_timer(&s);
+	session_timer(&s, &s.deadline_fd);
 	session_arm_deadline(&s);
 	flood_init(&s);
 	run(&s);

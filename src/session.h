@@ -1,16 +1,18 @@
 /*
  * session.h -- chat-session's state, shared by its modules.
  *
- * session.c  start-up, the event loop, closing
- * wake.c     the hub link's events (lib/hublink.c) and wake-ups
- * deliver.c  the log, read by lib/logreader.c, formatted for the client
- * input.c    reading the client, framing and checking its lines (telnet
- *            commands taken out first, lib/telnet.c)
- * login.c    the login dialogue: name, password, guests, duplicate logins
- * commands.c chat lines, the /command table and replies
- * groupcmds.c the group commands
+ * conn.c     the epoll set, timers, closing, deadlines; lines for the client
  * listing.c  the budget of /users and /groups, which grow with the server
- * flood.c    the per-session token bucket that slows a flooder
+ * receive.c  reading the client's bytes (telnet commands taken out first,
+ *            lib/telnet.c)
+ * flood.c    pausing a flooder while its token bucket is empty
+ * deliver.c  the log, read by lib/logreader.c, formatted for the client
+ * wake.c     the hub link's events (lib/hublink.c) and wake-ups
+ * login.c    the login dialogue: prompts, password delays (rules: the core)
+ * groupcmds.c the group commands' words, and /groups
+ * commands.c chat lines and the /command table (calls chatcore/core.h)
+ * input.c    framing and checking the client's lines, to commands.c
+ * session.c  start-up and the event loop
  */
 #ifndef CHAT_SESSION_H
 #define CHAT_SESSION_H
@@ -67,7 +69,12 @@ struct session {
 	int		disc_reason;	/* DISC_* counted in the stats */
 };
 
-/* session.c */
+/*
+ * The files are layers: each calls only the ones listed before it (and
+ * chatcore/, lib/); tools/callgraph checks that none calls back.
+ */
+
+/* conn.c: the connection's state, and lines for the client */
 void	session_close(struct session *s, int disc_reason, const char *why);
 /* Add fd to the session's epoll set for events. */
 void	session_watch(struct session *s, int fd, uint32_t events);
@@ -79,42 +86,8 @@ void	session_watch(struct session *s, int fd, uint32_t events);
 int	session_timer(struct session *s, int *fd);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
-
 /* Re-arm the login or idle deadline (after login, after each line). */
 void	session_arm_deadline(struct session *s);
-
-
-/* wake.c: the hub link's events and wake-ups, for the session */
-/* Wake the readers of a record addressed to `to`; drain if we lag. */
-void	session_wake(struct session *s, uint32_t to_kind, uint32_t to);
-/* After a join or leave record: the hub wakes everyone, batched. */
-void	session_presence(struct session *s);
-void	session_hub_retry(struct session *s);
-
-/* deliver.c; also acts on a close request (kick, newer login) */
-void	deliver_drain(struct session *s);
-void	deliver_wakeup(struct session *s);
-
-/* input.c */
-void	input_read(struct session *s);
-void	input_lines(struct session *s);
-void	input_finish(struct session *s);
-/* Bytes the client sent that the kernel holds unread (0 if not a socket). */
-size_t	input_in_kernel(const struct session *s);
-/*
- * After a wrong password: throw away the lines held, what the kernel
- * holds (telnet commands in it are still answered), and the rest of a
- * line cut there.  A corrected password typed meanwhile would otherwise
- * answer the next prompt.
- */
-void	input_discard_typed_ahead(struct session *s);
-
-/* login.c */
-void	login_prompt(struct session *s);
-void	login_line(struct session *s, char *line, size_t len);
-
-/* commands.c */
-void	commands_line(struct session *s, char *line, size_t len);
 /* Queue one line for the client: prefix + text + "\n". */
 void	reply(struct session *s, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -122,10 +95,7 @@ void	reply(struct session *s, const char *fmt, ...)
 #define RESULT_LINE_MAX	1024
 /* A result's line (no newline) in line (size bytes); its length. */
 size_t	result_line(const struct core_result *r, char *line, size_t size);
-/*
- * A core result as a line: "! code: words" for an error, "* words" for
- * a notice, nothing for CR_OK; then drain if the user's cursor lags.
- */
+/* A core result as a line: "! code: words", "* words", nothing for CR_OK. */
 void	reply_result(struct session *s, const struct core_result *r);
 /* A result of status with only a count. */
 void	reply_status(struct session *s, enum core_status status, uint32_t count);
@@ -138,16 +108,6 @@ void	reply_closed(struct session *s, const char *reason);
 void	reply_usage(struct session *s, const char *usage);
 /* The core's view of this session's user. */
 void	session_user(const struct session *s, struct core_user *u);
-
-/* groupcmds.c */
-void	cmd_create_group(struct session *s, char *args);
-void	cmd_join_group(struct session *s, char *args);
-void	cmd_leave_group(struct session *s, char *args);
-void	cmd_group_msg(struct session *s, char *args);
-void	cmd_groups(struct session *s, char *args);
-void	cmd_kick(struct session *s, char *args);
-void	cmd_invite(struct session *s, char *args);
-void	cmd_invite_only(struct session *s, char *args);
 
 /* listing.c: an answer written only while it fits its budget */
 #define LISTING_PIECE_MAX 256	/* longest piece: a name, a group's header */
@@ -175,11 +135,61 @@ void	listing_end_line(struct listing *l);
  */
 int	listing_finish(struct listing *l);
 
+/* receive.c: the client's bytes */
+/* Read at most max bytes into the framer: the bytes, 0 at EOF, -1 (errno). */
+ssize_t	receive_some(struct session *s, size_t max);
+/* Bytes the client sent that the kernel holds unread (0 if not a socket). */
+size_t	receive_pending(const struct session *s);
+/*
+ * After a wrong password: throw away the lines held, what the kernel
+ * holds (telnet commands in it are still answered), and the rest of a
+ * line cut there.  A corrected password typed meanwhile would otherwise
+ * answer the next prompt.
+ */
+void	receive_discard_typed_ahead(struct session *s);
+
 /* flood.c */
 void	flood_init(struct session *s);
 /* 1 if a line may be handled now (and take its token), else 0 (throttled). */
 int	flood_take(struct session *s);
 void	flood_refund(struct session *s);
-void	flood_resume(struct session *s);
+/* The throttle timer fired: 1 if the held lines may be handled now. */
+int	flood_resume(struct session *s);
+
+/* deliver.c: the records the log reader returns, as lines */
+void	deliver_drain(struct session *s);
+/* The eventfd fired: drain, then act on a close request (kick, newer login). */
+void	deliver_wakeup(struct session *s);
+
+/* wake.c: the hub link's events and wake-ups, for the session */
+/* Wake the readers of a record addressed to `to`; drain if we lag. */
+void	session_wake(struct session *s, uint32_t to_kind, uint32_t to);
+/* An action's result, then a drain if the user's cursor lags. */
+void	session_answer(struct session *s, const struct core_result *r);
+/* After a join or leave record: the hub wakes everyone, batched. */
+void	session_presence(struct session *s);
+void	session_hub_retry(struct session *s);
+
+/* login.c */
+void	login_prompt(struct session *s);
+void	login_line(struct session *s, char *line, size_t len);
+
+/* groupcmds.c */
+void	cmd_create_group(struct session *s, char *args);
+void	cmd_join_group(struct session *s, char *args);
+void	cmd_leave_group(struct session *s, char *args);
+void	cmd_group_msg(struct session *s, char *args);
+void	cmd_groups(struct session *s, char *args);
+void	cmd_kick(struct session *s, char *args);
+void	cmd_invite(struct session *s, char *args);
+void	cmd_invite_only(struct session *s, char *args);
+
+/* commands.c */
+void	commands_line(struct session *s, char *line, size_t len);
+
+/* input.c: lines from the client, to commands.c */
+void	input_read(struct session *s);
+void	input_lines(struct session *s);
+void	input_finish(struct session *s);
 
 #endif

@@ -2,7 +2,7 @@
  * wake.c -- the session's side of its hub link (lib/hublink.c).
  *
  * Owns what the session does when the link reports: draining when its
- * own cursor lags, closing when the hub refuses it after a restart, and
+ * own cursor lags (after its own wake-ups, or an action's answer), closing when the hub refuses it after a restart, and
  * reading on once it is registered again.
  */
 #include <stdatomic.h>
@@ -18,6 +18,14 @@ session_wake(struct session *s, uint32_t to_kind, uint32_t to)
 	if (to_kind == TO_USER)
 		a.generation = atomic_load(&shm_slot(&s->shm, to)->s_generation);
 	if (hublink_wake(&s->link, &a))
+		deliver_drain(s);	/* a sender lags behind its own lines */
+}
+
+void
+session_answer(struct session *s, const struct core_result *r)
+{
+	reply_result(s, r);
+	if (r->lagging && s->state == SESSION_CHAT)
 		deliver_drain(s);	/* a sender lags behind its own lines */
 }
 
