@@ -36,6 +36,8 @@ static const struct row rows[CR_STATUS_COUNT] = {
 	    "{count} more member{s} of #{group} not shown" },
 	[CR_GROUPS_NOT_SHOWN] = { ERR_NONE, "{count} more group{s} not shown; "
 	    "/groups PREFIX lists only the groups whose names start with PREFIX" },
+	[CR_EVENTS_ON] = { ERR_NONE, "events on" },
+	[CR_EVENTS_OFF] = { ERR_NONE, "events off" },
 	[CR_NAME_INVALID] = { ERR_NAME_INVALID, "a name is 1-32 letters, digits, "
 	    "'_', '-' or '.', starting with a letter" },
 	[CR_NAME_TAKEN] = { ERR_NAME_TAKEN,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmdline.h"
 #include "session.h"
@@ -81,6 +82,23 @@ cmd_quit(struct session *s, char *args)
 	session_close(s, DISC_QUIT, reason);
 }
 
+/* Group events as "= group ..." lines (for programs), or in words. */
+static void
+cmd_events(struct session *s, char *args)
+{
+	char *mode = cmdline_next_word(&args);
+
+	if (strcasecmp(mode, "on") == 0)
+		s->events = 1;
+	else if (strcasecmp(mode, "off") == 0)
+		s->events = 0;
+	else {
+		reply_usage(s, "/events on|off");
+		return;
+	}
+	reply_status(s, s->events ? CR_EVENTS_ON : CR_EVENTS_OFF, 0);
+}
+
 static void cmd_help(struct session *, char *);
 
 /* Bytes of an unknown command's name that its error shows. */
@@ -115,6 +133,8 @@ static const struct command commands[] = {
 	    "owner: let a user join an invite-only group" },
 	{ "invite_only", cmd_invite_only, 2, "/invite_only <group> on|off",
 	    "owner: make a group invite-only, or open" },
+	{ "events", cmd_events, 1, "/events on|off",
+	    "group events as '= group' lines, for programs" },
 	{ "quit", cmd_quit, 0, "/quit [reason]", "leave the chat" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "events.h"
 #include "msglog.h"
 #include "session.h"
-#include "text.h"
 
 /*
  * Lines are put together from pieces rather than with a printf format:
@@ -54,45 +54,36 @@ format_chat(struct session *s, const struct msglog_entry *e)
 }
 
 /*
- * A group record in words.  A reason is cut so that the whole line fits
- * in max_line and keeps its ")".
+ * A group record: in words ("* alice joined #dev"), or, for a client that
+ * asked with /events on, in its machine form ("= group joined #dev alice
+ * - -"; doc/protocol.md).  Words are cut to fit max_line, as every line
+ * of text is.
  */
-static size_t
-group_sentence(const struct session *s, const struct msglog_entry *e,
-    char *buf, size_t size)
+static int
+format_group(struct session *s, const struct msglog_entry *e)
 {
-	const char *a = e->from_name, *g = e->group_name, *t = e->target_name;
-	char head[4 * SHM_NAME_MAX + 64], reason[SHM_REASON_MAX + 1];
-	size_t max = (size_t)s->shm.geo.max_line + 1;
+	char line[1024];
+	struct core_event ev;
+	size_t max = (size_t)s->shm.geo.max_line + 1, len;
+	const char *name;
+	int n;
 
-	if (size > max)
-		size = max;
-	memcpy(reason, e->text, e->len < SHM_REASON_MAX ? e->len : SHM_REASON_MAX);
-	reason[e->len < SHM_REASON_MAX ? e->len : SHM_REASON_MAX] = '\0';
-	switch (e->event) {
-	case GROUP_JOINED:
-		return (size_t)snprintf(buf, size, "%s joined #%s", a, g);
-	case GROUP_LEFT:
-		if (e->len == 0)
-			return (size_t)snprintf(buf, size, "%s left #%s", a, g);
-		snprintf(head, sizeof(head), "%s left #%s (", a, g);
-		return text_compose(buf, size, head, reason, SIZE_MAX, ")");
-	case GROUP_OWNER:
-		return (size_t)snprintf(buf, size, "%s now owns #%s", t, g);
-	case GROUP_KICKED:
-		if (e->to.kind == TO_USER)
-			snprintf(head, sizeof(head), "%s kicked you from #%s (", a, g);
-		else
-			snprintf(head, sizeof(head), "%s kicked %s from #%s (", a, t, g);
-		return text_compose(buf, size, head, reason, SIZE_MAX, ")");
-	case GROUP_INVITED:
-		return (size_t)snprintf(buf, size, "%s invited you to #%s; "
-		    "/join_group %s to join", a, g, g);
-	case GROUP_MODE:
-		return (size_t)snprintf(buf, size, "%s made #%s %s", a, g,
-		    e->mode ? "invite-only" : "open to everyone");
+	core_event_from_record(e, &ev);
+	if ((name = core_event_name(&ev)) == NULL)
+		return 0;	/* an event from a newer layout: nothing for us */
+	if (s->events) {
+		n = snprintf(line, sizeof(line), "= group %s #%s %s %s %s%s%s\n",
+		    name, ev.group, ev.actor, ev.target[0] ? ev.target : "-",
+		    ev.kind != GROUP_MODE ? "-" : ev.invite_only ? "invite-only" :
+		    "open", ev.reason[0] ? " :" : "", ev.reason);
+		len = n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+		return outq_append(&s->out, line, len);
 	}
-	return 0;
+	len = core_event_words(&ev, line + 2, max < sizeof(line) - 3 ? max :
+	    sizeof(line) - 3);
+	memcpy(line, "* ", 2);
+	line[2 + len] = '\n';
+	return outq_append(&s->out, line, len + 3);
 }
 
 /* Queue one record for the client; -1 if the output queue is full. */
@@ -102,15 +93,8 @@ format_record(struct session *s, const struct msglog_entry *e)
 	switch (e->kind) {
 	case REC_CHAT:
 		return format_chat(s, e);
-	case REC_GROUP: {	/* * alice joined #room */
-		char line[1024];
-		size_t len = group_sentence(s, e, line, sizeof(line));
-		struct outq_piece p[] = { str("* "), { line, len }, str("\n") };
-
-		if (len == 0 || len >= sizeof(line))
-			return 0;	/* an event from a newer layout */
-		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
-	}
+	case REC_GROUP:		/* * alice joined #room */
+		return format_group(s, e);
 	case REC_JOIN: {	/* * alice joined */
 		struct outq_piece p[] = { str("* "), str(e->from_name),
 		    str(" joined\n") };

@@ -61,6 +61,8 @@ struct session {
 	int		awaiting_password; /* login: name given, password next */
 	int		auth_failures;
 	int		registered;	/* logged in with a password */
+	int		events;		/* /events on: group events in their
+					   machine form ("= group ...") */
 	struct bucket	bucket;		/* flood control */
 	int		throttled;	/* not reading the client until a token */
 	uint32_t	in_events;	/* what epoll watches on in_fd now */
