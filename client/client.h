@@ -44,14 +44,6 @@ enum line_kind {
 	LINE_UNKNOWN,		/* anything else: shown as it is */
 };
 
-struct line {
-	enum line_kind	 kind;
-	const char	*raw;		/* the whole line, NUL-terminated */
-	const char	*text;		/* after the prefix (and error code) */
-	char		 code[32];	/* LINE_ERROR: "name-taken" */
-	char		 from[CLIENT_NAME_MAX + 1];	/* chat kinds */
-	char		 group[CLIENT_NAME_MAX + 1];	/* LINE_GROUP */
-};
 
 enum notice_kind {
 	NOTICE_OTHER,
@@ -84,8 +76,27 @@ struct notice {
 	int		 invite_only;	/* the group kinds above that say */
 };
 
-void	proto_parse(const char *raw, struct line *l);
-void	proto_notice(const char *text, struct notice *n);
+/*
+ * A line from the server.  A group event comes in its machine form ("=
+ * group EVENT ...", asked for with /events on): it is a notice whose
+ * words (shown) are the core's (chatcore/events.c), its facts already
+ * in notice; no sentence is parsed back.
+ */
+struct line {
+	enum line_kind	 kind;
+	const char	*raw;		/* the whole line, NUL-terminated */
+	const char	*text;		/* after the prefix (and error code) */
+	char		 code[32];	/* LINE_ERROR: "name-taken" */
+	char		 from[CLIENT_NAME_MAX + 1];	/* chat kinds */
+	char		 group[CLIENT_NAME_MAX + 1];	/* LINE_GROUP */
+	int		 event;		/* a group event: */
+	struct notice	 notice;	/*   what it says */
+	char		 shown[512];	/*   "* " and its words */
+};
+
+/* me: the user's name ("" before the login), to tell "you" in events. */
+void	proto_parse(const char *raw, const char *me, struct line *l);
+void	proto_notice(const struct line *l, struct notice *n);
 /* Copy a name (letters, digits, '_', '-', '.') from *p; 0 if none. */
 int	proto_take_name(const char **p, char *name, size_t size);
 /* 1 if the server closes the connection after error code: it answers no

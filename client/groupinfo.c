@@ -96,7 +96,7 @@ groupinfo_learn(struct groupinfo *gi, const struct line *l, const char *me)
 
 	if (l->kind != LINE_NOTICE)
 		return;
-	proto_notice(l->text, &n);
+	proto_notice(l, &n);
 	switch (n.kind) {
 	case NOTICE_CREATED:
 		set_owner(gi, n.group, me);

@@ -57,7 +57,7 @@ line_show(void *ctx, enum show_kind kind, const char *text, const struct line *l
 		return;
 	}
 	if (l->kind == LINE_NOTICE) {
-		proto_notice(l->text, &n);
+		proto_notice(l, &n);
 		if (n.kind == NOTICE_BYE)
 			return;
 	}

@@ -189,7 +189,7 @@ names_learn(struct names *n, const struct line *l)
 	default:
 		return;
 	}
-	proto_notice(l->text, &no);
+	proto_notice(l, &no);
 	switch (no.kind) {
 	case NOTICE_USERS:
 		names_set_users(n, no.list);

@@ -3,14 +3,20 @@
  *
  * Owns the classification of server lines by their prefix (doc/protocol.md:
  * "? " prompt, "* " notice, "! code: " error, "<name> " chat, "*name* "
- * private, "#group <name> " group chat), the reading of the notices the
- * client acts on (welcome, joins, leaves, lists), and which errors end the
- * connection.  It keeps no state and decides nothing: session.c does.
+ * private, "#group <name> " group chat, "= group " a group event in its
+ * machine form), the reading of the notices the client acts on (welcome,
+ * joins, leaves, lists, the answers to its commands), and which errors
+ * end the connection.  Group events are never read from sentences: the
+ * client asks for their machine form (/events on) and words them with
+ * the server's own table (chatcore/events.c).  It keeps no state and decides nothing: session.c does.
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client.h"
+#include "errors.h"
+#include "events.h"
 
 static int
 name_char(int c)
@@ -46,8 +52,97 @@ skip(const char **p, const char *prefix)
 	return 1;
 }
 
+/* The next space-separated word at *p into word: 1, or 0 if none fits. */
+static int
+take_word(const char **p, char *word, size_t size)
+{
+	size_t n = strcspn(*p, " ");
+
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(word, *p, n);
+	word[n] = '\0';
+	*p += n;
+	if (**p == ' ')
+		(*p)++;
+	return 1;
+}
+
+/* What a client keeps of an event: the notice kinds it acts on. */
+static void
+event_notice(const struct core_event *ev, struct notice *n)
+{
+	const char *name = ev->actor;
+
+	n->kind = NOTICE_OTHER;
+	switch (ev->kind) {
+	case GROUP_JOINED:
+		n->kind = NOTICE_MEMBER_JOINED;
+		break;
+	case GROUP_LEFT:
+		n->kind = NOTICE_MEMBER_LEFT;
+		break;
+	case GROUP_OWNER:
+		n->kind = NOTICE_NEW_OWNER;
+		name = ev->target;
+		break;
+	case GROUP_KICKED:
+		n->kind = ev->to_you ? NOTICE_KICKED_YOU : NOTICE_MEMBER_LEFT;
+		name = ev->to_you ? ev->actor : ev->target;
+		break;
+	case GROUP_INVITED:
+		n->kind = NOTICE_INVITED_YOU;
+		break;
+	case GROUP_MODE:
+		n->kind = NOTICE_MADE;
+		n->invite_only = ev->invite_only;
+		break;
+	}
+	strlcpy(n->name, name, sizeof(n->name));
+	strlcpy(n->group, ev->group, sizeof(n->group));
+}
+
+/*
+ * "= group EVENT #GROUP ACTOR TARGET MODE[ :REASON]" (TARGET and MODE
+ * "-" when the event has none): 1 with l filled, else 0.
+ */
+static int
+parse_event(const char *p, const char *me, struct line *l)
+{
+	char name[16], group[CLIENT_NAME_MAX + 2], target[CLIENT_NAME_MAX + 1];
+	char mode[16];
+	struct core_event ev;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	if (!skip(&p, "= group ") || !take_word(&p, name, sizeof(name)) ||
+	    !core_event_by_name(name, &ev) ||
+	    !take_word(&p, group, sizeof(group)) || group[0] != '#' ||
+	    !take_word(&p, ev.actor, sizeof(ev.actor)) ||
+	    !take_word(&p, target, sizeof(target)) ||
+	    !take_word(&p, mode, sizeof(mode)))
+		return 0;
+	strlcpy(ev.group, group + 1, sizeof(ev.group));
+	if (strcmp(target, "-") != 0)
+		strlcpy(ev.target, target, sizeof(ev.target));
+	ev.invite_only = strcmp(mode, "invite-only") == 0;
+	if (skip(&p, ":"))
+		strlcpy(ev.reason, p, sizeof(ev.reason));
+	ev.to_you = (ev.kind == GROUP_KICKED || ev.kind == GROUP_INVITED) &&
+	    strcasecmp(ev.target, me) == 0;
+	memcpy(l->shown, "* ", 2);
+	len = core_event_words(&ev, l->shown + 2, sizeof(l->shown) - 2);
+	if (len == 0)
+		return 0;
+	l->kind = LINE_NOTICE;
+	l->text = l->shown + 2;
+	l->event = 1;
+	event_notice(&ev, &l->notice);
+	return 1;
+}
+
 void
-proto_parse(const char *raw, struct line *l)
+proto_parse(const char *raw, const char *me, struct line *l)
 {
 	const char *p = raw, *colon;
 
@@ -55,6 +150,8 @@ proto_parse(const char *raw, struct line *l)
 	l->raw = raw;
 	l->text = raw;
 	l->kind = LINE_UNKNOWN;
+	if (parse_event(raw, me, l))
+		return;
 	if (skip(&p, "? ")) {
 		l->kind = LINE_PROMPT;
 		l->text = p;
@@ -88,11 +185,13 @@ proto_parse(const char *raw, struct line *l)
 	}
 }
 
+/* The errors after which the server closes: the core's table says. */
 int
 proto_closing_error(const char *code)
 {
-	return strcmp(code, "closed") == 0 || strcmp(code, "idle-timeout") == 0 ||
-	    strcmp(code, "flood") == 0;
+	const struct core_error_info *e = core_error_info(core_error_by_code(code));
+
+	return e != NULL && e->closes;
 }
 
 /* "#G" at *p: the group's name into group. */
@@ -116,11 +215,14 @@ group_mode(const char *p, int *invite_only)
 }
 
 void
-proto_notice(const char *text, struct notice *n)
+proto_notice(const struct line *l, struct notice *n)
 {
-	const char *p = text, *q;
-	char other[CLIENT_NAME_MAX + 1];
+	const char *text = l->text, *p = text, *q;
 
+	if (l->event) {
+		*n = l->notice;
+		return;
+	}
 	memset(n, 0, sizeof(*n));
 	n->kind = NOTICE_OTHER;
 	if (skip(&p, "welcome, ") && proto_take_name(&p, n->name, sizeof(n->name))) {
@@ -170,39 +272,13 @@ proto_notice(const char *text, struct notice *n)
 		n->kind = NOTICE_CREATED;
 		return;
 	}
-	/* The rest start with a user's name. */
+	/* Users joining and leaving the chat (group events are l->event). */
 	p = text;
 	n->group[0] = '\0';
 	if (!proto_take_name(&p, n->name, sizeof(n->name)))
 		return;
-	if (strcmp(p, " joined") == 0) {
+	if (strcmp(p, " joined") == 0)
 		n->kind = NOTICE_USER_JOINED;
-	} else if (skip(&p, " left (")) {
+	else if (skip(&p, " left ("))
 		n->kind = NOTICE_USER_LEFT;
-	} else if (skip(&p, " joined ") &&
-	    group_then(&p, n->group, sizeof(n->group)) && *p == '\0') {
-		n->kind = NOTICE_MEMBER_JOINED;
-	} else if (skip(&p, " left ") &&
-	    group_then(&p, n->group, sizeof(n->group)) &&
-	    (*p == '\0' || *p == ' ')) {
-		n->kind = NOTICE_MEMBER_LEFT;
-	} else if (skip(&p, " kicked you from ") &&
-	    group_then(&p, n->group, sizeof(n->group))) {
-		n->kind = NOTICE_KICKED_YOU;
-	} else if (skip(&p, " kicked ") && proto_take_name(&p, other, sizeof(other)) &&
-	    skip(&p, " from ") && group_then(&p, n->group, sizeof(n->group))) {
-		n->kind = NOTICE_MEMBER_LEFT;
-		memcpy(n->name, other, sizeof(other));
-	} else if (skip(&p, " invited you to ") &&
-	    group_then(&p, n->group, sizeof(n->group))) {
-		n->kind = NOTICE_INVITED_YOU;
-	} else if (skip(&p, " now owns ") &&
-	    group_then(&p, n->group, sizeof(n->group)) && *p == '\0') {
-		n->kind = NOTICE_NEW_OWNER;
-	} else if (skip(&p, " made ") &&
-	    group_then(&p, n->group, sizeof(n->group)) && skip(&p, " ") &&
-	    group_mode(p, &n->invite_only)) {
-		n->kind = NOTICE_MADE;
-	} else
-		n->group[0] = '\0';
 }

@@ -203,7 +203,7 @@ rejoin_answered(struct rejoin_state *rj, const struct line *l)
 		return r;
 	if (l->kind != LINE_NOTICE)
 		return NULL;
-	proto_notice(l->text, &n);
+	proto_notice(l, &n);
 	if (strcasecmp(n.group, r->name) != 0)
 		return NULL;
 	switch (r->sent[0]) {

@@ -46,6 +46,7 @@ struct session {
 
 	int	 connected_once;	/* a TCP connection ever succeeded */
 	int	 logged_in_once;
+	int	 events_asked;	/* /events on sent, its answer not yet seen */
 	int	 name_refusals;		/* while reconnecting */
 	int	 quitting;		/* /quit sent: a drop is the end */
 	int	 refused;		/* the server refused the login */
@@ -304,6 +305,7 @@ dropped(struct session *s, const char *why)
 		rejoin_remember(s->rejoin, groups, n, s->info, s->name);
 	}
 	net_close(&s->net);
+	s->events_asked = 0;
 	if (s->quitting) {
 		finish(s, CLIENT_EXIT_OK);
 		return;
@@ -400,6 +402,9 @@ logged_in(struct session *s, const char *name)
 	s->name_refusals = 0;
 	net_backoff_reset(&s->net);
 	set_state(s, CONN_CHAT);
+	/* Group events in their machine form: never a sentence to parse. */
+	if (session_send_line(s, "/events on") == 0)
+		s->events_asked++;
 	if (again) {
 		s->njoined = 0;		/* rejoin.c adds each group joined */
 		rejoin_start(s->rejoin, s);
@@ -509,7 +514,7 @@ chat_notice(struct session *s, const struct line *l)
 {
 	struct notice n;
 
-	proto_notice(l->text, &n);
+	proto_notice(l, &n);
 	switch (n.kind) {
 	case NOTICE_YOU_JOINED:
 	case NOTICE_CREATED:
@@ -543,7 +548,12 @@ server_line(struct session *s, char *raw)
 	struct line l;
 	struct notice n;
 
-	proto_parse(raw, &l);
+	proto_parse(raw, s->state == CONN_CHAT ? s->name : "", &l);
+	if (l.kind == LINE_NOTICE && s->events_asked > 0 &&
+	    strcmp(l.text, "events on") == 0) {
+		s->events_asked--;	/* the answer to our own /events on */
+		return;
+	}
 	names_learn(s->names, &l);
 	if (s->state == CONN_CHAT)
 		groupinfo_learn(s->info, &l, s->name);
@@ -553,7 +563,7 @@ server_line(struct session *s, char *raw)
 	s->fe->fe_show(s->ctx, l.kind == LINE_CHAT ? SHOW_CHAT :
 	    l.kind == LINE_PRIVATE ? SHOW_PRIVATE : l.kind == LINE_GROUP ?
 	    SHOW_GROUP : l.kind == LINE_ERROR ? SHOW_ERROR : SHOW_NOTICE,
-	    raw, &l);
+	    l.event ? l.shown : raw, &l);
 	switch (l.kind) {
 	case LINE_PROMPT:
 		answer_prompt(s, l.text);
@@ -569,7 +579,7 @@ server_line(struct session *s, char *raw)
 			chat_notice(s, &l);
 			break;
 		}
-		proto_notice(l.text, &n);
+		proto_notice(&l, &n);
 		if (n.kind == NOTICE_WELCOME)
 			logged_in(s, n.name);
 		break;

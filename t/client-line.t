@@ -49,6 +49,38 @@ def main():
         bob.send("/msg alice just you")
         alice.expect("*bob* just you", "a private message is printed as sent")
 
+        # Group events: the client asks for their machine form (/events
+        # on) and words them itself; the user sees the same words.
+        bob.send("/create_group ops")
+        bob.expect("* created #ops; you own it")
+        bob.send("/invite ops alice")
+        bob.expect("* invited alice to #ops")
+        alice.expect("* bob invited you to #ops; /join_group ops to join",
+                     "an invitation is worded for alice")
+        alice.send("/join_group ops")
+        alice.expect("* joined #ops (2 members)")
+        bob.expect("* alice joined #ops")
+        bob.send("/invite_only ops on")
+        bob.expect("* #ops is now invite-only")
+        alice.expect("* bob made #ops invite-only", "a mode change is worded")
+        bob.send("/kick ops alice too loud")
+        bob.expect("* kicked alice from #ops")
+        alice.expect("* bob kicked you from #ops (too loud)",
+                     "a kick is worded, with its reason, as 'you'")
+        bob.send("/leave_group ops")
+        bob.expect("* left #ops")
+        bob.send("/create_group ops")
+        bob.expect("* created #ops; you own it")
+        alice.send("/join_group ops")
+        alice.expect("* joined #ops (2 members)")
+        bob.expect("* alice joined #ops")
+        bob.send("/leave_group ops")
+        bob.expect("* left #ops")
+        alice.expect("* bob left #ops", "a member leaving is worded")
+        alice.expect("* alice now owns #ops", "... and the new owner")
+        alice.send("/leave_group ops")
+        alice.expect("* left #ops")
+
         # /switch and /query change where plain lines go.
         alice.send("/switch dev")
         alice.send("for the group")
