@@ -170,11 +170,11 @@ core_kick(const struct core_user *u, const char *group, const char *user,
 	enum group_result gr;
 	uint32_t index;
 
-	group = core_group_name(group);
 	if (!find_target(u, user, &t, r))
 		return;
 	core_actor(u, &a);
 	reason[text_cut_blanks(reason, strlen(reason))] = '\0';
+	group = core_group_name(group);
 	gr = groups_kick(u->shm, &a, group, &t,
 	    *reason != '\0' ? reason : "no reason given", &index);
 	core_group_result(u, gr, group, t.name, r);
@@ -195,10 +195,10 @@ core_invite(const struct core_user *u, const char *group, const char *user,
 	enum group_result gr;
 	uint32_t index;
 
-	group = core_group_name(group);
 	if (!find_target(u, user, &t, r))
 		return;
 	core_actor(u, &a);
+	group = core_group_name(group);
 	gr = groups_invite(u->shm, &a, group, &t, &index);
 	core_group_result(u, gr, group, t.name, r);
 	if (gr != GR_OK)

@@ -1,9 +1,14 @@
 /*
- * fd.c -- file-descriptor flag helpers.
+ * fd.c -- file-descriptor helpers: flags, epoll, timers.
  */
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "fd.h"
+#include "log.h"
 
 int
 fd_nonblock(int fd)
@@ -13,4 +18,24 @@ fd_nonblock(int fd)
 	if (flags == -1)
 		return -1;
 	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+void
+fd_watch(int epfd, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl add");
+}
+
+int
+fd_new_timer(int epfd)
+{
+	int fd;
+
+	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+		return -1;
+	fd_watch(epfd, fd, EPOLLIN);
+	return fd;
 }

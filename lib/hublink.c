@@ -34,27 +34,6 @@
 #define WAKE_CHUNK	256
 _Static_assert(WAKE_CHUNK <= CTL_WAKE_MAX, "a wake request holds WAKE_CHUNK slots");
 
-static void
-watch(struct hublink *l, int fd, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		fatal("epoll_ctl add");
-}
-
-/* Created at first use: most sessions never see the hub go away. */
-static int
-new_timer(struct hublink *l)
-{
-	int fd;
-
-	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		return -1;
-	watch(l, fd, EPOLLIN);
-	return fd;
-}
-
 void
 hublink_init(struct hublink *l, const struct shm *shm, const char *runtime_dir,
     int epfd)
@@ -85,7 +64,7 @@ set_retry_timer(struct hublink *l, int on)
 		its.it_value.tv_nsec = RETRY_MS * 1000000L;
 		its.it_interval.tv_nsec = RETRY_MS * 1000000L;
 	}
-	if (l->timer_fd == -1 && (l->timer_fd = new_timer(l)) == -1) {
+	if (l->timer_fd == -1 && (l->timer_fd = fd_new_timer(l->epfd)) == -1) {
 		log_warn("hub retry timer");
 		return;
 	}
@@ -194,13 +173,13 @@ hublink_welcome(struct hublink *l, char *why, size_t whylen)
 		fatal("control socket");
 	l->ctl_room_watched = 0;
 	l->wake_fd = efd;
-	watch(l, l->ctl_fd, EPOLLIN);
+	fd_watch(l->epfd, l->ctl_fd, EPOLLIN);
 	/*
 	 * Edge-triggered: every write by the hub is an event of its own and
 	 * its count is never read, one system call less per wake-up (the
 	 * count would take centuries of wake-ups to reach its limit).
 	 */
-	watch(l, l->wake_fd, EPOLLIN | EPOLLET);
+	fd_watch(l->epfd, l->wake_fd, EPOLLIN | EPOLLET);
 	return HUBLINK_OK;
 }
 

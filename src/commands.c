@@ -39,7 +39,7 @@ cmd_msg(struct session *s, char *args)
 	struct core_user u;
 
 	if (*args == '\0') {
-		reply_usage(s, "/msg <user> <text>");
+		reply_text(s, CR_USAGE, "/msg <user> <text>");
 		return;
 	}
 	session_user(s, &u);
@@ -93,7 +93,7 @@ cmd_events(struct session *s, char *args)
 	else if (strcasecmp(mode, "off") == 0)
 		s->events = 0;
 	else {
-		reply_usage(s, "/events on|off");
+		reply_text(s, CR_USAGE, "/events on|off");
 		return;
 	}
 	reply_status(s, s->events ? CR_EVENTS_ON : CR_EVENTS_OFF, 0);
@@ -161,7 +161,7 @@ run_command(struct session *s, char *name, char *args)
 		if (strcmp(c->name, name) != 0)
 			continue;
 		if (cmdline_count_words(args) < c->min_args) {
-			reply_usage(s, c->usage);
+			reply_text(s, CR_USAGE, c->usage);
 			return;
 		}
 		c->handler(s, args);

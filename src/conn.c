@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fd.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
@@ -21,28 +22,14 @@
 void
 session_watch(struct session *s, int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		fatal("epoll_ctl add");
-}
-
-static int
-new_timer(struct session *s)
-{
-	int fd;
-
-	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
-		fatal("timerfd_create");
-	session_watch(s, fd, EPOLLIN);
-	return fd;
+	fd_watch(s->epfd, fd, events);
 }
 
 int
 session_timer(struct session *s, int *fd)
 {
-	if (*fd == -1)
-		*fd = new_timer(s);
+	if (*fd == -1 && (*fd = fd_new_timer(s->epfd)) == -1)
+		fatal("timerfd_create");
 	return *fd;
 }
 
@@ -128,12 +115,12 @@ reply(struct session *s, const char *fmt, ...)
 }
 
 void
-reply_usage(struct session *s, const char *usage)
+reply_text(struct session *s, enum core_status status, const char *text)
 {
 	struct core_result r;
 
-	core_result_set(&r, CR_USAGE);
-	r.text = usage;
+	core_result_set(&r, status);
+	r.text = text;
 	reply_result(s, &r);
 }
 
@@ -163,15 +150,6 @@ reply_result(struct session *s, const struct core_result *r)
 	}
 }
 
-void
-reply_closed(struct session *s, const char *reason)
-{
-	struct core_result r;
-
-	core_result_set(&r, CR_CLOSED);
-	r.text = reason;
-	reply_result(s, &r);
-}
 
 void
 reply_status(struct session *s, enum core_status status, uint32_t count)

@@ -175,7 +175,7 @@ close_if_requested(struct session *s)
 	if (s->state == SESSION_CLOSING ||
 	    (disc = logreader_close_request(&s->reader, reason, sizeof(reason))) == -1)
 		return;
-	reply_closed(s, reason);
+	reply_text(s, CR_CLOSED, reason);
 	session_close(s, disc, reason);
 }
 

@@ -94,7 +94,7 @@ cmd_invite_only(struct session *s, char *args)
 	else if (strcasecmp(mode, "off") == 0)
 		on = 0;
 	else {
-		reply_usage(s, "/invite_only <group> on|off");
+		reply_text(s, CR_USAGE, "/invite_only <group> on|off");
 		return;
 	}
 	session_user(s, &u);

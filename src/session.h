@@ -104,10 +104,8 @@ void	reply_status(struct session *s, enum core_status status, uint32_t count);
 /* A result of status about a user (and a count). */
 void	reply_named(struct session *s, enum core_status status, const char *user,
 	    uint32_t count);
-/* "! closed: REASON" */
-void	reply_closed(struct session *s, const char *reason);
-/* "! missing-argument: usage: USAGE" */
-void	reply_usage(struct session *s, const char *usage);
+/* A result of status whose words take text: a usage, a reason. */
+void	reply_text(struct session *s, enum core_status status, const char *text);
 /* The core's view of this session's user. */
 void	session_user(const struct session *s, struct core_user *u);
 
