@@ -321,5 +321,6 @@ _Static_assert(sizeof(struct shm_record) == 56, "record header size");
 _Static_assert(offsetof(struct shm_record, r_data) == 56, "record data offset");
 _Static_assert(sizeof(struct shm_record) <= SHM_CELL, "a header fits a cell");
 _Static_assert(sizeof(struct shm_group) == 72, "group size");
+_Static_assert(sizeof(struct shm_slot) == 296, "slot size");
 
 #endif
