@@ -122,7 +122,8 @@ write_fields(struct shm_record *r, const struct msglog_entry *e,
 	memcpy(p += n->from, e->to_name, n->to);
 	memcpy(p += n->to, e->group_name, n->group);
 	memcpy(p += n->group, e->target_name, n->target);
-	memcpy(p + n->target, e->text, len);
+	if (len > 0)		/* a record without text may have no buffer */
+		memcpy(p + n->target, e->text, len);
 }
 
 /*
