@@ -139,7 +139,10 @@ refuse_waiting_peers(struct hub *hub)
 	}
 }
 
-/* A descriptor may be free again: take back the reserve, and accept. */
+/*
+ * A descriptor may be free again: take back the reserve, and accept.  If
+ * epoll cannot watch the socket again, the next tick tries again.
+ */
 static void
 resume_accepting(struct hub *hub)
 {
@@ -147,8 +150,11 @@ resume_accepting(struct hub *hub)
 		hub->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (!hub->listen_paused)
 		return;
+	if (hub_try_watch(hub, &hub->listen, EPOLLIN) == -1) {
+		log_warn("control socket: epoll_ctl add (trying again in a second)");
+		return;
+	}
 	hub->listen_paused = 0;
-	hub_watch(hub, &hub->listen, EPOLLIN);
 }
 
 void
@@ -156,6 +162,19 @@ control_tick(struct hub *hub)
 {
 	hub->fds_warned = 0;
 	resume_accepting(hub);
+}
+
+/*
+ * epoll cannot watch a new peer (ENOMEM; ENOSPC past
+ * fs.epoll.max_user_watches): refuse that one, as when out of
+ * descriptors, and go on with the others.
+ */
+static void
+refuse_unwatched(int fd, pid_t pid)
+{
+	log_warn("control peer pid %d refused: epoll_ctl add", (int)pid);
+	refuse_fd(fd, pid, "the hub cannot watch another connection now");
+	drain_and_close(fd);
 }
 
 void
@@ -194,8 +213,12 @@ control_accept(struct hub *hub)
 		conn->w.fd = fd;
 		conn->pid = cred.pid;
 		conn->slot = SLOT_NONE;
+		if (hub_try_watch(hub, &conn->w, EPOLLIN) == -1) {
+			refuse_unwatched(fd, cred.pid);
+			free(conn);
+			continue;
+		}
 		TAILQ_INSERT_TAIL(&hub->conns, conn, entry);
-		hub_watch(hub, &conn->w, EPOLLIN);
 	}
 }
 

@@ -101,6 +101,12 @@ void	presence_request(struct hub *hub, uint64_t next);
 void	presence_tick(struct hub *hub);
 
 /* hubd.c */
+/*
+ * Watch w->fd in the loop.  hub_try_watch returns -1 (errno set) when
+ * epoll cannot (ENOMEM; ENOSPC past fs.epoll.max_user_watches), and the
+ * caller refuses or retries; hub_watch, for start-up, calls fatal.
+ */
+int	hub_try_watch(struct hub *hub, struct watch *w, uint32_t events);
 void	hub_watch(struct hub *hub, struct watch *w, uint32_t events);
 void	hub_unwatch(struct hub *hub, struct watch *w);
 

@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "fault.h"
 #include "hub.h"
 #include "log.h"
 #include "proc.h"
@@ -38,12 +39,22 @@ usage(void)
 	exit(EXIT_USAGE);
 }
 
-void
-hub_watch(struct hub *hub, struct watch *w, uint32_t events)
+int
+hub_try_watch(struct hub *hub, struct watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
-	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, w->fd, &ev) == -1)
+	if (fault_fail("hub-watch")) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return epoll_ctl(hub->epfd, EPOLL_CTL_ADD, w->fd, &ev);
+}
+
+void
+hub_watch(struct hub *hub, struct watch *w, uint32_t events)
+{
+	if (hub_try_watch(hub, w, events) == -1)
 		fatal("epoll_ctl add");
 }
 

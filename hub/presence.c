@@ -43,8 +43,10 @@ hold_off(struct hub *hub, int on)
 		its.it_value.tv_sec = PRESENCE_MS / 1000;
 		its.it_value.tv_nsec = PRESENCE_MS % 1000 * 1000000L;
 	}
-	if (timerfd_settime(hub->presence.fd, 0, &its, NULL) == -1)
-		fatal("presence timer");
+	if (timerfd_settime(hub->presence.fd, 0, &its, NULL) == -1) {
+		log_warn("presence timer");
+		on = 0;		/* no hold-off: each request wakes at once */
+	}
 	hub->presence_holding = on;
 }
 

@@ -1,5 +1,6 @@
 /*
- * fault.c -- stop inside a critical section when a test asks for it.
+ * fault.c -- stop inside a critical section, or fail a call, when a test
+ * asks for it.
  *
  * Built only with --enable-fault-injection; see fault.h.
  */
@@ -15,6 +16,25 @@
 
 #include "fault.h"
 
+/* Whether $CHAT_FAULT_DIR/KIND-NAME was there, and this process took it. */
+static int
+take(const char *kind, const char *name)
+{
+	const char *dir = getenv("CHAT_FAULT_DIR");
+	char path[4096];
+
+	if (dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s-%s", dir, kind, name);
+	return unlink(path) == 0;
+}
+
+int
+fault_fail(const char *name)
+{
+	return take("fail", name);
+}
+
 void
 fault_point(const char *name)
 {
@@ -22,10 +42,7 @@ fault_point(const char *name)
 	char path[4096], pid[32];
 	int fd, n;
 
-	if (dir == NULL)
-		return;
-	snprintf(path, sizeof(path), "%s/fault-%s", dir, name);
-	if (unlink(path) == -1)
+	if (!take("fault", name))
 		return;
 	snprintf(path, sizeof(path), "%s/stopped-%s.tmp", dir, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)

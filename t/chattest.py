@@ -23,11 +23,12 @@ exit 1 if anything failed); main(func) turns an exception into a failure.
 
 Service(hub=True, accept=True, **conf): own temporary directory (the
 runtime dir inside it), shm_name "/chat-t-<pid>-<random>", free port,
-chat.conf with the given keys.  start_hub / kill_hub(sig) / run_hub(conf)
-(a second hub, run to completion), start_activator(inetd=False) -> port,
-client(label, port=None, prompt=True), chatctl(*args), users(),
-user_names(), user_pid(name), stats(), session_pid(client) (from /proc:
-the session process holding the server end of the client's socket).
+chat.conf with the given keys.  start_hub(env=None) / kill_hub(sig) /
+run_hub(conf) (a second hub, run to completion),
+start_activator(inetd=False) -> port, client(label, port=None,
+prompt=True), chatctl(*args), users(), user_names(), user_pid(name),
+stats(), session_pid(client) (from /proc: the session process holding
+the server end of the client's socket).
 
 Client: send(line, end="\n"), send_raw(bytes), expect(pattern),
 expect_lines([patterns]), expect_nothing(), expect_eof(), read_line(),
@@ -359,8 +360,9 @@ class Service:
         finally:
             s.close()
 
-    def start_hub(self, timeout=10):
-        """Start chat-hubd and wait until its control socket accepts."""
+    def start_hub(self, timeout=10, env=None):
+        """Start chat-hubd (env: variables to add to its environment) and
+        wait until its control socket accepts."""
         if self.hub is not None and self.hub.poll() is None:
             raise HarnessError("hub already running")
         log = open(self.hub_log, "ab")
@@ -368,6 +370,7 @@ class Service:
             self.hub = subprocess.Popen([HUBD, "-c", self.conf_path],
                                         stdin=subprocess.DEVNULL, stdout=log,
                                         stderr=log, start_new_session=True,
+                                        env=dict(os.environ, **(env or {})),
                                         preexec_fn=self._hub_limits)
         finally:
             log.close()

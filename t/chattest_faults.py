@@ -1,8 +1,9 @@
 """chattest_faults -- helpers of the fault and robustness tests.
 
-Used by t/faults.t, t/hub-restart.t, t/slow-reader.t, t/full-house.t,
-t/hostile.t and t/version.t on top of t/chattest.py (which it does not
-change):
+Used by the fault and robustness tests (t/faults.t, t/hub-restart.t,
+t/slow-reader.t, ...) and those that read or write the segment by hand
+(t/version.t, t/safety-net.t, t/segment-owner.t) on top of t/chattest.py
+(which it does not change):
 
   FaultService   a chattest.Service whose sessions get extra environment
                  variables (-E of systemd-socket-activate), and a private
@@ -10,6 +11,8 @@ change):
   stats/users/groups   chatctl ... --json, parsed
   Bulk           many raw connections driven from one select loop
   resources()    what a service holds: hub fds, sessions, segment size
+  layout()       the segment's constants, sizes and field offsets, from
+                 t/layout-probe: tests never hard-code an offset
 
 Python 3 standard library only.  Waiting is always a polled condition
 against a deadline.
@@ -21,6 +24,7 @@ import re
 import selectors
 import signal
 import socket
+import struct
 import subprocess
 import time
 
@@ -41,16 +45,58 @@ def fault_injection_built():
     return re.search(r"^#define FAULT_INJECTION 1\b", text, re.M) is not None
 
 
-def layout_version_built():
-    """SHM_LAYOUT_VERSION from lib/shm_layout.h (the source the programs
-    were built from), or None."""
-    path = os.path.join(T._srcdir(), "lib", "shm_layout.h")
-    try:
-        with open(path) as f:
-            m = re.search(r"#define\s+SHM_LAYOUT_VERSION\s+(\d+)", f.read())
-    except OSError:
-        return None
-    return int(m.group(1)) if m else None
+class Layout:
+    """lib/shm_layout.h as numbers, as t/layout-probe prints them:
+    const["SHM_LAYOUT_VERSION"], size["shm_slot"], and fields named
+    "STRUCT.FIELD" to read and write in a buffer (a mapped segment, bytes
+    read from it) at base + the field's offset."""
+
+    def __init__(self, text):
+        self.const, self.size, self.fields = {}, {}, {}
+        for line in text.splitlines():
+            kind, name, *values = line.split()
+            if kind == "const":
+                self.const[name] = int(values[0])
+            elif kind == "size":
+                self.size[name] = int(values[0])
+            elif kind == "field":
+                offset, size, code = int(values[0]), int(values[1]), values[2]
+                if code == "s":
+                    code = "%ds" % size
+                self.fields[name] = (offset, "=" + code)
+
+    def offset(self, field):
+        return self.fields[field][0]
+
+    def pack(self, field, value):
+        """The bytes of value as field holds them."""
+        return struct.pack(self.fields[field][1], value)
+
+    def read(self, buf, field, base=0):
+        offset, code = self.fields[field]
+        return struct.unpack_from(code, buf, base + offset)[0]
+
+    def write(self, buf, field, value, base=0):
+        offset, code = self.fields[field]
+        struct.pack_into(code, buf, base + offset, value)
+
+
+_layout = None
+
+
+def layout():
+    """The Layout the programs were built with (t/layout-probe, built by
+    make check against the same lib/shm_layout.h); bails without it."""
+    global _layout
+    if _layout is None:
+        probe = T.program(os.path.join("t", "layout-probe"))
+        try:
+            out = subprocess.run([probe], capture_output=True, text=True,
+                                 check=True).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            T.bail("%s: %s (make check builds it)" % (probe, e))
+        _layout = Layout(out)
+    return _layout
 
 
 # ---------------------------------------------------------------------------

@@ -5,13 +5,18 @@
 # the users already in chat on, and a freed descriptor is used again.
 # Run at two limits, so that both ways to run out are met: accept()
 # failing (the hub gives up a reserve descriptor to refuse the peer) and
-# the eventfd failing after the accept.
+# the eventfd failing after the accept.  Then epoll refusing to watch a
+# new peer (ENOMEM, or ENOSPC past fs.epoll.max_user_watches), made by
+# the fault point hub-watch (--enable-fault-injection builds; skipped in
+# others): the same, and the hub logs why.
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
+import chattest_faults as F  # noqa: E402
 
 REFUSED = "! unavailable: the chat service refused this connection; try again later"
 
@@ -82,9 +87,46 @@ def one_limit(limit):
              "flooding its log (%d lines)" % (limit, len(said)))
 
 
+def unwatched_peer():
+    """epoll_ctl fails for one new peer: it is refused, nobody else is
+    touched, and the next one is taken."""
+    if not F.fault_injection_built():
+        T.skip("epoll failing for a new peer: built without "
+               "--enable-fault-injection")
+        return
+    with T.Service(max_sessions=8, hub=False) as svc:
+        faults = os.path.join(svc.dir, "hub-faults")
+        os.mkdir(faults)
+        svc.start_hub(env={"CHAT_FAULT_DIR": faults})
+        a = svc.client("a")
+        a.login("ann")
+        b = svc.client("b")
+        b.login("bob")
+        a.expect("* bob joined")
+        open(os.path.join(faults, "fail-hub-watch"), "w").close()
+        c = svc.client("c", prompt=False)
+        c.send("cy")
+        # The words depend on whether the session's HELLO was sent before
+        # the hub closed the connection (see the burst above).
+        line = answer(c)
+        T.like(line, r"^! unavailable: ", "epoll cannot watch a new peer: its "
+               "session is refused with one line: %r" % (line,))
+        c.expect_eof("... and closed")
+        T.ok(T.wait_for(lambda: re.search(r"chat-hubd\[\d+\]: .*control peer pid "
+                                          r"\d+ refused: epoll_ctl add: ",
+                                          F.log_text(svc))),
+             "the hub logs why it refused the peer")
+        T.ok(svc.hub.poll() is None, "the hub is still running")
+        a.send("still here")
+        b.expect("<ann> still here", "the users in chat go on talking")
+        d = svc.client("d")
+        d.login("dee", others=2, desc="the next session is taken")
+
+
 def main():
     for limit in (30, 31):
         one_limit(limit)
+    unwatched_peer()
 
 
 T.main(main)

@@ -5,26 +5,16 @@
 # owed but never sent, so senders take him for woken already.  Alice's
 # line still reaches him, within a few sweeps (his flag stays set and his
 # read position does not move), and `chatctl stats` counts the catch.
-# It writes the segment directly and knows layout 8's offsets; it checks
-# the layout version first and fails with a clear message if it changed.
+# It writes the segment directly, at the offsets t/layout-probe reports
+# for the layout the programs were built with (chattest_faults.layout()).
 import mmap
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
 import chattest_faults as F  # noqa: E402
-
-LAYOUT = 10             # SHM_LAYOUT_VERSION these offsets are for
-HDR_VERSION = 8         # shm_header.layout_version (u32)
-HDR_SLOT_SIZE = 40      # shm_header.slot_size (u32)
-HDR_SLOTS_OFFSET = 64   # shm_header.slots_offset (u64)
-SLOT_STATE = 0          # shm_slot.s_state (u32)
-SLOT_PID = 8            # shm_slot.s_pid (i32)
-SLOT_WAKE = 40          # shm_slot.s_wake_pending (u32)
-SLOT_ACTIVE = 2
 
 
 def swept(svc):
@@ -40,23 +30,23 @@ def main():
         bob.login("bob")
         alice.expect("* bob joined")
 
+        L = F.layout()
         with open(F.shm_path(svc), "r+b") as f:
             seg = mmap.mmap(f.fileno(), 0)
-        version, = struct.unpack_from("<I", seg, HDR_VERSION)
-        if not T.is_(version, LAYOUT, "the segment has layout %d (the offsets "
-                     "this test writes at)" % LAYOUT):
-            T.bail("layout %d: update the offsets in t/safety-net.t" % version)
-        slot_size, = struct.unpack_from("<I", seg, HDR_SLOT_SIZE)
-        slots, = struct.unpack_from("<Q", seg, HDR_SLOTS_OFFSET)
+        T.is_(L.read(seg, "shm_header.layout_version"),
+              L.const["SHM_LAYOUT_VERSION"], "the segment has the layout "
+              "t/layout-probe describes")
+        slots = L.read(seg, "shm_header.slots_offset")
+        slot_size = L.read(seg, "shm_header.slot_size")
         bob_slot = slots + 1 * slot_size      # claims take the lowest free slot
-        state, = struct.unpack_from("<I", seg, bob_slot + SLOT_STATE)
-        pid, = struct.unpack_from("<i", seg, bob_slot + SLOT_PID)
-        T.ok(state == SLOT_ACTIVE and pid in svc.session_pids(),
+        state = L.read(seg, "shm_slot.s_state", bob_slot)
+        pid = L.read(seg, "shm_slot.s_pid", bob_slot)
+        T.ok(state == L.const["SLOT_ACTIVE"] and pid in svc.session_pids(),
              "slot 1 is bob's: active, held by a session process (state %d, "
              "pid %d)" % (state, pid))
 
         before = swept(svc)
-        struct.pack_into("<I", seg, bob_slot + SLOT_WAKE, 1)   # the lost wake-up
+        L.write(seg, "shm_slot.s_wake_pending", 1, bob_slot)   # the lost wake-up
         alice.send("are you there")
         T.ok(bob.read_line(timeout=0.5) is None,
              "with his wake-up lost, bob is not woken by alice's line")

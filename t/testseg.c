@@ -34,20 +34,28 @@ testseg_geometry(struct shm_geometry *g, unsigned sessions, unsigned line,
 }
 
 char *
-testseg_create(struct shm *seg, const char *what, unsigned sessions,
-    unsigned line, unsigned records, int *created)
+testseg_create_geometry(struct shm *seg, const char *what,
+    const struct shm_geometry *geo, int *created)
 {
-	struct shm_geometry geo;
 	char err[512] = "";
 
 	snprintf(name, sizeof(name), "/chat-unit-%s-%ld", what, (long)getpid());
 	shm_remove(name);		/* a leftover of a killed run */
-	testseg_geometry(&geo, sessions, line, records);
-	if (shm_open_or_create(seg, name, &geo, created, err, sizeof(err)) == -1)
+	if (shm_open_or_create(seg, name, geo, created, err, sizeof(err)) == -1)
 		skip_all("cannot create shared memory: %s", err);
 	if (atexit(remove_at_exit) != 0) {
 		remove_at_exit();
 		bail("atexit failed");
 	}
 	return name;
+}
+
+char *
+testseg_create(struct shm *seg, const char *what, unsigned sessions,
+    unsigned line, unsigned records, int *created)
+{
+	struct shm_geometry geo;
+
+	testseg_geometry(&geo, sessions, line, records);
+	return testseg_create_geometry(seg, what, &geo, created);
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 # version.t -- a segment of another layout version (design invariant 1).
 #
-# The segment starts with an 8-byte magic number and a uint32 layout
-# version.  With the version changed in place, a session (the client gets
-# "! unavailable"), chatctl and a new hub each refuse, with a message that
-# names both versions, and leave every byte of the segment as it was.
-# The same for a bad magic number.  Put back, the segment works again.
+# The segment starts with a magic number and the layout version (their
+# offsets, SHM_MAGIC and SHM_LAYOUT_VERSION come from t/layout-probe,
+# chattest_faults.layout()).  With the version changed in place, a
+# session (the client gets "! unavailable"), chatctl and a new hub each
+# refuse, with a message that names both versions, and leave every byte
+# of the segment as it was.  The same for a bad magic number.  Put back,
+# the segment works again.
 import os
 import re
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
@@ -24,18 +25,12 @@ def read_segment(svc):
         return f.read()
 
 
-def patch(svc, offset, data):
+def patch(svc, field, value):
+    """Write value into the segment's header field (shm_header.FIELD)."""
+    L = F.layout()
     with open(F.shm_path(svc), "r+b") as f:
-        f.seek(offset)
-        f.write(data)
-
-
-def magic_built():
-    """SHM_MAGIC from lib/shm_layout.h as the 8 bytes it is in memory."""
-    path = os.path.join(T._srcdir(), "lib", "shm_layout.h")
-    with open(path) as f:
-        m = re.search(r"#define\s+SHM_MAGIC\s+UINT64_C\((0x[0-9a-fA-F]+)\)", f.read())
-    return struct.pack("<Q", int(m.group(1), 16)) if m else None
+        f.seek(L.offset("shm_header." + field))
+        f.write(L.pack("shm_header." + field, value))
 
 
 def refusals(svc, what, message, label):
@@ -66,16 +61,16 @@ def refusals(svc, what, message, label):
 
 
 def main():
-    built = F.layout_version_built()
-    magic = magic_built()
-    if built is None or magic is None:
-        T.bail("cannot read SHM_LAYOUT_VERSION or SHM_MAGIC from lib/shm_layout.h")
+    L = F.layout()
+    built = L.const["SHM_LAYOUT_VERSION"]
+    magic = L.const["SHM_MAGIC"]
     with T.Service() as svc:
         a = svc.client("a")
         a.login("amy", others=0)
-        head = read_segment(svc)[:12]
-        T.is_(head[:8], magic, "the segment starts with the magic number (SHM_MAGIC)")
-        T.is_(struct.unpack("<I", head[8:12])[0], built,
+        head = read_segment(svc)[:L.size["shm_header"]]
+        T.is_(L.read(head, "shm_header.magic"), magic,
+              "the segment starts with the magic number (SHM_MAGIC)")
+        T.is_(L.read(head, "shm_header.layout_version"), built,
               "then the layout version, %d (SHM_LAYOUT_VERSION)" % built)
         a.send("/quit")
         a.expect("* bye")
@@ -85,7 +80,7 @@ def main():
         # Another layout version, with the hub still running: a session
         # and chatctl refuse; then the hub is killed and a new one refuses.
         other = built + 1
-        patch(svc, 8, struct.pack("<I", other))
+        patch(svc, "layout_version", other)
         message = r"layout version %d, this program was built for version %d" % (
             other, built)
         c = svc.client("b", prompt=False)
@@ -96,18 +91,18 @@ def main():
         refusals(svc, "version %d" % other, message, "c")
 
         # A version far off (all bits set).
-        patch(svc, 8, struct.pack("<I", 0xffffffff))
+        patch(svc, "layout_version", 0xffffffff)
         refusals(svc, "version 4294967295",
                  r"layout version 4294967295, this program was built for version %d"
                  % built, "d")
 
         # Not a chat segment at all.
-        patch(svc, 8, struct.pack("<I", built))
-        patch(svc, 0, magic[:6] + b"99")
+        patch(svc, "layout_version", built)
+        patch(svc, "magic", magic ^ 1)      # one bit off
         refusals(svc, "bad magic", r"not a chat segment \(bad magic number\)", "e")
 
         # Put back: the same segment works again.
-        patch(svc, 0, magic)
+        patch(svc, "magic", magic)
         svc.start_hub()
         T.ok(re.search(r"re-attached to segment", F.log_text(svc)),
              "with magic and version put back, a new hub re-attaches to the segment")
