@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "fd.h"
-#include "log.h"
 
 int
 fd_nonblock(int fd)
@@ -20,13 +19,12 @@ fd_nonblock(int fd)
 	return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-void
+int
 fd_watch(int epfd, int fd, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.fd = fd };
 
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
-		fatal("epoll_ctl add");
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int
@@ -36,6 +34,9 @@ fd_new_timer(int epfd)
 
 	if ((fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
 		return -1;
-	fd_watch(epfd, fd, EPOLLIN);
+	if (fd_watch(epfd, fd, EPOLLIN) == -1) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }

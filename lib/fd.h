@@ -8,8 +8,8 @@
 
 /* Set O_NONBLOCK on fd; -1 and errno on error. */
 int	fd_nonblock(int fd);
-/* Add fd to epoll set epfd for events, with data.fd = fd; fatal if not. */
-void	fd_watch(int epfd, int fd, uint32_t events);
+/* Add fd to epoll set epfd for events, with data.fd = fd; -1 (errno). */
+int	fd_watch(int epfd, int fd, uint32_t events);
 /* A new non-blocking monotonic timerfd, watched in epfd; -1 if none. */
 int	fd_new_timer(int epfd);
 

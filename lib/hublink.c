@@ -173,13 +173,15 @@ hublink_welcome(struct hublink *l, char *why, size_t whylen)
 		fatal("control socket");
 	l->ctl_room_watched = 0;
 	l->wake_fd = efd;
-	fd_watch(l->epfd, l->ctl_fd, EPOLLIN);
+	if (fd_watch(l->epfd, l->ctl_fd, EPOLLIN) == -1)
+		fatal("epoll_ctl add control socket");
 	/*
 	 * Edge-triggered: every write by the hub is an event of its own and
 	 * its count is never read, one system call less per wake-up (the
 	 * count would take centuries of wake-ups to reach its limit).
 	 */
-	fd_watch(l->epfd, l->wake_fd, EPOLLIN | EPOLLET);
+	if (fd_watch(l->epfd, l->wake_fd, EPOLLIN | EPOLLET) == -1)
+		fatal("epoll_ctl add eventfd");
 	return HUBLINK_OK;
 }
 

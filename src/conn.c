@@ -22,7 +22,8 @@
 void
 session_watch(struct session *s, int fd, uint32_t events)
 {
-	fd_watch(s->epfd, fd, events);
+	if (fd_watch(s->epfd, fd, events) == -1)
+		fatal("epoll_ctl add");
 }
 
 int
