@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "core.h"
+#include "fault.h"
 #include "log.h"
 #include "names.h"
 #include "registry.h"
@@ -96,16 +97,19 @@ core_check_password(const struct core_user *u, const char *password)
 }
 
 /*
- * Ask the session holding our name to close, then wait for it to go.
- * The request is made under registry_lock on the slot that holds the
- * name then (registry_request_close), never on one reused since a lookup.
+ * Ask the session holding our name (slot old of generation) to close,
+ * then wait for it to go.  The request is addressed by slot and
+ * generation (registry_request_close), so it never reaches a newcomer
+ * that took the slot since the lookup (the "close-request" fault point
+ * stops here for t/close-request.t).
  */
 static int
-replace_old_session(const struct core_user *u, long long silent)
+replace_old_session(const struct core_user *u, uint32_t old,
+    uint32_t generation, long long silent)
 {
 	struct timespec tick = { 0, 20 * 1000000L };
 	char why[SHM_REASON_MAX], after[32] = "";
-	struct msglog_address a = { TO_USER, 0, 0 };
+	struct msglog_address a = { TO_USER, old, generation };
 
 	/* A takeover says why: the old client was silent (clamped: a clock jump). */
 	if (silent >= 0)
@@ -113,10 +117,9 @@ replace_old_session(const struct core_user *u, long long silent)
 		    (unsigned)(silent < 999999999 ? silent : 999999999));
 	snprintf(why, sizeof(why), "replaced by a new login from %s%s", u->peer,
 	    after);
-	if ((a.index = registry_request_close(u->shm, u->name, DISC_KICKED, why)) ==
-	    SLOT_NONE)
+	fault_point("close-request");
+	if (!registry_request_close(u->shm, old, generation, DISC_KICKED, why))
 		return 0;	/* gone meanwhile */
-	a.generation = atomic_load(&shm_slot(u->shm, a.index)->s_generation);
 	hublink_wake(u->link, &a);
 	/* This session only waits for its own login; nobody else does. */
 	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 20) {
@@ -156,15 +159,15 @@ void
 core_take_name(const struct core_user *u, uint64_t *after_join,
     struct core_result *r)
 {
+	uint32_t old, generation;
 	long long silent = -1;
 	enum name_result nr;
-	uint32_t old;
 
 	core_result_set(r, CR_OK);
 	strlcpy(r->user, u->name, sizeof(r->user));
 	if ((nr = take(u, after_join)) == NAME_OK)
 		return;
-	old = registry_find(u->shm, u->name);
+	old = registry_lookup(u->shm, u->name, &generation);
 	if (nr == NAME_LOOKALIKE)
 		r->status = CR_NAME_LOOKALIKE;
 	else if (!u->registered || old == SLOT_NONE)
@@ -172,7 +175,8 @@ core_take_name(const struct core_user *u, uint64_t *after_join,
 	else if (u->conf->duplicate_login == DUP_REFUSE &&
 	    (silent = silent_past_grace(u, old)) < 0)
 		r->status = CR_ALREADY_ONLINE;
-	else if (replace_old_session(u, silent) == 0 && take(u, after_join) == NAME_OK) {
+	else if (replace_old_session(u, old, generation, silent) == 0 &&
+	    take(u, after_join) == NAME_OK) {
 		if (silent >= 0)
 			log_info("%s: %s took over a login silent for %lld s",
 			    u->peer, u->name, silent);

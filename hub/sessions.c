@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "hub.h"
 #include "log.h"
 #include "proc.h"
@@ -231,19 +232,26 @@ sessions_wake(struct hub *hub, uint32_t slot)
 	    memory_order_relaxed);
 }
 
-/* Ask the session in slot to close with reason (it tells its client). */
+/*
+ * chatctl kick: ask the session of the user named name to close with
+ * reason (it tells its client).  The request is addressed by slot and
+ * generation, so it never reaches a newcomer that took the slot after
+ * the lookup (the "close-request" fault point stops the hub in between).
+ */
 uint32_t
 sessions_request_close(struct hub *hub, const char *name, const char *reason)
 {
 	char why[SHM_REASON_MAX];
-	uint32_t slot;
+	uint32_t slot, generation;
 
 	snprintf(why, sizeof(why), "kicked by an operator: %s", reason);
-	slot = registry_request_close(&hub->shm, name, DISC_KICKED, why);
-	if (slot != SLOT_NONE) {
-		atomic_store(&shm_slot(&hub->shm, slot)->s_wake_pending, 1);
-		sessions_wake(hub, slot);
-	}
+	if ((slot = registry_lookup(&hub->shm, name, &generation)) == SLOT_NONE)
+		return SLOT_NONE;
+	fault_point("close-request");
+	if (!registry_request_close(&hub->shm, slot, generation, DISC_KICKED, why))
+		return SLOT_NONE;	/* left meanwhile */
+	atomic_store(&shm_slot(&hub->shm, slot)->s_wake_pending, 1);
+	sessions_wake(hub, slot);
 	return slot;
 }
 

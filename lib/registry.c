@@ -193,29 +193,43 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 uint32_t
 registry_find(const struct shm *shm, const char *name)
 {
+	uint32_t generation;
+
+	return registry_lookup(shm, name, &generation);
+}
+
+uint32_t
+registry_lookup(const struct shm *shm, const char *name, uint32_t *generation)
+{
 	uint32_t found;
 
+	*generation = 0;
 	registry_lock(shm);
-	found = names_find(shm, name);
+	if ((found = names_find(shm, name)) != SLOT_NONE)
+		*generation = atomic_load(&shm_slot(shm, found)->s_generation);
 	registry_unlock(shm);
 	return found;
 }
 
-uint32_t
-registry_request_close(const struct shm *shm, const char *name, uint32_t disc,
-    const char *reason)
+int
+registry_request_close(const struct shm *shm, uint32_t slot,
+    uint32_t generation, uint32_t disc, const char *reason)
 {
 	struct shm_slot *s;
-	uint32_t found;
+	int stored = 0;
 
+	if (slot >= shm->geo.max_sessions)
+		return 0;
+	s = shm_slot(shm, slot);
 	registry_lock(shm);
-	if ((found = names_find(shm, name)) != SLOT_NONE) {
-		s = shm_slot(shm, found);
+	if (atomic_load(&s->s_state) != SLOT_FREE &&
+	    atomic_load(&s->s_generation) == generation) {
 		strlcpy(s->s_close_reason, reason, sizeof(s->s_close_reason));
 		atomic_store(&s->s_close, disc + 1);
+		stored = 1;
 	}
 	registry_unlock(shm);
-	return found;
+	return stored;
 }
 
 uint32_t

@@ -60,14 +60,20 @@ enum slot_state registry_release(const struct shm *shm, uint32_t slot,
 /* Index of the ACTIVE slot named name (any case), or SLOT_NONE. */
 uint32_t registry_find(const struct shm *shm, const char *name);
 /*
- * Ask the session holding name to close: s_close_reason gets reason,
- * then s_close disc + 1 (a DISC_*), under registry_lock, so the request
- * lands on that session and never on a newcomer that reused its slot
- * after a lookup.  The slot asked (the caller wakes it), or SLOT_NONE if
- * no ACTIVE slot has the name.
+ * The same, and *generation gets that slot's s_generation, read under
+ * the same lock: with the index, the one session to address.
  */
-uint32_t registry_request_close(const struct shm *shm, const char *name,
-	    uint32_t disc, const char *reason);
+uint32_t registry_lookup(const struct shm *shm, const char *name,
+	    uint32_t *generation);
+/*
+ * Ask the session in slot to close: s_close_reason gets reason, then
+ * s_close disc + 1 (a DISC_*), under registry_lock, and only if the slot
+ * is not FREE and still of generation, so a request made after a lookup
+ * never lands on a newcomer that reused the slot.  1 if it was stored
+ * (the caller wakes the slot), 0 if that session is gone.
+ */
+int	registry_request_close(const struct shm *shm, uint32_t slot,
+	    uint32_t generation, uint32_t disc, const char *reason);
 /* Number of ACTIVE slots. */
 uint32_t registry_active_count(const struct shm *shm);
 /*

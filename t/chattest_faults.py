@@ -105,22 +105,31 @@ def layout():
 class FaultService(T.Service):
     """T.Service whose activators pass session_env (a dict) to every
     chat-session with -E, plus CHAT_FAULT_DIR=<private dir> when
-    faults=True.  The hub never gets CHAT_FAULT_DIR, so only sessions
-    stop at fault points."""
+    faults=True.  The hub gets CHAT_FAULT_DIR only with hub_faults=True
+    (then it too stops at fault points); otherwise only sessions do."""
 
-    def __init__(self, faults=False, session_env=None, **conf):
+    def __init__(self, faults=False, session_env=None, hub_faults=False, **conf):
         self.session_env = dict(session_env or {})
         self.fault_dir = None
-        super().__init__(accept=False, **conf)
+        self.hub_faults = hub_faults
+        super().__init__(hub=False, accept=False, **conf)
         try:
             if faults:
                 self.fault_dir = os.path.join(self.dir, "faults")
                 os.mkdir(self.fault_dir)
                 self.session_env["CHAT_FAULT_DIR"] = self.fault_dir
+            self.start_hub()
             self.port = self.start_activator()
         except BaseException:
             self.stop()
             raise
+
+    def start_hub(self, timeout=10, env=None):
+        """As T.Service.start_hub; with hub_faults, CHAT_FAULT_DIR is in the
+        hub's environment too."""
+        if self.hub_faults and self.fault_dir:
+            env = dict(env or {}, CHAT_FAULT_DIR=self.fault_dir)
+        return super().start_hub(timeout, env)
 
     def start_activator(self, inetd=False, timeout=10):
         """As T.Service.start_activator, with the -E options of
