@@ -320,3 +320,47 @@ msglog_reaches(const struct shm *shm, const struct msglog_address *to,
 	}
 	return 0;
 }
+
+/*
+ * Do the records from seq on read intact, one after another, up to end?
+ * Rules out a cell that only looks like a record's first (a stale header
+ * behind a short text): its successor would not be a record.
+ */
+static int
+chains_to(const struct shm *shm, uint64_t seq, uint64_t end,
+    struct msglog_entry *e)
+{
+	while (seq < end) {
+		if (msglog_read(shm, seq, e) != MSGLOG_OK)
+			return 0;
+		seq = e->next;
+	}
+	return 1;
+}
+
+/*
+ * A record starts at cell c when the cell's r_seq is c itself: a cell
+ * inside a record starts with names or text, which hold no NUL, and a
+ * sequence number's top byte is 0.  Cells below log_reserved - log_cells
+ * are overwritten already; a candidate is taken only if the records
+ * chain from it to log_next.  A writer lapping the scan moves the
+ * oldest intact cell on, and the scan with it.
+ */
+uint64_t
+msglog_resync(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
+{
+	uint64_t ring = shm->geo.log_cells, end = msglog_next(shm), oldest;
+	uint64_t c = seq;
+
+	for (uint64_t tries = 0; c < end && tries < 2 * ring; tries++, c++) {
+		oldest = atomic_load_explicit(&shm->hdr->log_reserved,
+		    memory_order_acquire);
+		oldest = oldest > ring ? oldest - ring : 0;
+		if (c < oldest)
+			c = oldest;
+		if (atomic_load_explicit(&shm_record(shm, c)->r_seq,
+		    memory_order_acquire) == c && chains_to(shm, c, end, entry))
+			return c;
+	}
+	return end;
+}

@@ -83,5 +83,14 @@ enum msglog_result msglog_read(const struct shm *shm, uint64_t seq,
  */
 int	msglog_reaches(const struct shm *shm, const struct msglog_address *to,
 	    uint64_t seq, uint32_t slot, uint32_t generation);
+/*
+ * Where a reader that found seq overwritten (MSGLOG_LOST) goes on: the
+ * first record at or after seq that is still intact and from which the
+ * records chain up to log_next, or log_next if there is none.  The cells
+ * from seq to the answer are the gap the reader must report.  entry (its
+ * text holding max_line bytes) is scratch.
+ */
+uint64_t msglog_resync(const struct shm *shm, uint64_t seq,
+	    struct msglog_entry *entry);
 
 #endif

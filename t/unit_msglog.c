@@ -7,7 +7,7 @@
  * (a pad before a record that would not fit), and checks that a reader
  * who was lapped, or whose record is being overwritten, or whose record
  * header does not add up, gets MSGLOG_LOST rather than bytes it should
- * not trust.  The segment is removed at exit whatever happened.
+ * not trust, and where such a reader goes on (msglog_resync).  The segment is removed at exit whatever happened.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -148,6 +148,29 @@ test_wrap(const struct shm *seg)
 	    "a reader within the ring reads every record to the end (%d)", read);
 }
 
+/* A lapped reader goes on at the first intact record (msglog_resync). */
+static void
+test_resync(const struct shm *seg)
+{
+	uint64_t oldest, at, seq, next = msglog_next(seg);
+	struct msglog_entry e;
+	int chained = 1;
+
+	oldest = atomic_load(&seg->hdr->log_reserved) - seg->geo.log_cells;
+	e.text = text_buf;
+	at = msglog_resync(seg, 1, &e);
+	ok(at >= oldest && at - oldest < 3, "a reader lapped at 1 goes on at the "
+	    "first record in the intact cells (%llu; oldest intact cell %llu)",
+	    (unsigned long long)at, (unsigned long long)oldest);
+	for (seq = at; seq < next; seq = e.next)
+		if (read_at(seg, seq, &e) != MSGLOG_OK) {
+			chained = 0;
+			break;
+		}
+	ok(chained, "from there every record reads to the end");
+	is_int(next, msglog_resync(seg, next, &e), "at the end it stays there");
+}
+
 /* A writer busy with the next ring's cells: the old copy is not trusted. */
 static void
 test_overwrite(const struct shm *seg)
@@ -255,10 +278,11 @@ main(void)
 	int created = 0;
 
 	testseg_create(&seg, "log", 4, LINE, RECORDS, &created);
-	plan(1 + 10 + 6 + 2 + 6 + 1 + 3);
+	plan(1 + 10 + 6 + 3 + 2 + 6 + 1 + 3);
 	is_int(RECORDS * 3, seg.geo.log_cells, "a ring of 16 x 3 cells");
 	test_sizes(&seg);
 	test_wrap(&seg);
+	test_resync(&seg);
 	test_overwrite(&seg);
 	test_garbage(&seg);
 	test_cut(&seg);
