@@ -274,7 +274,12 @@ handle_hello(struct hub *hub, struct hub_conn *conn, const struct ctl_hello *hel
 		refuse(conn, "shared-memory layout version differs from the hub's");
 		return;
 	}
-	efd = sessions_register(hub, conn, hello->slot, hello->generation, &why);
+	if ((hello->flags & ~(uint32_t)CTL_HELLO_FOLLOWER) != 0) {
+		refuse(conn, "unknown registration flags");
+		return;
+	}
+	efd = sessions_register(hub, conn, hello->slot, hello->generation,
+	    (hello->flags & CTL_HELLO_FOLLOWER) != 0, &why);
 	if (efd == -1) {
 		log_warnx("pid %d: registration of slot %u refused: %s",
 		    (int)conn->pid, hello->slot, why);
@@ -294,7 +299,9 @@ handle_hello(struct hub *hub, struct hub_conn *conn, const struct ctl_hello *hel
 	 * wake-ups a dead session owed are swept when its death is noticed.
 	 * (A sweep per registration cost 41 % of the hub in a login storm.)
 	 */
-	log_debug("slot %u: registered session %d", hello->slot, (int)conn->pid);
+	log_debug("slot %u: registered %s %d", hello->slot,
+	    hello->flags & CTL_HELLO_FOLLOWER ? "follower" : "session",
+	    (int)conn->pid);
 }
 
 static void
@@ -304,7 +311,10 @@ handle_wake(struct hub *hub, const struct ctl_msg *msg)
 
 	for (uint32_t i = 0; i < msg->wake_count; i++) {
 		memcpy(&slot, &msg->wake_slots[i], sizeof(slot));
-		sessions_wake(hub, slot);
+		if (slot == CTL_WAKE_FOLLOWERS)
+			sessions_wake_followers(hub);
+		else
+			sessions_wake(hub, slot);
 	}
 }
 

@@ -3,7 +3,8 @@
  *
  * hubd.c     start-up, the event loop, signals
  * control.c  the control socket: accepting peers, decoding their messages
- * sessions.c what the hub holds per slot: eventfd, pidfd; wakes; cleanup
+ * sessions.c what the hub holds per slot: eventfd, pidfd; wakes (of log
+ *            followers too); cleanup
  * presence.c wake-ups for joins and leaves, at most one per session per 300 ms
  */
 #ifndef CHAT_HUB_H
@@ -44,6 +45,7 @@ struct hub_slot {
 	struct watch	pidfd;		/* fd -1 unless watched by pidfd */
 	pid_t		pid;
 	uint32_t	generation;
+	int		follower;	/* registered as a log follower */
 	int		was_pending;	/* wake flag set at the last sweep */
 	uint64_t	swept_cursor;	/* its s_cursor at the last sweep */
 };
@@ -64,6 +66,8 @@ struct hub {
 	uint64_t	presence_done;	/* target of the last presence wake-up */
 	int		presence_holding; /* hold-off timer armed */
 	struct hub_slot	*slots;		/* conf geometry: shm max_sessions */
+	uint32_t	*followers;	/* slots of registered log followers */
+	uint32_t	nfollowers;
 	TAILQ_HEAD(, hub_conn) conns;	/* every control connection */
 	volatile int	quit;
 };
@@ -81,13 +85,22 @@ void	control_tick(struct hub *hub);
 /* sessions.c */
 int	sessions_init(struct hub *hub);
 int	sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
-	    uint32_t generation, const char **why);
+	    uint32_t generation, int follower, const char **why);
 void	sessions_gone(struct hub *hub, uint32_t slot, pid_t pid,
 	    uint32_t generation);
 void	sessions_forget_pid(struct hub *hub, pid_t pid);
 void	sessions_pidfd_exited(struct hub *hub, uint32_t slot);
 void	sessions_adopt_stale(struct hub *hub);
 void	sessions_wake(struct hub *hub, uint32_t slot);
+/*
+ * Flip slot's wake flag and write its eventfd; 0 (nothing written) if a
+ * wake-up was pending already.  Callers add those up for
+ * sessions_coalesced (st_wakeups_coalesced, one atomic add a batch).
+ */
+int	sessions_flag_wake(struct hub *hub, uint32_t slot);
+void	sessions_coalesced(struct hub *hub, uint64_t count);
+/* A record was appended: wake every registered log follower, coalesced. */
+void	sessions_wake_followers(struct hub *hub);
 /* chatctl kick: the slot of the user asked to close, or SLOT_NONE. */
 uint32_t sessions_request_close(struct hub *hub, const char *name,
 	    const char *reason);

@@ -50,7 +50,10 @@ hold_off(struct hub *hub, int on)
 	hub->presence_holding = on;
 }
 
-/* Wake every registered session that has not read up to the target. */
+/*
+ * Wake every registered session (and log follower) that has not read up
+ * to the target.
+ */
 static void
 wake_behind(struct hub *hub)
 {
@@ -61,14 +64,9 @@ wake_behind(struct hub *hub)
 		s = shm_slot(&hub->shm, i);
 		if (hub->slots[i].eventfd == -1 || !shm_slot_behind(s, target))
 			continue;
-		if (shm_slot_flag_wake(s))
-			sessions_wake(hub, i);
-		else
-			coalesced++;
+		coalesced += !sessions_flag_wake(hub, i);
 	}
-	if (coalesced > 0)
-		atomic_fetch_add_explicit(&hub->shm.hdr->st_wakeups_coalesced,
-		    coalesced, memory_order_relaxed);
+	sessions_coalesced(hub, coalesced);
 	hub->presence_done = target;
 	hold_off(hub, 1);
 }

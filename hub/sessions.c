@@ -1,8 +1,9 @@
 /*
  * sessions.c -- what the hub holds for each slot, and the wake-ups.
  *
- * Owns the eventfd of every registered session (created here, passed
- * over the control socket), the pidfds of sessions left over from a
+ * Owns the eventfd of every registered session and log follower
+ * (created here, passed over the control socket), the list of
+ * followers and their wake-ups, the pidfds of sessions left over from a
  * previous hub, and the cleanup of a slot whose session died.
  */
 #include <sys/epoll.h>
@@ -27,7 +28,8 @@ sessions_init(struct hub *hub)
 	uint32_t n = hub->shm.geo.max_sessions;
 
 	hub->slots = calloc(n, sizeof(*hub->slots));
-	if (hub->slots == NULL)
+	hub->followers = calloc(n, sizeof(*hub->followers));
+	if (hub->slots == NULL || hub->followers == NULL)
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		hub->slots[i].eventfd = -1;
@@ -48,11 +50,33 @@ unwatch_pidfd(struct hub *hub, struct hub_slot *hs)
 	hs->pidfd.fd = -1;
 }
 
+/* The follower list: a few slots, kept packed. */
+static void
+follower_list(struct hub *hub, uint32_t slot, int on)
+{
+	struct hub_slot *hs = &hub->slots[slot];
+
+	if (hs->follower == on)
+		return;
+	hs->follower = on;
+	if (on) {
+		hub->followers[hub->nfollowers++] = slot;
+		return;
+	}
+	for (uint32_t i = 0; i < hub->nfollowers; i++) {
+		if (hub->followers[i] == slot) {
+			hub->followers[i] = hub->followers[--hub->nfollowers];
+			return;
+		}
+	}
+}
+
 static void
 forget_slot(struct hub *hub, uint32_t slot)
 {
 	struct hub_slot *hs = &hub->slots[slot];
 
+	follower_list(hub, slot, 0);
 	if (hs->eventfd != -1)
 		close(hs->eventfd);
 	hs->eventfd = -1;
@@ -64,7 +88,7 @@ forget_slot(struct hub *hub, uint32_t slot)
 
 int
 sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
-    uint32_t generation, const char **why)
+    uint32_t generation, int follower, const char **why)
 {
 	struct shm_slot *s;
 	struct hub_slot *hs;
@@ -78,6 +102,11 @@ sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
 	if (atomic_load(&s->s_state) == SLOT_FREE || s->s_pid != conn->pid ||
 	    atomic_load(&s->s_generation) != generation) {
 		*why = "slot is not yours (it was freed while the hub was away)";
+		return -1;
+	}
+	if ((atomic_load(&s->s_state) == SLOT_FOLLOWER) != follower) {
+		*why = follower ? "slot is not a follower's" :
+		    "slot is a follower's, registered as a session";
 		return -1;
 	}
 	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
@@ -94,6 +123,7 @@ sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
 	hs->conn = conn;
 	hs->pid = conn->pid;
 	hs->generation = generation;
+	follower_list(hub, slot, follower);
 	s->s_pid_start = proc_start_time(conn->pid);
 	conn->slot = slot;
 	conn->generation = generation;
@@ -103,7 +133,8 @@ sessions_register(struct hub *hub, struct hub_conn *conn, uint32_t slot,
 /*
  * After a session died: the others must read its leave record, and the
  * dead session may have set wake-pending flags without sending the
- * wake-ups, so every ACTIVE slot and every flagged slot is woken.
+ * wake-ups, so every ACTIVE slot, every follower and every flagged slot
+ * is woken.
  */
 static void
 wake_after_death(struct hub *hub)
@@ -112,7 +143,7 @@ wake_after_death(struct hub *hub)
 
 	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		s = shm_slot(&hub->shm, i);
-		if (atomic_load(&s->s_state) == SLOT_ACTIVE)
+		if (shm_state_reads_log(atomic_load(&s->s_state)))
 			atomic_store(&s->s_wake_pending, 1);
 		if (atomic_load(&s->s_wake_pending) != 0)
 			sessions_wake(hub, i);
@@ -132,6 +163,12 @@ sessions_gone(struct hub *hub, uint32_t slot, pid_t pid, uint32_t generation)
 	was = registry_release(&hub->shm, slot, pid, generation, "connection lost");
 	if (was == SLOT_FREE)
 		return;		/* the session released it itself */
+	if (was == SLOT_FOLLOWER) {
+		/* A log follower appended nothing and owed nobody a wake-up. */
+		log_info("slot %u: log follower %d died; slot freed", slot,
+		    (int)pid);
+		return;
+	}
 	atomic_fetch_add(&hub->shm.hdr->st_disconnects[DISC_LOST], 1);
 	log_info("slot %u: session %d died; slot freed", slot, (int)pid);
 	wake_after_death(hub);
@@ -232,6 +269,39 @@ sessions_wake(struct hub *hub, uint32_t slot)
 	    memory_order_relaxed);
 }
 
+int
+sessions_flag_wake(struct hub *hub, uint32_t slot)
+{
+	if (!shm_slot_flag_wake(shm_slot(&hub->shm, slot)))
+		return 0;
+	sessions_wake(hub, slot);
+	return 1;
+}
+
+void
+sessions_coalesced(struct hub *hub, uint64_t count)
+{
+	if (count > 0)
+		atomic_fetch_add_explicit(&hub->shm.hdr->st_wakeups_coalesced,
+		    count, memory_order_relaxed);
+}
+
+/*
+ * Clear the followers' shared request first, then flag each follower: a
+ * record appended after the clear asks again, and one appended before it
+ * is read by the drain this wakes (or by the one a set flag promises).
+ */
+void
+sessions_wake_followers(struct hub *hub)
+{
+	uint64_t coalesced = 0;
+
+	atomic_exchange(&hub->shm.hdr->followers_wake, 0);
+	for (uint32_t i = 0; i < hub->nfollowers; i++)
+		coalesced += !sessions_flag_wake(hub, hub->followers[i]);
+	sessions_coalesced(hub, coalesced);
+}
+
 /*
  * chatctl kick: ask the session of the user named name to close with
  * reason (it tells its client).  The request is addressed by slot and
@@ -267,6 +337,8 @@ sessions_free(struct hub *hub)
 	}
 	free(hub->slots);
 	hub->slots = NULL;
+	free(hub->followers);
+	hub->followers = NULL;
 }
 
 /*
@@ -286,6 +358,9 @@ sessions_sweep(struct hub *hub)
 	uint64_t cursor;
 	int pending;
 
+	/* A followers' request whose CTL_WAKE_FOLLOWERS never came (owed). */
+	if (atomic_load(&hub->shm.hdr->followers_wake) != 0)
+		sessions_wake_followers(hub);
 	for (uint32_t i = 0; i < hub->shm.geo.max_sessions; i++) {
 		hs = &hub->slots[i];
 		s = shm_slot(&hub->shm, i);

@@ -40,8 +40,11 @@ struct ctl_hello {
 	uint32_t	slot;		/* slot index the session claimed */
 	uint32_t	generation;	/* its s_generation at claim */
 	uint32_t	layout_version;	/* SHM_LAYOUT_VERSION of the session */
-	uint32_t	pad;
+	uint32_t	flags;		/* CTL_HELLO_*; 0 for a session */
 };
+
+/* The slot is a log follower's (SLOT_FOLLOWER), not a session's. */
+#define CTL_HELLO_FOLLOWER	0x1
 
 struct ctl_welcome {
 	uint32_t	hub_starts;	/* shm_header.hub_starts, for logs */
@@ -72,6 +75,12 @@ struct ctl_wake {
 	uint32_t	count;			/* slots that follow */
 	uint32_t	slots[];
 };
+/*
+ * In a wake request's slots: wake every registered log follower (the
+ * sender flipped shm_header.followers_wake; lib/follower.c).  A hub
+ * ignores a slot past max_sessions, so an older hub ignores this.
+ */
+#define CTL_WAKE_FOLLOWERS	UINT32_MAX
 
 #define CTL_MSG_MAX (sizeof(struct ctl_header) + sizeof(struct ctl_wake) + \
 	    CTL_WAKE_MAX * sizeof(uint32_t))

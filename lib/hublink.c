@@ -142,6 +142,7 @@ hublink_hello(struct hublink *l, uint32_t slot, uint32_t generation, char *why,
 	hello.slot = l->slot;
 	hello.generation = l->generation;
 	hello.layout_version = SHM_LAYOUT_VERSION;
+	hello.flags = l->hello_flags;
 	len = ctl_encode(buf, CTL_HELLO, &hello, sizeof(hello));
 	/*
 	 * A hub out of descriptors accepts, refuses and closes before the
@@ -241,12 +242,18 @@ watch_room(struct hublink *l, int on)
 	l->ctl_room_watched = on;
 }
 
+/*
+ * One entry per slot, and one past them (max_sessions) for the log
+ * followers' request (CTL_WAKE_FOLLOWERS).
+ */
 static void
 owe(struct hublink *l, uint32_t slot)
 {
+	if (slot == CTL_WAKE_FOLLOWERS)
+		slot = l->shm->geo.max_sessions;
 	/* Allocated at the first owed wake: most sessions never need it. */
 	if (l->wake_owed == NULL &&
-	    (l->wake_owed = calloc(l->shm->geo.max_sessions, 1)) == NULL)
+	    (l->wake_owed = calloc(l->shm->geo.max_sessions + 1, 1)) == NULL)
 		fatal("wake-up bookkeeping");
 	if (!l->wake_owed[slot]) {
 		l->wake_owed[slot] = 1;
@@ -313,10 +320,10 @@ hublink_flush_owed(struct hublink *l)
 	}
 	l->wake_owed_count = 0;
 	watch_room(l, 0);	/* send_wake turns it on again if still full */
-	for (uint32_t i = 0; i < max; i++)
+	for (uint32_t i = 0; i <= max; i++)
 		if (l->wake_owed[i]) {
 			l->wake_owed[i] = 0;
-			batch_add(l, &b, i);
+			batch_add(l, &b, i < max ? i : CTL_WAKE_FOLLOWERS);
 		}
 	batch_send(l, &b);
 }
@@ -359,10 +366,26 @@ nudge_laggards(struct hublink *l)
 }
 
 /*
+ * The log followers read every record (doc/architecture.md section 18):
+ * ask the hub to wake them if there are some and this call flips their
+ * shared request from 0 to 1; otherwise one is coming already.  Loaded
+ * first, as for a slot's flag, so a set flag keeps its cache line.
+ */
+static int
+followers_flag_wake(const struct shm *shm)
+{
+	struct shm_header *h = shm->hdr;
+
+	return atomic_load(&h->followers) != 0 &&
+	    atomic_load(&h->followers_wake) == 0 &&
+	    atomic_exchange(&h->followers_wake, 1) == 0;
+}
+
+/*
  * After appending a record: every other ACTIVE session it reaches must
- * read it.  Only those whose wake-pending flag this call flips from 0 to
- * 1 need an eventfd write; the others are already owed one
- * (coalescing).  One wake request carries them all.
+ * read it, and every log follower.  Only those whose wake-pending flag
+ * this call flips from 0 to 1 need an eventfd write; the others are
+ * already owed one (coalescing).  One wake request carries them all.
  */
 int
 hublink_wake(struct hublink *l, const struct msglog_address *to)
@@ -385,6 +408,8 @@ hublink_wake(struct hublink *l, const struct msglog_address *to)
 		else
 			coalesced++;
 	}
+	if (followers_flag_wake(l->shm))
+		batch_add(l, &b, CTL_WAKE_FOLLOWERS);
 	batch_send(l, &b);
 	if (coalesced > 0)
 		atomic_fetch_add_explicit(&l->shm->hdr->st_wakeups_coalesced,

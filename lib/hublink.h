@@ -25,11 +25,13 @@ struct hublink {
 	const char	*runtime_dir;
 	int		 epfd;		/* the owner's epoll set */
 	uint32_t	 slot, generation; /* the slot registered */
+	uint32_t	 hello_flags;	/* CTL_HELLO_*: 0 for a session */
 	int		 ctl_fd;	/* control connection; -1 while away */
 	int		 ctl_room_watched; /* EPOLLOUT on ctl_fd: wakes are owed */
 	int		 wake_fd;	/* eventfd from the hub; -1 while away */
 	int		 timer_fd;	/* reconnect timer; -1 until needed */
-	uint8_t		*wake_owed;	/* per slot: a wake not yet sent; lazy */
+	uint8_t		*wake_owed;	/* per slot, then one for the log
+					   followers: a wake not yet sent; lazy */
 	uint32_t	 wake_owed_count;
 };
 
@@ -60,8 +62,9 @@ int	hublink_retry(struct hublink *l, char *why, size_t whylen);
 void	hublink_flush_owed(struct hublink *l);
 /*
  * After appending a record addressed to `to`: wake every other slot it
- * reaches (one request carries them all; a slot whose wake-pending flag
- * is already set is owed one already), and nudge laggards.  Returns 1
+ * reaches and the log followers (one request carries them all; a slot
+ * whose wake-pending flag is already set is owed one already), and
+ * nudge laggards.  Returns 1
  * if the caller's own cursor lags half a ring: it must read on now.
  */
 int	hublink_wake(struct hublink *l, const struct msglog_address *to);

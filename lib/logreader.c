@@ -29,10 +29,12 @@ logreader_begin(struct logreader *r)
 	r->end = msglog_next(r->shm);
 }
 
-/* The sender never gets its own records back. */
+/* The sender never gets its own records back; a follower gets them all. */
 static int
 for_reader(const struct logreader *r, const struct msglog_entry *e)
 {
+	if (r->every)
+		return 1;
 	if (e->from_slot == r->slot && e->from_generation == r->generation)
 		return 0;
 	return msglog_reaches(r->shm, &e->to, e->seq, r->slot, r->generation);

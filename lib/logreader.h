@@ -22,6 +22,8 @@ struct logreader {
 	uint32_t	 slot, generation;
 	uint64_t	 cursor;	/* next record to read */
 	uint64_t	 end;		/* log_next when the drain began */
+	int		 every;		/* a log follower: every record, for
+					   whoever it is (logreader_init: 0) */
 	char		*text;		/* max_line bytes for a record's text */
 };
 

@@ -1,10 +1,11 @@
 /*
  * registry.c -- the slot table in shared memory.
  *
- * Owns slot claim, naming and release.  Fields are written first and
- * s_state last, so a holder that dies half-way leaves either the old or
- * the new state, never a mix; what is derived from the states (counts,
- * the claim hint, the name index) registry_repair makes again.
+ * Owns slot claim (sessions and log followers), naming and release.
+ * Fields are written first and s_state last, so a holder that dies
+ * half-way leaves either the old or the new state, never a mix; what is
+ * derived from the states (counts, the claim hint, the name index)
+ * registry_repair makes again.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -73,7 +74,8 @@ pending_allowed(const struct shm *shm, const char *peer, uint32_t max_pending)
 	uint32_t same = 0;
 
 	if (max_pending == 0 || shm->hdr->sessions_in_use -
-	    atomic_load(&shm->hdr->sessions_active) < max_pending ||
+	    atomic_load(&shm->hdr->sessions_active) -
+	    atomic_load(&shm->hdr->followers) < max_pending ||
 	    peer_address(peer, &key) == -1)
 		return 1;
 	for (uint32_t i = 0; i < shm->geo.max_sessions && same < max_pending; i++) {
@@ -86,21 +88,17 @@ pending_allowed(const struct shm *shm, const char *peer, uint32_t max_pending)
 	return same < max_pending;
 }
 
-enum claim_result
-registry_claim(const struct shm *shm, pid_t pid, const char *peer,
-    uint32_t max_pending, uint32_t *slot)
+/*
+ * With registry_lock held: take the first free slot from the hint on
+ * (round to the start in case the hint was wrong) for pid in state.
+ */
+static uint32_t
+claim_free(const struct shm *shm, pid_t pid, const char *peer, uint32_t state)
 {
 	struct shm_header *h = shm->hdr;
-	uint32_t found = SLOT_NONE, start, max = shm->geo.max_sessions;
-	enum claim_result result = CLAIM_FULL;
+	uint32_t start, max = shm->geo.max_sessions;
 	struct shm_slot *s;
 
-	registry_lock(shm);
-	if (!pending_allowed(shm, peer, max_pending)) {
-		registry_unlock(shm);
-		return CLAIM_PENDING;
-	}
-	/* From the hint on; round to the start in case it was wrong. */
 	start = h->slot_hint < max ? h->slot_hint : 0;
 	for (uint32_t n = 0, i = start; n < max; n++, i = i + 1 < max ? i + 1 : 0) {
 		s = shm_slot(shm, i);
@@ -118,19 +116,42 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer,
 		s->s_name[0] = '\0';
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
 		atomic_fetch_add(&s->s_generation, 1);
-		atomic_store_explicit(&s->s_state, SLOT_LOGIN, memory_order_release);
+		atomic_store_explicit(&s->s_state, state, memory_order_release);
 		h->sessions_in_use++;
 		h->slot_hint = i + 1;
-		found = i;
-		break;
+		return i;
 	}
+	return SLOT_NONE;
+}
+
+enum claim_result
+registry_claim(const struct shm *shm, pid_t pid, const char *peer,
+    uint32_t max_pending, uint32_t *slot)
+{
+	registry_lock(shm);
+	if (!pending_allowed(shm, peer, max_pending)) {
+		registry_unlock(shm);
+		*slot = SLOT_NONE;
+		return CLAIM_PENDING;
+	}
+	*slot = claim_free(shm, pid, peer, SLOT_LOGIN);
 	registry_unlock(shm);
-	if (found != SLOT_NONE) {
-		atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
-		result = CLAIM_OK;
-	}
-	*slot = found;
-	return result;
+	if (*slot == SLOT_NONE)
+		return CLAIM_FULL;
+	atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
+	return CLAIM_OK;
+}
+
+uint32_t
+registry_claim_follower(const struct shm *shm, pid_t pid, const char *label)
+{
+	uint32_t slot;
+
+	registry_lock(shm);
+	if ((slot = claim_free(shm, pid, label, SLOT_FOLLOWER)) != SLOT_NONE)
+		atomic_fetch_add(&shm->hdr->followers, 1);
+	registry_unlock(shm);
+	return slot;
 }
 
 enum name_result
@@ -179,6 +200,8 @@ registry_release(const struct shm *shm, uint32_t slot, pid_t pid,
 			names_remove(shm, slot);
 			atomic_fetch_sub(&shm->hdr->sessions_active, 1);
 		}
+		if (was == SLOT_FOLLOWER)
+			atomic_fetch_sub(&shm->hdr->followers, 1);
 		if (was != SLOT_FREE) {
 			atomic_store_explicit(&s->s_state, SLOT_FREE, memory_order_release);
 			shm->hdr->sessions_in_use--;
@@ -246,15 +269,17 @@ registry_active_count(const struct shm *shm)
 static void
 registry_repair(const struct shm *shm)
 {
-	uint32_t in_use = 0, active = 0, state;
+	uint32_t in_use = 0, active = 0, followers = 0, state;
 
 	for (uint32_t i = 0; i < shm->geo.max_sessions; i++) {
 		state = atomic_load(&shm_slot(shm, i)->s_state);
 		in_use += state != SLOT_FREE;
 		active += state == SLOT_ACTIVE;
+		followers += state == SLOT_FOLLOWER;
 	}
 	shm->hdr->sessions_in_use = in_use;
 	atomic_store(&shm->hdr->sessions_active, active);
+	atomic_store(&shm->hdr->followers, followers);
 	shm->hdr->slot_hint = 0;
 	names_rebuild(shm);
 }

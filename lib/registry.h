@@ -1,9 +1,10 @@
 /*
  * registry.h -- session slots: claim, name, release, look up.
  *
- * Owns the rules for slot state changes (FREE -> LOGIN -> ACTIVE -> FREE)
- * and name uniqueness; every change is made under registry_lock and
- * commits with one store to s_state.
+ * Owns the rules for slot state changes (FREE -> LOGIN -> ACTIVE -> FREE,
+ * and FREE -> FOLLOWER -> FREE for log followers) and name uniqueness;
+ * every change is made under registry_lock and commits with one store
+ * to s_state.
  */
 #ifndef CHAT_REGISTRY_H
 #define CHAT_REGISTRY_H
@@ -30,6 +31,14 @@ enum claim_result {
  */
 enum claim_result registry_claim(const struct shm *shm, pid_t pid,
 	    const char *peer, uint32_t max_pending, uint32_t *slot);
+/*
+ * Claim a free slot for a log follower (pid; label, such as
+ * "follower:chat-follow", goes to s_peer): SLOT_FOLLOWER, counted in
+ * followers, never named.  Its index, or SLOT_NONE when every slot is in
+ * use.  registry_release frees it.
+ */
+uint32_t registry_claim_follower(const struct shm *shm, pid_t pid,
+	    const char *label);
 /* Outcome of registry_take_name. */
 enum name_result {
 	NAME_OK,

@@ -432,7 +432,7 @@ shm_slot_flag_wake(struct shm_slot *s)
 int
 shm_slot_behind(struct shm_slot *s, uint64_t target)
 {
-	return atomic_load(&s->s_state) == SLOT_ACTIVE &&
+	return shm_state_reads_log(atomic_load(&s->s_state)) &&
 	    atomic_load(&s->s_cursor) < target;
 }
 

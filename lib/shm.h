@@ -167,11 +167,22 @@ uint32_t		 shm_record_cells(size_t data);
  */
 int	shm_slot_flag_wake(struct shm_slot *s);
 /*
- * Is the slot a reader that has not read up to target (its published
- * s_cursor is below it)?  Whoever wakes readers that lag (the senders'
- * nudge, the hub's presence wake-ups) asks here.
+ * Is the slot a reader (an ACTIVE session or a log follower) that has
+ * not read up to target (its published s_cursor is below it)?  Whoever
+ * wakes readers that lag (the senders' nudge, the hub's presence
+ * wake-ups) asks here.
  */
 int	shm_slot_behind(struct shm_slot *s, uint64_t target);
+/*
+ * Does a slot in state read the log with a published cursor (an ACTIVE
+ * session, or a log follower)?  Such a slot is nudged when it lags,
+ * woken for joins and leaves, and woken after a death.
+ */
+static inline int
+shm_state_reads_log(uint32_t state)
+{
+	return state == SLOT_ACTIVE || state == SLOT_FOLLOWER;
+}
 
 /*
  * Lock m, one of the three robust mutexes in the header.  When its

@@ -32,7 +32,8 @@
  *
  * Locks.  Three process-shared robust mutexes live in the header:
  *   registry_lock  guards slot claim/release, names, the name index,
- *                  sessions_in_use, sessions_active and slot_hint;
+ *                  sessions_in_use, sessions_active, followers and
+ *                  slot_hint;
  *   groups_lock    guards shm_group, joined[] and invited[];
  *   log_lock       guards appending to the log (log_next, log_reserved
  *                  and the record being written).
@@ -61,6 +62,17 @@ enum slot_state {
 	SLOT_FREE = 0,		/* unused; may be claimed */
 	SLOT_LOGIN,		/* claimed by a session that has no name yet */
 	SLOT_ACTIVE,		/* named and chatting; receives messages */
+	/*
+	 * Claimed by a log follower (lib/follower.c: the archiver, the
+	 * bridge, tools/chat-follow): a process without a client that reads
+	 * every record with its own cursor.  It has no name and is never a
+	 * user (not in /users, chatctl users, sessions_active); it registers
+	 * with the hub like a session (HELLO with CTL_HELLO_FOLLOWER), gets
+	 * an eventfd, publishes s_cursor, and is woken for every record
+	 * (followers_wake below) and nudged when it lags.  The hub frees its
+	 * slot when it dies, as for a session.
+	 */
+	SLOT_FOLLOWER,
 };
 
 /* Group states (shm_group.g_state). */
@@ -193,6 +205,16 @@ struct shm_header {
 	 * reading (and mapping) the whole table; registry_lock; derived.
 	 */
 	uint32_t	slot_hint;
+	/* FOLLOWER slots; written under registry_lock, read anywhere; derived. */
+	_Atomic uint32_t followers;
+	/*
+	 * The followers' shared wake request: a sender that appended a
+	 * record flips it 0 -> 1 (when followers is not 0) and only then
+	 * asks the hub (CTL_WAKE_FOLLOWERS in its wake request); the hub
+	 * clears it before it flags and wakes every registered follower, and
+	 * at its sweep once a second (a sender died before its request).
+	 */
+	_Atomic uint32_t followers_wake;
 
 	/*
 	 * The log counts in cells: a record's sequence number is the number
@@ -248,10 +270,11 @@ struct shm_slot {
 	_Atomic uint32_t s_wake_pending;
 	uint32_t	pad1;
 	/*
-	 * The session's read cursor (next record it reads), published after
-	 * each drain.  A session is woken only for records addressed to it,
-	 * so one that nobody writes to would fall a ring behind; senders
-	 * "nudge" (wake) sessions whose cursor lags half a ring (hublink.c).
+	 * The session's (or follower's) read cursor (next record it reads),
+	 * published after each drain.  A session is woken only for records
+	 * addressed to it, so one that nobody writes to would fall a ring
+	 * behind; senders "nudge" (wake) readers whose cursor lags half a
+	 * ring (hublink.c).
 	 */
 	_Atomic uint64_t s_cursor;
 	/*

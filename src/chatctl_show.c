@@ -297,7 +297,7 @@ int
 verb_stats(struct chatctl *ctl, int argc, char **argv)
 {
 	const struct shm_header *h;
-	uint32_t active = 0, login = 0, groups = 0, state;
+	uint32_t active = 0, login = 0, followers = 0, groups = 0, state;
 	pid_t hub_pid;
 	json_t *stats, *disc;
 	struct shm shm;
@@ -312,6 +312,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		state = atomic_load(&shm_slot(&shm, i)->s_state);
 		active += state == SLOT_ACTIVE;
 		login += state == SLOT_LOGIN;
+		followers += state == SLOT_FOLLOWER;
 	}
 	for (uint32_t i = 0; i < shm.geo.max_groups; i++)
 		groups += shm_group(&shm, i)->g_state == GROUP_USED;
@@ -328,6 +329,8 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		json_object_set_new(stats, counters[c].key,
 		    json_integer((json_int_t)counter(h, &counters[c])));
+	json_object_set_new(stats, "log_followers",
+	    json_integer((json_int_t)followers));
 	json_object_set_new(stats, "log_records_written",
 	    json_integer((json_int_t)atomic_load(&h->st_records)));
 	json_object_set_new(stats, "segment_bytes",
@@ -339,6 +342,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	    (int)hub_pid, atomic_load(&h->hub_starts));
 	printf("sessions:            %u chatting, %u logging in, %u max\n",
 	    active, login, shm.geo.max_sessions);
+	printf("log followers:       %u\n", followers);
 	printf("groups:              %u, %u max\n", groups, shm.geo.max_groups);
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		printf("%-20s %llu\n", counters[c].label,

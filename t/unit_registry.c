@@ -7,8 +7,8 @@
  * collide often.  Checks claim order and reuse, names in any case,
  * guest names that only look like one online, a
  * long random run of logins and leaves against a plain scan of the
- * slots, an index full of garbage, and the repair after a lock holder
- * died.  The segment is removed at exit whatever happened.
+ * slots, an index full of garbage, the repair after a lock holder
+ * died, close requests by (slot, generation) and follower slots.  The segment is removed at exit whatever happened.
  */
 #include <sys/wait.h>
 
@@ -264,18 +264,13 @@ test_garbage(void)
 }
 
 /* A holder of the registry lock dies; the next locker repairs. */
+/* A child takes registry_lock and dies holding it: the next locker repairs. */
 static void
-test_repair(void)
+die_holding_lock(void)
 {
-	uint32_t a, b;
 	int status;
 	pid_t pid;
 
-	a = login("jo");
-	b = login("kim");
-	memset(shm_names(&seg), 0, seg.geo.name_buckets * sizeof(uint32_t));
-	atomic_store(&seg.hdr->sessions_active, 77);
-	seg.hdr->slot_hint = SESSIONS - 1;
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		bail("fork: %s", strerror(errno));
@@ -286,11 +281,76 @@ test_repair(void)
 	if (waitpid(pid, &status, 0) == -1)
 		bail("waitpid: %s", strerror(errno));
 	diag("a warning about a repaired registry lock is expected:");
+}
+
+static void
+test_repair(void)
+{
+	uint32_t a, b;
+
+	a = login("jo");
+	b = login("kim");
+	memset(shm_names(&seg), 0, seg.geo.name_buckets * sizeof(uint32_t));
+	atomic_store(&seg.hdr->sessions_active, 77);
+	seg.hdr->slot_hint = SESSIONS - 1;
+	die_holding_lock();
 	ok(registry_find(&seg, "jo") == a && registry_find(&seg, "KIM") == b,
 	    "the next locker makes the name index again from the slots");
 	is_int(2, registry_active_count(&seg), "and recounts the active sessions");
 	is_int(2, login("lee"), "and claims from the first free slot again");
 	logout_all();
+}
+
+/* A close request lands on (slot, generation) or nowhere. */
+static void
+test_close_request(void)
+{
+	struct shm_slot *s;
+	uint32_t a, gen, n;
+
+	a = login("olga");
+	ok(registry_lookup(&seg, "OLGA", &gen) == a && gen == generation[a],
+	    "a lookup gives the slot and its generation");
+	logout(a);
+	n = login("nina");
+	s = shm_slot(&seg, n);
+	is_int(a, n, "a newcomer takes the slot the looked-up session left");
+	is_int(0, registry_request_close(&seg, a, gen, DISC_KICKED, "stale"),
+	    "a request for the old generation is refused");
+	ok(atomic_load(&s->s_close) == 0 && s->s_close_reason[0] == '\0',
+	    "and the newcomer's slot is untouched");
+	is_int(1, registry_request_close(&seg, n, generation[n], DISC_KICKED, "now"),
+	    "a request for the slot's own generation is stored");
+	ok(atomic_load(&s->s_close) == DISC_KICKED + 1 &&
+	    strcmp(s->s_close_reason, "now") == 0, "with its reason");
+	logout(n);
+	is_int(0, registry_request_close(&seg, n, generation[n], DISC_KICKED, "gone"),
+	    "a FREE slot takes no request");
+	is_int(0, registry_request_close(&seg, SESSIONS, 0, DISC_KICKED, "out"),
+	    "nor does a slot past the table");
+}
+
+/* Follower slots: claimed, counted apart, never named, freed. */
+static void
+test_followers(void)
+{
+	uint32_t f, a, gen;
+
+	f = registry_claim_follower(&seg, getpid(), "follower:test");
+	gen = atomic_load(&shm_slot(&seg, f)->s_generation);
+	ok(f != SLOT_NONE && atomic_load(&shm_slot(&seg, f)->s_state) ==
+	    SLOT_FOLLOWER && atomic_load(&seg.hdr->followers) == 1,
+	    "a follower claims a slot of its own state, counted in followers");
+	a = login("pia");
+	is_int(1, registry_active_count(&seg), "a follower is no active session");
+	atomic_store(&seg.hdr->followers, 77);
+	die_holding_lock();
+	registry_find(&seg, "pia");
+	is_int(1, atomic_load(&seg.hdr->followers), "the repair counts it again");
+	is_int(SLOT_FOLLOWER, registry_release(&seg, f, getpid(), gen, ""),
+	    "it is released like a session");
+	is_int(0, atomic_load(&seg.hdr->followers), "and no longer counted");
+	logout(a);
 }
 
 /* Claim for peer with max_pending 2. */
@@ -350,7 +410,7 @@ main(void)
 	testseg_create(&seg, "reg", SESSIONS, 64, 64, &created);
 	for (int i = 0; i < POOL; i++)
 		snprintf(pool[i], sizeof(pool[i]), i % 3 ? "user%d" : "User%d", i);
-	plan(1 + 4 + 8 + 13 + 3 + 1 + 4 + 3 + 11 + 9);
+	plan(1 + 4 + 8 + 13 + 3 + 1 + 4 + 3 + 11 + 9 + 8 + 5);
 	is_int(2 * SESSIONS, seg.geo.name_buckets,
 	    "the index has twice as many entries as there are slots");
 	test_claim_order();
@@ -362,6 +422,8 @@ main(void)
 	test_garbage();
 	test_repair();
 	test_pending();
+	test_close_request();
+	test_followers();
 	shm_detach(&seg);
 	return 0;
 }

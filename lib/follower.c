@@ -1,0 +1,194 @@
+/*
+ * follower.c -- a log follower: a reader of every record without a
+ * client (see follower.h and doc/architecture.md, section 18).
+ *
+ * Owns the follower's slot, its epoll set over the hub link, its drains
+ * and the gaps it reports.  Registering, reconnecting and the eventfd
+ * are the hub link's (lib/hublink.c); the cursor and the wake flag's
+ * order are the log reader's (lib/logreader.c).
+ */
+#include <sys/epoll.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "follower.h"
+#include "registry.h"
+
+/* Claim the slot and set the reader up at the start asked for. */
+static int
+claim(struct follower *f, const char *label, enum follower_start start,
+    char *why, size_t whylen)
+{
+	struct msglog_entry scratch;
+	uint32_t slot, generation;
+	uint64_t cursor;
+
+	slot = registry_claim_follower(&f->shm, getpid(), label);
+	if (slot == SLOT_NONE) {
+		snprintf(why, whylen, "every slot is in use (%u)",
+		    f->shm.geo.max_sessions);
+		return -1;
+	}
+	generation = atomic_load(&shm_slot(&f->shm, slot)->s_generation);
+	cursor = atomic_load(&shm_slot(&f->shm, slot)->s_cursor);
+	if (start == FOLLOW_OLDEST) {
+		scratch.text = f->text;
+		cursor = msglog_resync(&f->shm, 1, &scratch);
+	}
+	logreader_init(&f->reader, &f->shm, slot, generation, cursor, f->text);
+	f->reader.every = 1;
+	logreader_publish(&f->reader);
+	return 0;
+}
+
+int
+follower_open(struct follower *f, const struct chat_conf *conf,
+    const char *label, enum follower_start start, char *why, size_t whylen)
+{
+	memset(f, 0, sizeof(*f));
+	f->epfd = -1;
+	strlcpy(f->runtime_dir, conf->runtime_dir, sizeof(f->runtime_dir));
+	if (shm_attach(&f->shm, conf->shm_name, 1, why, whylen) == -1)
+		return -1;
+	if ((f->text = malloc(f->shm.geo.max_line)) == NULL ||
+	    (f->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		goto fail;
+	}
+	hublink_init(&f->link, &f->shm, f->runtime_dir, f->epfd);
+	f->link.hello_flags = CTL_HELLO_FOLLOWER;
+	if (claim(f, label, start, why, whylen) == -1)
+		goto fail;
+	if (hublink_hello(&f->link, f->reader.slot, f->reader.generation, why,
+	    whylen) == -1 || hublink_welcome(&f->link, why, whylen) != HUBLINK_OK) {
+		registry_release(&f->shm, f->reader.slot, getpid(),
+		    f->reader.generation, "");
+		goto fail;
+	}
+	return 0;
+fail:
+	if (f->epfd != -1)
+		close(f->epfd);
+	free(f->text);
+	shm_detach(&f->shm);
+	return -1;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
+void
+follower_close(struct follower *f)
+{
+	if (f->shm.hdr == NULL)
+		return;
+	close_fd(&f->link.ctl_fd);
+	close_fd(&f->link.wake_fd);
+	close_fd(&f->link.timer_fd);
+	close_fd(&f->epfd);
+	hublink_free(&f->link);
+	registry_release(&f->shm, f->reader.slot, getpid(), f->reader.generation,
+	    "");
+	free(f->text);
+	f->text = NULL;
+	shm_detach(&f->shm);
+}
+
+/* One event of the hub link: 1 if it is a reason to read, -1 refused. */
+static int
+link_event(struct follower *f, const struct epoll_event *ev, char *why,
+    size_t whylen)
+{
+	struct hublink *l = &f->link;
+	int fd = ev->data.fd;
+
+	if (fd == l->wake_fd && fd != -1)
+		return 1;
+	if (fd == l->ctl_fd && fd != -1) {
+		if (ev->events & EPOLLOUT)
+			hublink_flush_owed(l);
+		if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			hublink_read(l);	/* the hub went away: retry */
+		return 0;
+	}
+	if (fd == l->timer_fd && fd != -1) {
+		switch (hublink_retry(l, why, whylen)) {
+		case HUBLINK_OK:
+			return 1;	/* read what came while it was away */
+		case HUBLINK_REFUSED:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+follower_wait(struct follower *f, int timeout_ms, char *why, size_t whylen)
+{
+	struct epoll_event events[4];
+	int n, woken = 0, rc;
+
+	if ((n = epoll_wait(f->epfd, events, 4, timeout_ms)) == -1) {
+		if (errno == EINTR)
+			return 0;
+		snprintf(why, whylen, "epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if ((rc = link_event(f, &events[i], why, whylen)) == -1)
+			return -1;
+		woken |= rc;
+	}
+	return woken;
+}
+
+/* The ring overran the cursor: go on at the first intact record. */
+static void
+skip_gap(struct follower *f, struct msglog_entry *scratch,
+    struct follower_gap *gap)
+{
+	gap->from = f->reader.cursor;
+	gap->to = msglog_resync(&f->shm, gap->from, scratch);
+	if (gap->to <= gap->from)
+		gap->to = gap->from + 1;	/* never the same cell again */
+	f->reader.cursor = gap->to;
+	if (f->reader.end < gap->to)
+		f->reader.end = gap->to;
+	f->gaps++;
+	f->lost += gap->to - gap->from;
+	logreader_publish(&f->reader);
+}
+
+enum follower_result
+follower_next(struct follower *f, struct msglog_entry *entry,
+    struct follower_gap *gap)
+{
+	if (!f->draining) {
+		logreader_begin(&f->reader);
+		f->draining = 1;
+	}
+	switch (logreader_next(&f->reader, entry)) {
+	case LOGREADER_RECORD:
+		f->records++;
+		return FOLLOW_RECORD;
+	case LOGREADER_LOST:
+		skip_gap(f, entry, gap);
+		return FOLLOW_GAP;
+	case LOGREADER_END:
+		break;
+	}
+	logreader_publish(&f->reader);
+	f->draining = 0;
+	return FOLLOW_NONE;
+}
