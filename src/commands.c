@@ -1,16 +1,14 @@
 /*
  * commands.c -- what a logged-in client's lines mean.
  *
- * Owns plain chat lines, the /command table from which /help is
- * generated (one row and one function per command: the function parses
- * the words and calls the core, chatcore/core.h), and the line form of
- * the core's results.  Every line the
- * server sends starts with a prefix that tells its kind (see
- * doc/protocol.md): "? " prompt, "* " notice, "! code: " error,
- * "<name> " chat, "*name* " private, "#group <name> " group chat.
+ * Owns plain chat lines and the /command table from which /help is
+ * generated: one row and one function per command, which parses the
+ * words and calls the core (chatcore/core.h); conn.c words the result.
+ * Every line the server sends starts with a prefix that tells its kind
+ * (see doc/protocol.md): "? " prompt, "* " notice, "! code: " error,
+ * "<name> " chat, "*name* " private, "#group <name> " group chat, "= "
+ * a group event for a client that asked (/events on).
  */
-#include <stdarg.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>

@@ -8,19 +8,13 @@
  * asked again).  The rules (names, accounts, guests, a user logging in
  * twice) are the core's: chatcore/login.c.
  */
-#include <errno.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "clock.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
-#include "text.h"
-#include "users.h"
 
 #define LOGIN_MAX_FAILURES	3
 
