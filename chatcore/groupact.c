@@ -81,8 +81,7 @@ find_target(const struct core_user *u, const char *name, struct group_target *t,
 	}
 	slot = shm_slot(u->shm, t->slot);
 	t->generation = atomic_load(&slot->s_generation);
-	memcpy(t->name, slot->s_name, sizeof(t->name));
-	t->name[SHM_NAME_MAX] = '\0';
+	shm_name_copy(t->name, slot->s_name);
 	return 1;
 }
 
@@ -90,8 +89,7 @@ find_target(const struct core_user *u, const char *name, struct group_target *t,
 static void
 stored_name(const struct core_user *u, uint32_t index, struct core_result *r)
 {
-	memcpy(r->group, shm_group(u->shm, index)->g_name, SHM_NAME_MAX);
-	r->group[SHM_NAME_MAX] = '\0';
+	shm_name_copy(r->group, shm_group(u->shm, index)->g_name);
 }
 
 static void

@@ -67,9 +67,7 @@ core_msg(const struct core_user *u, const char *to, char *text, size_t len,
 	}
 	slot = shm_slot(u->shm, a.index);
 	a.generation = atomic_load(&slot->s_generation);
-	/* A name from the segment: bounded, never trusted to end. */
-	memcpy(name, slot->s_name, SHM_NAME_MAX);
-	name[SHM_NAME_MAX] = '\0';
+	shm_name_copy(name, slot->s_name);
 	core_append_chat(u, &a, name, text, len, r);
 }
 

@@ -28,8 +28,7 @@ user_listed(const struct core_user *u, uint32_t i, const char *prefix,
 
 	if (atomic_load(&slot->s_state) != SLOT_ACTIVE)
 		return 0;
-	memcpy(name, slot->s_name, SHM_NAME_MAX);
-	name[SHM_NAME_MAX] = '\0';
+	shm_name_copy(name, slot->s_name);
 	return core_name_matches(name, prefix, len);
 }
 

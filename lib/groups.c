@@ -198,9 +198,7 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 		return;
 	owner = longest_member(shm, index);
 	g->g_owner = owner;
-	/* A name from the segment: bounded, never trusted to end. */
-	memcpy(owner_name, shm_slot(shm, owner)->s_name, SHM_NAME_MAX);
-	owner_name[SHM_NAME_MAX] = '\0';
+	shm_name_copy(owner_name, shm_slot(shm, owner)->s_name);
 	owner_ev.target = owner_name;
 	group_event(shm, index, from, &owner_ev);
 }
@@ -461,15 +459,14 @@ groups_unlock(const struct shm *shm)
 	pthread_mutex_unlock(&shm->hdr->groups_lock);
 }
 
-/* A slot's name, bounded: names in the segment are never trusted to end. */
+/* Slot i's name, or "?" for an index past the table. */
 static void
 slot_name(const struct shm *shm, uint32_t i, char *name)
 {
 	if (i < shm->geo.max_sessions)
-		memcpy(name, shm_slot(shm, i)->s_name, SHM_NAME_MAX);
+		shm_name_copy(name, shm_slot(shm, i)->s_name);
 	else
 		strlcpy(name, "?", SHM_NAME_MAX + 1);
-	name[SHM_NAME_MAX] = '\0';
 }
 
 static void
@@ -477,8 +474,7 @@ copy_view(const struct shm *shm, uint32_t i, struct group_view *v)
 {
 	struct shm_group *g = shm_group(shm, i);
 
-	memcpy(v->name, g->g_name, SHM_NAME_MAX);
-	v->name[SHM_NAME_MAX] = '\0';
+	shm_name_copy(v->name, g->g_name);
 	slot_name(shm, g->g_owner, v->owner);
 	v->invite_only = g->g_invite_only != 0;
 	v->members = g->g_members;

@@ -429,6 +429,13 @@ shm_slot_flag_wake(struct shm_slot *s)
 	    atomic_exchange(&s->s_wake_pending, 1) == 0;
 }
 
+void
+shm_name_copy(char name[SHM_NAME_MAX + 1], const char *field)
+{
+	memcpy(name, field, SHM_NAME_MAX);
+	name[SHM_NAME_MAX] = '\0';
+}
+
 int
 shm_slot_behind(struct shm_slot *s, uint64_t target)
 {

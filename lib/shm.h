@@ -167,6 +167,12 @@ uint32_t		 shm_record_cells(size_t data);
  */
 int	shm_slot_flag_wake(struct shm_slot *s);
 /*
+ * Copy a name field of the segment (a slot's s_name, a group's g_name)
+ * into name, NUL-ended: at most SHM_NAME_MAX bytes are read, since a
+ * name in the segment is never trusted to end.
+ */
+void	shm_name_copy(char name[SHM_NAME_MAX + 1], const char *field);
+/*
  * Is the slot a reader (an ACTIVE session or a log follower) that has
  * not read up to target (its published s_cursor is below it)?  Whoever
  * wakes readers that lag (the senders' nudge, the hub's presence
