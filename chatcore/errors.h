@@ -5,7 +5,7 @@
  * code: text" on a line client, "code" in JSON, a numeric's reason on
  * IRC), what it means, and whether the connection ends with it.
  * doc/protocol.md's error table and chat-client's list of closing errors
- * come from here (t/unit_errors checks the document).
+ * come from here (t/unit_core checks the document).
  */
 #ifndef CHAT_CORE_ERRORS_H
 #define CHAT_CORE_ERRORS_H

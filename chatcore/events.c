@@ -32,14 +32,6 @@ with_reason(char *buf, size_t size, const char *head, const char *reason)
 	return text_compose(buf, size, head, reason, SIZE_MAX, ")");
 }
 
-static size_t
-printed(int n, size_t size)
-{
-	if (n < 0)
-		return 0;
-	return (size_t)n < size ? (size_t)n : size - 1;
-}
-
 size_t
 core_event_words(const struct core_event *ev, char *buf, size_t size)
 {
@@ -51,14 +43,14 @@ core_event_words(const struct core_event *ev, char *buf, size_t size)
 	buf[0] = '\0';
 	switch (ev->kind) {
 	case GROUP_JOINED:
-		return printed(snprintf(buf, size, "%s joined #%s", a, g), size);
+		return text_printed(snprintf(buf, size, "%s joined #%s", a, g), size);
 	case GROUP_LEFT:
 		if (ev->reason[0] == '\0')
-			return printed(snprintf(buf, size, "%s left #%s", a, g), size);
+			return text_printed(snprintf(buf, size, "%s left #%s", a, g), size);
 		snprintf(head, sizeof(head), "%s left #%s (", a, g);
 		return with_reason(buf, size, head, ev->reason);
 	case GROUP_OWNER:
-		return printed(snprintf(buf, size, "%s now owns #%s", t, g), size);
+		return text_printed(snprintf(buf, size, "%s now owns #%s", t, g), size);
 	case GROUP_KICKED:
 		if (ev->to_you)
 			snprintf(head, sizeof(head), "%s kicked you from #%s (", a, g);
@@ -66,10 +58,10 @@ core_event_words(const struct core_event *ev, char *buf, size_t size)
 			snprintf(head, sizeof(head), "%s kicked %s from #%s (", a, t, g);
 		return with_reason(buf, size, head, ev->reason);
 	case GROUP_INVITED:
-		return printed(snprintf(buf, size, "%s invited you to #%s; "
+		return text_printed(snprintf(buf, size, "%s invited you to #%s; "
 		    "/join_group %s to join", a, g, g), size);
 	case GROUP_MODE:
-		return printed(snprintf(buf, size, "%s made #%s %s", a, g,
+		return text_printed(snprintf(buf, size, "%s made #%s %s", a, g,
 		    ev->invite_only ? "invite-only" : "open to everyone"), size);
 	}
 	return 0;

@@ -109,6 +109,14 @@ utf8_prefix(const char *s, size_t len, size_t max)
 }
 
 size_t
+text_printed(int n, size_t size)
+{
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+size_t
 text_compose(char *buf, size_t size, const char *head, const char *client,
     size_t max, const char *tail)
 {

@@ -43,6 +43,11 @@ size_t		utf8_prefix(const char *s, size_t len, size_t max);
 size_t		text_compose(char *buf, size_t size, const char *head,
 		    const char *client, size_t max, const char *tail);
 /*
+ * The length of what snprintf, returning n, left in a buffer of size
+ * (>= 1) bytes: n, or size - 1 if it was cut, or 0 on an error.
+ */
+size_t		text_printed(int n, size_t size);
+/*
  * The first character of valid UTF-8 s (len bytes) that chat text may
  * not carry, or 0: line and paragraph separators (U+2028, U+2029),
  * interlinear annotation controls (U+FFF9-U+FFFB), and Unicode's

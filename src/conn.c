@@ -18,6 +18,7 @@
 #include "log.h"
 #include "registry.h"
 #include "session.h"
+#include "text.h"
 
 void
 session_watch(struct session *s, int fd, uint32_t events)
@@ -78,7 +79,7 @@ session_close(struct session *s, int disc_reason, const char *why)
 		result_line(&closed, line, sizeof(line));
 		outq_appendf(&s->out, "%s\n", line);
 	}
-	if (s->state == SESSION_CHAT)
+	if (registered_name)
 		hublink_flush_owed(&s->link);
 	registry_release(&s->shm, s->slot, s->pid, s->generation, why);
 	s->state = SESSION_CLOSING;	/* no drain from here on */
@@ -137,7 +138,7 @@ result_line(const struct core_result *r, char *line, size_t size)
 		n = snprintf(line, size, "! %s: %s", err->code, words);
 	else
 		n = snprintf(line, size, "* %s", words);
-	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+	return text_printed(n, size);
 }
 
 void
@@ -150,7 +151,6 @@ reply_result(struct session *s, const struct core_result *r)
 		reply(s, "%s", line);
 	}
 }
-
 
 void
 reply_status(struct session *s, enum core_status status, uint32_t count)

@@ -13,6 +13,7 @@
 #include "events.h"
 #include "msglog.h"
 #include "session.h"
+#include "text.h"
 
 /*
  * Lines are put together from pieces rather than with a printf format:
@@ -76,8 +77,7 @@ format_group(struct session *s, const struct msglog_entry *e)
 		    name, ev.group, ev.actor, ev.target[0] ? ev.target : "-",
 		    ev.kind != GROUP_MODE ? "-" : ev.invite_only ? "invite-only" :
 		    "open", ev.reason[0] ? " :" : "", ev.reason);
-		len = n < 0 ? 0 : (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
-		return outq_append(&s->out, line, len);
+		return outq_append(&s->out, line, text_printed(n, sizeof(line)));
 	}
 	len = core_event_words(&ev, line + 2, max < sizeof(line) - 3 ? max :
 	    sizeof(line) - 3);
