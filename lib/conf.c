@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -27,7 +29,7 @@
 
 enum conf_type {
 	CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL, CONF_BOOL,
-	CONF_DUP_LOGIN, CONF_FILE_PATH
+	CONF_DUP_LOGIN, CONF_FILE_PATH, CONF_ORIGINS
 };
 
 struct conf_key {
@@ -64,6 +66,12 @@ static const struct conf_key conf_keys[] = {
 	{ "keepalive_count", CONF_UINT, offsetof(struct chat_conf, keepalive_count), 1, 127 },
 	{ "tcp_user_timeout", CONF_UINT, offsetof(struct chat_conf, tcp_user_timeout), 0, 86400 },
 	{ "takeover_after", CONF_UINT, offsetof(struct chat_conf, takeover_after), 0, 31 * 86400 },
+
+	/* The web front door. */
+	{ "tokens_file", CONF_FILE_PATH, offsetof(struct chat_conf, tokens_file), 0, 0 },
+	{ "cors_origins", CONF_ORIGINS, offsetof(struct chat_conf, cors_origins), 0, 0 },
+	{ "ws_ping_interval", CONF_UINT, offsetof(struct chat_conf, ws_ping_interval), 1, 86400 },
+	{ "ws_ping_timeout", CONF_UINT, offsetof(struct chat_conf, ws_ping_timeout), 1, 3600 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -116,6 +124,10 @@ conf_defaults(struct chat_conf *conf)
 	conf->tcp_user_timeout = 120;
 	conf->takeover_after = 90;
 
+	strlcpy(conf->tokens_file, SYSCONFDIR "/chat/tokens", sizeof(conf->tokens_file));
+	conf->ws_ping_interval = 30;
+	conf->ws_ping_timeout = 10;
+
 	conf->log_level = LOG_LEVEL_INFO;
 }
 
@@ -130,6 +142,109 @@ trim(char *s)
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		*--end = '\0';
 	return s;
+}
+
+/*
+ * One origin of cors_origins: http or https, "://", a host (letters,
+ * digits, '.', '-', or an IPv6 address in brackets), an optional
+ * ":port" (1-65535), and nothing after it (no path, no trailing '/').
+ */
+static int
+origin_valid(const char *o, size_t len)
+{
+	const char *p, *end = o + len, *host;
+	long port = 0;
+
+	if (len > 8 && strncasecmp(o, "https://", 8) == 0)
+		p = o + 8;
+	else if (len > 7 && strncasecmp(o, "http://", 7) == 0)
+		p = o + 7;
+	else
+		return 0;
+	host = p;
+	if (*p == '[') {
+		while (++p < end && *p != ']')
+			if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+				return 0;
+		if (p == end || p - host < 3)
+			return 0;
+		p++;
+	} else {
+		while (p < end && (isalnum((unsigned char)*p) || *p == '.' ||
+		    *p == '-'))
+			p++;
+		if (p == host)
+			return 0;
+	}
+	if (p < end && *p == ':') {
+		if (++p == end)
+			return 0;
+		while (p < end && isdigit((unsigned char)*p) && port <= 65535)
+			port = port * 10 + (*p++ - '0');
+		if (port < 1 || port > 65535)
+			return 0;
+	}
+	return p == end;
+}
+
+/* cors_origins: each comma-separated entry checked, blanks dropped. */
+static int
+set_origins(char *field, const char *name, const char *value, char *why,
+    size_t whylen)
+{
+	char list[CONF_ORIGINS_MAX];
+	const char *p = value, *comma, *start, *stop;
+	size_t used = 0, len;
+
+	list[0] = '\0';
+	for (;;) {
+		comma = strchr(p, ',');
+		stop = comma != NULL ? comma : p + strlen(p);
+		for (start = p; start < stop && (*start == ' ' || *start == '\t');)
+			start++;
+		while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t'))
+			stop--;
+		len = (size_t)(stop - start);
+		if (!origin_valid(start, len)) {
+			snprintf(why, whylen, "%s: '%.*s' is not scheme://host[:port] "
+			    "(scheme http or https, no path)", name,
+			    (int)(len < 200 ? len : 200), start);
+			return -1;
+		}
+		if (used + len + 2 > sizeof(list)) {
+			snprintf(why, whylen, "%s: longer than %d bytes", name,
+			    CONF_ORIGINS_MAX - 1);
+			return -1;
+		}
+		if (used > 0)
+			list[used++] = ',';
+		memcpy(list + used, start, len);
+		used += len;
+		list[used] = '\0';
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	strlcpy(field, list, CONF_ORIGINS_MAX);
+	return 0;
+}
+
+int
+conf_origin_allowed(const struct chat_conf *conf, const char *origin, size_t len)
+{
+	const char *p = conf->cors_origins, *comma;
+	size_t n;
+
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n == len && strncasecmp(p, origin, len) == 0)
+			return 1;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
 }
 
 static int
@@ -193,6 +308,8 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		snprintf(why, whylen, "%s: '%s' is not refuse or replace",
 		    key->name, value);
 		return -1;
+	case CONF_ORIGINS:
+		return set_origins(field, key->name, value, why, whylen);
 	case CONF_LOG_LEVEL:
 		if (log_level_parse(value, (enum log_level *)(void *)field) == -1) {
 			snprintf(why, whylen, "%s: '%s' is not one of error, warn, "

@@ -14,6 +14,7 @@
 
 #define CONF_PATH_MAX	256	/* paths in chat.conf, NUL included */
 #define CONF_SHM_NAME_MAX 64
+#define CONF_ORIGINS_MAX 1024	/* cors_origins, NUL included */
 
 /* What a second login of a registered user does. */
 enum dup_login {
@@ -53,6 +54,13 @@ struct chat_conf {
 					   must be silent before a new login
 					   with the password takes over under
 					   duplicate_login = refuse; 0 never */
+	/* The web front door (chat-web, doc/web.md). */
+	char		tokens_file[CONF_PATH_MAX]; /* name:sha256 of bearer tokens */
+	char		cors_origins[CONF_ORIGINS_MAX]; /* "scheme://host[:port]"
+					   separated by commas; "" none */
+	unsigned	ws_ping_interval; /* seconds between pings (and SSE
+					   comments) to a quiet client */
+	unsigned	ws_ping_timeout; /* seconds a ping may stay unanswered */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };
@@ -79,4 +87,10 @@ int	conf_load_file(struct chat_conf *conf, const char *path,
 int	conf_load(struct chat_conf *conf, const char *path,
 	    char *err, size_t errlen);
 
+/*
+ * 1 if origin (len bytes, as a browser sends it in Origin:) is one of
+ * conf's cors_origins, compared without regard to case.
+ */
+int	conf_origin_allowed(const struct chat_conf *conf, const char *origin,
+	    size_t len);
 #endif

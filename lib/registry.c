@@ -113,6 +113,7 @@ claim_free(const struct shm *shm, pid_t pid, const char *peer, uint32_t state)
 		atomic_store(&s->s_close, 0);
 		s->s_close_reason[0] = '\0';
 		s->s_registered = 0;
+		s->s_transport = TRANSPORT_LINE;
 		s->s_name[0] = '\0';
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
 		atomic_fetch_add(&s->s_generation, 1);

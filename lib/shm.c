@@ -436,6 +436,18 @@ shm_name_copy(char name[SHM_NAME_MAX + 1], const char *field)
 	name[SHM_NAME_MAX] = '\0';
 }
 
+const char *
+shm_transport_name(uint32_t transport)
+{
+	static const char *const names[TRANSPORT_COUNT] = {
+		[TRANSPORT_LINE] = "tcp",
+		[TRANSPORT_WS] = "ws",
+		[TRANSPORT_SSE] = "sse",
+	};
+
+	return transport < TRANSPORT_COUNT ? names[transport] : "?";
+}
+
 int
 shm_slot_behind(struct shm_slot *s, uint64_t target)
 {

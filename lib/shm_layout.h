@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	10
+#define SHM_LAYOUT_VERSION	11
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -73,6 +73,18 @@ enum slot_state {
 	 * slot when it dies, as for a session.
 	 */
 	SLOT_FOLLOWER,
+};
+
+/*
+ * How a user is connected (shm_slot.s_transport; version 11): the
+ * front door that claimed the slot writes it before the name, and
+ * /users, the web door's users list and chatctl users show it.
+ */
+enum slot_transport {
+	TRANSPORT_LINE = 0,	/* chat-session: nc, telnet, chat-client ("tcp") */
+	TRANSPORT_WS,		/* chat-web, a WebSocket ("ws") */
+	TRANSPORT_SSE,		/* chat-web, an event stream ("sse") */
+	TRANSPORT_COUNT
 };
 
 /* Group states (shm_group.g_state). */
@@ -256,7 +268,8 @@ struct shm_slot {
 	/* Bumped at every claim, so a stale reference is detected. */
 	_Atomic uint32_t s_generation;
 	int32_t		s_pid;		/* session process; claimer writes */
-	uint32_t	pad0;
+	uint32_t	s_transport;	/* TRANSPORT_*; claimer writes before
+					   the slot turns ACTIVE */
 	uint64_t	s_pid_start;	/* /proc start time of s_pid; hub writes */
 	int64_t		s_connected;	/* unix time of claim */
 	/*
