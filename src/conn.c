@@ -40,22 +40,22 @@ session_update_events(struct session *s)
 {
 	int reading = !s->in_eof && !s->throttled && s->state != SESSION_CLOSING;
 	int writing = outq_pending(&s->out) > 0;
-	struct epoll_event ev = { .data.fd = s->in_fd };
+	struct epoll_event ev = { .data.fd = s->client.in_fd };
 
-	if (s->in_fd != s->out_fd && writing != s->out_watched) {
-		struct epoll_event out = { .events = EPOLLOUT, .data.fd = s->out_fd };
+	if (s->client.in_fd != s->client.out_fd && writing != s->out_watched) {
+		struct epoll_event out = { .events = EPOLLOUT, .data.fd = s->client.out_fd };
 
 		if (epoll_ctl(s->epfd, writing ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    s->out_fd, &out) == -1)
+		    s->client.out_fd, &out) == -1)
 			log_warn("epoll_ctl output");
 		s->out_watched = writing;
 		writing = 0;
-	} else if (s->in_fd != s->out_fd)
+	} else if (s->client.in_fd != s->client.out_fd)
 		writing = 0;
 	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
 	if (ev.events == s->in_events)
 		return;
-	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->in_fd, &ev) == -1)
+	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->client.in_fd, &ev) == -1)
 		log_warn("epoll_ctl client");
 	s->in_events = ev.events;
 }
@@ -86,7 +86,7 @@ session_close(struct session *s, int disc_reason, const char *why)
 	if (registered_name)
 		hublink_presence(&s->link);
 	atomic_fetch_add(&s->shm.hdr->st_disconnects[disc_reason], 1);
-	log_info("%s: close%s%s: %s", s->peer, s->name[0] ? " " : "", s->name, why);
+	log_info("%s: close%s%s: %s", s->client.peer, s->name[0] ? " " : "", s->name, why);
 }
 
 void
@@ -183,7 +183,7 @@ session_user(const struct session *s, struct core_user *u)
 	u->slot = s->slot;
 	u->generation = s->generation;
 	u->name = s->name;
-	u->peer = s->peer;
+	u->peer = s->client.peer;
 	u->registered = s->registered;
 }
 

@@ -123,11 +123,11 @@ static int
 queue_record(struct session *s, const struct msglog_entry *e)
 {
 	if (outq_pending(&s->out) >= WRITE_BATCH &&
-	    outq_flush(&s->out, s->out_fd) == -1)
+	    outq_flush(&s->out, s->client.out_fd) == -1)
 		return -1;
 	if (format_record(s, e) == 0)
 		return 0;
-	if (outq_flush(&s->out, s->out_fd) == -1)
+	if (outq_flush(&s->out, s->client.out_fd) == -1)
 		return -1;
 	return format_record(s, e);
 }

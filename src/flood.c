@@ -52,7 +52,7 @@ flood_take(struct session *s)
 		return 1;
 	s->throttled = 1;
 	atomic_fetch_add_explicit(&s->shm.hdr->st_throttled, 1, memory_order_relaxed);
-	log_debug("%s: %s is flooding; reading paused", s->peer, s->name);
+	log_debug("%s: %s is flooding; reading paused", s->client.peer, s->name);
 	arm(s);
 	return 0;
 }

@@ -34,7 +34,7 @@ enter_chat(struct session *s, uint64_t after_join)
 	    s->text);
 	session_arm_deadline(s);
 	shm_slot(&s->shm, s->slot)->s_registered = (uint32_t)s->registered;
-	log_info("%s: logged in as %s%s", s->peer, s->name,
+	log_info("%s: logged in as %s%s", s->client.peer, s->name,
 	    s->registered ? "" : " (guest)");
 	reply_named(s, CR_WELCOME, s->name, others);
 	session_presence(s);
@@ -111,7 +111,7 @@ password_given(struct session *s, const char *password)
 	}
 	s->auth_failures++;
 	atomic_fetch_add(&s->shm.hdr->st_auth_failures, 1);
-	log_warnx("%s: wrong password for %s (failure %d of %d)", s->peer, s->name,
+	log_warnx("%s: wrong password for %s (failure %d of %d)", s->client.peer, s->name,
 	    s->auth_failures, LOGIN_MAX_FAILURES);
 	/* Brute-force throttle: one more second per failure.  Only this
 	 * connection waits; it has no chat to deliver yet. */

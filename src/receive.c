@@ -36,7 +36,7 @@ receive_pending(const struct session *s)
 {
 	int queued = 0;
 
-	if (ioctl(s->in_fd, SIOCINQ, &queued) == -1 || queued < 0)
+	if (ioctl(s->client.in_fd, SIOCINQ, &queued) == -1 || queued < 0)
 		return 0;
 	return (size_t)queued;
 }
@@ -49,7 +49,7 @@ receive_some(struct session *s, size_t max)
 	ssize_t n;
 
 	room = linebuf_room(&s->in, &where);
-	n = read(s->in_fd, where, room < max ? room : max);
+	n = read(s->client.in_fd, where, room < max ? room : max);
 	if (n <= 0)
 		return n;
 	linebuf_commit(&s->in, telnet_filter(&s->tn, where, (size_t)n,

@@ -1,24 +1,14 @@
 /*
  * session.c -- chat-session: serve exactly one client connection.
  *
- * Finds its socket the way it was started (systemd or
- * systemd-socket-activate: fd 3 by the sd_listen_fds protocol; inetd:
- * fd 0 and 1),
- * attaches the segment, claims a slot, registers with the hub and runs
+ * Finds its socket the way it was started (lib/client.c), attaches the
+ * segment, claims a slot, registers with the hub and runs
  * one epoll loop over the client, the hub link, the eventfd and a timer.
  * Everything about the client's bytes happens here, not in the hub.
  */
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -26,8 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fd.h"
-#include "listen_fds.h"
 #include "log.h"
 #include "registry.h"
 #include "session.h"
@@ -57,81 +45,10 @@ refuse_client(struct session *s, enum core_status status, uint32_t count,
 	r.count = count;
 	len = result_line(&r, line, sizeof(line) - 1);
 	line[len++] = '\n';
-	if (write(s->out_fd, line, len) != (ssize_t)len)
-		log_warn("%s: could not tell the client", s->peer);
-	log_info("%s: refused: %s", s->peer, why);
+	if (write(s->client.out_fd, line, len) != (ssize_t)len)
+		log_warn("%s: could not tell the client", s->client.peer);
+	log_info("%s: refused: %s", s->client.peer, why);
 	exit(0);
-}
-
-/*
- * Many inetds pass the connection as fd 2 too: logging there would write
- * to the client.  Then the log goes to /dev/null (use systemd for logs).
- */
-static void
-quiet_stderr_if_client(const struct session *s)
-{
-	struct stat in, err;
-	int null;
-
-	if (fstat(s->in_fd, &in) == -1 || fstat(STDERR_FILENO, &err) == -1 ||
-	    in.st_dev != err.st_dev || in.st_ino != err.st_ino)
-		return;
-	if ((null = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
-		return;
-	dup2(null, STDERR_FILENO);
-	close(null);
-}
-
-static void
-find_client(struct session *s)
-{
-	int n = listen_fds();
-
-	if (n < 0)
-		fatal("LISTEN_FDS");
-	if (n > 1)
-		fatalx("started with %d sockets; expected one connection", n);
-	if (n == 1) {
-		s->in_fd = s->out_fd = 3;
-		return;
-	}
-	s->in_fd = STDIN_FILENO;	/* inetd */
-	s->out_fd = STDOUT_FILENO;
-	quiet_stderr_if_client(s);
-}
-
-static void
-describe_peer(struct session *s)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[INET6_ADDRSTRLEN];
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-	if (getpeername(s->in_fd, (struct sockaddr *)&ss, &len) == -1) {
-		/* UCSPI (tcpserver and friends) name the peer in the environment. */
-		const char *ip = getenv("TCPREMOTEIP"), *port = getenv("TCPREMOTEPORT");
-
-		if (ip != NULL && port != NULL)
-			snprintf(s->peer, sizeof(s->peer), "%s:%s", ip, port);
-		else
-			strlcpy(s->peer, errno == ENOTSOCK ? "stdio" : "unknown",
-			    sizeof(s->peer));
-		return;
-	}
-	if (ss.ss_family == AF_INET) {
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(s->peer, sizeof(s->peer), "%s:%u", host, ntohs(sin->sin_port));
-	} else if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		/* An IPv4 client on a dual-stack socket: show it as IPv4. */
-		inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], host, sizeof(host));
-		snprintf(s->peer, sizeof(s->peer), "%s:%u", host, ntohs(sin6->sin6_port));
-	} else if (ss.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(s->peer, sizeof(s->peer), "[%s]:%u", host, ntohs(sin6->sin6_port));
-	} else
-		strlcpy(s->peer, "local", sizeof(s->peer));
 }
 
 static void
@@ -181,7 +98,7 @@ claim_and_register(struct session *s)
 	char why[256];
 	int rc = HUBLINK_AWAY;
 
-	switch (registry_claim(&s->shm, s->pid, s->peer,
+	switch (registry_claim(&s->shm, s->pid, s->client.peer,
 	    s->conf.max_pending_per_address, &s->slot)) {
 	case CLAIM_OK:
 		break;
@@ -203,8 +120,8 @@ claim_and_register(struct session *s)
 	 */
 	if (hublink_hello(&s->link, s->slot, s->generation, why, sizeof(why)) == 0) {
 		login_prompt(s);
-		if (outq_flush(&s->out, s->out_fd) == -1)
-			log_warn("%s: prompt", s->peer);
+		if (outq_flush(&s->out, s->client.out_fd) == -1)
+			log_warn("%s: prompt", s->client.peer);
 		if ((rc = hublink_welcome(&s->link, why, sizeof(why))) == HUBLINK_OK)
 			return;
 	}
@@ -236,60 +153,10 @@ free_buffers(struct session *s)
 }
 
 static void
-set_option(struct session *s, int level, int name, int value, const char *what)
-{
-	if (setsockopt(s->in_fd, level, name, &value, sizeof(value)) == -1)
-		log_warn("%s: setsockopt %s %d", s->peer, what, value);
-}
-
-/*
- * TCP options of the client socket.  Keepalive and the user timeout
- * make a client that vanished without a FIN (suspend, a Wi-Fi change, a
- * NAT timeout) an error within keepalive_idle + keepalive_interval *
- * keepalive_count seconds of silence, or tcp_user_timeout seconds of
- * unacknowledged output, instead of the kernel's 2 h 11 min: until then
- * a registered user's name stays taken.  Not every client fd is a TCP
- * socket (inetd may pass a pipe or a UNIX socket): if TCP_NODELAY does
- * not apply, nothing else does either.  A few system calls per session.
- */
-static void
-setup_tcp_options(struct session *s)
-{
-	const struct chat_conf *c = &s->conf;
-	int one = 1;
-
-	if (setsockopt(s->in_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1) {
-		if (errno != ENOTSOCK && errno != EOPNOTSUPP && errno != ENOPROTOOPT)
-			log_warn("%s: setsockopt TCP_NODELAY", s->peer);
-		return;
-	}
-	if (c->keepalive_idle > 0) {
-		set_option(s, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
-		set_option(s, IPPROTO_TCP, TCP_KEEPIDLE, (int)c->keepalive_idle,
-		    "TCP_KEEPIDLE");
-		set_option(s, IPPROTO_TCP, TCP_KEEPINTVL,
-		    (int)c->keepalive_interval, "TCP_KEEPINTVL");
-		set_option(s, IPPROTO_TCP, TCP_KEEPCNT, (int)c->keepalive_count,
-		    "TCP_KEEPCNT");
-	}
-	if (c->tcp_user_timeout > 0)
-		set_option(s, IPPROTO_TCP, TCP_USER_TIMEOUT,
-		    (int)(c->tcp_user_timeout * 1000), "TCP_USER_TIMEOUT");
-}
-
-static void
-setup_client_socket(struct session *s)
-{
-	if (fd_nonblock(s->in_fd) == -1 || fd_nonblock(s->out_fd) == -1)
-		fatal("client socket");
-	setup_tcp_options(s);
-}
-
-static void
 dispatch(struct session *s, int fd, uint32_t events)
 {
 	/* Output is flushed after every batch of events, in run(). */
-	if (fd == s->in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
+	if (fd == s->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    !s->in_eof && !s->throttled)
 		input_read(s);
 	if (fd == s->link.wake_fd && s->link.wake_fd != -1)
@@ -316,7 +183,7 @@ dispatch(struct session *s, int fd, uint32_t events)
 static int
 flush_output(struct session *s)
 {
-	switch (outq_flush(&s->out, s->out_fd)) {
+	switch (outq_flush(&s->out, s->client.out_fd)) {
 	case 0:
 		return 0;
 	case 1:
@@ -376,14 +243,13 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
-	find_client(&s);
-	describe_peer(&s);
-	log_info("%s: open", s.peer);
+	client_find(&s.client);
+	log_info("%s: open", s.client.peer);
 	setup(&s);
 	init_buffers(&s);
 	claim_and_register(&s);
-	setup_client_socket(&s);
-	session_watch(&s, s.in_fd, EPOLLIN);
+	client_setup_socket(&s.client, &s.conf);
+	session_watch(&s, s.client.in_fd, EPOLLIN);
 	s.in_events = EPOLLIN;
 	session_timer(&s, &s.deadline_fd);
 	session_arm_deadline(&s);

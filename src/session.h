@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "bucket.h"
+#include "client.h"
 #include "conf.h"
 #include "core.h"
 #include "hublink.h"
@@ -42,14 +43,13 @@ struct session {
 	const char	*conf_path;
 	struct shm	shm;
 	pid_t		pid;
-	int		in_fd, out_fd;	/* the client (the same socket, or inetd 0/1) */
+	struct client	client;		/* the connection and its peer */
 	int		epfd;
 	struct hublink	link;		/* to the hub: registration, wake-ups */
 	int		throttle_fd;	/* flood control: resume reading; -1
 					   until needed */
 	int		deadline_fd;	/* login_timeout, idle_timeout */
 	uint32_t	slot, generation;
-	char		peer[64];
 	char		name[SHM_NAME_MAX + 1];
 	enum session_state state;
 	struct logreader reader;	/* the log, from the login on */
