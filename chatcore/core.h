@@ -13,6 +13,7 @@
  *   groupact.c the group actions
  *   login.c    names, accounts, taking a name
  *   who.c      the users and groups, as data for a listing
+ *   mentions.c which users a line @mentions
  *   results.c  the outcomes and their words; errors.c the error codes
  */
 #ifndef CHAT_CORE_H
@@ -39,7 +40,16 @@ struct core_user {
 					   password */
 };
 
-/* say.c.  text (len bytes, checked by the front door) is cut in place. */
+/*
+ * say.c.  A line of chat text (len bytes) as a client sent it: CR_OK,
+ * or why it cannot be sent (CR_BAD_UTF8, CR_NUL_BYTE, CR_CONTROL_CHAR,
+ * CR_HIDDEN_CHAR with the character in count, CR_LINE_TOO_LONG with
+ * max_line in count).  Every front door asks before an action; the
+ * actions take text so checked, and cut it in place.
+ */
+void	core_check_text(const struct core_user *u, const char *text, size_t len,
+	    struct core_result *r);
+
 void	core_say_all(const struct core_user *u, char *text, size_t len,
 	    struct core_result *r);
 void	core_msg(const struct core_user *u, const char *to, char *text,
@@ -48,6 +58,13 @@ void	core_group_msg(const struct core_user *u, const char *group, char *text,
 	    size_t len, struct core_result *r);
 /* The reason a user leaving with /quit [text] gives the others. */
 void	core_quit_reason(char *text, char *reason, size_t size);
+
+/* mentions.c: the names "@name" in a line of chat text, at most max. */
+#define CORE_MENTIONS_MAX	16
+size_t	core_mentions(const char *text, size_t len,
+	    char (*names)[SHM_NAME_MAX + 1], size_t max);
+/* 1 if text @mentions name (any case). */
+int	core_mentioned(const char *text, size_t len, const char *name);
 
 /* groupact.c.  A group is named "name" or "#name". */
 void	core_create_group(const struct core_user *u, const char *group,
@@ -77,6 +94,15 @@ enum core_account {
 enum core_account core_account(const struct core_user *u, struct core_result *r);
 /* 1 if password is u->name's. */
 int	core_check_password(const struct core_user *u, const char *password);
+/* Wrong passwords a connection may give before it is closed. */
+#define CORE_LOGIN_MAX_FAILURES	3
+/*
+ * A password given for u->name: CR_OK; else *failures is counted, logged
+ * with the peer, and answered after one more second per failure:
+ * CR_BAD_PASSWORD (ask again), or CR_AUTH_FAILED at the last (close).
+ */
+enum core_status core_password_attempt(const struct core_user *u,
+	    const char *password, int *failures);
 /*
  * Take u->name for u->slot: CR_OK with *after_join the log position
  * after the join record, or why not (a name in use, a registered user
@@ -91,12 +117,17 @@ void	core_take_name(const struct core_user *u, uint64_t *after_join,
 int	core_name_matches(const char *name, const char *prefix, size_t len);
 /* The users online whose names start with prefix (all for ""). */
 uint32_t core_users_count(const struct core_user *u, const char *prefix);
+/* A user online, as a listing shows it. */
+struct user_view {
+	char		name[SHM_NAME_MAX + 1];
+	uint32_t	transport;	/* TRANSPORT_*: shm_transport_name() */
+};
 /*
- * The next such user from *cursor on (start at 0): 1 with its name, or 0
- * at the end.
+ * The next such user from *cursor on (start at 0): 1 with it in *v, or
+ * 0 at the end.
  */
 int	core_users_next(const struct core_user *u, const char *prefix,
-	    uint32_t *cursor, char name[SHM_NAME_MAX + 1]);
+	    uint32_t *cursor, struct user_view *v);
 /* A user named by the actor is not online: which error says so. */
 void	core_not_online(const struct core_user *u, const char *name,
 	    struct core_result *r);

@@ -96,6 +96,27 @@ core_check_password(const struct core_user *u, const char *password)
 	return ok;
 }
 
+enum core_status
+core_password_attempt(const struct core_user *u, const char *password,
+    int *failures)
+{
+	struct timespec delay;
+
+	if (core_check_password(u, password))
+		return CR_OK;
+	(*failures)++;
+	atomic_fetch_add(&u->shm->hdr->st_auth_failures, 1);
+	log_warnx("%s: wrong password for %s (failure %d of %d)", u->peer,
+	    u->name, *failures, CORE_LOGIN_MAX_FAILURES);
+	/* Brute-force throttle: one more second per failure.  Only this
+	 * connection waits; it has no chat to deliver yet. */
+	delay.tv_sec = *failures;
+	delay.tv_nsec = 0;
+	nanosleep(&delay, NULL);
+	return *failures >= CORE_LOGIN_MAX_FAILURES ? CR_AUTH_FAILED :
+	    CR_BAD_PASSWORD;
+}
+
 /*
  * Ask the session holding our name (slot old of generation) to close,
  * then wait for it to go.  The request is addressed by slot and

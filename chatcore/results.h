@@ -95,6 +95,8 @@ struct core_result {
 					   caller's, shown at once */
 	int		 lagging;	/* the actor's own cursor lags: read
 					   the log now */
+	uint64_t	 seq;		/* the record a chat line was appended
+					   as (CR_OK of say.c), else 0 */
 };
 
 /* A result of status with no parameters. */

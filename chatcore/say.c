@@ -15,6 +15,30 @@
 #include "text.h"
 
 void
+core_check_text(const struct core_user *u, const char *text, size_t len,
+    struct core_result *r)
+{
+	static const enum core_status by_fault[] = {
+		[TEXT_BAD_UTF8] = CR_BAD_UTF8,
+		[TEXT_NUL] = CR_NUL_BYTE,
+		[TEXT_CONTROL] = CR_CONTROL_CHAR,
+	};
+	enum text_fault fault;
+	uint32_t hidden;
+
+	core_result_set(r, CR_OK);
+	if (len > u->shm->geo.max_line) {
+		r->status = CR_LINE_TOO_LONG;
+		r->count = u->shm->geo.max_line;
+	} else if ((fault = text_check(text, len)) != TEXT_OK)
+		r->status = by_fault[fault];
+	else if ((hidden = text_find_hidden(text, len)) != 0) {
+		r->status = CR_HIDDEN_CHAR;
+		r->count = hidden;
+	}
+}
+
+void
 core_append_chat(const struct core_user *u, const struct msglog_address *to,
     const char *to_name, char *text, size_t len, struct core_result *r)
 {
@@ -36,7 +60,7 @@ core_append_chat(const struct core_user *u, const struct msglog_address *to,
 		strlcpy(e.to_name, to_name, sizeof(e.to_name));
 	e.text = text;
 	e.len = (uint32_t)len;
-	msglog_append(u->shm, &e);
+	r->seq = msglog_append(u->shm, &e);
 	r->lagging = hublink_wake(u->link, to);
 }
 

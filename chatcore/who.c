@@ -48,13 +48,16 @@ core_users_count(const struct core_user *u, const char *prefix)
 
 int
 core_users_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
-    char name[SHM_NAME_MAX + 1])
+    struct user_view *v)
 {
 	size_t len = strlen(prefix);
+	uint32_t i;
 
-	while (*cursor < u->shm->geo.max_sessions)
-		if (user_listed(u, (*cursor)++, prefix, len, name))
+	while ((i = (*cursor)++) < u->shm->geo.max_sessions)
+		if (user_listed(u, i, prefix, len, v->name)) {
+			v->transport = shm_slot(u->shm, i)->s_transport;
 			return 1;
+		}
 	return 0;
 }
 

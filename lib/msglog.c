@@ -172,8 +172,12 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 	atomic_store(&shm->hdr->log_next, seq + cells);
 	pthread_mutex_unlock(&shm->hdr->log_lock);
 	atomic_fetch_add_explicit(&shm->hdr->st_records, 1, memory_order_relaxed);
-	if (e->kind == REC_CHAT)
+	if (e->kind == REC_CHAT) {
 		atomic_fetch_add(&shm->hdr->st_messages, 1);
+		if (e->to.kind < TO_KINDS)
+			atomic_fetch_add_explicit(&shm->hdr->st_messages_to[e->to.kind],
+			    1, memory_order_relaxed);
+	}
 	e->seq = seq;
 	e->next = seq + cells;
 	return seq;

@@ -437,6 +437,25 @@ shm_name_copy(char name[SHM_NAME_MAX + 1], const char *field)
 }
 
 const char *
+shm_disconnect_name(uint32_t reason)
+{
+	static const char *const names[DISC_REASONS] = {
+		[DISC_QUIT] = "quit",
+		[DISC_EOF] = "closed_during_login",
+		[DISC_ERROR] = "socket_error",
+		[DISC_SENDQ] = "sendq_exceeded",
+		[DISC_LOST] = "session_died",
+		[DISC_LAGGED] = "fell_behind_log",
+		[DISC_KICKED] = "kicked",
+		[DISC_FLOOD] = "flood",
+		[DISC_AUTH] = "auth_failed",
+		[DISC_TIMEOUT] = "timeout",
+	};
+
+	return reason < DISC_REASONS ? names[reason] : "?";
+}
+
+const char *
 shm_transport_name(uint32_t transport)
 {
 	static const char *const names[TRANSPORT_COUNT] = {

@@ -172,6 +172,8 @@ int	shm_slot_flag_wake(struct shm_slot *s);
  * name in the segment is never trusted to end.
  */
 void	shm_name_copy(char name[SHM_NAME_MAX + 1], const char *field);
+/* A DISC_* reason's name in chatctl stats and /metrics ("sendq_exceeded"). */
+const char *shm_disconnect_name(uint32_t reason);
 /* The name users see for a slot's s_transport: "tcp", "ws", "sse". */
 const char *shm_transport_name(uint32_t transport);
 /*

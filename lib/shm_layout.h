@@ -157,6 +157,7 @@ enum record_to {
 	TO_USER,		/* slot r_to of generation r_to_generation */
 	TO_GROUP,		/* members of group r_to (generation r_to_generation)
 				   who joined before the record */
+	TO_KINDS
 };
 
 struct shm_header {
@@ -257,6 +258,8 @@ struct shm_header {
 	_Atomic uint64_t st_throttled;		/* times a flooder was slowed */
 	_Atomic uint64_t st_wakeups_swept;	/* flags found set two sweeps running */
 	_Atomic uint64_t st_disconnects[DISC_REASONS]; /* by reason */
+	/* REC_CHAT records by addressee kind (TO_*; version 11). */
+	_Atomic uint64_t st_messages_to[TO_KINDS];
 };
 
 struct shm_slot {

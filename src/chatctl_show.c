@@ -30,18 +30,6 @@
 #include "proc.h"
 #include "shm.h"
 
-static const char *const disconnect_names[DISC_REASONS] = {
-	[DISC_QUIT] = "quit",
-	[DISC_EOF] = "closed_during_login",
-	[DISC_ERROR] = "socket_error",
-	[DISC_SENDQ] = "sendq_exceeded",
-	[DISC_LOST] = "session_died",
-	[DISC_LAGGED] = "fell_behind_log",
-	[DISC_KICKED] = "kicked",
-	[DISC_FLOOD] = "flood",
-	[DISC_AUTH] = "auth_failed",
-	[DISC_TIMEOUT] = "timeout",
-};
 
 /*
  * The hub's user, as chatctl can tell it: the owner of
@@ -318,7 +306,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		groups += shm_group(&shm, i)->g_state == GROUP_USED;
 	disc = json_object();
 	for (int r = 0; r < DISC_REASONS; r++)
-		json_object_set_new(disc, disconnect_names[r],
+		json_object_set_new(disc, shm_disconnect_name(r),
 		    json_integer((json_int_t)atomic_load(&h->st_disconnects[r])));
 	stats = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
 	    "hub_pid", (int)hub_pid,
@@ -354,7 +342,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	for (int r = 0; r < DISC_REASONS; r++)
 		printf("disconnects:         %llu %s\n",
 		    (unsigned long long)atomic_load(&h->st_disconnects[r]),
-		    disconnect_names[r]);
+		    shm_disconnect_name(r));
 	json_decref(stats);
 	return 0;
 }

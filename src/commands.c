@@ -52,16 +52,17 @@ cmd_msg(struct session *s, char *args)
 static void
 cmd_users(struct session *s, char *args)
 {
-	char *prefix = cmdline_next_word(&args), name[SHM_NAME_MAX + 1];
+	char *prefix = cmdline_next_word(&args);
 	uint32_t unlisted = 0, cursor = 0;
+	struct user_view v;
 	struct listing l;
 	struct core_user u;
 
 	session_user(s, &u);
 	listing_start(&l, s);
 	listing_add(&l, "* users (%u):", core_users_count(&u, prefix));
-	while (core_users_next(&u, prefix, &cursor, name))
-		if (listing_add(&l, " %s", name) == -1)
+	while (core_users_next(&u, prefix, &cursor, &v))
+		if (listing_add(&l, " %s", v.name) == -1)
 			unlisted++;
 	listing_end_line(&l);
 	if (listing_finish(&l) == -1)

@@ -3,7 +3,7 @@
  *
  * Owns the prompts and their order: the name, then the password of a
  * registered name (wrong passwords are slowed down, logged with the
- * peer address, and end the connection after LOGIN_MAX_FAILURES; what
+ * peer address, and end the connection after CORE_LOGIN_MAX_FAILURES; what
  * the client typed ahead of the answer is thrown away and the password
  * asked again).  The rules (names, accounts, guests, a user logging in
  * twice) are the core's: chatcore/login.c.
@@ -15,8 +15,6 @@
 #include "log.h"
 #include "registry.h"
 #include "session.h"
-
-#define LOGIN_MAX_FAILURES	3
 
 void
 login_prompt(struct session *s)
@@ -99,29 +97,21 @@ name_given(struct session *s, const char *line, size_t len)
 static void
 password_given(struct session *s, const char *password)
 {
-	struct timespec delay;
 	struct core_user u;
 
 	s->awaiting_password = 0;
 	session_user(s, &u);
-	if (core_check_password(&u, password)) {
+	switch (core_password_attempt(&u, password, &s->auth_failures)) {
+	case CR_OK:
 		s->registered = 1;
 		take_name(s);
 		return;
-	}
-	s->auth_failures++;
-	atomic_fetch_add(&s->shm.hdr->st_auth_failures, 1);
-	log_warnx("%s: wrong password for %s (failure %d of %d)", s->client.peer, s->name,
-	    s->auth_failures, LOGIN_MAX_FAILURES);
-	/* Brute-force throttle: one more second per failure.  Only this
-	 * connection waits; it has no chat to deliver yet. */
-	delay.tv_sec = s->auth_failures;
-	delay.tv_nsec = 0;
-	nanosleep(&delay, NULL);
-	if (s->auth_failures >= LOGIN_MAX_FAILURES) {
+	case CR_AUTH_FAILED:
 		reply_status(s, CR_AUTH_FAILED, 0);
 		session_close(s, DISC_AUTH, "too many wrong passwords");
 		return;
+	default:
+		break;
 	}
 	receive_discard_typed_ahead(s);
 	reply_named(s, CR_BAD_PASSWORD, s->name, 0);

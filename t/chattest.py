@@ -419,16 +419,17 @@ class Service:
 
     # -- activators -------------------------------------------------------
 
-    def start_activator(self, inetd=False, timeout=10):
+    def start_activator(self, inetd=False, timeout=10, prog=None):
         """Start systemd-socket-activate (--accept, or --inetd -a) on a free
-        port; wait for its "Listening on" line.  Returns the port."""
+        port for chat-session (or prog); wait for its "Listening on" line.
+        Returns the port."""
         for attempt in range(5):
             port = free_port()
             logpath = os.path.join(self.dir, "activator-%d.log" % len(self.activators))
             mode = ["--inetd", "-a"] if inetd else ["--accept"]
             cmd = [socket_activate()] + mode + [
                 "-l", "127.0.0.1:%d" % port, "-E", "CHAT_CONF=%s" % self.conf_path,
-                SESSION]
+                prog or SESSION]
             with open(logpath, "wb") as log:
                 p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=log, start_new_session=True)
@@ -446,6 +447,10 @@ class Service:
                 time.sleep(0.01)
         raise HarnessError("systemd-socket-activate failed:\n" +
                            "\n".join(_tail(logpath)))
+
+    def start_web(self, inetd=False):
+        """Start chat-web under its own activator; returns its port."""
+        return self.start_activator(inetd=inetd, prog=program("chat-web"))
 
     # -- clients and tools ------------------------------------------------
 

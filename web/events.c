@@ -1,0 +1,191 @@
+/*
+ * events.c -- what a web user sees, as JSON events (doc/web.md).
+ *
+ * Owns the JSON of each record a user's log reader returns (a message,
+ * a join, a leave, a group's notice with its words from the core), of
+ * the core's results ({"type":"ok"} or {"type":"error"} with the line
+ * protocol's codes), and the drain that turns a wake-up into events.
+ */
+#include <stdatomic.h>
+#include <string.h>
+#include <strings.h>
+
+#include "errors.h"
+#include "events.h"
+#include "jout.h"
+#include "log.h"
+#include "web.h"
+
+static void
+common(struct jout *j, const char *type, const struct msglog_entry *e)
+{
+	jout_open(j);
+	jout_member_str(j, "type", type);
+	jout_member_int(j, "ts", e->time);
+	jout_member_uint(j, "seq", e->seq);
+}
+
+/* "mentions":[...] and "mentioned"; 1 if the reader is mentioned. */
+static int
+mentions(const struct web *w, struct jout *j, const struct msglog_entry *e)
+{
+	char names[CORE_MENTIONS_MAX][SHM_NAME_MAX + 1];
+	size_t n = core_mentions(e->text, e->len, names, CORE_MENTIONS_MAX);
+	int me = 0;
+
+	if (n == 0)
+		return 0;
+	jout_key(j, "mentions");
+	jout_raw(j, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			jout_raw(j, ",", 1);
+		jout_string(j, names[i], strlen(names[i]));
+		me |= strcasecmp(names[i], w->name) == 0;
+	}
+	jout_raw(j, "]", 1);
+	if (me)
+		jout_member_bool(j, "mentioned", 1);
+	return me;
+}
+
+static size_t
+message_json(const struct web *w, const struct msglog_entry *e,
+    struct jout *j)
+{
+	int mentioned;
+
+	common(j, "message", e);
+	jout_member_str(j, "from", e->from_name);
+	jout_member_strn(j, "text", e->text, e->len);
+	if (e->to.kind == TO_USER)
+		jout_member_str(j, "to", e->to_name);
+	else if (e->to.kind == TO_GROUP)
+		jout_member_str(j, "group", e->to_name);
+	mentioned = mentions(w, j, e);
+	jout_close(j);
+	/* A stream's bot sees everyone's lines only where they name it. */
+	if (w->transport == TRANSPORT_SSE && e->to.kind == TO_ALL && !mentioned)
+		return 0;
+	return jout_finish(j);
+}
+
+static size_t
+notice_json(const struct msglog_entry *e, struct jout *j)
+{
+	char words[1024];
+	struct core_event ev;
+	const char *name;
+
+	core_event_from_record(e, &ev);
+	if ((name = core_event_name(&ev)) == NULL)
+		return 0;	/* an event from a newer layout */
+	core_event_words(&ev, words, sizeof(words));
+	common(j, "notice", e);
+	jout_member_str(j, "group", ev.group);
+	jout_member_str(j, "event", name);
+	jout_member_str(j, "text", words);
+	jout_member_str(j, "user", ev.actor);
+	if (ev.target[0] != '\0')
+		jout_member_str(j, "target", ev.target);
+	if (ev.kind == GROUP_MODE)
+		jout_member_bool(j, "invite_only", ev.invite_only);
+	if (ev.reason[0] != '\0')
+		jout_member_str(j, "reason", ev.reason);
+	jout_close(j);
+	return jout_finish(j);
+}
+
+size_t
+event_json(const struct web *w, const struct msglog_entry *e, char *buf,
+    size_t size, const char **type)
+{
+	struct jout j;
+
+	jout_start(&j, buf, size);
+	switch (e->kind) {
+	case REC_CHAT:
+		*type = "message";
+		return message_json(w, e, &j);
+	case REC_GROUP:
+		*type = "notice";
+		return notice_json(e, &j);
+	case REC_JOIN:
+		*type = "join";
+		common(&j, "join", e);
+		jout_member_str(&j, "user", e->from_name);
+		jout_close(&j);
+		return jout_finish(&j);
+	case REC_LEAVE:
+		*type = "leave";
+		common(&j, "leave", e);
+		jout_member_str(&j, "user", e->from_name);
+		jout_member_strn(&j, "reason", e->text, e->len);
+		jout_close(&j);
+		return jout_finish(&j);
+	}
+	return 0;	/* a kind from a newer layout */
+}
+
+size_t
+event_result_json(const struct core_result *r, const char *id_json,
+    char *buf, size_t size)
+{
+	const struct core_error_info *err;
+	char words[1024];
+	struct jout j;
+
+	jout_start(&j, buf, size);
+	jout_open(&j);
+	err = core_error_info(core_result_error(r->status));
+	jout_member_str(&j, "type", err != NULL ? "error" : "ok");
+	if (err != NULL)
+		jout_member_str(&j, "code", err->code);
+	if (r->status != CR_OK) {
+		core_result_text(r, words, sizeof(words));
+		jout_member_str(&j, err != NULL ? "message" : "text", words);
+	}
+	if (r->seq != 0)
+		jout_member_uint(&j, "seq", r->seq);
+	if (id_json != NULL) {
+		jout_key(&j, "id");
+		jout_raw(&j, id_json, strlen(id_json));
+	}
+	jout_close(&j);
+	return jout_finish(&j);
+}
+
+void
+events_drain(struct web *w, int (*send)(struct web *, const char *, uint64_t,
+    const char *, size_t))
+{
+	struct msglog_entry e;
+	uint64_t delivered = 0;
+	const char *type;
+	size_t len;
+
+	if (w->state != WEB_WS_CHAT && w->state != WEB_SSE)
+		return;
+	logreader_begin(&w->reader);
+	for (;;) {
+		switch (logreader_next(&w->reader, &e)) {
+		case LOGREADER_END:
+			break;
+		case LOGREADER_LOST:
+			web_close(w, DISC_LAGGED, "fell a whole message log behind");
+			return;
+		case LOGREADER_RECORD:
+			if ((len = event_json(w, &e, w->json, w->json_size, &type)) == 0)
+				continue;
+			if (send(w, type, e.seq, w->json, len) == -1)
+				return;
+			delivered++;
+			continue;
+		}
+		break;
+	}
+	logreader_publish(&w->reader);
+	if (delivered > 0)
+		atomic_fetch_add_explicit(&w->shm.hdr->st_deliveries, delivered,
+		    memory_order_relaxed);
+}

@@ -1,0 +1,287 @@
+/*
+ * main.c -- chat-web: serve exactly one HTTP connection.
+ *
+ * Started like chat-session (lib/client.c: fd 3 from a socket
+ * activator, else inetd's 0 and 1).  Attaches the segment if the hub
+ * made one (if not, /health says why and the chat answers 503), then
+ * runs one epoll loop over the client, the hub link, the eventfd and its
+ * timers.  Plain requests are answered in turn on a kept-alive
+ * connection until one becomes a WebSocket or an event stream, whose
+ * user stays until the connection ends.
+ */
+#include <sys/epoll.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "registry.h"
+#include "web.h"
+
+#define CLOSE_LINGER_MS	1000
+#define KEEPALIVE_IDLE	60	/* seconds a kept-alive connection may idle */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: chat-web [-c file]\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+setup(struct web *w)
+{
+	char err[512];
+
+	if (conf_load(&w->conf, w->conf_path, err, sizeof(err)) == -1)
+		fatalx("%s", err);	/* the client gets nothing: log and go */
+	log_set_level(w->conf.log_level);
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	if (shm_attach(&w->shm, w->conf.shm_name, 1, err, sizeof(err)) == 0)
+		w->attached = 1;
+	else
+		strlcpy(w->unavailable, errno == EPERM ? "segment refused" :
+		    "the chat is not running", sizeof(w->unavailable));
+	hublink_init(&w->link, &w->shm, w->conf.runtime_dir, w->epfd);
+	w->in_size = HTTP_HEAD_MAX + WEB_BODY_MAX;
+	w->json_size = EVENT_JSON_SIZE(w->attached ? w->shm.geo.max_line :
+	    w->conf.max_line);
+	if ((w->in = malloc(w->in_size)) == NULL ||
+	    (w->text = malloc(w->json_size)) == NULL ||
+	    (w->json = malloc(w->json_size)) == NULL)
+		fatal("buffers");
+	outq_init(&w->out, w->conf.max_sendq);
+}
+
+/* The head (and a POST's body) is all here: 1 with w->req, else 0. */
+static int
+request_ready(struct web *w)
+{
+	enum http_parse verdict;
+
+	verdict = http_parse_head(w->in, w->in_len, &w->req);
+	if (verdict == HTTP_INCOMPLETE)
+		return 0;
+	if (verdict != HTTP_DONE) {
+		routes_bad_head(w, verdict);
+		return 0;
+	}
+	return w->req.method != HTTP_POST || !w->req.has_content_length ||
+	    w->req.content_length > WEB_BODY_MAX ||
+	    w->in_len >= w->req.head_len + w->req.content_length;
+}
+
+/* Answer every whole request read, in order (pipelining). */
+static void
+serve_requests(struct web *w)
+{
+	size_t used;
+
+	while (w->state == WEB_HTTP && request_ready(w)) {
+		used = w->req.head_len;
+		if (w->req.method == HTTP_POST && w->req.has_content_length &&
+		    w->req.content_length <= WEB_BODY_MAX)
+			used += (size_t)w->req.content_length;
+		web_arm(w->deadline_fd, KEEPALIVE_IDLE);
+		routes_request(w);
+		/* An upgrade keeps what follows the head for the frames. */
+		memmove(w->in, w->in + used, w->in_len - used);
+		w->in_len -= used;
+	}
+}
+
+static void
+read_requests(struct web *w)
+{
+	ssize_t n;
+
+	n = read(w->client.in_fd, w->in + w->in_len, w->in_size - w->in_len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		w->in_eof = 1;
+		web_close(w, DISC_QUIT, n == 0 ? "connection closed" : "read error");
+		return;
+	}
+	w->in_len += (size_t)n;
+	serve_requests(w);
+}
+
+/* Bytes on an event stream: nothing is expected but its end. */
+static void
+read_stream(struct web *w)
+{
+	char buf[512];
+	ssize_t n = read(w->client.in_fd, buf, sizeof(buf));
+
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		w->in_eof = 1;
+		web_close(w, DISC_QUIT, "connection closed");
+	}
+}
+
+static void
+client_readable(struct web *w)
+{
+	switch (w->state) {
+	case WEB_HTTP:
+		read_requests(w);
+		break;
+	case WEB_WS_LOGIN:
+	case WEB_WS_CHAT:
+		ws_read(w);
+		break;
+	case WEB_SSE:
+		read_stream(w);
+		break;
+	case WEB_CLOSING:
+		break;
+	}
+}
+
+static void
+wakeup(struct web *w)
+{
+	if (w->state == WEB_SSE)
+		sse_wakeup(w);
+	else if (w->state == WEB_WS_CHAT || w->state == WEB_WS_LOGIN)
+		wschat_wakeup(w);
+}
+
+static void
+hub_retry(struct web *w)
+{
+	char why[256];
+
+	switch (hublink_retry(&w->link, why, sizeof(why))) {
+	case HUBLINK_AWAY:
+		return;
+	case HUBLINK_REFUSED:
+		log_warnx("%s", why);
+		if (w->ws != NULL)
+			ws_fail(w, 1011, "lost registration with the hub", DISC_LOST);
+		else
+			web_close(w, DISC_LOST, "lost registration with the hub");
+		return;
+	case HUBLINK_OK:
+		wakeup(w);
+		return;
+	}
+}
+
+static void
+deadline(struct web *w)
+{
+	uint64_t ticks;
+
+	if (read(w->deadline_fd, &ticks, sizeof(ticks)) == -1)
+		return;
+	if (w->state == WEB_HTTP)
+		web_close(w, DISC_TIMEOUT, "keep-alive idle");
+	else
+		ws_deadline(w);
+}
+
+static void
+dispatch(struct web *w, int fd, uint32_t events)
+{
+	if (fd == w->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		client_readable(w);
+	if (fd == w->link.wake_fd && w->link.wake_fd != -1)
+		wakeup(w);
+	else if (fd == w->link.ctl_fd && w->link.ctl_fd != -1) {
+		if (events & EPOLLOUT)
+			hublink_flush_owed(&w->link);
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			hublink_read(&w->link);
+	} else if (fd == w->link.timer_fd && w->link.timer_fd != -1)
+		hub_retry(w);
+	else if (fd == w->ping_fd && w->ping_fd != -1) {
+		if (w->state == WEB_SSE)
+			sse_tick(w);
+		else
+			ws_ping_tick(w);
+	} else if (fd == w->throttle_fd && w->throttle_fd != -1)
+		ws_resume(w);
+	else if (fd == w->deadline_fd)
+		deadline(w);
+}
+
+static void
+run(struct web *w)
+{
+	struct epoll_event events[8];
+	int n, pending;
+
+	for (;;) {
+		if (w->ws != NULL)
+			wslay_event_send(w->ws);	/* frames to the queue */
+		pending = web_flush(w);
+		if (w->state == WEB_CLOSING && (!pending || w->in_eof))
+			return;
+		web_update_events(w);
+		n = epoll_wait(w->epfd, events, 8,
+		    w->state == WEB_CLOSING ? CLOSE_LINGER_MS : -1);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(w, events[i].data.fd, events[i].events);
+	}
+}
+
+static void
+finish(struct web *w)
+{
+	if (w->claimed)		/* a push's slot, never named */
+		registry_release(&w->shm, w->slot, w->pid, w->generation, "");
+	if (w->ws != NULL)
+		wslay_event_context_free(w->ws);
+	hublink_free(&w->link);
+	outq_free(&w->out);
+	free(w->in);
+	free(w->text);
+	free(w->json);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct web w;
+	int ch;
+
+	memset(&w, 0, sizeof(w));
+	w.deadline_fd = w.ping_fd = w.throttle_fd = -1;
+	w.pid = getpid();
+	log_init("chat-web", LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			w.conf_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	client_find(&w.client);
+	setup(&w);
+	client_setup_socket(&w.client, &w.conf);
+	web_watch(&w, w.client.in_fd, EPOLLIN);
+	w.in_events = EPOLLIN;
+	web_arm(web_timer(&w, &w.deadline_fd), KEEPALIVE_IDLE);
+	run(&w);
+	finish(&w);
+	return 0;
+}
