@@ -93,6 +93,9 @@ serve_requests(struct web *w)
 		memmove(w->in, w->in + used, w->in_len - used);
 		w->in_len -= used;
 	}
+	/* Frames sent right behind the upgrade: the kernel will not say. */
+	if (w->ws != NULL && w->in_len > 0)
+		ws_read(w);
 }
 
 static void
