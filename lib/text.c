@@ -57,6 +57,18 @@ utf8_decode(const unsigned char *p, size_t n)
 	}
 }
 
+size_t
+utf8_char_length(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (len == 0 || (n = utf8_length(p[0])) == 0 || n > len ||
+	    utf8_decode(p, n) < 0)
+		return 0;
+	return n;
+}
+
 enum text_fault
 text_check(const char *s, size_t len)
 {

@@ -25,6 +25,8 @@ enum text_fault {
 };
 
 enum text_fault	text_check(const char *s, size_t len);
+/* Bytes of the valid UTF-8 character at s (len bytes), 0 if there is none. */
+size_t		utf8_char_length(const char *s, size_t len);
 const char	*text_fault_string(enum text_fault fault);
 /*
  * The longest prefix of valid UTF-8 s (len bytes) that is at most max

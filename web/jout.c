@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jout.h"
+#include "text.h"
 
 void
 jout_start(struct jout *j, char *buf, size_t size)
@@ -32,36 +33,6 @@ static void
 raw_byte(struct jout *j, char c)
 {
 	jout_raw(j, &c, 1);
-}
-
-/* Bytes in the UTF-8 sequence at s (len left): 0 if it is not valid. */
-static size_t
-utf8_sequence(const unsigned char *s, size_t len)
-{
-	size_t need;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
 }
 
 static void
@@ -105,7 +76,7 @@ jout_string(struct jout *j, const char *s, size_t len)
 		jout_raw(j, s + i, run - i);
 		if ((i = run) == len)
 			break;
-		if (p[i] >= 0x80 && (n = utf8_sequence(p + i, len - i)) > 0) {
+		if (p[i] >= 0x80 && (n = utf8_char_length(s + i, len - i)) > 0) {
 			jout_raw(j, s + i, n);
 			i += n;
 			continue;

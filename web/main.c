@@ -36,6 +36,7 @@ static void
 setup(struct web *w)
 {
 	char err[512];
+	uint32_t max_line;
 
 	if (conf_load(&w->conf, w->conf_path, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* the client gets nothing: log and go */
@@ -48,11 +49,12 @@ setup(struct web *w)
 		strlcpy(w->unavailable, errno == EPERM ? "segment refused" :
 		    "the chat is not running", sizeof(w->unavailable));
 	hublink_init(&w->link, &w->shm, w->conf.runtime_dir, w->epfd);
-	w->in_size = HTTP_HEAD_MAX + WEB_BODY_MAX;
-	w->json_size = EVENT_JSON_SIZE(w->attached ? w->shm.geo.max_line :
-	    w->conf.max_line);
+	/* A head; a POST's body grows it (read_requests). */
+	w->in_size = HTTP_HEAD_MAX + 1;
+	max_line = w->attached ? w->shm.geo.max_line : w->conf.max_line;
+	w->json_size = EVENT_JSON_SIZE(max_line);
 	if ((w->in = malloc(w->in_size)) == NULL ||
-	    (w->text = malloc(w->json_size)) == NULL ||
+	    (w->text = malloc(max_line)) == NULL ||
 	    (w->json = malloc(w->json_size)) == NULL)
 		fatal("buffers");
 	outq_init(&w->out, w->conf.max_sendq);
@@ -101,8 +103,17 @@ serve_requests(struct web *w)
 static void
 read_requests(struct web *w)
 {
+	size_t most = HTTP_HEAD_MAX + WEB_BODY_MAX;
+	char *bigger;
 	ssize_t n;
 
+	/* Full, yet no 431: a whole head whose POST body is coming. */
+	if (w->in_len == w->in_size && w->in_size < most) {
+		if ((bigger = realloc(w->in, most)) == NULL)
+			fatal("request buffer");
+		w->in = bigger;
+		w->in_size = most;
+	}
 	n = read(w->client.in_fd, w->in + w->in_len, w->in_size - w->in_len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -222,7 +233,7 @@ run(struct web *w)
 	int n, pending;
 
 	for (;;) {
-		if (w->ws != NULL)
+		if (w->ws != NULL && !w->ws_aborted)
 			wslay_event_send(w->ws);	/* frames to the queue */
 		pending = web_flush(w);
 		if (w->state == WEB_CLOSING && (!pending || w->in_eof))

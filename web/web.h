@@ -95,6 +95,8 @@ struct web {
 	wslay_event_context_ptr ws;
 	int		 ping_fd;	/* ws_ping_interval; -1 until upgraded */
 	int		 ping_unanswered; /* a ping is out: pong due by deadline */
+	int		 ws_aborted;	/* a close written by hand: wslay is done */
+	int		 read_error;	/* the socket failed (not a protocol error) */
 	int		 throttle_fd;	/* flood control: read again; -1 */
 	int		 throttled;	/* not reading until a token */
 	struct bucket	 bucket;	/* rate_msgs, rate_burst */
@@ -183,6 +185,8 @@ extern const size_t web_assets_count;
 /* wsframe.c */
 /* Queue a text message; -1 if the connection is closing. */
 int	ws_send_text(struct web *w, const char *json, size_t len);
+/* A protocol error wslay words wrongly: close with code by hand. */
+void	ws_abort(struct web *w, uint16_t code, const char *reason);
 /* Close with code and reason (cut to 123 bytes); the user leaves. */
 void	ws_fail(struct web *w, uint16_t code, const char *reason,
 	    int disc_reason);

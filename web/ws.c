@@ -95,7 +95,10 @@ recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
 		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
 		return -1;
 	}
-	w->in_eof = 1;
+	if (n == 0)
+		w->in_eof = 1;
+	else
+		w->read_error = 1;
 	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
 	return -1;
 }
@@ -139,8 +142,9 @@ message_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 	(void)ctx;
 	switch (m->opcode) {
 	case WSLAY_TEXT_FRAME:
-		if (utf8_prefix((const char *)m->msg, m->msg_length,
-		    m->msg_length) != m->msg_length) {
+		/* wslay checks as frames come; this is the door's own word. */
+		if (text_check((const char *)m->msg, m->msg_length) ==
+		    TEXT_BAD_UTF8) {
 			ws_fail(w, 1007, "text is not valid UTF-8", DISC_ERROR);
 			return;
 		}
@@ -158,10 +162,14 @@ message_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 			web_arm(w->deadline_fd, 0);
 		return;
 	case WSLAY_CONNECTION_CLOSE:
+		if (m->msg_length == 1) {	/* a code is two bytes */
+			ws_abort(w, 1002, "close body of one byte");
+			return;
+		}
 		/* wslay answers the close; the user leaves now. */
-		web_close(w, DISC_QUIT, m->status_code == 1000 ||
-		    m->status_code == 1001 ? "closed by the client" :
-		    "closed by the client with an error");
+		web_close(w, DISC_QUIT, m->status_code == 0 ||
+		    m->status_code == 1000 || m->status_code == 1001 ?
+		    "closed by the client" : "closed by the client with an error");
 		return;
 	}
 }
@@ -208,11 +216,18 @@ start_framing(struct web *w)
 void
 ws_open(struct web *w)
 {
+	static const char version[] = "{\"error\":\"bad-upgrade\","
+	    "\"message\":\"Sec-WebSocket-Version must be 13\"}";
 	char name[SHM_NAME_MAX * 3 + 1], head[256], key[29];
 	const char *why = NULL;
 	int status, n;
 
-	if ((status = check_upgrade(w, &why)) != 0) {
+	if ((status = check_upgrade(w, &why)) == 426) {
+		web_respond(w, 426, "application/json",
+		    "Sec-WebSocket-Version: 13\r\n", version, sizeof(version) - 1);
+		return;
+	}
+	if (status != 0) {
 		web_respond_error(w, status, "bad-upgrade", why);
 		return;
 	}
@@ -241,15 +256,22 @@ ws_open(struct web *w)
 void
 ws_read(struct web *w)
 {
+	int rc;
+
 	if (w->ws == NULL || w->state == WEB_CLOSING)
 		return;
-	if (wslay_event_recv(w->ws) != 0 && w->state != WEB_CLOSING)
-		web_close(w, w->in_eof ? DISC_QUIT : DISC_ERROR, w->in_eof ?
-		    "connection closed" : "read error");
-	if (w->state != WEB_CLOSING && !wslay_event_want_read(w->ws)) {
-		/* wslay failed the connection itself: a protocol error. */
+	rc = wslay_event_recv(w->ws);
+	if (w->state == WEB_CLOSING)
+		return;
+	if (rc != 0 && w->in_eof)
+		web_close(w, DISC_QUIT, "connection closed");
+	else if (rc != 0 && w->read_error)
+		web_close(w, DISC_ERROR, "read error");
+	else if (rc != 0)
+		ws_abort(w, 1002, "protocol error");	/* see wsframe.c */
+	else if (!wslay_event_want_read(w->ws))
+		/* wslay failed the connection with its close code. */
 		web_close(w, DISC_ERROR, "WebSocket protocol error");
-	}
 }
 
 void
