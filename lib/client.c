@@ -2,8 +2,10 @@
  * client.c -- finding a front door's connection and setting it up
  * (client.h).
  */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +77,8 @@ describe_peer(struct client *c)
 		strlcpy(c->peer, "local", sizeof(c->peer));
 }
 
-void
-client_find(struct client *c)
+static void
+find_connection(struct client *c)
 {
 	int n = listen_fds();
 
@@ -91,6 +94,27 @@ client_find(struct client *c)
 		quiet_stderr_if_client(c);
 	}
 	describe_peer(c);
+}
+
+const char *
+client_start(struct client *c, const char *program, int argc, char *argv[])
+{
+	const char *conf_path = NULL;
+	int ch;
+
+	log_init(program, LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			break;
+		conf_path = optarg;
+	}
+	if (ch != -1 || optind != argc) {
+		fprintf(stderr, "usage: %s [-c file]\n", program);
+		exit(EXIT_USAGE);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	find_connection(c);
+	return conf_path;
 }
 
 static void
@@ -135,9 +159,89 @@ setup_tcp_options(const struct client *c, const struct chat_conf *conf)
 }
 
 void
-client_setup_socket(const struct client *c, const struct chat_conf *conf)
+client_setup_socket(struct client *c, const struct chat_conf *conf)
 {
 	if (fd_nonblock(c->in_fd) == -1 || fd_nonblock(c->out_fd) == -1)
 		fatal("client socket");
 	setup_tcp_options(c, conf);
+	client_watch(c, c->in_fd, EPOLLIN);
+	c->in_events = EPOLLIN;
+}
+
+void
+client_update_events(struct client *c, int reading, int writing)
+{
+	struct epoll_event ev = { .data.fd = c->in_fd };
+
+	if (c->in_fd != c->out_fd) {
+		if (writing != c->out_watched) {
+			struct epoll_event out = { .events = EPOLLOUT,
+			    .data.fd = c->out_fd };
+
+			if (epoll_ctl(c->epfd, writing ? EPOLL_CTL_ADD :
+			    EPOLL_CTL_DEL, c->out_fd, &out) == -1)
+				log_warn("epoll_ctl output");
+			c->out_watched = writing;
+		}
+		writing = 0;
+	}
+	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
+	if (ev.events == c->in_events)
+		return;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_MOD, c->in_fd, &ev) == -1)
+		log_warn("epoll_ctl client");
+	c->in_events = ev.events;
+}
+
+void
+client_watch(const struct client *c, int fd, uint32_t events)
+{
+	if (fd_watch(c->epfd, fd, events) == -1)
+		fatal("epoll_ctl add");
+}
+
+int
+client_timer(const struct client *c, int *fd)
+{
+	if (*fd == -1 && (*fd = fd_new_timer(c->epfd)) == -1)
+		fatal("timerfd_create");
+	return *fd;
+}
+
+void
+client_arm(int fd, unsigned seconds)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = seconds;
+	if (fd != -1 && timerfd_settime(fd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+}
+
+#define CLIENT_LINGER_MS	1000
+
+void
+client_run(const struct client *c, enum client_next (*before_wait)(void *),
+    void (*dispatch)(void *, int, uint32_t), void *arg)
+{
+	struct epoll_event events[8];
+	enum client_next next;
+	int n;
+
+	for (;;) {
+		if ((next = before_wait(arg)) == CLIENT_DONE)
+			return;
+		n = epoll_wait(c->epfd, events, 8,
+		    next == CLIENT_LINGER ? CLIENT_LINGER_MS : -1);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(arg, events[i].data.fd, events[i].events);
+	}
 }

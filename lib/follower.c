@@ -186,6 +186,7 @@ follower_next(struct follower *f, struct msglog_entry *entry,
 		skip_gap(f, entry, gap);
 		return FOLLOW_GAP;
 	case LOGREADER_END:
+	case LOGREADER_STOPPED:		/* logreader_drain's alone */
 		break;
 	}
 	logreader_publish(&f->reader);

@@ -67,6 +67,36 @@ logreader_publish(const struct logreader *r)
 	    memory_order_relaxed);
 }
 
+enum logreader_result
+logreader_drain(struct logreader *r, int (*deliver)(void *,
+    const struct msglog_entry *), void *arg)
+{
+	struct msglog_entry e;
+	uint64_t delivered = 0;
+	int rc;
+
+	logreader_begin(r);
+	for (;;) {
+		switch (logreader_next(r, &e)) {
+		case LOGREADER_END:
+			break;
+		case LOGREADER_LOST:
+			return LOGREADER_LOST;
+		default:
+			if ((rc = deliver(arg, &e)) == -1)
+				return LOGREADER_STOPPED;
+			delivered += (uint64_t)rc;
+			continue;
+		}
+		break;
+	}
+	logreader_publish(r);
+	if (delivered > 0)
+		atomic_fetch_add_explicit(&r->shm->hdr->st_deliveries, delivered,
+		    memory_order_relaxed);
+	return LOGREADER_END;
+}
+
 int
 logreader_close_request(const struct logreader *r, char *reason, size_t size)
 {

@@ -31,6 +31,7 @@ enum logreader_result {
 	LOGREADER_RECORD,	/* *e is a record for this reader */
 	LOGREADER_END,		/* read up to where the drain began */
 	LOGREADER_LOST,		/* the ring overran the cursor */
+	LOGREADER_STOPPED,	/* logreader_drain: the deliverer said stop */
 };
 
 /* text: a buffer of max_line bytes for the records' text. */
@@ -42,6 +43,15 @@ void	logreader_begin(struct logreader *r);
 enum logreader_result logreader_next(struct logreader *r, struct msglog_entry *e);
 /* Publish the cursor (s_cursor) at the end of a drain. */
 void	logreader_publish(const struct logreader *r);
+/*
+ * A whole drain: begin, hand each record to deliver(arg, e), which
+ * returns 1 (delivered), 0 (not shown to this reader) or -1 (stop: the
+ * connection is closing), then publish the cursor and count the
+ * deliveries (st_deliveries).  LOGREADER_END, LOGREADER_LOST (nothing
+ * published: the reader must go) or LOGREADER_STOPPED.
+ */
+enum logreader_result logreader_drain(struct logreader *r,
+	    int (*deliver)(void *, const struct msglog_entry *), void *arg);
 /*
  * A close request left in the slot: its DISC_* reason, with its text in
  * reason (size bytes, NUL-ended); -1 if none.

@@ -21,43 +21,11 @@
 #include "text.h"
 
 void
-session_watch(struct session *s, int fd, uint32_t events)
-{
-	if (fd_watch(s->epfd, fd, events) == -1)
-		fatal("epoll_ctl add");
-}
-
-int
-session_timer(struct session *s, int *fd)
-{
-	if (*fd == -1 && (*fd = fd_new_timer(s->epfd)) == -1)
-		fatal("timerfd_create");
-	return *fd;
-}
-
-void
 session_update_events(struct session *s)
 {
-	int reading = !s->in_eof && !s->throttled && s->state != SESSION_CLOSING;
-	int writing = outq_pending(&s->out) > 0;
-	struct epoll_event ev = { .data.fd = s->client.in_fd };
-
-	if (s->client.in_fd != s->client.out_fd && writing != s->out_watched) {
-		struct epoll_event out = { .events = EPOLLOUT, .data.fd = s->client.out_fd };
-
-		if (epoll_ctl(s->epfd, writing ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    s->client.out_fd, &out) == -1)
-			log_warn("epoll_ctl output");
-		s->out_watched = writing;
-		writing = 0;
-	} else if (s->client.in_fd != s->client.out_fd)
-		writing = 0;
-	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
-	if (ev.events == s->in_events)
-		return;
-	if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, s->client.in_fd, &ev) == -1)
-		log_warn("epoll_ctl client");
-	s->in_events = ev.events;
+	client_update_events(&s->client,
+	    !s->in_eof && !s->throttled && s->state != SESSION_CLOSING,
+	    outq_pending(&s->out) > 0);
 }
 
 void

@@ -118,51 +118,36 @@ format_record(struct session *s, const struct msglog_entry *e)
  */
 #define WRITE_BATCH	3072
 
-/* Queue a record; when the queue is full, write to the socket first. */
+/*
+ * Queue a record; when the queue is full, write to the socket first.
+ * 1, or -1 (the session closes) if the client does not take it.
+ */
 static int
-queue_record(struct session *s, const struct msglog_entry *e)
+queue_record(void *arg, const struct msglog_entry *e)
 {
+	struct session *s = arg;
+
 	if (outq_pending(&s->out) >= WRITE_BATCH &&
 	    outq_flush(&s->out, s->client.out_fd) == -1)
-		return -1;
+		goto sendq;
 	if (format_record(s, e) == 0)
-		return 0;
-	if (outq_flush(&s->out, s->client.out_fd) == -1)
-		return -1;
-	return format_record(s, e);
+		return 1;
+	if (outq_flush(&s->out, s->client.out_fd) == -1 ||
+	    format_record(s, e) == -1)
+		goto sendq;
+	return 1;
+sendq:
+	session_close(s, DISC_SENDQ, "SendQ exceeded");
+	return -1;
 }
 
 void
 deliver_drain(struct session *s)
 {
-	struct msglog_entry e;
-	uint64_t delivered = 0;
-
 	if (s->state != SESSION_CHAT)
 		return;
-	logreader_begin(&s->reader);
-	for (;;) {
-		switch (logreader_next(&s->reader, &e)) {
-		case LOGREADER_END:
-			break;
-		case LOGREADER_LOST:
-			session_close(s, DISC_LAGGED,
-			    "fell a whole message log behind");
-			return;
-		case LOGREADER_RECORD:
-			if (queue_record(s, &e) == -1) {
-				session_close(s, DISC_SENDQ, "SendQ exceeded");
-				return;
-			}
-			delivered++;
-			continue;
-		}
-		break;
-	}
-	logreader_publish(&s->reader);
-	if (delivered > 0)
-		atomic_fetch_add_explicit(&s->shm.hdr->st_deliveries, delivered,
-		    memory_order_relaxed);
+	if (logreader_drain(&s->reader, queue_record, s) == LOGREADER_LOST)
+		session_close(s, DISC_LAGGED, "fell a whole message log behind");
 }
 
 /* An operator's kick or a newer login asked this session to close. */

@@ -39,7 +39,7 @@ arm(struct session *s)
 	wait_ns = bucket_wait_ns(&s->bucket);
 	its.it_value.tv_sec = wait_ns / 1000000000LL;
 	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(session_timer(s, &s->throttle_fd), 0, &its, NULL) == -1)
+	if (timerfd_settime(client_timer(&s->client, &s->throttle_fd), 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 }
 

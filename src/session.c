@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +18,6 @@
 #include "log.h"
 #include "registry.h"
 #include "session.h"
-
-#define CLOSE_LINGER_MS	1000
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: chat-session [-c file]\n");
-	exit(EXIT_USAGE);
-}
 
 /*
  * Write one result (with its count) straight to the client before the
@@ -85,9 +75,9 @@ setup(struct session *s)
 			refuse_client(s, CR_MISCONFIGURED, 0, "segment refused");
 		refuse_client(s, CR_NOT_RUNNING, 0, "no segment");
 	}
-	if ((s->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	if ((s->client.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
-	hublink_init(&s->link, &s->shm, s->conf.runtime_dir, s->epfd);
+	hublink_init(&s->link, &s->shm, s->conf.runtime_dir, s->client.epfd);
 	if (hublink_open(&s->link) == -1)
 		refuse_client(s, CR_NOT_RUNNING, 0, "hub not reachable");
 }
@@ -153,8 +143,10 @@ free_buffers(struct session *s)
 }
 
 static void
-dispatch(struct session *s, int fd, uint32_t events)
+dispatch(void *arg, int fd, uint32_t events)
 {
+	struct session *s = arg;
+
 	/* Output is flushed after every batch of events, in run(). */
 	if (fd == s->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    !s->in_eof && !s->throttled)
@@ -179,82 +171,43 @@ dispatch(struct session *s, int fd, uint32_t events)
 		deadline_passed(s);
 }
 
-/* Write what is queued; 1 while output remains. */
-static int
-flush_output(struct session *s)
+/* Write what is queued, then say whether to wait, linger or stop. */
+static enum client_next
+before_wait(void *arg)
 {
-	switch (outq_flush(&s->out, s->client.out_fd)) {
-	case 0:
-		return 0;
-	case 1:
-		return 1;
-	default:
+	struct session *s = arg;
+	int pending;
+
+	if ((pending = outq_flush(&s->out, s->client.out_fd)) == -1) {
 		if (s->state != SESSION_CLOSING)
 			session_close(s, DISC_ERROR, "write error");
-		return 0;
+		pending = 0;
 	}
-}
-
-static void
-run(struct session *s)
-{
-	struct epoll_event events[8];
-	int n, pending;
-
-	for (;;) {
-		pending = flush_output(s);
-		if (s->state == SESSION_CLOSING && (!pending || s->in_eof))
-			return;
-		session_update_events(s);
-		/* Closing: give a slow client a moment for its last lines. */
-		n = epoll_wait(s->epfd, events, 8,
-		    s->state == SESSION_CLOSING ? CLOSE_LINGER_MS : -1);
-		if (n == 0)
-			return;
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("epoll_wait");
-		}
-		for (int i = 0; i < n; i++)
-			dispatch(s, events[i].data.fd, events[i].events);
-	}
+	if (s->state == SESSION_CLOSING && (!pending || s->in_eof))
+		return CLIENT_DONE;
+	session_update_events(s);
+	/* Closing: give a slow client a moment for its last lines. */
+	return s->state == SESSION_CLOSING ? CLIENT_LINGER : CLIENT_WAIT;
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct session s;
-	int ch;
 
 	memset(&s, 0, sizeof(s));
 	s.throttle_fd = s.deadline_fd = -1;
 	s.pid = getpid();
-	log_init("chat-session", LOG_LEVEL_INFO);
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		switch (ch) {
-		case 'c':
-			s.conf_path = optarg;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	signal(SIGPIPE, SIG_IGN);
-	client_find(&s.client);
+	s.conf_path = client_start(&s.client, "chat-session", argc, argv);
 	log_info("%s: open", s.client.peer);
 	setup(&s);
 	init_buffers(&s);
 	claim_and_register(&s);
 	client_setup_socket(&s.client, &s.conf);
-	session_watch(&s, s.client.in_fd, EPOLLIN);
-	s.in_events = EPOLLIN;
-	session_timer(&s, &s.deadline_fd);
+	client_timer(&s.client, &s.deadline_fd);
 	session_arm_deadline(&s);
 	flood_init(&s);
-	run(&s);
+	client_run(&s.client, before_wait, dispatch, &s);
 	free_buffers(&s);
 	return 0;
 }

@@ -44,7 +44,6 @@ struct session {
 	struct shm	shm;
 	pid_t		pid;
 	struct client	client;		/* the connection and its peer */
-	int		epfd;
 	struct hublink	link;		/* to the hub: registration, wake-ups */
 	int		throttle_fd;	/* flood control: resume reading; -1
 					   until needed */
@@ -65,8 +64,6 @@ struct session {
 					   machine form ("= group ...") */
 	struct bucket	bucket;		/* flood control */
 	int		throttled;	/* not reading the client until a token */
-	uint32_t	in_events;	/* what epoll watches on in_fd now */
-	int		out_watched;	/* out_fd (inetd, separate) is in epoll */
 	const char	*quit_reason;	/* why the session ends, for log and others */
 	int		disc_reason;	/* DISC_* counted in the stats */
 };
@@ -78,14 +75,6 @@ struct session {
 
 /* conn.c: the connection's state, and lines for the client */
 void	session_close(struct session *s, int disc_reason, const char *why);
-/* Add fd to the session's epoll set for events. */
-void	session_watch(struct session *s, int fd, uint32_t events);
-/*
- * The timerfd in *fd, created and watched at first use: most sessions
- * never need the hub-retry or throttle timer, and each costs a file,
- * a timer and an epoll item.
- */
-int	session_timer(struct session *s, int *fd);
 /* Make epoll watch the client for what the session wants now. */
 void	session_update_events(struct session *s);
 /* Re-arm the login or idle deadline (after login, after each line). */

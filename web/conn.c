@@ -5,71 +5,21 @@
  * Owns what every other file of chat-web shares below the protocols.
  * It calls nothing above it.
  */
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
-
 #include <stdatomic.h>
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "fd.h"
 #include "jout.h"
 #include "log.h"
 #include "web.h"
 
 void
-web_watch(struct web *w, int fd, uint32_t events)
-{
-	if (fd_watch(w->epfd, fd, events) == -1)
-		fatal("epoll_ctl add");
-}
-
-int
-web_timer(struct web *w, int *fd)
-{
-	if (*fd == -1 && (*fd = fd_new_timer(w->epfd)) == -1)
-		fatal("timerfd_create");
-	return *fd;
-}
-
-void
-web_arm(int fd, unsigned seconds)
-{
-	struct itimerspec its;
-
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = seconds;
-	if (fd != -1 && timerfd_settime(fd, 0, &its, NULL) == -1)
-		fatal("timerfd_settime");
-}
-
-void
 web_update_events(struct web *w)
 {
-	int reading = !w->in_eof && w->state != WEB_CLOSING;
-	int writing = outq_pending(&w->out) > 0;
-	struct epoll_event ev = { .data.fd = w->client.in_fd };
-
-	if (w->client.in_fd != w->client.out_fd) {
-		if (writing != w->out_watched) {
-			struct epoll_event out = { .events = EPOLLOUT,
-			    .data.fd = w->client.out_fd };
-
-			if (epoll_ctl(w->epfd, writing ? EPOLL_CTL_ADD :
-			    EPOLL_CTL_DEL, w->client.out_fd, &out) == -1)
-				log_warn("epoll_ctl output");
-			w->out_watched = writing;
-		}
-		writing = 0;
-	}
-	ev.events = (reading ? EPOLLIN : 0) | (writing ? EPOLLOUT : 0);
-	if (ev.events == w->in_events)
-		return;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->client.in_fd, &ev) == -1)
-		log_warn("epoll_ctl client");
-	w->in_events = ev.events;
+	client_update_events(&w->client, !w->in_eof && w->state != WEB_CLOSING,
+	    outq_pending(&w->out) > 0);
 }
 
 int

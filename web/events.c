@@ -155,37 +155,33 @@ event_result_json(const struct core_result *r, const char *id_json,
 	return jout_finish(&j);
 }
 
+/* What a drain hands each record to: its JSON, to the door's sender. */
+struct drain {
+	struct web	*w;
+	int		(*send)(struct web *, const char *, uint64_t, const char *,
+			    size_t);
+};
+
+static int
+deliver(void *arg, const struct msglog_entry *e)
+{
+	struct drain *d = arg;
+	const char *type;
+	size_t len;
+
+	if ((len = event_json(d->w, e, d->w->json, d->w->json_size, &type)) == 0)
+		return 0;
+	return d->send(d->w, type, e->seq, d->w->json, len) == -1 ? -1 : 1;
+}
+
 void
 events_drain(struct web *w, int (*send)(struct web *, const char *, uint64_t,
     const char *, size_t))
 {
-	struct msglog_entry e;
-	uint64_t delivered = 0;
-	const char *type;
-	size_t len;
+	struct drain d = { w, send };
 
 	if (w->state != WEB_WS_CHAT && w->state != WEB_SSE)
 		return;
-	logreader_begin(&w->reader);
-	for (;;) {
-		switch (logreader_next(&w->reader, &e)) {
-		case LOGREADER_END:
-			break;
-		case LOGREADER_LOST:
-			web_close(w, DISC_LAGGED, "fell a whole message log behind");
-			return;
-		case LOGREADER_RECORD:
-			if ((len = event_json(w, &e, w->json, w->json_size, &type)) == 0)
-				continue;
-			if (send(w, type, e.seq, w->json, len) == -1)
-				return;
-			delivered++;
-			continue;
-		}
-		break;
-	}
-	logreader_publish(&w->reader);
-	if (delivered > 0)
-		atomic_fetch_add_explicit(&w->shm.hdr->st_deliveries, delivered,
-		    memory_order_relaxed);
+	if (logreader_drain(&w->reader, deliver, &d) == LOGREADER_LOST)
+		web_close(w, DISC_LAGGED, "fell a whole message log behind");
 }

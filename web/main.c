@@ -12,7 +12,6 @@
 #include <sys/epoll.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +21,7 @@
 #include "registry.h"
 #include "web.h"
 
-#define CLOSE_LINGER_MS	1000
 #define KEEPALIVE_IDLE	60	/* seconds a kept-alive connection may idle */
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: chat-web [-c file]\n");
-	exit(EXIT_USAGE);
-}
 
 static void
 setup(struct web *w)
@@ -41,14 +32,14 @@ setup(struct web *w)
 	if (conf_load(&w->conf, w->conf_path, err, sizeof(err)) == -1)
 		fatalx("%s", err);	/* the client gets nothing: log and go */
 	log_set_level(w->conf.log_level);
-	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	if ((w->client.epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
 	if (shm_attach(&w->shm, w->conf.shm_name, 1, err, sizeof(err)) == 0)
 		w->attached = 1;
 	else
 		strlcpy(w->unavailable, errno == EPERM ? "segment refused" :
 		    "the chat is not running", sizeof(w->unavailable));
-	hublink_init(&w->link, &w->shm, w->conf.runtime_dir, w->epfd);
+	hublink_init(&w->link, &w->shm, w->conf.runtime_dir, w->client.epfd);
 	/* A head; a POST's body grows it (read_requests). */
 	w->in_size = HTTP_HEAD_MAX + 1;
 	max_line = w->attached ? w->shm.geo.max_line : w->conf.max_line;
@@ -89,7 +80,7 @@ serve_requests(struct web *w)
 		if (w->req.method == HTTP_POST && w->req.has_content_length &&
 		    w->req.content_length <= WEB_BODY_MAX)
 			used += (size_t)w->req.content_length;
-		web_arm(w->deadline_fd, KEEPALIVE_IDLE);
+		client_arm(w->deadline_fd, KEEPALIVE_IDLE);
 		routes_request(w);
 		/* An upgrade keeps what follows the head for the frames. */
 		memmove(w->in, w->in + used, w->in_len - used);
@@ -202,8 +193,10 @@ deadline(struct web *w)
 }
 
 static void
-dispatch(struct web *w, int fd, uint32_t events)
+dispatch(void *arg, int fd, uint32_t events)
 {
+	struct web *w = arg;
+
 	if (fd == w->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		client_readable(w);
 	if (fd == w->link.wake_fd && w->link.wake_fd != -1)
@@ -226,31 +219,20 @@ dispatch(struct web *w, int fd, uint32_t events)
 		deadline(w);
 }
 
-static void
-run(struct web *w)
+/* Frames to the queue, the queue to the socket; then what next. */
+static enum client_next
+before_wait(void *arg)
 {
-	struct epoll_event events[8];
-	int n, pending;
+	struct web *w = arg;
+	int pending;
 
-	for (;;) {
-		if (w->ws != NULL && !w->ws_aborted)
-			wslay_event_send(w->ws);	/* frames to the queue */
-		pending = web_flush(w);
-		if (w->state == WEB_CLOSING && (!pending || w->in_eof))
-			return;
-		web_update_events(w);
-		n = epoll_wait(w->epfd, events, 8,
-		    w->state == WEB_CLOSING ? CLOSE_LINGER_MS : -1);
-		if (n == 0)
-			return;
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("epoll_wait");
-		}
-		for (int i = 0; i < n; i++)
-			dispatch(w, events[i].data.fd, events[i].events);
-	}
+	if (w->ws != NULL && !w->ws_aborted)
+		wslay_event_send(w->ws);
+	pending = web_flush(w);
+	if (w->state == WEB_CLOSING && (!pending || w->in_eof))
+		return CLIENT_DONE;
+	web_update_events(w);
+	return w->state == WEB_CLOSING ? CLIENT_LINGER : CLIENT_WAIT;
 }
 
 static void
@@ -271,31 +253,15 @@ int
 main(int argc, char *argv[])
 {
 	struct web w;
-	int ch;
 
 	memset(&w, 0, sizeof(w));
 	w.deadline_fd = w.ping_fd = w.throttle_fd = -1;
 	w.pid = getpid();
-	log_init("chat-web", LOG_LEVEL_INFO);
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
-		switch (ch) {
-		case 'c':
-			w.conf_path = optarg;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	signal(SIGPIPE, SIG_IGN);
-	client_find(&w.client);
+	w.conf_path = client_start(&w.client, "chat-web", argc, argv);
 	setup(&w);
 	client_setup_socket(&w.client, &w.conf);
-	web_watch(&w, w.client.in_fd, EPOLLIN);
-	w.in_events = EPOLLIN;
-	web_arm(web_timer(&w, &w.deadline_fd), KEEPALIVE_IDLE);
-	run(&w);
+	client_arm(client_timer(&w.client, &w.deadline_fd), KEEPALIVE_IDLE);
+	client_run(&w.client, before_wait, dispatch, &w);
 	finish(&w);
 	return 0;
 }

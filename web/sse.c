@@ -105,7 +105,7 @@ sse_tick(struct web *w)
 
 	if (read(w->ping_fd, &ticks, sizeof(ticks)) == -1 || w->state != WEB_SSE)
 		return;
-	web_arm(w->ping_fd, w->conf.ws_ping_interval);
+	client_arm(w->ping_fd, w->conf.ws_ping_interval);
 	web_write(w, ": ping\n\n", 8);
 }
 
@@ -129,7 +129,7 @@ start_stream(struct web *w)
 	jout_member_uint(&j, "online", registry_active_count(&w->shm));
 	jout_close(&j);
 	send_event(w, "welcome", 0, welcome, jout_finish(&j));
-	web_arm(web_timer(w, &w->ping_fd), w->conf.ws_ping_interval);
+	client_arm(client_timer(&w->client, &w->ping_fd), w->conf.ws_ping_interval);
 }
 
 void

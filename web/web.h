@@ -14,8 +14,8 @@
  *
  * http.c     the request head and query string (untrusted bytes; fuzzed)
  * jout.c     JSON text out: strings escaped, objects built in a buffer
- * conn.c     the epoll set, timers, output, closing; HTTP responses
  * user.c     the chat user behind a connection: slot, hub link, login
+ * conn.c     the epoll set, timers, output, closing; HTTP responses
  * events.c   the log's records, and the core's results, as JSON events
  * metrics.c  GET /health and GET /metrics, from the segment's counters
  * assets.c   the browser page (web/static/, built in by tools/embed)
@@ -56,9 +56,8 @@ enum web_state {
 struct web {
 	struct chat_conf conf;
 	const char	*conf_path;
-	struct client	client;
+	struct client	client;		/* the connection, its peer, epoll set */
 	pid_t		pid;
-	int		epfd;
 	enum web_state	state;
 
 	/* The segment and the hub: attached at start if they are there. */
@@ -74,8 +73,6 @@ struct web {
 	char		*in;
 	size_t		 in_len, in_size;
 	int		 in_eof;
-	uint32_t	 in_events;	/* what epoll watches on in_fd now */
-	int		 out_watched;	/* out_fd (inetd, separate) is watched */
 	struct http_request req;	/* the request being answered */
 	struct outq	 out;
 	int		 out_full;	/* the queue filled: nothing more is sent */
@@ -104,10 +101,24 @@ struct web {
 	const char	*close_why;	/* for the log */
 };
 
+/* user.c */
+/* Claim a slot and register with the hub; an HTTP status, 0 if done. */
+int	user_claim(struct web *w, const char **why);
+void	user_core(const struct web *w, struct core_user *u);
+/*
+ * Log in as name (already checked): the core's account rules.  Returns
+ * ACCOUNT_GUEST when it may enter at once, ACCOUNT_REGISTERED when a
+ * password is needed, ACCOUNT_REFUSED with *r saying why.
+ */
+enum core_account user_account(struct web *w, const char *name,
+	    struct core_result *r);
+/* Take the name: CR_OK and the user is ACTIVE, reading the log; or why not. */
+void	user_enter(struct web *w, struct core_result *r);
+/* Leave the chat: the slot is released and the others told (why). */
+void	user_leave(struct web *w, const char *why);
+
 /* conn.c */
-void	web_watch(struct web *w, int fd, uint32_t events);
-int	web_timer(struct web *w, int *fd);
-void	web_arm(int fd, unsigned seconds);	/* 0 disarms */
+/* Make epoll watch the client for what the connection wants now. */
 void	web_update_events(struct web *w);
 /* Queue bytes for the client; -1 (and the connection closes) if full. */
 int	web_write(struct web *w, const char *data, size_t len);
@@ -130,22 +141,6 @@ void	web_respond_error(struct web *w, int status, const char *code,
 int	web_origin_allowed(const struct web *w);
 /* Access-Control-Allow-Origin (and Vary) lines for it, or "" (size >= 600). */
 void	web_cors_header(const struct web *w, char *buf, size_t size);
-
-/* user.c */
-/* Claim a slot and register with the hub; an HTTP status, 0 if done. */
-int	user_claim(struct web *w, const char **why);
-void	user_core(const struct web *w, struct core_user *u);
-/*
- * Log in as name (already checked): the core's account rules.  Returns
- * ACCOUNT_GUEST when it may enter at once, ACCOUNT_REGISTERED when a
- * password is needed, ACCOUNT_REFUSED with *r saying why.
- */
-enum core_account user_account(struct web *w, const char *name,
-	    struct core_result *r);
-/* Take the name: CR_OK and the user is ACTIVE, reading the log; or why not. */
-void	user_enter(struct web *w, struct core_result *r);
-/* Leave the chat: the slot is released and the others told (why). */
-void	user_leave(struct web *w, const char *why);
 
 /* events.c: the JSON of what a user sees */
 /* Room for any event: a text escaped (6 bytes a byte at worst), names. */

@@ -129,7 +129,7 @@ throttle(struct web *w)
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = wait_ns / 1000000000LL;
 	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(web_timer(w, &w->throttle_fd), 0, &its, NULL) == -1)
+	if (timerfd_settime(client_timer(&w->client, &w->throttle_fd), 0, &its, NULL) == -1)
 		fatal("timerfd_settime");
 }
 
@@ -159,7 +159,7 @@ message_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 	case WSLAY_PONG:
 		w->ping_unanswered = 0;
 		if (w->state == WEB_WS_CHAT)
-			web_arm(w->deadline_fd, 0);
+			client_arm(w->deadline_fd, 0);
 		return;
 	case WSLAY_CONNECTION_CLOSE:
 		if (m->msg_length == 1) {	/* a code is two bytes */
@@ -210,7 +210,7 @@ start_framing(struct web *w)
 	wslay_event_config_set_max_recv_msg_length(w->ws,
 	    (uint64_t)w->shm.geo.max_line + WS_ENVELOPE);
 	bucket_init(&w->bucket, w->conf.rate_msgs, w->conf.rate_burst);
-	web_arm(web_timer(w, &w->ping_fd), w->conf.ws_ping_interval);
+	client_arm(client_timer(&w->client, &w->ping_fd), w->conf.ws_ping_interval);
 }
 
 void
@@ -248,7 +248,7 @@ ws_open(struct web *w)
 		return;
 	w->transport = TRANSPORT_WS;
 	w->state = WEB_WS_LOGIN;
-	web_arm(w->deadline_fd, w->conf.login_timeout);
+	client_arm(w->deadline_fd, w->conf.login_timeout);
 	start_framing(w);
 	wschat_start(w, name);
 }
@@ -284,12 +284,12 @@ ws_ping_tick(struct web *w)
 	if (read(w->ping_fd, &ticks, sizeof(ticks)) == -1 || w->ws == NULL ||
 	    w->state == WEB_CLOSING)
 		return;
-	web_arm(w->ping_fd, w->conf.ws_ping_interval);
+	client_arm(w->ping_fd, w->conf.ws_ping_interval);
 	if (w->state != WEB_WS_CHAT || w->ping_unanswered)
 		return;
 	if (wslay_event_queue_msg(w->ws, &ping) == 0) {
 		w->ping_unanswered = 1;
-		web_arm(w->deadline_fd, w->conf.ws_ping_timeout);
+		client_arm(w->deadline_fd, w->conf.ws_ping_timeout);
 	}
 }
 

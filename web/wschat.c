@@ -344,7 +344,7 @@ enter(struct web *w)
 		return;
 	}
 	w->state = WEB_WS_CHAT;
-	web_arm(w->deadline_fd, 0);
+	client_arm(w->deadline_fd, 0);
 	jout_start(&j, welcome, sizeof(welcome));
 	jout_open(&j);
 	jout_member_str(&j, "type", "welcome");
