@@ -185,3 +185,13 @@ events_drain(struct web *w, int (*send)(struct web *, const char *, uint64_t,
 	if (logreader_drain(&w->reader, deliver, &d) == LOGREADER_LOST)
 		web_close(w, DISC_LAGGED, "fell a whole message log behind");
 }
+
+int
+events_wakeup(struct web *w, int (*send)(struct web *, const char *, uint64_t,
+    const char *, size_t), char *reason, size_t size)
+{
+	events_drain(w, send);
+	if (w->state == WEB_CLOSING || !w->claimed)
+		return -1;
+	return logreader_close_request(&w->reader, reason, size);
+}

@@ -7,6 +7,7 @@
  * without a lock, as chatctl stats does.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -77,12 +78,31 @@ family(struct prom *p, const char *name, const char *type, const char *help)
 	prom(p, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void
-counter(struct prom *p, const char *name, const char *help, uint64_t value)
-{
-	family(p, name, "counter", help);
-	prom(p, "%s %llu\n", name, (unsigned long long)value);
-}
+/* The segment's counters, each a Prometheus counter of its own. */
+static const struct counter {
+	const char	*name;
+	const char	*help;
+	size_t		 offset;	/* of its _Atomic uint64_t in the header */
+} counters[] = {
+	{ "chat_records_total", "Records appended to the log.",
+	    offsetof(struct shm_header, st_records) },
+	{ "chat_deliveries_total", "Lines and events written to clients.",
+	    offsetof(struct shm_header, st_deliveries) },
+	{ "chat_wakeups_sent_total", "Wake-ups the hub sent.",
+	    offsetof(struct shm_header, st_wakeups_sent) },
+	{ "chat_wakeups_coalesced_total",
+	    "Wake-ups not sent because one was pending.",
+	    offsetof(struct shm_header, st_wakeups_coalesced) },
+	{ "chat_logins_total", "Logins: sessions that took a name.",
+	    offsetof(struct shm_header, st_logins) },
+	{ "chat_login_failures_total", "Wrong passwords given.",
+	    offsetof(struct shm_header, st_auth_failures) },
+	{ "chat_refused_full_total",
+	    "Connections refused because every slot was in use.",
+	    offsetof(struct shm_header, st_refused_full) },
+	{ "chat_throttled_total", "Times a flooding client was slowed.",
+	    offsetof(struct shm_header, st_throttled) },
+};
 
 static void
 sessions_by_transport(struct prom *p, const struct shm *shm)
@@ -117,15 +137,14 @@ segment_metrics(struct prom *p, const struct shm *shm)
 	for (uint32_t k = 0; k < TO_KINDS; k++)
 		prom(p, "chat_messages_total{kind=\"%s\"} %llu\n", to_names[k],
 		    (unsigned long long)atomic_load(&h->st_messages_to[k]));
-	counter(p, "chat_records_total", "Records appended to the log.",
-	    atomic_load(&h->st_records));
-	counter(p, "chat_deliveries_total", "Lines and events written to clients.",
-	    atomic_load(&h->st_deliveries));
-	counter(p, "chat_wakeups_sent_total", "Wake-ups the hub sent.",
-	    atomic_load(&h->st_wakeups_sent));
-	counter(p, "chat_wakeups_coalesced_total",
-	    "Wake-ups not sent because one was pending.",
-	    atomic_load(&h->st_wakeups_coalesced));
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		const _Atomic uint64_t *v = (const _Atomic uint64_t *)(const void *)
+		    ((const char *)h + counters[i].offset);
+
+		family(p, counters[i].name, "counter", counters[i].help);
+		prom(p, "%s %llu\n", counters[i].name,
+		    (unsigned long long)atomic_load(v));
+	}
 	family(p, "chat_disconnects_total", "counter",
 	    "Connections ended, by reason.");
 	for (uint32_t r = 0; r < DISC_REASONS; r++)
@@ -134,15 +153,6 @@ segment_metrics(struct prom *p, const struct shm *shm)
 		    (unsigned long long)atomic_load(&h->st_disconnects[r]));
 	family(p, "chat_groups", "gauge", "Groups that exist.");
 	prom(p, "chat_groups %u\n", h->groups_in_use);
-	counter(p, "chat_logins_total", "Logins: sessions that took a name.",
-	    atomic_load(&h->st_logins));
-	counter(p, "chat_login_failures_total", "Wrong passwords given.",
-	    atomic_load(&h->st_auth_failures));
-	counter(p, "chat_refused_full_total",
-	    "Connections refused because every slot was in use.",
-	    atomic_load(&h->st_refused_full));
-	counter(p, "chat_throttled_total", "Times a flooding client was slowed.",
-	    atomic_load(&h->st_throttled));
 }
 
 void

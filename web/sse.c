@@ -91,11 +91,8 @@ sse_wakeup(struct web *w)
 	char reason[SHM_REASON_MAX];
 	int disc;
 
-	events_drain(w, send_event);
-	if (w->state == WEB_CLOSING || !w->claimed ||
-	    (disc = logreader_close_request(&w->reader, reason, sizeof(reason))) == -1)
-		return;
-	web_close(w, disc, reason);
+	if ((disc = events_wakeup(w, send_event, reason, sizeof(reason))) != -1)
+		web_close(w, disc, reason);
 }
 
 void

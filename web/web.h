@@ -162,6 +162,12 @@ size_t	event_result_json(const struct core_result *r, const char *id_json,
  */
 void	events_drain(struct web *w, int (*send)(struct web *, const char *,
 	    uint64_t, const char *, size_t));
+/*
+ * A wake-up: drain, then a close request left for the user (a kick, a
+ * newer login): its DISC_* with its reason, or -1.
+ */
+int	events_wakeup(struct web *w, int (*send)(struct web *, const char *,
+	    uint64_t, const char *, size_t), char *reason, size_t size);
 
 /* metrics.c */
 void	metrics_health(struct web *w);

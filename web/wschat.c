@@ -464,9 +464,6 @@ wschat_wakeup(struct web *w)
 	char reason[SHM_REASON_MAX];
 	int disc;
 
-	events_drain(w, send_event);
-	if (w->state == WEB_CLOSING || !w->claimed ||
-	    (disc = logreader_close_request(&w->reader, reason, sizeof(reason))) == -1)
-		return;
-	ws_fail(w, 1008, reason, disc);
+	if ((disc = events_wakeup(w, send_event, reason, sizeof(reason))) != -1)
+		ws_fail(w, 1008, reason, disc);
 }
