@@ -317,6 +317,7 @@ users_read(const char *path, char **buf, size_t *len, uint32_t *stamp,
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
+		errno = EINVAL;
 		return -1;
 	}
 	*stamp = file_stamp(&st);

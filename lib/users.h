@@ -79,7 +79,8 @@ int	users_next(struct users_reader *r, struct users_line *l);
 unsigned users_check(const char *path, const char *buf, size_t len);
 /*
  * Read the whole file into a malloc'd buffer: (NULL, 0) if it is missing
- * or empty; -1 with err if it cannot be read or is not a regular file.
+ * or empty; -1 with err (and errno) if it cannot be read or is not a
+ * regular file (EINVAL).
  * *stamp changes whenever the file is rewritten (0 if missing).
  */
 int	users_read(const char *path, char **buf, size_t *len, uint32_t *stamp,

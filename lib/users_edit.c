@@ -6,9 +6,10 @@
  * lines and lines nobody can parse survive it byte for byte.  Edits are
  * serialised by an exclusive flock on USERS_FILE.lock, held from the read
  * to the rename: the lock is on a file of its own because the rename
- * replaces the users file's inode.  Kept apart from users.c so that
- * chat-session, which only looks names up, does not link the group
- * database code (getgrnam) it never uses.
+ * replaces the users file's inode.  chatctl edits the tokens file
+ * (tokens.h), whose lines have the same form, with these functions too.
+ * Kept apart from users.c so that chat-session, which only looks names
+ * up, does not link the group database code (getgrnam) it never uses.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -52,8 +53,8 @@ lock_wait(int fd, const char *lock)
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
 		if (!said && now() - start >= 1) {
-			log_warnx("%s: waiting for the users file lock held by another "
-			    "edit", lock);
+			log_warnx("%s: waiting for the lock held by another edit",
+			    lock);
 			said = 1;
 		}
 		if (now() - start >= USERS_LOCK_WAIT) {
@@ -81,8 +82,8 @@ lock_file(const char *path, struct users_list *list, char *err, size_t errlen)
 	}
 	if (lock_wait(fd, lock) == -1) {
 		if (errno == EWOULDBLOCK)
-			snprintf(err, errlen, "%s: another edit has held the users file "
-			    "lock for %d s; nothing was changed", lock, USERS_LOCK_WAIT);
+			snprintf(err, errlen, "%s: another edit has held the lock "
+			    "for %d s; nothing was changed", lock, USERS_LOCK_WAIT);
 		else
 			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
 		close(fd);

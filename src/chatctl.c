@@ -4,7 +4,7 @@
  * Each verb is one function in verbs[].  Verbs that show state read the
  * segment through a read-only mapping (no locks: chatctl can disturb
  * nobody); kick asks the hub over its control socket; the account verbs
- * rewrite the users file.
+ * rewrite the users file, the token verbs the tokens file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +35,8 @@ static const struct verb verbs[] = {
 	{ "userdel", verb_userdel, "userdel NAME", "remove a registered user" },
 	{ "import", verb_import, "import FILE",
 	    "register users from a plain name:password file" },
+	{ "token", verb_token, "token add|list|revoke",
+	    "bearer tokens for bots: add NAME, list [--json], revoke NAME" },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 

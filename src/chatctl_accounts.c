@@ -3,7 +3,8 @@
  *
  * Owns reading passwords (without echo through readpassphrase, or one
  * line from stdin with --stdin) and every change to the users file,
- * which lib/users_edit.c rewrites atomically under its lock file.
+ * which lib/users_edit.c rewrites atomically under its lock file
+ * (through chatctl_edit.c).  userdel revokes the account's token too.
  * Passwords are read and hashed before that lock is taken, so nobody
  * waits on a person typing.  Plain passwords never reach the disk:
  * import hashes each one.
@@ -94,33 +95,6 @@ check_name(const char *name)
 	return 0;
 }
 
-/* Read the users file; USERS_EDIT also locks it and tells its problems. */
-static int
-load(const struct chatctl *ctl, struct users_list *list, int mode)
-{
-	char err[512];
-
-	if (users_load(ctl->conf.users_file, list, mode, err, sizeof(err)) == 0)
-		return 0;
-	fprintf(stderr, "chatctl: %s\n", err);
-	return -1;
-}
-
-/* Write list back (the lock is released afterwards) and free it. */
-static int
-save(const struct chatctl *ctl, struct users_list *list)
-{
-	char err[512];
-	int rc = 0;
-
-	if (users_save(ctl->conf.users_file, list, err, sizeof(err)) == -1) {
-		fprintf(stderr, "chatctl: %s\n", err);
-		rc = EXIT_SYSTEM;
-	}
-	users_free(list);
-	return rc;
-}
-
 /*
  * Whether name may be given a password: useradd (exists = 0) wants it
  * absent, passwd (exists = 1) present; a locked line counts as present
@@ -167,7 +141,7 @@ set_password(struct chatctl *ctl, int argc, char **argv, int exists, const char 
 	}
 	if (check_name(argv[0]) == -1)
 		return EXIT_USAGE;
-	if (load(ctl, &list, USERS_READ) == -1)
+	if (chatctl_load(ctl->conf.users_file, &list, USERS_READ) == -1)
 		return EXIT_SYSTEM;
 	rc = check_exists(ctl, &list, argv[0], exists);
 	users_free(&list);
@@ -181,14 +155,14 @@ set_password(struct chatctl *ctl, int argc, char **argv, int exists, const char 
 		fprintf(stderr, "chatctl: cannot hash the password\n");
 		return EXIT_SYSTEM;
 	}
-	if (load(ctl, &list, USERS_EDIT) == -1)
+	if (chatctl_load(ctl->conf.users_file, &list, USERS_EDIT) == -1)
 		return EXIT_SYSTEM;
 	if ((rc = check_exists(ctl, &list, argv[0], exists)) != 0 ||
 	    (rc = users_set(&list, argv[0], hash)) == -1) {
 		users_free(&list);
 		return rc == -1 ? EXIT_SYSTEM : rc;
 	}
-	return save(ctl, &list);
+	return chatctl_save(ctl->conf.users_file, &list);
 }
 
 int
@@ -203,23 +177,33 @@ verb_passwd(struct chatctl *ctl, int argc, char **argv)
 	return set_password(ctl, argc, argv, 1, "passwd");
 }
 
+/*
+ * The account's token goes first, under the users file's lock: should
+ * the users file then fail to be written, the account stays without a
+ * token rather than a token outliving its account.
+ */
 int
 verb_userdel(struct chatctl *ctl, int argc, char **argv)
 {
 	struct users_list list;
+	int rc;
 
 	if (argc != 1) {
 		fprintf(stderr, "usage: chatctl userdel NAME\n");
 		return EXIT_USAGE;
 	}
-	if (load(ctl, &list, USERS_EDIT) == -1)
+	if (chatctl_load(ctl->conf.users_file, &list, USERS_EDIT) == -1)
 		return EXIT_SYSTEM;
 	if (users_remove(&list, argv[0]) == -1) {
 		fprintf(stderr, "chatctl: %s is not a registered user\n", argv[0]);
 		users_free(&list);
 		return 1;
 	}
-	return save(ctl, &list);
+	if ((rc = token_forget(ctl, argv[0])) != 0) {
+		users_free(&list);
+		return rc;
+	}
+	return chatctl_save(ctl->conf.users_file, &list);
 }
 
 /* Accounts read from an import file, hashed, before the users file is locked. */
@@ -330,7 +314,7 @@ verb_import(struct chatctl *ctl, int argc, char **argv)
 		imported_free(&im);
 		return EXIT_SYSTEM;
 	}
-	if (load(ctl, &list, USERS_EDIT) == -1) {
+	if (chatctl_load(ctl->conf.users_file, &list, USERS_EDIT) == -1) {
 		imported_free(&im);
 		return EXIT_SYSTEM;
 	}
@@ -343,7 +327,7 @@ verb_import(struct chatctl *ctl, int argc, char **argv)
 		}
 	added = im.count;
 	imported_free(&im);
-	if ((rc = save(ctl, &list)) != 0)
+	if ((rc = chatctl_save(ctl->conf.users_file, &list)) != 0)
 		return rc;
 	printf("imported %zu user%s into %s", added, added == 1 ? "" : "s",
 	    ctl->conf.users_file);

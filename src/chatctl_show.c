@@ -104,7 +104,7 @@ format_duration(char *buf, size_t len, int64_t secs)
 		    (long long)secs % 86400 / 3600);
 }
 
-static int
+int
 print_json(json_t *value)
 {
 	char *text = json_dumps(value, JSON_INDENT(2));

@@ -719,7 +719,7 @@ def concurrent_edits():
             c.close()
 
 
-WAITING = "waiting for the users file lock held by another edit"
+WAITING = "waiting for the lock held by another edit"
 
 
 def stderr_line(p, timeout):
@@ -747,7 +747,7 @@ def lock_wait():
         T.is_(rc, 111, "chatctl useradd while another edit holds the lock exits 111")
         T.ok(9 <= elapsed < 20, "... after about 10 s (%.1f s)" % elapsed)
         T.is_(err.count(WAITING), 1, "... having said once that it waits for the lock")
-        T.like(err, r"another edit has held the users file lock for 10 s; nothing "
+        T.like(err, r"users\.lock: another edit has held the lock for 10 s; nothing "
                r"was changed", "... then that it gave up, changing nothing")
         T.is_(svc.users_file_bytes(), before, "... and the users file is unchanged")
         p = svc.chatctl_start("useradd", "--stdin", "carol", input="pw-carol\n")

@@ -4,9 +4,10 @@ messages, groups, flood control and the chatctl verbs (t/integration-users.am).
 Built on chattest (which it does not change):
 
     Service(users={"alice": "password123"}, **conf)
-        a chattest.Service whose users_file lives in a private directory
-        made before the configuration is written; users are registered
-        with "chatctl import" from a plain name:password file.
+        a chattest.Service whose users_file (and tokens_file, not made
+        until a token is) live in a private directory made before the
+        configuration is written; users are registered with "chatctl
+        import" from a plain name:password file.
     login(client, name, password=None, others=None)
         the name, the password prompt and the password when one is given,
         then the welcome.
@@ -93,7 +94,9 @@ class Service(T.Service):
         base = "/tmp" if len(tempfile.gettempdir()) > 60 else None
         self.users_dir = tempfile.mkdtemp(prefix="chat-u-", dir=base)
         self.users_file = os.path.join(self.users_dir, "users")
+        self.tokens_file = os.path.join(self.users_dir, "tokens")
         conf.setdefault("users_file", self.users_file)
+        conf.setdefault("tokens_file", self.tokens_file)
         super().__init__(**conf)
         if users:
             r = self.import_users(users)

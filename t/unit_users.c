@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "tap.h"
+#include "testfile.h"
 #include "users.h"
 
 #define HASH	"$y$j9T$abcdefghijklmnop$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abc"
@@ -165,19 +166,6 @@ test_line_numbers(void)
 	free(buf);
 }
 
-static void
-write_file(const char *text)
-{
-	char tmp[300];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640)) == -1 ||
-	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) || close(fd) == -1 ||
-	    rename(tmp, path) == -1)
-		bail("cannot write %s", path);
-}
-
 static char *
 read_file(void)
 {
@@ -199,7 +187,7 @@ test_lookup(void)
 	struct users_match m;
 	char err[256];
 
-	write_file("# users\nalice:" HASH "\nbob:\ncarol:" HASH "\nCarol:" HASH
+	testfile_write(path, "# users\nalice:" HASH "\nbob:\ncarol:" HASH "\nCarol:" HASH
 	    "\n=zed x\ndave " HASH "\n");
 	is_int(USERS_FOUND, users_lookup_match(path, "ALICE", &m, err, sizeof(err)),
 	    "a good line: found, in any case");
@@ -266,19 +254,19 @@ test_report(void)
 {
 	struct stat st;
 
-	write_file("alice:\nbad line\nbob:" HASH "\nbob:" HASH "\n");
+	testfile_write(path, "alice:\nbad line\nbob:" HASH "\nbob:" HASH "\n");
 	is_int(3, logged_lines(report), "the first look at a changed file logs its "
 	    "3 problems");
 	is_int(0, logged_lines(report), "the second logs nothing");
 	is_int(0, logged_lines(report), "nor the third");
-	write_file("alice:\nbad line\nbob:" HASH "\nbob:" HASH "\n");
+	testfile_write(path, "alice:\nbad line\nbob:" HASH "\nbob:" HASH "\n");
 	/* The same bytes: a new inode, so a change. */
 	is_int(3, logged_lines(report), "the same bytes written again: logged again");
-	write_file("alice:" HASH "\n");
+	testfile_write(path, "alice:" HASH "\n");
 	is_int(0, logged_lines(report), "a file without problems logs nothing");
 	if (stat(path, &st) == 0)
 		ok(seen != 0, "... and the stamp is kept");
-	write_file(BOM "alice:" HASH "\n");
+	testfile_write(path, BOM "alice:" HASH "\n");
 	is_int(1, logged_lines(report), "a BOM starting the file is told once");
 }
 
@@ -307,7 +295,7 @@ test_edit_newlines(void)
 	char err[256];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		write_file(cases[i].before);
+		testfile_write(path, cases[i].before);
 		if (users_load(path, &list, USERS_READ, err, sizeof(err)) == -1)
 			bail("users_load: %s", err);
 		users_remove(&list, cases[i].name);
@@ -316,7 +304,7 @@ test_edit_newlines(void)
 		users_free(&list);
 		is_string(cases[i].after, read_file(), "%s", cases[i].what);
 	}
-	write_file("alice:a\nbob:b");
+	testfile_write(path, "alice:a\nbob:b");
 	if (users_load(path, &list, USERS_READ, err, sizeof(err)) == -1)
 		bail("users_load: %s", err);
 	users_set(&list, "bob", "$y$new");
@@ -327,7 +315,8 @@ test_edit_newlines(void)
 	is_string("alice:a\nbob:$y$new\ncarol:$y$c\n", read_file(),
 	    "an unterminated last line replaced, a line added: both end in newlines");
 	/* A BOM and damaged lines survive an edit of another name. */
-	write_file(BOM "alice:" HASH "\nbob " HASH "\ncarol\t" HASH "\ndave=x\n");
+	testfile_write(path, BOM "alice:" HASH "\nbob " HASH "\ncarol\t" HASH
+	    "\ndave=x\n");
 	if (users_load(path, &list, USERS_READ, err, sizeof(err)) == -1)
 		bail("users_load: %s", err);
 	ok(users_find(&list, "bob") != NULL && users_find(&list, "dave") != NULL,
@@ -390,7 +379,7 @@ test_save_fails(void)
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	write_file("alice:" HASH "\n");
+	testfile_write(path, "alice:" HASH "\n");
 	before = strdup(read_file());
 	if (before == NULL || users_load(path, &list, USERS_EDIT, err, sizeof(err)) == -1)
 		bail("users_load: %s", err);
@@ -468,7 +457,7 @@ test_edit(void)
 	char err[256], want[1024];
 
 	/* No final newline, a CRLF line, comments and a bad line. */
-	write_file("#c\r\nalice:" HASH "\n  \nno good\nbob:" HASH "\nbob:x y");
+	testfile_write(path, "#c\r\nalice:" HASH "\n  \nno good\nbob:" HASH "\nbob:x y");
 	if (users_load(path, &list, USERS_EDIT, err, sizeof(err)) == -1)
 		bail("users_load: %s", err);
 	ok(list.lock_fd != -1, "USERS_EDIT holds the lock file");
