@@ -166,11 +166,15 @@ def interop(svc, port, token):
 class SSE:
     """An event stream over a raw socket: events as (event, data, id)."""
 
-    def __init__(self, port, name, token):
+    def __init__(self, port, name, token, in_query=False):
         import socket
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.s.sendall(("GET /sse?user_id=%s HTTP/1.1\r\nHost: x\r\n"
-                        "Authorization: Bearer %s\r\n\r\n" % (name, token)).encode())
+        if in_query:    # as a browser's EventSource must
+            req = "GET /sse?user_id=%s&access_token=%s HTTP/1.1\r\nHost: x\r\n\r\n"
+        else:
+            req = ("GET /sse?user_id=%s HTTP/1.1\r\nHost: x\r\n"
+                   "Authorization: Bearer %s\r\n\r\n")
+        self.s.sendall((req % (name, token)).encode())
         self.buf = b""
         while b"\r\n\r\n" not in self.buf:
             self.buf += self.s.recv(4096)
@@ -352,7 +356,59 @@ def main():
         sse.close()
         nc.expect(re.compile(r"^\* bot left"), "the bot leaves when its stream ends",
                   skip=True)
+        stream = SSE(port, "bot", token, in_query=True)
+        T.ok(stream.head.startswith("HTTP/1.1 200") and
+             "Content-Type: text/event-stream" in stream.head and
+             stream.event()[0] == "welcome",
+             "an EventSource's stream: the token as access_token works too")
+        stream.close()
+        T.ok(token not in open(svc.activators[-1][2], errors="replace").read(),
+             "no token is ever written to chat-web's log")
+        svc.kill_hub()
+        st, _, b = get(port, "/health")
+        T.is_((st, json.loads(b)["status"]), (503, "unavailable"),
+              "GET /health: 503 unavailable once the hub is gone")
     shutil.rmtree(tokens_dir, ignore_errors=True)
+    replace()
+    bad_origins()
+
+
+def replace():
+    """duplicate_login = replace: the older connection, of any transport,
+    is closed for the newer login."""
+    with A.Service(users={"dora": "pw"}, duplicate_login="replace") as svc:
+        port = svc.start_web()
+        old = WS(port, "dora")
+        old.recv()
+        old.send({"type": "login", "password": "pw"})
+        T.is_(old.recv_until(lambda m: m["type"] == "welcome")[0]["user"], "dora",
+              "dora logs in from a browser")
+        line = svc.client("dora-line")
+        line.send("dora")
+        line.send("pw")
+        line.expect(re.compile(r"^\* welcome, dora"), "dora logs in again on a line",
+                    skip=True)
+        code, reason = old.closed()
+        T.ok(code == 1008 and reason, "under replace the browser's connection is "
+             "closed with 1008 and why (%s)" % reason)
+        again = WS(port, "dora")
+        again.recv()
+        again.send({"type": "login", "password": "pw"})
+        T.is_(again.recv_until(lambda m: m["type"] == "welcome")[0]["user"], "dora",
+              "and a browser login replaces the line session in turn")
+        line.expect(re.compile(r"^! closed"), "whose client is told it was closed",
+                    skip=True)
+
+
+def bad_origins():
+    with T.Service(hub=False, accept=False) as svc:
+        path = os.path.join(svc.dir, "bad.conf")
+        with open(path, "w") as f:
+            f.write("shm_name = /x\ncors_origins = http://ok.example, ftp://no\n")
+        r = svc.chatctl("-c", path, "stats", conf=False)
+        T.ok(r.returncode != 0 and "bad.conf:2" in r.stderr and "ftp://no" in r.stderr,
+             "an invalid cors_origins entry is a start-up error naming file:line "
+             "(%s)" % r.stderr.strip())
 
 
 T.main(main)
