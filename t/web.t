@@ -338,7 +338,9 @@ def main():
     with A.Service(users={"carol": "secret", "bot": "botpass"},
                    tokens_file=os.path.join(tokens_dir, "tokens"),
                    cors_origins="http://good.example", rate_msgs=1000,
-                   rate_burst=1000) as svc:
+                   rate_burst=1000, ws_ping_interval=600) as svc:
+        # (Server pings: t/web-ws.t.  These clients answer them only while
+        # the test reads, and a slow build reads seldom.)
         out = svc.chatctl("token", "add", "bot")
         token = out.stdout.strip()
         T.ok(re.fullmatch(r"[0-9a-f]{64}", token) is not None, "chatctl token add prints a token")

@@ -52,24 +52,23 @@ route_push(struct web *w)
 		web_respond_error(w, 413, "too-large", "the body is over 64 KiB");
 		return;
 	}
-	if (w->in_len < r->head_len + r->content_length)
-		return;		/* the body is still coming: asked again */
 	sse_push(w, w->in + r->head_len, (size_t)r->content_length);
 }
 
 struct route {
 	const char	*path;
 	const char	*allow;		/* for 405 and OPTIONS */
-	enum http_method method;	/* GET also answers HEAD */
+	enum http_method method;
+	int		 head;		/* HEAD answered as GET, without the body */
 	void		(*serve)(struct web *);
 };
 
 static const struct route routes[] = {
-	{ "/ws", "GET", HTTP_GET, ws_open },
-	{ "/sse", "GET", HTTP_GET, sse_open },
-	{ "/sse/push", "POST", HTTP_POST, route_push },
-	{ "/health", "GET, HEAD", HTTP_GET, metrics_health },
-	{ "/metrics", "GET, HEAD", HTTP_GET, metrics_prometheus },
+	{ "/ws", "GET", HTTP_GET, 0, ws_open },
+	{ "/sse", "GET", HTTP_GET, 0, sse_open },
+	{ "/sse/push", "POST", HTTP_POST, 0, route_push },
+	{ "/health", "GET, HEAD", HTTP_GET, 1, metrics_health },
+	{ "/metrics", "GET, HEAD", HTTP_GET, 1, metrics_prometheus },
 };
 
 static void
@@ -91,8 +90,7 @@ static int
 method_fits(const struct web *w, const struct route *rt)
 {
 	return w->req.method == rt->method ||
-	    (rt->method == HTTP_GET && w->req.method == HTTP_HEAD &&
-	    rt->serve != ws_open && rt->serve != sse_open);
+	    (rt->head && w->req.method == HTTP_HEAD);
 }
 
 static void

@@ -126,6 +126,7 @@ start_stream(struct web *w)
 	jout_member_uint(&j, "online", registry_active_count(&w->shm));
 	jout_close(&j);
 	send_event(w, "welcome", 0, welcome, jout_finish(&j));
+	client_arm(w->deadline_fd, 0);		/* no keep-alive deadline now */
 	client_arm(client_timer(&w->client, &w->ping_fd), w->conf.ws_ping_interval);
 }
 

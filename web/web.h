@@ -223,8 +223,8 @@ int	sse_token_account(struct web *w, char name[SHM_NAME_MAX + 1]);
 /* routes.c */
 #define WEB_BODY_MAX	65536	/* a longer POST body is answered 413 */
 /*
- * A whole request head is in w->req: answer it, or (a POST whose body
- * has not all arrived) nothing yet: it is asked again as bytes come.
+ * A whole request is in w->req (and a POST's body, up to WEB_BODY_MAX,
+ * after its head in w->in): answer it.
  */
 void	routes_request(struct web *w);
 /* The head could not be read: 400, 431 or 505, and the connection ends. */
