@@ -58,6 +58,16 @@ enum http_parse {
 /*
  * Parse the head at the start of buf (len bytes, any bytes, not
  * NUL-ended).  Lines end in CRLF or a bare LF.
+ *
+ * Empty lines before the request line are skipped and counted in
+ * head_len, so a body starts at buf + head_len.  The target is refused
+ * unless it is '/' and visible ASCII (no byte >= 0x80: browsers send
+ * those percent-encoded).  A field present with an empty value has p
+ * set and len 0.  Only lines ending within the first HTTP_HEAD_MAX bytes
+ * are judged, so any verdict but HTTP_INCOMPLETE stays the same however
+ * many bytes follow.  Unless HTTP_DONE, *req means nothing.  The caller
+ * decides about what is well-formed but unwanted: no Host, a repeated
+ * Host (the first is kept), a Transfer-Encoding it cannot read.
  */
 enum http_parse http_parse_head(const char *buf, size_t len,
 	    struct http_request *req);
@@ -67,7 +77,9 @@ enum http_parse http_parse_head(const char *buf, size_t len,
  * http_request.query), percent-decoded with '+' as a blank, into out
  * (size bytes, NUL-ended).  Returns its length; -1 if absent; -2 if
  * malformed (a bad %-escape, a decoded NUL or control byte) or longer
- * than size - 1.  The first of repeated keys counts.
+ * than size - 1.  The first of repeated keys counts.  Parameter names
+ * are decoded the same way before they are compared with key; one that
+ * does not decode matches nothing.
  */
 int	http_query_get(const char *query, size_t len, const char *key,
 	    char *out, size_t size);
