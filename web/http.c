@@ -271,7 +271,7 @@ field_value(struct head *h, struct http_span name, struct http_span value)
 			return HTTP_BAD;
 	} else if ((kept = kept_field(req, name)) != NULL && kept->p == NULL)
 		*kept = value;
-	/* Either may smuggle a second request past a proxy (RFC 9112, 6.1). */
+	/* Both: a way to smuggle a request past a proxy (RFC 9112, 6.1). */
 	if (req->has_content_length && req->has_transfer_encoding)
 		return HTTP_BAD;
 	return HTTP_INCOMPLETE;

@@ -77,7 +77,9 @@ enum http_parse http_parse_head(const char *buf, size_t len,
  * http_request.query), percent-decoded with '+' as a blank, into out
  * (size bytes, NUL-ended).  Returns its length; -1 if absent; -2 if
  * malformed (a bad %-escape, a decoded NUL or control byte) or longer
- * than size - 1.  The first of repeated keys counts.
+ * than size - 1.  The first of repeated keys counts.  Parameter names
+ * are decoded the same way before they are compared with key; one that
+ * does not decode matches nothing.
  */
 int	http_query_get(const char *query, size_t len, const char *key,
 	    char *out, size_t size);
