@@ -196,6 +196,10 @@ model_field(struct model *m, const char *p, size_t n)
 	}
 	if (model_eq(name, "transfer-encoding"))
 		req->has_transfer_encoding = 1;
+	if (model_eq(name, "host") && req->host.p != NULL)
+		return HTTP_BAD;
+	if (model_eq(name, "expect"))
+		req->expect_continue = model_eq(value, "100-continue");
 	if (model_eq(name, "connection") && !model_connection(m, value))
 		return HTTP_BAD;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -270,6 +274,7 @@ same_request(struct http_request *a, struct http_request *b, int same_p)
 	check(a->has_content_length == b->has_content_length);
 	check(a->content_length == b->content_length);
 	check(a->has_transfer_encoding == b->has_transfer_encoding);
+	check(a->expect_continue == b->expect_continue);
 	check(a->keep_alive == b->keep_alive);
 	check(a->connection_upgrade == b->connection_upgrade);
 	spans(a, sa);

@@ -387,17 +387,24 @@ test_fields(void)
 	    "Sec-WebSocket-Version: 13\r\n"
 	    "Origin: https://evil.example\r\n"
 	    "sec-websocket-key: second\r\n"
-	    "Host: b.example\r\n"
 	    "\r\n";
 
 	is_int(HTTP_DONE, parse_str(ws, &r), "a WebSocket handshake: DONE");
-	is_string("a.example", str(r.host), "... the first Host, named in capitals");
+	is_string("a.example", str(r.host), "... Host, named in capitals");
 	is_string("websocket", str(r.upgrade), "... Upgrade in lower case");
 	is_string("dGhlIHNhbXBsZSBub25jZQ==", str(r.ws_key),
 	    "... the first Sec-WebSocket-Key");
 	is_string("13", str(r.ws_version), "... Sec-WebSocket-Version");
 	is_string("https://a.example", str(r.origin), "... the first Origin");
 	is_int(1, r.connection_upgrade, "... Connection: Upgrade");
+
+	is_int(HTTP_BAD, parse_str("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
+	    &r), "a second Host: BAD (RFC 9112, 3.2)");
+	parse_str("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+	    "Expect: 100-Continue\r\n\r\n", &r);
+	is_int(1, r.expect_continue, "Expect: 100-continue, any case");
+	parse_str("POST /p HTTP/1.1\r\nHost: a\r\nExpect: other\r\n\r\n", &r);
+	is_int(0, r.expect_continue, "another expectation is not 100-continue");
 
 	parse_str("OPTIONS /say HTTP/1.1\r\nOrigin: https://a\r\n"
 	    "Access-Control-Request-Method: POST\r\n\r\n", &r);
@@ -681,7 +688,7 @@ main(void)
 	size_t nv = sizeof(verdicts) / sizeof(verdicts[0]);
 	size_t nq = sizeof(queries) / sizeof(queries[0]);
 
-	plan((unsigned long)(nv * 2 + nq + 114));
+	plan((unsigned long)(nv * 2 + nq + 117));
 	for (size_t i = 0; i < nv; i++)
 		check_verdict(verdicts[i].what, verdicts[i].in,
 		    verdicts[i].inlen, verdicts[i].want);

@@ -140,6 +140,10 @@ def interop(svc, port, token):
     r = push(port, token, {"data": {"message": "bot to all"}})
     T.is_(r[0], 202, "a push with neither user_id nor group goes to everyone")
     nc.expect("<bot> bot to all", "the line user gets the bot's broadcast", skip=True)
+    expect_continue(port, token)
+    T.is_(alice.recv_until(lambda m: m["type"] == "message" and
+                           m["text"] == "after the go-ahead")[0]["from"],
+          "bot", "the line pushed after 100 Continue arrives")
     r = push(port, token, {"user_id": "zed", "data": {"message": "x"}})
     T.is_((r[0], r[1].get("error")), (404, "no-such-user"), "a push to nobody: 404")
     nc.send("/msg bot hello bot")
@@ -220,6 +224,28 @@ def push(port, token, body, auth=True):
         return status, json.loads(data)
     except ValueError:
         return status, {}
+
+
+def expect_continue(port, token):
+    """A client that asks before sending its body gets the go-ahead."""
+    import socket
+    body = json.dumps({"user_id": "alice", "data": {"message": "after the go-ahead"}})
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(("POST /sse/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+               "Content-Length: %d\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+               % (token, len(body))).encode())
+    first = s.recv(4096)
+    T.is_(first, b"HTTP/1.1 100 Continue\r\n\r\n",
+          "Expect: 100-continue is answered before the body is sent")
+    s.sendall(body.encode())
+    rest = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        rest += chunk
+    s.close()
+    T.ok(rest.startswith(b"HTTP/1.1 202"), "then the push is accepted")
 
 
 def http_errors(port):

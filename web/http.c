@@ -266,6 +266,10 @@ field_value(struct head *h, struct http_span name, struct http_span value)
 		req->content_length = n;
 	} else if (http_span_is(name, "transfer-encoding"))
 		req->has_transfer_encoding = 1;
+	else if (http_span_is(name, "host") && req->host.p != NULL)
+		return HTTP_BAD;	/* a second Host (RFC 9112, 3.2) */
+	else if (http_span_is(name, "expect"))
+		req->expect_continue = http_span_is(value, "100-continue");
 	else if (http_span_is(name, "connection")) {
 		if (!connection(value, h))
 			return HTTP_BAD;

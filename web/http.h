@@ -42,6 +42,7 @@ struct http_request {
 	int		 has_content_length;
 	uint64_t	 content_length;
 	int		 has_transfer_encoding; /* any Transfer-Encoding */
+	int		 expect_continue; /* "Expect: 100-continue" */
 	int		 keep_alive;	/* 1.1 unless "Connection: close";
 					   1.0 only with "keep-alive" */
 	int		 connection_upgrade; /* "upgrade" among Connection's tokens */

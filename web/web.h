@@ -74,6 +74,7 @@ struct web {
 	size_t		 in_len, in_size;
 	int		 in_eof;
 	struct http_request req;	/* the request being answered */
+	int		 continued;	/* "100 Continue" sent for it */
 	struct outq	 out;
 	int		 out_full;	/* the queue filled: nothing more is sent */
 	int		 deadline_fd;	/* keep-alive idle, login, pong */
