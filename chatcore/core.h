@@ -43,7 +43,7 @@ struct core_user {
 /*
  * say.c.  A line of chat text (len bytes) as a client sent it: CR_OK,
  * or why it cannot be sent (CR_BAD_UTF8, CR_NUL_BYTE, CR_CONTROL_CHAR,
- * CR_HIDDEN_CHAR with the character in count, CR_LINE_TOO_LONG with
+ * CR_HIDDEN_CHAR with the character in count, CR_TEXT_TOO_LONG with
  * max_line in count).  Every front door asks before an action; the
  * actions take text so checked, and cut it in place.
  */

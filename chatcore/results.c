@@ -65,6 +65,8 @@ static const struct row rows[CR_STATUS_COUNT] = {
 	    "nothing sent for {count} seconds; closing" },
 	[CR_LINE_TOO_LONG] = { ERR_LINE_TOO_LONG, "lines are limited to {count} "
 	    "bytes; the rest of that line was discarded" },
+	[CR_TEXT_TOO_LONG] = { ERR_LINE_TOO_LONG, "text is limited to {count} "
+	    "bytes; nothing was sent" },
 	[CR_BAD_UTF8] = { ERR_BAD_UTF8, "line is not valid UTF-8; not sent" },
 	[CR_NUL_BYTE] = { ERR_NUL_BYTE, "line contains a NUL byte; not sent" },
 	[CR_CONTROL_CHAR] = { ERR_CONTROL_CHAR, "line contains a control "

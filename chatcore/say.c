@@ -28,7 +28,7 @@ core_check_text(const struct core_user *u, const char *text, size_t len,
 
 	core_result_set(r, CR_OK);
 	if (len > u->shm->geo.max_line) {
-		r->status = CR_LINE_TOO_LONG;
+		r->status = CR_TEXT_TOO_LONG;
 		r->count = u->shm->geo.max_line;
 	} else if ((fault = text_check(text, len)) != TEXT_OK)
 		r->status = by_fault[fault];
