@@ -110,27 +110,14 @@ static int
 link_event(struct follower *f, const struct epoll_event *ev, char *why,
     size_t whylen)
 {
-	struct hublink *l = &f->link;
-	int fd = ev->data.fd;
-
-	if (fd == l->wake_fd && fd != -1)
+	switch (hublink_handle(&f->link, ev->data.fd, ev->events, why, whylen)) {
+	case HUBLINK_EVENT_WAKE:
 		return 1;
-	if (fd == l->ctl_fd && fd != -1) {
-		if (ev->events & EPOLLOUT)
-			hublink_flush_owed(l);
-		if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			hublink_read(l);	/* the hub went away: retry */
+	case HUBLINK_EVENT_LOST:
+		return -1;
+	default:
 		return 0;
 	}
-	if (fd == l->timer_fd && fd != -1) {
-		switch (hublink_retry(l, why, whylen)) {
-		case HUBLINK_OK:
-			return 1;	/* read what came while it was away */
-		case HUBLINK_REFUSED:
-			return -1;
-		}
-	}
-	return 0;
 }
 
 int

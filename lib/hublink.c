@@ -440,3 +440,30 @@ hublink_presence(struct hublink *l)
 	}
 	return hublink_wake(l, &everyone);
 }
+
+enum hublink_event
+hublink_handle(struct hublink *l, int fd, uint32_t events, char *why,
+    size_t whylen)
+{
+	if (fd == -1)
+		return HUBLINK_EVENT_NONE;
+	if (fd == l->wake_fd)
+		return HUBLINK_EVENT_WAKE;
+	if (fd == l->ctl_fd) {
+		if (events & EPOLLOUT)
+			hublink_flush_owed(l);
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			hublink_read(l);	/* the hub went away: retry */
+		return HUBLINK_EVENT_DONE;
+	}
+	if (fd != l->timer_fd)
+		return HUBLINK_EVENT_NONE;
+	switch (hublink_retry(l, why, whylen)) {
+	case HUBLINK_OK:
+		return HUBLINK_EVENT_WAKE;	/* what came while it was away */
+	case HUBLINK_REFUSED:
+		return HUBLINK_EVENT_LOST;
+	default:
+		return HUBLINK_EVENT_DONE;
+	}
+}

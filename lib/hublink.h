@@ -58,6 +58,21 @@ int	hublink_welcome(struct hublink *l, char *why, size_t whylen);
 int	hublink_read(struct hublink *l);
 /* The retry timer fired: try to register again; HUBLINK_*. */
 int	hublink_retry(struct hublink *l, char *why, size_t whylen);
+/* What an event on one of the link's descriptors meant (hublink_handle). */
+enum hublink_event {
+	HUBLINK_EVENT_NONE,	/* not the link's descriptor */
+	HUBLINK_EVENT_DONE,	/* handled; nothing for the owner */
+	HUBLINK_EVENT_WAKE,	/* read the log: woken, or registered again */
+	HUBLINK_EVENT_LOST,	/* the hub refused the slot after a restart */
+};
+/*
+ * Handle an epoll event on fd if it is the link's: the eventfd (WAKE),
+ * the control socket (owed wake-ups sent, or the hub gone and the retry
+ * timer armed), the retry timer (registered again: WAKE; refused: LOST,
+ * why filled).
+ */
+enum hublink_event hublink_handle(struct hublink *l, int fd, uint32_t events,
+	    char *why, size_t whylen);
 /* Send every owed wake-up (also when the control socket has room). */
 void	hublink_flush_owed(struct hublink *l);
 /*

@@ -146,22 +146,26 @@ static void
 dispatch(void *arg, int fd, uint32_t events)
 {
 	struct session *s = arg;
+	char why[256];
 
-	/* Output is flushed after every batch of events, in run(). */
+	/* Output is flushed after every batch of events (before_wait). */
 	if (fd == s->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) &&
 	    !s->in_eof && !s->throttled)
 		input_read(s);
-	if (fd == s->link.wake_fd && s->link.wake_fd != -1)
+	switch (hublink_handle(&s->link, fd, events, why, sizeof(why))) {
+	case HUBLINK_EVENT_WAKE:
 		deliver_wakeup(s);
-	else if (fd == s->link.ctl_fd && s->link.ctl_fd != -1) {
-		if (events & EPOLLOUT)
-			hublink_flush_owed(&s->link);
-		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			hublink_read(&s->link);
+		return;
+	case HUBLINK_EVENT_LOST:
+		log_warnx("%s", why);
+		session_close(s, DISC_LOST, "lost registration with the hub");
+		return;
+	case HUBLINK_EVENT_DONE:
+		return;
+	case HUBLINK_EVENT_NONE:
+		break;
 	}
-	else if (fd == s->link.timer_fd && s->link.timer_fd != -1)
-		session_hub_retry(s);
-	else if (fd == s->throttle_fd && s->throttle_fd != -1) {
+	if (fd == s->throttle_fd && s->throttle_fd != -1) {
 		if (flood_resume(s)) {
 			input_lines(s);
 			input_finish(s);

@@ -157,7 +157,6 @@ void	session_wake(struct session *s, uint32_t to_kind, uint32_t to);
 void	session_answer(struct session *s, const struct core_result *r);
 /* After a join or leave record: the hub wakes everyone, batched. */
 void	session_presence(struct session *s);
-void	session_hub_retry(struct session *s);
 
 /* login.c */
 void	login_prompt(struct session *s);

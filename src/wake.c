@@ -1,9 +1,10 @@
 /*
  * wake.c -- the session's side of its hub link (lib/hublink.c).
  *
- * Owns what the session does when the link reports: draining when its
- * own cursor lags (after its own wake-ups, or an action's answer), closing when the hub refuses it after a restart, and
- * reading on once it is registered again.
+ * Owns what the session does after its own wake-ups and answers:
+ * draining when its own cursor lags (after its own lines, or an
+ * action's answer).  The link's own events are session.c's dispatch,
+ * through hublink_handle.
  */
 #include <stdatomic.h>
 
@@ -34,23 +35,4 @@ session_presence(struct session *s)
 {
 	if (hublink_presence(&s->link) && s->state == SESSION_CHAT)
 		deliver_drain(s);
-}
-
-/* Timer tick while the hub is away: register again, then read on. */
-void
-session_hub_retry(struct session *s)
-{
-	char why[256];
-
-	switch (hublink_retry(&s->link, why, sizeof(why))) {
-	case HUBLINK_AWAY:
-		return;
-	case HUBLINK_REFUSED:
-		log_warnx("%s", why);
-		session_close(s, DISC_LOST, "lost registration with the hub");
-		return;
-	case HUBLINK_OK:
-		deliver_wakeup(s);
-		return;
-	}
 }

@@ -167,25 +167,15 @@ wakeup(struct web *w)
 		wschat_wakeup(w);
 }
 
+/* The hub refused the slot after a restart: the user cannot stay. */
 static void
-hub_retry(struct web *w)
+hub_lost(struct web *w, const char *why)
 {
-	char why[256];
-
-	switch (hublink_retry(&w->link, why, sizeof(why))) {
-	case HUBLINK_AWAY:
-		return;
-	case HUBLINK_REFUSED:
-		log_warnx("%s", why);
-		if (w->ws != NULL)
-			ws_fail(w, 1011, "lost registration with the hub", DISC_LOST);
-		else
-			web_close(w, DISC_LOST, "lost registration with the hub");
-		return;
-	case HUBLINK_OK:
-		wakeup(w);
-		return;
-	}
+	log_warnx("%s", why);
+	if (w->ws != NULL)
+		ws_fail(w, 1011, "lost registration with the hub", DISC_LOST);
+	else
+		web_close(w, DISC_LOST, "lost registration with the hub");
 }
 
 static void
@@ -205,19 +195,23 @@ static void
 dispatch(void *arg, int fd, uint32_t events)
 {
 	struct web *w = arg;
+	char why[256];
 
 	if (fd == w->client.in_fd && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		client_readable(w);
-	if (fd == w->link.wake_fd && w->link.wake_fd != -1)
+	switch (hublink_handle(&w->link, fd, events, why, sizeof(why))) {
+	case HUBLINK_EVENT_WAKE:
 		wakeup(w);
-	else if (fd == w->link.ctl_fd && w->link.ctl_fd != -1) {
-		if (events & EPOLLOUT)
-			hublink_flush_owed(&w->link);
-		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-			hublink_read(&w->link);
-	} else if (fd == w->link.timer_fd && w->link.timer_fd != -1)
-		hub_retry(w);
-	else if (fd == w->ping_fd && w->ping_fd != -1) {
+		return;
+	case HUBLINK_EVENT_LOST:
+		hub_lost(w, why);
+		return;
+	case HUBLINK_EVENT_DONE:
+		return;
+	case HUBLINK_EVENT_NONE:
+		break;
+	}
+	if (fd == w->ping_fd && w->ping_fd != -1) {
 		if (w->state == WEB_SSE)
 			sse_tick(w);
 		else
