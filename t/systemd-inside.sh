@@ -7,6 +7,7 @@
 set -u
 export LC_ALL=C SYSTEMD_PAGER=cat SYSTEMD_COLORS=0
 PORT=9999
+WEB_PORT=8080
 UNITDIR=/usr/lib/systemd/system
 T=$(mktemp -d /tmp/chat-units.XXXXXX)
 failed=0
@@ -46,6 +47,84 @@ exposure_at_most() {  # LIMIT SCORE
 	[ -n "$2" ] && awk -v l="$1" -v s="$2" 'BEGIN { exit !(s <= l) }'
 }
 
+# --- WebSocket clients of chat-web, driven like the nc clients (say,
+# expect; NAME.in, NAME.out): python3-websockets, one message a line each
+# way; kill (SIGTERM) closes it; "# closed CODE REASON" when it has ended.
+cat >"$T/ws-client.py" <<'PY'
+import asyncio
+import signal
+import sys
+import threading
+
+import websockets
+
+
+async def main(url):
+    loop = asyncio.get_running_loop()
+    lines = asyncio.Queue()
+
+    def read_stdin():  # each line of stdin is one text message
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
+        loop.call_soon_threadsafe(lines.put_nowait, None)
+
+    threading.Thread(target=read_stdin, daemon=True).start()
+    async with websockets.connect(url, ping_interval=None) as ws:
+        # SIGTERM, like the end of stdin, closes the WebSocket properly
+        # (the clients started later hold our fifo open too).
+        loop.add_signal_handler(signal.SIGTERM, lines.put_nowait, None)
+
+        async def send_lines():
+            while (line := await lines.get()) is not None:
+                await ws.send(line)
+            await ws.close()
+
+        task = asyncio.create_task(send_lines())
+        try:
+            async for msg in ws:
+                print(msg, flush=True)
+        except websockets.ConnectionClosed:
+            pass
+        print(f"# closed {ws.close_code} {ws.close_reason}", flush=True)
+        task.cancel()
+
+asyncio.run(main(sys.argv[1]))
+PY
+ws_start() {  # NAME PATH: a WebSocket to ws://127.0.0.1:$WEB_PORT/PATH
+	mkfifo "$T/$1.in"
+	python3 "$T/ws-client.py" "ws://127.0.0.1:$WEB_PORT$2" <"$T/$1.in" >"$T/$1.out" 2>&1 &
+	CPID[$1]=$!
+	exec {fd}>"$T/$1.in"
+	CFD[$1]=$fd
+}
+ws_got() {  # NAME TYPE FROM TEXT: NAME's WebSocket got {"type":TYPE,"from":FROM,"text":TEXT,...}
+	python3 - "$T/$1.out" "$2" "$3" "$4" <<'PY'
+import json
+import sys
+
+path, kind, sender, text = sys.argv[1:]
+for line in open(path):
+    try:
+        m = json.loads(line)
+    except ValueError:
+        continue
+    if isinstance(m, dict) and m.get("type") == kind and \
+            m.get("from") == sender and m.get("text") == text:
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+unit_gone() { ! is_active "$1"; }
+health_ok() {  # FILE: {"status":"ok",...}
+	python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1])).get("status") != "ok")' "$1"
+}
+libs_found() {  # PROGRAM: ldd finds every library it links
+	local out
+	out=$(ldd "$1" 2>&1) || { echo "$out" | diag; return 1; }
+	echo "$out" | grep -E 'wslay|jansson|libmd' | diag
+	! echo "$out" | grep -q 'not found'
+}
+
 trap 'for p in "${CPID[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
 t_start=$(now)
 
@@ -56,8 +135,9 @@ check "systemd-sysusers creates the chat user from sysusers.d/chat.conf" \
 getent passwd chat | diag
 [ -e /usr/lib/tmpfiles.d/chat.conf ] && systemd-tmpfiles --create /usr/lib/tmpfiles.d/chat.conf 2>&1 | diag
 systemctl daemon-reload
-check "systemd-analyze verify chat.socket chat-hub.service chat@.service is clean" \
-	verify_clean $UNITDIR/chat.socket $UNITDIR/chat-hub.service $UNITDIR/chat@.service
+check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service is clean" \
+	verify_clean $UNITDIR/chat.socket $UNITDIR/chat-hub.service $UNITDIR/chat@.service \
+	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service
 
 # --- systemctl enable --now chat.socket ---
 systemctl enable --now chat.socket 2>&1 | diag
@@ -99,8 +179,49 @@ check "systemd-analyze security chat-hub.service: exposure $hub_exp <= 2.0" \
 check "systemd-analyze security chat@.service ($a_unit): exposure $ses_exp <= 2.0" \
 	exposure_at_most 2.0 "$ses_exp"
 
+# --- chat-web.socket: HTTP and a WebSocket user chatting with an nc user ---
+check "ldd /usr/sbin/chat-web finds every library (libwslay, libjansson, libmd are installed)" \
+	libs_found /usr/sbin/chat-web
+systemctl enable --now chat-web.socket 2>&1 | diag
+check "chat-web.socket is active and listening on $WEB_PORT" \
+	eval 'is_active chat-web.socket && systemctl show -P Listen chat-web.socket | grep -q ":$WEB_PORT"'
+for u in chat.socket chat-web.socket; do
+	echo "$u: $(systemctl show -p MaxConnections -p MaxConnectionsPerSource -p Backlog \
+		-p TriggerLimitBurst "$u" | paste -sd' ')"
+done | diag
+check "systemd-analyze verify default.target (chat-web.socket enabled too): no ordering cycle" \
+	verify_default_target
+code=$(curl -s -o "$T/health" -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/health")
+check "curl -s http://127.0.0.1:$WEB_PORT/health: $code $(cat "$T/health" 2>/dev/null)" \
+	eval '[ "$code" = 200 ] && health_ok "$T/health"'
+ws_start webby "/ws?user_id=webby"
+check "webby opens ws://127.0.0.1:$WEB_PORT/ws?user_id=webby (python3-websockets) and is welcomed" \
+	expect webby '{"type":"welcome","user":"webby"'
+check "nelly connects with nc to $PORT and logs in" login nelly $PORT
+say webby '{"type":"say","text":"hi from the web"}'
+check "webby sends {\"type\":\"say\",\"text\":\"hi from the web\"}: nelly sees '<webby> hi from the web'" \
+	expect nelly "<webby> hi from the web"
+say nelly "hi from nc"
+check "nelly's line reaches webby as {\"type\":\"message\",\"from\":\"nelly\",\"text\":\"hi from nc\",...}" \
+	eval 'expect webby "hi from nc" && ws_got webby message nelly "hi from nc"'
+chatctl users 2>&1 | diag
+w_pid=$(session_pid webby) n_pid=$(session_pid nelly)
+w_peer=$(session_peer webby)
+w_unit=$(unit_of "$w_pid")
+check "chatctl users lists webby (pid $w_pid, $w_peer) and nelly (pid $n_pid)" \
+	eval '[ -n "$w_pid" ] && [ -n "$n_pid" ] && [[ $w_peer == *127.0.0.1*:* ]]'
+ps -o pid,user,group,cgroup:60,args -p "$w_pid" 2>&1 | diag
+check "webby's chat-web (pid $w_pid) runs as user chat, in unit $w_unit" \
+	eval '[ "$(user_of "$w_pid")" = chat ] && [ "$(cat /proc/$w_pid/comm)" = chat-web ] &&
+	    [[ $w_unit == chat-web@*.service ]]'
+web_exp=$(exposure "$w_unit")
+systemd-analyze security "$w_unit" 2>&1 | grep -v '^✓' | diag
+check "systemd-analyze security chat-web@.service ($w_unit): exposure $web_exp <= 2.0" \
+	exposure_at_most 2.0 "$web_exp"
+
 # --- hub restart: the socket and the sessions stay ---
 sock_id=$(systemctl show -P InvocationID chat.socket)
+web_sock_id=$(systemctl show -P InvocationID chat-web.socket)
 systemctl restart chat-hub.service
 new_hub=$(systemctl show -P MainPID chat-hub.service)
 check "systemctl restart chat-hub.service: a new hub (pid $hub_pid -> $new_hub) is active" \
@@ -108,11 +229,30 @@ check "systemctl restart chat-hub.service: a new hub (pid $hub_pid -> $new_hub) 
 check "the restart restarted neither chat.socket nor a session" \
 	eval '[ "$(systemctl show -P InvocationID chat.socket)" = "$sock_id" ] && is_active chat.socket &&
 	    kill -0 "$a_pid" && kill -0 "$b_pid" && is_active "$a_unit" && is_active "$b_unit"'
+check "nor chat-web.socket nor webby's chat-web ($w_unit)" \
+	eval '[ "$(systemctl show -P InvocationID chat-web.socket)" = "$web_sock_id" ] &&
+	    is_active chat-web.socket && kill -0 "$w_pid" && is_active "$w_unit"'
 say alice "after the restart, alice"
 say bob "after the restart, bob"
 check "after the hub restart bob still gets alice's lines" expect bob "<alice> after the restart, alice"
 check "after the hub restart alice still gets bob's lines" expect alice "<bob> after the restart, bob"
+check "after the hub restart webby still gets alice's lines" \
+	eval 'expect webby "after the restart, alice" && ws_got webby message alice "after the restart, alice"'
+say webby '{"type":"say","text":"after the restart, webby"}'
+check "after the hub restart nelly still gets webby's lines" expect nelly "<webby> after the restart, webby"
 check "both nc clients are still connected" eval '! client_gone alice && ! client_gone bob'
+
+# --- webby and nelly leave ---
+kill "${CPID[webby]}"
+check "webby closes its WebSocket (1000, answered), nelly sees webby leave and $w_unit goes" \
+	eval 'expect webby "# closed 1000" && expect nelly "* webby left" &&
+	    wait_for 10 unit_gone "$w_unit"'
+check "the journal of chat-web@* has '$w_peer: webby left: closed by the client'" \
+	wait_for 10 eval 'journalctl --no-pager -o cat -u "chat-web@*" |
+	    grep -qF "$w_peer: webby left: closed by the client"'
+journalctl --no-pager -o cat -u 'chat-web@*' 2>&1 | tail -n 8 | diag
+say nelly "/quit"
+wait_for 10 client_gone nelly
 
 # --- kill -9 of a session ---
 kill -9 "$b_pid"

@@ -6,8 +6,10 @@ Builds an install tree with the real layout (configure --prefix=/usr
 install DESTDIR=...), boots it in a throwaway Debian 12 container with
 ../shared/tools/systemd-box, and runs t/systemd-inside.sh there: sysusers,
 systemd-analyze verify, `systemctl enable --now chat.socket`, two nc users,
-hub restart, kill -9 of a session, the journal, 100 clients at once and a
-burst of 300 connections.  Then a second container, with openbsd-inetd,
+`systemctl enable --now chat-web.socket` with curl's /health and a
+WebSocket user (python3-websockets) chatting with an nc user, hub restart,
+kill -9 of a session, the journal, 100 clients at once and a burst of 300
+connections.  Then a second container, with openbsd-inetd,
 ucspi-tcp and python3, runs t/inetd-inside.sh with README.md's inetd.conf
 line: two users chat through openbsd-inetd and through tcpserver while the
 hub runs as chat-hub.service; then tools/conn-rate measures connections per
@@ -254,25 +256,31 @@ def main():
         diag(f"install tree built in {time.monotonic() - t0:.1f} s")
         units = os.path.join(destdir, "usr/lib/systemd/system")
         tap(all(os.path.isfile(os.path.join(units, u)) for u in
-                ("chat.socket", "chat@.service", "chat-hub.service")) and
+                ("chat.socket", "chat@.service", "chat-hub.service",
+                 "chat-web.socket", "chat-web@.service")) and
             os.path.isfile(os.path.join(destdir, "usr/lib/sysusers.d/chat.conf")),
             "make install puts the units in /usr/lib/systemd/system and "
             "sysusers.d/chat.conf in /usr/lib/sysusers.d")
         bad = []
-        for u in ("chat@.service", "chat-hub.service"):
+        for u in ("chat@.service", "chat-hub.service", "chat-web@.service"):
             with open(os.path.join(units, u)) as f:
                 text = f.read()
             if "@sbindir@" in text or "ExecStart=/usr/sbin/" not in text:
                 bad.append(u)
         tap(not bad, "the installed units run /usr/sbin/... (substituted at make time)")
 
+        # chat-web links libwslay1 (with libjansson4 and libmd0): found here
+        # like the others, and the container gets them.
         pkgs = runtime_packages(destdir)
         diag(f"libraries of the installed programs come from: {' '.join(pkgs)}")
         # The inside scripts' shared helpers, where they source them.
         lib = os.path.join(destdir, "usr/local/lib/chat-test")
         os.makedirs(lib, exist_ok=True)
         shutil.copy(os.path.join(SRCDIR, "t", "box-lib.sh"), lib)
-        box_run(box, tmp, destdir, pkgs, "systemd-inside.sh", [], BOX_TIMEOUT, "container")
+        # curl and a WebSocket client (python3-websockets, a client not
+        # written here) for chat-web.socket.
+        box_run(box, tmp, destdir, pkgs + ["curl", "python3-websockets"],
+                "systemd-inside.sh", [], BOX_TIMEOUT, "container")
 
         # openbsd-inetd and tcpserver, and the connection-rate figures, in
         # a second container: README.md's inetd line and tcpserver
