@@ -29,8 +29,11 @@ web_write(struct web *w, const char *data, size_t len)
 		return -1;
 	if (outq_append(&w->out, data, len) == 0)
 		return 0;
-	w->out_full = 1;	/* nothing more: a frame or line cut short */
-	outq_drop_unsent(&w->out);
+	/*
+	 * Nothing more: the queue holds whole frames or events (appends are
+	 * all or nothing), written out while the connection lingers.
+	 */
+	w->out_full = 1;
 	web_close(w, DISC_SENDQ, "SendQ exceeded");
 	return -1;
 }
@@ -45,8 +48,7 @@ web_flush(struct web *w)
 		return 1;
 	default:
 		web_close(w, DISC_ERROR, "write error");
-		outq_drop_unsent(&w->out);
-		return 0;
+		return 0;	/* nothing more can be written */
 	}
 }
 
