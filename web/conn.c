@@ -25,9 +25,17 @@ web_update_events(struct web *w)
 int
 web_write(struct web *w, const char *data, size_t len)
 {
+	struct outq_piece piece = { data, len };
+
+	return web_write_pieces(w, &piece, 1);
+}
+
+int
+web_write_pieces(struct web *w, const struct outq_piece *p, size_t n)
+{
 	if (w->out_full)
 		return -1;
-	if (outq_append(&w->out, data, len) == 0)
+	if (outq_append_pieces(&w->out, p, n) == 0)
 		return 0;
 	/*
 	 * Nothing more: the queue holds whole frames or events (appends are

@@ -162,6 +162,13 @@ struct drain {
 			    size_t);
 };
 
+/*
+ * A drain writes to the socket once this much is queued, not only at
+ * its end, as chat-session's does (src/deliver.c): a burst would grow
+ * the queue, and its pages would stay with the process for good.
+ */
+#define WRITE_BATCH	3072
+
 static int
 deliver(void *arg, const struct msglog_entry *e)
 {
@@ -169,6 +176,10 @@ deliver(void *arg, const struct msglog_entry *e)
 	const char *type;
 	size_t len;
 
+	if (outq_pending(&d->w->out) >= WRITE_BATCH)
+		web_flush(d->w);
+	if (d->w->state == WEB_CLOSING)
+		return -1;
 	if ((len = event_json(d->w, e, d->w->json, d->w->json_size, &type)) == 0)
 		return 0;
 	return d->send(d->w, type, e->seq, d->w->json, len) == -1 ? -1 : 1;

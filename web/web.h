@@ -123,6 +123,8 @@ void	user_leave(struct web *w, const char *why);
 void	web_update_events(struct web *w);
 /* Queue bytes for the client; -1 (and the connection closes) if full. */
 int	web_write(struct web *w, const char *data, size_t len);
+/* The same for pieces appended as one: all of them, or none. */
+int	web_write_pieces(struct web *w, const struct outq_piece *p, size_t n);
 /* Write what is queued: 1 while output remains. */
 int	web_flush(struct web *w);
 /* End the connection after what is queued (and its user, if any). */
