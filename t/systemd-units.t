@@ -269,8 +269,9 @@ def main():
                 bad.append(u)
         tap(not bad, "the installed units run /usr/sbin/... (substituted at make time)")
 
-        # chat-web links libwslay1 (with libjansson4 and libmd0): found here
-        # like the others, and the container gets them.
+        # The libraries of a dynamic build (--disable-static-session links
+        # chat-web to libjansson4 and libmd0): found here like the
+        # others', and the container gets them.
         pkgs = runtime_packages(destdir)
         diag(f"libraries of the installed programs come from: {' '.join(pkgs)}")
         # The inside scripts' shared helpers, where they source them.

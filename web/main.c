@@ -96,7 +96,7 @@ serve_requests(struct web *w)
 		w->in_len -= used;
 	}
 	/* Frames sent right behind the upgrade: the kernel will not say. */
-	if (w->ws != NULL && w->in_len > 0)
+	if (w->upgraded && w->in_len > 0)
 		ws_read(w);
 }
 
@@ -172,7 +172,7 @@ static void
 hub_lost(struct web *w, const char *why)
 {
 	log_warnx("%s", why);
-	if (w->ws != NULL)
+	if (w->upgraded)
 		ws_fail(w, 1011, "lost registration with the hub", DISC_LOST);
 	else
 		web_close(w, DISC_LOST, "lost registration with the hub");
@@ -222,15 +222,13 @@ dispatch(void *arg, int fd, uint32_t events)
 		deadline(w);
 }
 
-/* Frames to the queue, the queue to the socket; then what next. */
+/* The queue to the socket; then what next. */
 static enum client_next
 before_wait(void *arg)
 {
 	struct web *w = arg;
 	int pending;
 
-	if (w->ws != NULL && !w->ws_aborted)
-		wslay_event_send(w->ws);
 	pending = web_flush(w);
 	if (w->state == WEB_CLOSING && (!pending || w->in_eof))
 		return CLIENT_DONE;
@@ -243,8 +241,7 @@ finish(struct web *w)
 {
 	if (w->claimed)		/* a push's slot, never named */
 		registry_release(&w->shm, w->slot, w->pid, w->generation, "");
-	if (w->ws != NULL)
-		wslay_event_context_free(w->ws);
+	free(w->ws_msg);
 	hublink_free(&w->link);
 	outq_free(&w->out);
 	free(w->in);

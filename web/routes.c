@@ -7,6 +7,7 @@
  * required: 411; at most WEB_BODY_MAX: 413), and the answer to a request
  * head that could not be read (400, 431, 505; the connection then ends).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"

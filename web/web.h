@@ -19,9 +19,10 @@
  * events.c   the log's records, and the core's results, as JSON events
  * metrics.c  GET /health and GET /metrics, from the segment's counters
  * assets.c   the browser page (web/static/, built in by tools/embed)
- * wsframe.c  sending on a WebSocket (wslay): messages, the close
+ * wsread.c   reading a client's WebSocket frames (untrusted bytes; fuzzed)
+ * wsframe.c  sending on a WebSocket: frames, the close
  * wschat.c   a WebSocket user: login, JSON commands to the core, events
- * ws.c       the WebSocket: handshake, frames in (wslay), pings, flood
+ * ws.c       the WebSocket: handshake, frames in, pings, flood
  * sse.c      GET /sse, the event stream, and POST /sse/push
  * routes.c   a request: CORS, its path and method, the errors
  * main.c     start-up and the event loop
@@ -33,8 +34,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <wslay/wslay.h>
-
 #include "bucket.h"
 #include "client.h"
 #include "conf.h"
@@ -44,6 +43,7 @@
 #include "logreader.h"
 #include "outq.h"
 #include "shm.h"
+#include "wsread.h"
 
 enum web_state {
 	WEB_HTTP,		/* reading requests, keep-alive between them */
@@ -90,11 +90,12 @@ struct web {
 	size_t		 json_size;
 
 	/* The WebSocket (ws.c). */
-	wslay_event_context_ptr ws;
+	int		 upgraded;	/* a WebSocket: frames from here on */
+	struct ws_reader reader_ws;	/* the client's frames */
+	char		*ws_msg;	/* a message put together: max_line +
+					   WS_ENVELOPE bytes */
 	int		 ping_fd;	/* ws_ping_interval; -1 until upgraded */
 	int		 ping_unanswered; /* a ping is out: pong due by deadline */
-	int		 ws_aborted;	/* a close written by hand: wslay is done */
-	int		 read_error;	/* the socket failed (not a protocol error) */
 	int		 throttle_fd;	/* flood control: read again; -1 */
 	int		 throttled;	/* not reading until a token */
 	struct bucket	 bucket;	/* rate_msgs, rate_burst */
@@ -189,8 +190,9 @@ extern const size_t web_assets_count;
 /* wsframe.c */
 /* Queue a text message; -1 if the connection is closing. */
 int	ws_send_text(struct web *w, const char *json, size_t len);
-/* A protocol error wslay words wrongly: close with code by hand. */
-void	ws_abort(struct web *w, uint16_t code, const char *reason);
+/* A frame of opcode (WS_OP_*); -1 if the connection is closing. */
+int	ws_send_frame(struct web *w, uint8_t opcode, const char *payload,
+	    size_t len);
 /* Close with code and reason (cut to 123 bytes); the user leaves. */
 void	ws_fail(struct web *w, uint16_t code, const char *reason,
 	    int disc_reason);

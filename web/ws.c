@@ -2,13 +2,12 @@
  * ws.c -- the WebSocket (RFC 6455): the upgrade, frames in, pings.
  *
  * Owns the handshake (the request checked, Sec-WebSocket-Accept from
- * libmd's SHA-1), the wslay context over the client's socket (wslay does
- * the framing: masking, fragments, control frames, the close handshake,
- * the size limit with 1009), what this door adds to it (text only: a
- * binary message closes with 1003; every text message is checked as
- * UTF-8, 1007; one message a token of the flood bucket, reading paused
- * while it is empty), and the pings every ws_ping_interval that a client
- * must answer within ws_ping_timeout.
+ * libmd's SHA-1), reading the client's bytes through the frame reader
+ * (wsread.c: every protocol rule and its close code), what each frame
+ * means here (a text message to wschat.c, one token of the flood bucket
+ * each, reading paused while it is empty; a ping answered; a pong
+ * awaited; the close answered), and the pings every ws_ping_interval
+ * that a client must answer within ws_ping_timeout.
  */
 #include <sys/timerfd.h>
 
@@ -16,6 +15,7 @@
 #include <sha1.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +23,7 @@
 #include "log.h"
 #include "text.h"
 #include "web.h"
+#include "wsread.h"
 
 #define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_KEY_LEN	24	/* base64 of 16 bytes */
@@ -67,56 +68,6 @@ accept_key(const struct http_span *key, char out[29])
 	base64(digest, sizeof(digest), out);
 }
 
-/* The client's bytes: first those read with the request head. */
-static ssize_t
-recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
-    void *data)
-{
-	struct web *w = data;
-	ssize_t n;
-
-	(void)flags;
-	if (w->in_len > 0) {
-		n = (ssize_t)(len < w->in_len ? len : w->in_len);
-		memcpy(buf, w->in, (size_t)n);
-		memmove(w->in, w->in + n, w->in_len - (size_t)n);
-		w->in_len -= (size_t)n;
-		return n;
-	}
-	if (w->throttled) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	if ((n = read(w->client.in_fd, buf, len)) > 0) {
-		atomic_store(&shm_slot(&w->shm, w->slot)->s_last_active, time(NULL));
-		return n;
-	}
-	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	if (n == 0)
-		w->in_eof = 1;
-	else
-		w->read_error = 1;
-	wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-static ssize_t
-send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags,
-    void *user)
-{
-	struct web *w = user;
-
-	(void)flags;
-	if (web_write(w, (const char *)data, len) == -1) {
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-		return -1;
-	}
-	return (ssize_t)len;
-}
-
 static void
 throttle(struct web *w)
 {
@@ -133,45 +84,46 @@ throttle(struct web *w)
 		fatal("timerfd_settime");
 }
 
+/* The client closed: its code echoed (none if it gave none), and gone. */
 static void
-message_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *m,
-    void *user)
+close_answered(struct web *w, uint16_t code)
 {
-	struct web *w = user;
+	char body[2] = { (char)(code >> 8), (char)(code & 0xff) };
 
-	(void)ctx;
-	switch (m->opcode) {
-	case WSLAY_TEXT_FRAME:
-		/* wslay checks as frames come; this is the door's own word. */
-		if (text_check((const char *)m->msg, m->msg_length) ==
-		    TEXT_BAD_UTF8) {
-			ws_fail(w, 1007, "text is not valid UTF-8", DISC_ERROR);
-			return;
-		}
+	ws_send_frame(w, WS_OP_CLOSE, body, code != 0 ? 2 : 0);
+	web_close(w, DISC_QUIT, code == 0 || code == 1000 || code == 1001 ?
+	    "closed by the client" : "closed by the client with an error");
+}
+
+/* What one thing the reader found means; 0, or -1 to stop reading. */
+static int
+handle(struct web *w, const struct ws_in *in)
+{
+	switch (in->kind) {
+	case WS_IN_MORE:
+		return 0;
+	case WS_IN_TEXT:
 		/* The message is handled; the next waits for a token. */
 		if (!bucket_take(&w->bucket))
 			throttle(w);
-		wschat_message(w, (const char *)m->msg, m->msg_length);
-		return;
-	case WSLAY_BINARY_FRAME:
-		ws_fail(w, 1003, "binary messages are not accepted", DISC_ERROR);
-		return;
-	case WSLAY_PONG:
+		wschat_message(w, in->text, in->len);
+		return w->throttled ? -1 : 0;
+	case WS_IN_PING:
+		ws_send_frame(w, WS_OP_PONG, in->text, in->len);
+		return 0;
+	case WS_IN_PONG:
 		w->ping_unanswered = 0;
 		if (w->state == WEB_WS_CHAT)
 			client_arm(w->deadline_fd, 0);
-		return;
-	case WSLAY_CONNECTION_CLOSE:
-		if (m->msg_length == 1) {	/* a code is two bytes */
-			ws_abort(w, 1002, "close body of one byte");
-			return;
-		}
-		/* wslay answers the close; the user leaves now. */
-		web_close(w, DISC_QUIT, m->status_code == 0 ||
-		    m->status_code == 1000 || m->status_code == 1001 ?
-		    "closed by the client" : "closed by the client with an error");
-		return;
+		return 0;
+	case WS_IN_CLOSE:
+		close_answered(w, in->code);
+		return -1;
+	case WS_IN_FAIL:
+		ws_fail(w, in->code, in->why, DISC_ERROR);
+		return -1;
 	}
+	return -1;
 }
 
 /* 0, or the HTTP status the upgrade request gets. */
@@ -199,16 +151,12 @@ check_upgrade(const struct web *w, const char **why)
 static void
 start_framing(struct web *w)
 {
-	static const struct wslay_event_callbacks callbacks = {
-		.recv_callback = recv_cb,
-		.send_callback = send_cb,
-		.on_msg_recv_callback = message_cb,
-	};
+	size_t max = (size_t)w->shm.geo.max_line + WS_ENVELOPE;
 
-	if (wslay_event_context_server_init(&w->ws, &callbacks, w) != 0)
-		fatalx("out of memory");
-	wslay_event_config_set_max_recv_msg_length(w->ws,
-	    (uint64_t)w->shm.geo.max_line + WS_ENVELOPE);
+	if ((w->ws_msg = malloc(max)) == NULL)
+		fatal("message buffer");
+	ws_reader_init(&w->reader_ws, w->ws_msg, max);
+	w->upgraded = 1;
 	bucket_init(&w->bucket, w->conf.rate_msgs, w->conf.rate_burst);
 	client_arm(client_timer(&w->client, &w->ping_fd), w->conf.ws_ping_interval);
 }
@@ -253,41 +201,57 @@ ws_open(struct web *w)
 	wschat_start(w, name);
 }
 
+/* Hand the bytes held in w->in to the reader, as far as they go. */
+static void
+read_held(struct web *w)
+{
+	struct ws_in in;
+	size_t at = 0, used;
+
+	while (at < w->in_len && w->state != WEB_CLOSING && !w->throttled) {
+		ws_reader_next(&w->reader_ws, w->in + at, w->in_len - at, &used, &in);
+		at += used;
+		if (handle(w, &in) == -1)
+			break;
+	}
+	memmove(w->in, w->in + at, w->in_len - at);
+	w->in_len -= at;
+}
+
 void
 ws_read(struct web *w)
 {
-	int rc;
+	ssize_t n;
 
-	if (w->ws == NULL || w->state == WEB_CLOSING)
-		return;
-	rc = wslay_event_recv(w->ws);
-	if (w->state == WEB_CLOSING)
-		return;
-	if (rc != 0 && w->in_eof)
-		web_close(w, DISC_QUIT, "connection closed");
-	else if (rc != 0 && w->read_error)
-		web_close(w, DISC_ERROR, "read error");
-	else if (rc != 0)
-		ws_abort(w, 1002, "protocol error");	/* see wsframe.c */
-	else if (!wslay_event_want_read(w->ws))
-		/* wslay failed the connection with its close code. */
-		web_close(w, DISC_ERROR, "WebSocket protocol error");
+	read_held(w);
+	while (w->state != WEB_CLOSING && !w->throttled && w->in_len == 0) {
+		n = read(w->client.in_fd, w->in, w->in_size);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			w->in_eof = n == 0;
+			web_close(w, n == 0 ? DISC_QUIT : DISC_ERROR,
+			    n == 0 ? "connection closed" : "read error");
+			return;
+		}
+		atomic_store(&shm_slot(&w->shm, w->slot)->s_last_active, time(NULL));
+		w->in_len = (size_t)n;
+		read_held(w);
+	}
 }
 
 void
 ws_ping_tick(struct web *w)
 {
-	static const struct wslay_event_msg ping = { WSLAY_PING,
-	    (const uint8_t *)"chat", 4 };
 	uint64_t ticks;
 
-	if (read(w->ping_fd, &ticks, sizeof(ticks)) == -1 || w->ws == NULL ||
+	if (read(w->ping_fd, &ticks, sizeof(ticks)) == -1 || !w->upgraded ||
 	    w->state == WEB_CLOSING)
 		return;
 	client_arm(w->ping_fd, w->conf.ws_ping_interval);
 	if (w->state != WEB_WS_CHAT || w->ping_unanswered)
 		return;
-	if (wslay_event_queue_msg(w->ws, &ping) == 0) {
+	if (ws_send_frame(w, WS_OP_PING, "chat", 4) == 0) {
 		w->ping_unanswered = 1;
 		client_arm(w->deadline_fd, w->conf.ws_ping_timeout);
 	}

@@ -1,28 +1,19 @@
 /*
- * wsframe.c -- sending on a WebSocket: text messages and the close.
+ * wsframe.c -- sending on a WebSocket: messages, control frames, the close.
  *
- * Owns what the server sends.  A text message (every event, every
- * delivery) is one unfragmented, unmasked frame written straight into
- * the output queue: a header of 2 to 10 bytes (FIN and the opcode, the
- * 7-, 16- or 64-bit length; RFC 6455, 5.2) and the JSON, in one
- * all-or-nothing append.  Giving it to wslay instead cost a malloc, a
- * copy and a free per delivery, and was the limit of the fan-out at 2000
- * messages a second (doc/benchmarks.md).  Control frames go through
- * wslay (ws.c made the context): the pongs it answers, the pings and the
- * close sent with ws_fail; wslay's frames reach the same queue whole
- * when the loop calls wslay_event_send, so frames never interleave.
- *
- * wslay 1.1.1 answers some protocol errors (a control frame over 125
- * bytes or fragmented, a 64-bit length with its top bit set, a close
- * body of one byte) with an empty close instead of 1002 (RFC 6455,
- * 7.4.1).  For those ws_abort writes the close itself, and wslay's queue
- * is never sent again.
+ * Owns the frames the server sends (RFC 6455, 5.2): each one whole and
+ * unfragmented, unmasked as a server's are -- FIN and the opcode, the
+ * 7-, 16- or 64-bit length, the payload -- written straight into the
+ * output queue in one all-or-nothing append, so frames never
+ * interleave and SendQ counts them.  Every delivery passes here.  After
+ * the close nothing more is sent and the user leaves.
  */
 #include <string.h>
 
 #include "log.h"
 #include "text.h"
 #include "web.h"
+#include "wsread.h"
 
 /* A server frame's header for len bytes of payload; its length. */
 static size_t
@@ -46,55 +37,38 @@ frame_head(unsigned char head[10], uint8_t opcode, size_t len)
 }
 
 int
-ws_send_text(struct web *w, const char *json, size_t len)
+ws_send_frame(struct web *w, uint8_t opcode, const char *payload, size_t len)
 {
 	unsigned char head[10];
 	struct outq_piece frame[2] = {
-		{ (const char *)head, frame_head(head, WSLAY_TEXT_FRAME, len) },
-		{ json, len },
+		{ (const char *)head, frame_head(head, opcode, len) },
+		{ payload, len },
 	};
 
-	if (w->ws == NULL || w->state == WEB_CLOSING || w->ws_aborted)
+	if (!w->upgraded || w->state == WEB_CLOSING)
 		return -1;
-	/* wslay's pongs first: frames leave in the order they arose. */
-	if (wslay_event_want_write(w->ws))
-		wslay_event_send(w->ws);
 	return web_write_pieces(w, frame, 2);
 }
 
-void
-ws_abort(struct web *w, uint16_t code, const char *reason)
+int
+ws_send_text(struct web *w, const char *json, size_t len)
 {
-	unsigned char head[10], body[2 + 123];
-	size_t len = utf8_prefix(reason, strlen(reason), 123);
-	struct outq_piece frame[2] = {
-		{ (const char *)head, frame_head(head, WSLAY_CONNECTION_CLOSE,
-		    2 + len) },
-		{ (const char *)body, 2 + len },
-	};
-
-	if (w->ws == NULL || w->state == WEB_CLOSING)
-		return;
-	log_info("%s: %s%sclosed with %u: %s", w->client.peer, w->name,
-	    w->name[0] ? " " : "", code, reason);
-	body[0] = (unsigned char)(code >> 8);
-	body[1] = (unsigned char)(code & 0xff);
-	memcpy(body + 2, reason, len);
-	w->ws_aborted = 1;	/* wslay's own close is never sent */
-	if (web_write_pieces(w, frame, 2) == 0)
-		web_close(w, DISC_ERROR, reason);
+	return ws_send_frame(w, WS_OP_TEXT, json, len);
 }
 
 void
 ws_fail(struct web *w, uint16_t code, const char *reason, int disc_reason)
 {
-	size_t len = utf8_prefix(reason, strlen(reason), 123);
+	char body[2 + WS_CONTROL_MAX - 2];
+	size_t len = utf8_prefix(reason, strlen(reason), sizeof(body) - 2);
 
-	if (w->ws == NULL || w->state == WEB_CLOSING)
+	if (!w->upgraded || w->state == WEB_CLOSING)
 		return;
 	log_info("%s: %s%sclosed with %u: %s", w->client.peer, w->name,
 	    w->name[0] ? " " : "", code, reason);
-	wslay_event_queue_close(w->ws, code, (const uint8_t *)reason, len);
-	wslay_event_send(w->ws);
-	web_close(w, disc_reason, reason);
+	body[0] = (char)(code >> 8);
+	body[1] = (char)(code & 0xff);
+	memcpy(body + 2, reason, len);
+	if (ws_send_frame(w, WS_OP_CLOSE, body, 2 + len) == 0)
+		web_close(w, disc_reason, reason);
 }
