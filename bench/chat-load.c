@@ -1,9 +1,11 @@
 /*
- * chat-load.c -- load generator for chat and for IRC servers.
+ * chat-load.c -- load generator for chat, IRC servers and chat-web.
  *
- * One epoll loop drives N client connections speaking either chat's line
- * protocol (prompt, name, welcome, plain lines) or IRC (NICK/USER, JOIN,
- * PRIVMSG, answering PING).  Four modes:
+ * One epoll loop drives N client connections speaking chat's line
+ * protocol (prompt, name, welcome, plain lines), IRC (NICK/USER, JOIN,
+ * PRIVMSG, answering PING) or chat-web's WebSocket (the upgrade of
+ * /ws?user_id=NAME, the welcome event, "say" messages as masked text
+ * frames, answering pings).  Four modes:
  *
  *   login   connect and log in N clients, C at a time: logins/s and the
  *           CPU the server spent per login (-q: quit each one right after
@@ -68,15 +70,22 @@
 #define SAT_FACTOR	1.4
 #define HIST_BUCKETS	(256 + 56 * 128)
 #define KERNEL_STACK_KIB 16		/* THREAD_SIZE on x86-64 */
+#define WS_KEY		"dGhlIHNhbXBsZSBub25jZQ=="	/* RFC 6455's sample */
+#define WS_FRAME_MAX	(CARRY_MAX - 16)	/* larger frames are dropped */
+#define WS_TEXT		0x1
+#define WS_CLOSE	0x8
+#define WS_PING		0x9
+#define WS_PONG		0xa
 
-enum proto { PROTO_CHAT, PROTO_IRC };
+enum proto { PROTO_CHAT, PROTO_IRC, PROTO_WS };
 enum mode { MODE_LOGIN, MODE_IDLE, MODE_RELAY, MODE_SERIAL };
 
 enum cstate {
 	CS_NEW,		/* not started */
 	CS_CONNECTING,	/* TCP connect in progress */
 	CS_PROMPT,	/* chat: waiting for "? name:" */
-	CS_NAMING,	/* waiting for the welcome (chat) or 001 (IRC) */
+	CS_UPGRADE,	/* ws: waiting for the 101 and the end of its head */
+	CS_NAMING,	/* waiting for the welcome (chat, ws) or 001 (IRC) */
 	CS_JOINING,	/* IRC: waiting for the end of NAMES */
 	CS_READY,	/* logged in */
 	CS_QUITTING,	/* sent a quit, waiting for EOF */
@@ -92,10 +101,11 @@ struct client {
 	uint8_t		 counted;	/* counted as in flight */
 	char		*carry;		/* partial line from the last read */
 	uint32_t	 carry_len;
+	uint64_t	 skip;		/* ws: bytes of an overlong frame still to drop */
 	char		*out;		/* bytes the socket did not take yet */
 	uint32_t	 out_len, out_cap;
 	uint64_t	 t_start;	/* connect() called */
-	uint64_t	 t_prompt;	/* name prompt seen (IRC: connected) */
+	uint64_t	 t_prompt;	/* name prompt seen (IRC: connected; ws: 101) */
 	uint64_t	 t_login;	/* welcome / end of NAMES seen */
 	uint64_t	*seen;		/* bitmap: message numbers received this step */
 	uint32_t	*last;		/* per sender: highest number received + 1 */
@@ -146,6 +156,7 @@ static struct {
 	const char	*channel;
 	const char	*prefix;
 	const char	*label;
+	const char	*host;		/* -a as given: the ws Host header */
 	int		 read_time;	/* -R: arrivals timed at the read */
 } opt = {
 	.proto = PROTO_CHAT,
@@ -184,11 +195,24 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
 }
 
+static const char *
+proto_name(void)
+{
+	switch (opt.proto) {
+	case PROTO_IRC:
+		return "irc";
+	case PROTO_WS:
+		return "ws";
+	default:
+		return "chat";
+	}
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: chat-load [-q] [-x] [-p chat|irc] [-a host:port] [-m mode]\n"
+	    "usage: chat-load [-q] [-x] [-p chat|irc|ws] [-a host:port] [-m mode]\n"
 	    "    [-n N[,N...]] [-c inflight] [-s senders] [-r rate[,rate...]]\n"
 	    "    [-d secs] [-M msgs] [-l bytes] [-w pid[,pid...]] [-T secs]\n"
 	    "    [-H secs] [-g channel] [-N prefix] [-L label] [-R]\n"
@@ -616,6 +640,55 @@ send_line(struct client *c, const char *fmt, ...)
 		send_bytes(c, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/*
+ * One WebSocket frame from a client: FIN, the opcode, a 7- or 16-bit
+ * length with the mask bit, the masking key, the masked payload.  The
+ * key changes from frame to frame; the server only unmasks with it.
+ */
+static void
+ws_send(struct client *c, int opcode, const char *payload, size_t len)
+{
+	static uint32_t key = 0x9e3779b9;
+	unsigned char frame[8 + 2048], *mask;
+	size_t h = 0;
+
+	if (len > sizeof(frame) - 8)
+		return;
+	frame[h++] = (unsigned char)(0x80 | opcode);
+	if (len < 126)
+		frame[h++] = (unsigned char)(0x80 | len);
+	else {
+		frame[h++] = 0x80 | 126;
+		frame[h++] = (unsigned char)(len >> 8);
+		frame[h++] = (unsigned char)len;
+	}
+	key = key * 1664525 + 1013904223;
+	mask = frame + h;
+	memcpy(mask, &key, 4);
+	h += 4;
+	for (size_t i = 0; i < len; i++)
+		frame[h + i] = (unsigned char)payload[i] ^ mask[i % 4];
+	send_bytes(c, (const char *)frame, h + len);
+}
+
+/* A text frame (one JSON message for chat-web). */
+static void
+send_frame(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+send_frame(struct client *c, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ws_send(c, WS_TEXT, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 static void
 leave_flight(struct client *c)
 {
@@ -730,6 +803,8 @@ logged_in(struct client *c)
 		ready--;
 		if (opt.proto == PROTO_CHAT)
 			send_line(c, "/quit\n");
+		else if (opt.proto == PROTO_WS)
+			send_frame(c, "{\"type\":\"quit\"}");
 		else
 			send_line(c, "QUIT :bench\r\n");
 		return;
@@ -752,7 +827,13 @@ connected(struct client *c)
 	}
 	if (opt.proto == PROTO_CHAT)
 		c->state = CS_PROMPT;
-	else {
+	else if (opt.proto == PROTO_WS) {
+		c->state = CS_UPGRADE;
+		send_line(c, "GET /ws?user_id=%s%u HTTP/1.1\r\nHost: %s\r\n"
+		    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+		    "Sec-WebSocket-Key: " WS_KEY "\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		    opt.prefix, c->id, opt.host);
+	} else {
 		c->t_prompt = now_ns();
 		c->state = CS_NAMING;
 		send_line(c, "NICK %s%u\r\nUSER b%u 0 * :bench\r\n", opt.prefix,
@@ -914,10 +995,192 @@ irc_line(struct client *c, const char *line, size_t len, uint64_t now)
 	}
 }
 
+/* Whole lines in p..end (chat, IRC); returns where the partial one starts. */
+static char *
+lines_input(struct client *c, char *p, char *end, uint64_t now)
+{
+	char *nl;
+
+	for (; p < end && c->fd != -1; p = nl + 1) {
+		size_t len;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len == 0)
+			continue;
+		if (opt.proto == PROTO_CHAT)
+			chat_line(c, p, len, now);
+		else
+			irc_line(c, p, len, now);
+	}
+	return p;
+}
+
+/* ---- WebSocket (chat-web) ---- */
+
+/* The JSON of a text frame has "type":"type". */
+static int
+ws_is(const char *json, size_t len, const char *type)
+{
+	char want[64];
+	int n = snprintf(want, sizeof(want), "\"type\":\"%s\"", type);
+
+	return memmem(json, len, want, (size_t)n) != NULL;
+}
+
+/*
+ * One event from the server (a text frame's JSON).  Before the welcome
+ * an error or a password request fails the login (the names are guests);
+ * then only messages carrying the mark count, found in their "text".
+ * Replies ("ok"), joins and leaves are not counted.
+ */
+static void
+ws_event(struct client *c, const char *json, size_t len, uint64_t now)
+{
+	static const char key[] = "\"text\":\"" MARK;
+	const char *p;
+
+	switch (c->state) {
+	case CS_NAMING:
+		if (ws_is(json, len, "welcome"))
+			logged_in(c);
+		else if (ws_is(json, len, "error") || ws_is(json, len, "password")) {
+			server_error(c, json, len);
+			close_client(c, CS_FAILED);
+		}
+		return;
+	case CS_READY:
+		if ((p = memmem(json, len, key, sizeof(key) - 1)) != NULL)
+			got_message(c, p + sizeof("\"text\":\"") - 1, json + len, now);
+		else if (ws_is(json, len, "error"))
+			server_error(c, json, len);
+		return;
+	default:
+		return;
+	}
+}
+
+/* A whole frame's payload, by its opcode. */
+static void
+ws_frame_in(struct client *c, int opcode, const char *payload, size_t len,
+    uint64_t now)
+{
+	switch (opcode) {
+	case 0:		/* a continuation: searched on its own */
+	case WS_TEXT:
+		ws_event(c, payload, len, now);
+		break;
+	case WS_PING:
+		ws_send(c, WS_PONG, payload, len);
+		break;
+	case WS_CLOSE:
+		/* Not asked for: the status code and reason say why. */
+		if (c->state != CS_QUITTING)
+			server_error(c, len > 2 ? payload + 2 : "close", len > 2 ? len - 2 : 5);
+		ws_send(c, WS_CLOSE, payload, len < 2 ? len : 2);
+		break;
+	default:	/* binary, pong */
+		break;
+	}
+}
+
+/*
+ * One server frame at p, unmasked, with a 7-, 16- or 64-bit length: the
+ * bytes it takes once whole (and handled), 0 while more are needed.  A
+ * frame too large to carry is dropped as it comes (c->skip); nothing the
+ * benchmark counts is near that size.
+ */
+static size_t
+ws_frame(struct client *c, const unsigned char *p, size_t avail, uint64_t now)
+{
+	size_t h = 2;
+	uint64_t len;
+
+	if (avail < 2)
+		return 0;
+	len = p[1] & 0x7f;
+	if (len == 126) {
+		if (avail < (h = 4))
+			return 0;
+		len = (uint64_t)p[2] << 8 | p[3];
+	} else if (len == 127) {
+		if (avail < (h = 10))
+			return 0;
+		len = 0;
+		for (int i = 2; i < 10; i++)
+			len = len << 8 | p[i];
+	}
+	if (p[1] & 0x80) {
+		server_error(c, "a masked frame from the server", 30);
+		close_client(c, CS_FAILED);
+		return avail;
+	}
+	if (len > WS_FRAME_MAX) {
+		if (avail - h >= len)
+			return h + (size_t)len;
+		c->skip = len - (avail - h);
+		return avail;
+	}
+	if (avail - h < len)
+		return 0;
+	ws_frame_in(c, p[0] & 0x0f, (const char *)p + h, (size_t)len, now);
+	return h + (size_t)len;
+}
+
+/*
+ * The answer to the upgrade: a 101 and its head, then frames.  Returns
+ * NULL until the head is whole, else where the frames start.
+ */
+static char *
+ws_head(struct client *c, char *p, char *end, uint64_t now)
+{
+	char *eoh = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+	char *eol;
+
+	if (eoh == NULL)
+		return NULL;
+	if (eoh - p < 12 || memcmp(p + 8, " 101", 4) != 0) {
+		eol = memchr(p, '\r', (size_t)(eoh - p + 1));
+		server_error(c, p, (size_t)(eol - p));
+		close_client(c, CS_FAILED);
+		return end;
+	}
+	c->t_prompt = now;
+	c->state = CS_NAMING;
+	return eoh + 4;
+}
+
+/* Bytes from chat-web; returns where the partial frame (or head) starts. */
+static char *
+ws_input(struct client *c, char *p, char *end, uint64_t now)
+{
+	size_t n;
+
+	if (c->skip > 0) {
+		n = c->skip < (uint64_t)(end - p) ? (size_t)c->skip : (size_t)(end - p);
+		p += n;
+		c->skip -= n;
+	}
+	if (c->state == CS_UPGRADE) {
+		char *frames = ws_head(c, p, end, now);
+
+		if (frames == NULL)
+			return p;
+		p = frames;
+	}
+	while (p < end && c->fd != -1 && c->skip == 0 &&
+	    (n = ws_frame(c, (const unsigned char *)p, (size_t)(end - p), now)) > 0)
+		p += n;
+	return p;
+}
+
 static void
 client_read(struct client *c)
 {
-	char *buf = rx, *p, *nl, *end;
+	char *buf = rx, *p, *end;
 	union {
 		char		buf[CMSG_SPACE(sizeof(struct scm_timestamping))];
 		struct cmsghdr	align;
@@ -953,26 +1216,15 @@ client_read(struct client *c)
 			now = rx_time(&msg, now);
 		bytes_rx += (uint64_t)n;
 		end = buf + have + n;
-		for (p = buf; p < end && c->fd != -1; p = nl + 1) {
-			size_t len;
-
-			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-				break;
-			len = (size_t)(nl - p);
-			if (len > 0 && p[len - 1] == '\r')
-				len--;
-			if (len == 0)
-				continue;
-			if (opt.proto == PROTO_CHAT)
-				chat_line(c, p, len, now);
-			else
-				irc_line(c, p, len, now);
-		}
+		if (opt.proto == PROTO_WS)
+			p = ws_input(c, buf, end, now);
+		else
+			p = lines_input(c, buf, end, now);
 		if (c->fd == -1)
 			return;
 		have = (size_t)(end - p);
 		if (have > CARRY_MAX)
-			have = 0;	/* an overlong line: drop it */
+			have = 0;	/* an overlong line (or head): drop it */
 		if (have > 0 && c->carry == NULL &&
 		    (c->carry = malloc(CARRY_MAX)) == NULL)
 			err(111, "malloc");
@@ -1104,7 +1356,7 @@ mode_login(void)
 	    "secs=%.3f per_s=%.1f server_cpu_ms_per_login=%.2f machine_cpu_ms_per_login=%.2f "
 	    "loadgen_cpu_ms=%.0f server_errors=%" PRIu64 " others_cpu_pct=%.0f "
 	    "prompt_p50_ms=%.3f prompt_p99_ms=%.3f welcome_p50_ms=%.3f welcome_p99_ms=%.3f\n",
-	    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", opt.n, opt.inflight_max,
+	    opt.label, proto_name(), opt.n, opt.inflight_max,
 	    opt.quit_after_login, ok, failed + dropped, secs, secs > 0 ? ok / secs : 0,
 	    ok > 0 && opt.nwatch > 0 ? server_ms / ok : 0, ok > 0 ? mach_ms / ok : 0,
 	    self1 - self0, server_errors, noise, hist_ms(&h_prompt, 0.5),
@@ -1167,7 +1419,7 @@ mode_idle(void)
 		    "child_pss_median_kib=%" PRIu64 " "
 		    "server_pss_kib=%" PRIu64 " server_rss_kib=%" PRIu64
 		    " steady_wait_secs=%.1f\n",
-		    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", k, ready,
+		    opt.label, proto_name(), k, ready,
 		    failed + dropped, (double)(now_ns() - t0) / 1e9, p1.children,
 		    ready ? ((double)p1.pss_kib - (double)p0.pss_kib) / ready : 0,
 		    ready ? ((double)p1.rss_kib - (double)p0.rss_kib) / ready : 0,
@@ -1244,6 +1496,8 @@ send_message(struct step *st, struct client *c, uint64_t k)
 	text[n] = '\0';
 	if (opt.proto == PROTO_CHAT)
 		send_line(c, "%s\n", text);
+	else if (opt.proto == PROTO_WS)
+		send_frame(c, "{\"type\":\"say\",\"text\":\"%s\"}", text);
 	else
 		send_line(c, "PRIVMSG %s :%s\r\n", opt.channel, text);
 	if (st->sent == 0)
@@ -1317,7 +1571,7 @@ report_step(const struct step *st, const char *kind, double noise)
 	    " deliveries_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
 	    " loss=%" PRIu64 " loss_pct=%.3f dups=%" PRIu64 " reorders=%" PRIu64
 	    " dropped=%u server_errors=%" PRIu64 " others_cpu_pct=%.0f\n",
-	    opt.label, kind, opt.proto == PROTO_CHAT ? "chat" : "irc", st->members,
+	    opt.label, kind, proto_name(), st->members,
 	    st->rate, st->sent, send_secs > 0 ? (double)(st->sent - 1) / send_secs : 0,
 	    expected, st->received, secs > 0 ? (double)st->received / secs : 0,
 	    hist_ms(&st->lat, 0.50), hist_ms(&st->lat, 0.99), hist_ms(&st->lat, 0.999),
@@ -1359,7 +1613,7 @@ mode_relay(void)
 	members0 = ready;
 	if (ready < 2) {
 		printf("RESULT label=%s mode=relay proto=%s members=%u error=not-enough-clients\n",
-		    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", ready);
+		    opt.label, proto_name(), ready);
 		return;
 	}
 	for (int i = 0; i < opt.nrates; i++) {
@@ -1410,7 +1664,7 @@ mode_relay(void)
 	}
 	printf("RESULT label=%s mode=saturation proto=%s peak_deliveries_per_s=%.0f "
 	    "at_rate=%.0f last_rate=%.0f stop=%s\n", opt.label,
-	    opt.proto == PROTO_CHAT ? "chat" : "irc", peak, peak_rate, rate, why);
+	    proto_name(), peak, peak_rate, rate, why);
 }
 
 static void
@@ -1426,7 +1680,7 @@ mode_serial(void)
 	pick_senders(opt.n);
 	if (ready < 2) {
 		printf("RESULT label=%s mode=serial proto=%s members=%u error=not-enough-clients\n",
-		    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", ready);
+		    opt.label, proto_name(), ready);
 		return;
 	}
 	step_begin(&st, 1, m);
@@ -1456,7 +1710,7 @@ mode_serial(void)
 	    "all_p50_ms=%.3f all_p99_ms=%.3f one_p50_ms=%.3f one_p99_ms=%.3f "
 	    "loss=%" PRIu64 " dups=%" PRIu64 " server_errors=%" PRIu64
 	    " others_cpu_pct=%.0f\n",
-	    opt.label, opt.proto == PROTO_CHAT ? "chat" : "irc", st.members, m,
+	    opt.label, proto_name(), st.members, m,
 	    hist_ms(&all, 0.5), hist_ms(&all, 0.99), hist_ms(&st.lat, 0.5),
 	    hist_ms(&st.lat, 0.99), lost, st.dups, server_errors, noise_end());
 }
@@ -1491,6 +1745,7 @@ parse_addr(const char *s)
 	if ((colon = strrchr(host, ':')) == NULL)
 		usage();
 	*colon = '\0';
+	opt.host = s;
 	memset(&opt.addr, 0, sizeof(opt.addr));
 	opt.addr.sin_family = AF_INET;
 	opt.addr.sin_port = htons((uint16_t)atoi(colon + 1));
@@ -1572,6 +1827,8 @@ main(int argc, char *argv[])
 				opt.proto = PROTO_CHAT;
 			else if (strcmp(optarg, "irc") == 0)
 				opt.proto = PROTO_IRC;
+			else if (strcmp(optarg, "ws") == 0)
+				opt.proto = PROTO_WS;
 			else
 				usage();
 			break;
