@@ -1,7 +1,6 @@
 /*
  * jout.c -- JSON text out (jout.h).
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,22 +121,42 @@ jout_member_strn(struct jout *j, const char *key, const char *s, size_t len)
 	jout_string(j, s, len);
 }
 
+/*
+ * n in decimal, written from the end of num (24 bytes); its first digit.
+ * By hand: every event carries two numbers, and snprintf took a fifth of
+ * a delivery's time.
+ */
+static char *
+decimal(char num[24], uint64_t n)
+{
+	char *p = num + 24;
+
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	return p;
+}
+
 void
 jout_member_int(struct jout *j, const char *key, int64_t n)
 {
-	char num[24];
+	char num[24], *p;
+	uint64_t magnitude = n < 0 ? -(uint64_t)n : (uint64_t)n;
 
 	jout_key(j, key);
-	jout_raw(j, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, n));
+	p = decimal(num, magnitude);
+	if (n < 0)
+		*--p = '-';
+	jout_raw(j, p, (size_t)(num + 24 - p));
 }
 
 void
 jout_member_uint(struct jout *j, const char *key, uint64_t n)
 {
-	char num[24];
+	char num[24], *p = decimal(num, n);
 
 	jout_key(j, key);
-	jout_raw(j, num, (size_t)snprintf(num, sizeof(num), "%" PRIu64, n));
+	jout_raw(j, p, (size_t)(num + 24 - p));
 }
 
 void
