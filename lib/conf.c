@@ -24,6 +24,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
 #define CONF_DEFAULT_PATH SYSCONFDIR "/chat/chat.conf"
 #define CONF_FILE_MAX (1024 * 1024)
 
@@ -72,6 +75,9 @@ static const struct conf_key conf_keys[] = {
 	{ "cors_origins", CONF_ORIGINS, offsetof(struct chat_conf, cors_origins), 0, 0 },
 	{ "ws_ping_interval", CONF_UINT, offsetof(struct chat_conf, ws_ping_interval), 1, 86400 },
 	{ "ws_ping_timeout", CONF_UINT, offsetof(struct chat_conf, ws_ping_timeout), 1, 3600 },
+
+	/* The archive. */
+	{ "history_db", CONF_FILE_PATH, offsetof(struct chat_conf, history_db), 0, 0 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -127,6 +133,8 @@ conf_defaults(struct chat_conf *conf)
 	strlcpy(conf->tokens_file, SYSCONFDIR "/chat/tokens", sizeof(conf->tokens_file));
 	conf->ws_ping_interval = 30;
 	conf->ws_ping_timeout = 10;
+	strlcpy(conf->history_db, LOCALSTATEDIR "/lib/chat/history.db",
+	    sizeof(conf->history_db));
 
 	conf->log_level = LOG_LEVEL_INFO;
 }

@@ -61,6 +61,8 @@ struct chat_conf {
 	unsigned	ws_ping_interval; /* seconds between pings (and SSE
 					   comments) to a quiet client */
 	unsigned	ws_ping_timeout; /* seconds a ping may stay unanswered */
+	/* The archive (chat-historyd, doc/architecture.md). */
+	char		history_db[CONF_PATH_MAX]; /* SQLite file */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

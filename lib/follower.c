@@ -47,6 +47,15 @@ claim(struct follower *f, const char *label, enum follower_start start,
 	return 0;
 }
 
+void
+follower_seek(struct follower *f, uint64_t seq)
+{
+	uint64_t end = atomic_load(&f->shm.hdr->log_next);
+
+	f->reader.cursor = seq < end ? seq : end;
+	logreader_publish(&f->reader);
+}
+
 int
 follower_open(struct follower *f, const struct chat_conf *conf,
     const char *label, enum follower_start start, char *why, size_t whylen)

@@ -50,6 +50,12 @@ enum follower_start {
 int	follower_open(struct follower *f, const struct chat_conf *conf,
 	    const char *label, enum follower_start start, char *why,
 	    size_t whylen);
+/*
+ * Go on reading at seq (a stored cursor of this segment's run, from an
+ * archive): a record the ring no longer holds is reported as a gap by
+ * the next follower_next.  A seq past the log's end reads from its end.
+ */
+void	follower_seek(struct follower *f, uint64_t seq);
 /* Free the slot, close the descriptors, detach. */
 void	follower_close(struct follower *f);
 

@@ -1,0 +1,181 @@
+/*
+ * chat-historyd -- archive every record of chat's log in SQLite.
+ *
+ * A log follower (lib/follower.c): woken like a session, nudged when it
+ * lags, reading every record with a cursor of its own, and storing each
+ * in the archive (history/store.c) in batched transactions whose last
+ * write is the cursor itself.  At start it goes on from the cursor
+ * stored for the segment's run (its segment_id), or, for a run it has
+ * not seen, from the oldest record the ring still holds.  Records the
+ * ring overwrote before they were read are stored as a gap row and
+ * logged: never a silent hole.
+ *
+ *	chat-historyd [-c FILE]
+ *
+ * SIGINT or SIGTERM: commit what was read, free the slot, exit 0.  Exit
+ * 100 on bad usage or configuration, 111 when the archive or the
+ * segment cannot be used.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "follower.h"
+#include "log.h"
+#include "store.h"
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: the wait returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+struct archiver {
+	struct follower	 f;
+	struct store	*store;
+	uint64_t	 segment_id;
+	uint64_t	 next;		/* the cursor: the next record to read */
+	size_t		 batch;		/* records in the open transaction */
+};
+
+static void
+die_store(struct archiver *a)
+{
+	log_warnx("archive: %s", store_error(a->store));
+	exit(EXIT_SYSTEM);
+}
+
+static void
+commit(struct archiver *a)
+{
+	if (store_commit(a->store, a->segment_id, a->next) == -1)
+		die_store(a);
+	a->batch = 0;
+}
+
+/* Store everything there is to read, a transaction per STORE_BATCH. */
+static void
+drain(struct archiver *a)
+{
+	struct msglog_entry e;
+	struct follower_gap gap;
+
+	if (store_begin(a->store) == -1)
+		die_store(a);
+	for (;;) {
+		switch (follower_next(&a->f, &e, &gap)) {
+		case FOLLOW_NONE:
+			commit(a);
+			return;
+		case FOLLOW_GAP:
+			log_warnx("gap: records %llu to %llu were overwritten before "
+			    "they were archived", (unsigned long long)gap.from,
+			    (unsigned long long)gap.to - 1);
+			if (store_gap(a->store, a->segment_id, gap.from,
+			    gap.to - 1) == -1)
+				die_store(a);
+			a->next = gap.to;
+			break;
+		case FOLLOW_RECORD:
+			if (store_record(a->store, a->segment_id, &e) == -1)
+				die_store(a);
+			a->next = e.next;
+			break;
+		}
+		if (++a->batch >= STORE_BATCH) {
+			commit(a);
+			if (store_begin(a->store) == -1)
+				die_store(a);
+		}
+	}
+}
+
+static void
+start(struct archiver *a, const struct chat_conf *conf)
+{
+	char why[512];
+	uint64_t next;
+	int stored;
+
+	if ((a->store = store_open(conf->history_db, why, sizeof(why))) == NULL)
+		fatalx("archive: %s", why);
+	if (follower_open(&a->f, conf, "follower:chat-historyd", FOLLOW_OLDEST,
+	    why, sizeof(why)) == -1)
+		fatalx("%s", why);
+	a->segment_id = a->f.shm.hdr->segment_id;
+	if ((stored = store_cursor(a->store, a->segment_id, &next)) == -1)
+		die_store(a);
+	if (stored) {
+		follower_seek(&a->f, next);
+		log_info("archiving segment %016llx from record %llu",
+		    (unsigned long long)a->segment_id, (unsigned long long)next);
+	} else
+		log_info("archiving segment %016llx from its oldest record",
+		    (unsigned long long)a->segment_id);
+	a->next = a->f.reader.cursor;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *conf_path = NULL;
+	struct chat_conf conf;
+	struct archiver a;
+	char why[512];
+	int ch;
+
+	log_init("chat-historyd", LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c') {
+			fprintf(stderr, "usage: chat-historyd [-c file]\n");
+			return EXIT_USAGE;
+		}
+		conf_path = optarg;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: chat-historyd [-c file]\n");
+		return EXIT_USAGE;
+	}
+	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1)
+		fatalx("%s", why);
+	log_set_level(conf.log_level);
+	memset(&a, 0, sizeof(a));
+	catch_signals();
+	start(&a, &conf);
+	printf("ready %llu\n", (unsigned long long)a.next);
+	fflush(stdout);
+	drain(&a);
+	while (!stopping) {
+		switch (follower_wait(&a.f, -1, why, sizeof(why))) {
+		case -1:
+			log_warnx("%s", why);
+			follower_close(&a.f);
+			store_close(a.store);
+			return EXIT_SYSTEM;
+		case 1:
+			drain(&a);
+			break;
+		}
+	}
+	drain(&a);
+	follower_close(&a.f);
+	store_close(a.store);
+	return 0;
+}
