@@ -16,7 +16,6 @@
  * 100 on bad usage or configuration, 111 when the archive or the
  * segment cannot be used.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,26 +25,6 @@
 #include "follower.h"
 #include "log.h"
 #include "store.h"
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: the wait returns */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
 
 struct archiver {
 	struct follower	 f;
@@ -157,12 +136,12 @@ main(int argc, char *argv[])
 		fatalx("%s", why);
 	log_set_level(conf.log_level);
 	memset(&a, 0, sizeof(a));
-	catch_signals();
+	follower_on_signals();
 	start(&a, &conf);
 	printf("ready %llu\n", (unsigned long long)a.next);
 	fflush(stdout);
 	drain(&a);
-	while (!stopping) {
+	while (!follower_stopping()) {
 		switch (follower_wait(&a.f, -1, why, sizeof(why))) {
 		case -1:
 			log_warnx("%s", why);

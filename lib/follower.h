@@ -56,6 +56,13 @@ int	follower_open(struct follower *f, const struct chat_conf *conf,
  * the next follower_next.  A seq past the log's end reads from its end.
  */
 void	follower_seek(struct follower *f, uint64_t seq);
+/*
+ * SIGINT and SIGTERM end a follower's loop: after follower_on_signals,
+ * follower_stopping() is 1 once either came, and a follower_wait under
+ * way returns 0 (no SA_RESTART).
+ */
+void	follower_on_signals(void);
+int	follower_stopping(void);
 /* Free the slot, close the descriptors, detach. */
 void	follower_close(struct follower *f);
 

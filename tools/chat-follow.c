@@ -18,7 +18,6 @@
  * and exit 0.  Exit 100 on bad usage, 111 on a system failure.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +25,6 @@
 #include "conf.h"
 #include "follower.h"
 #include "log.h"
-
-static volatile sig_atomic_t stopping;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void
 usage(void)
@@ -111,17 +101,6 @@ drain(struct follower *f, int count_only)
 	}
 }
 
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -158,13 +137,13 @@ main(int argc, char **argv)
 	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	log_set_level(conf.log_level);
-	catch_signals();
+	follower_on_signals();
 	if (follower_open(&f, &conf, "follower:chat-follow", start, why,
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	printf("ready %llu\n", (unsigned long long)f.reader.cursor);
 	fflush(stdout);
-	while (!stopping) {
+	while (!follower_stopping()) {
 		if (drain(&f, count_only) && count_only)
 			printf("count %llu %llu %llu\n", (unsigned long long)f.records,
 			    (unsigned long long)f.gaps, (unsigned long long)f.lost);
