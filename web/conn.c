@@ -71,7 +71,6 @@ web_close(struct web *w, int disc_reason, const char *why)
 	if (w->attached && w->state != WEB_HTTP)
 		atomic_fetch_add(&w->shm.hdr->st_disconnects[disc_reason], 1);
 	w->state = WEB_CLOSING;
-	w->close_why = why;
 	log_debug("%s: close%s%s: %s", w->client.peer, w->name[0] ? " " : "",
 	    w->name, why);
 }

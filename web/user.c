@@ -8,6 +8,8 @@
  * ACTIVE with its transport; others see it join), and leaving.  The
  * rules themselves are chatcore/login.c's, as for chat-session.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -41,13 +43,13 @@ user_claim(struct web *w, const char **why)
 	w->claimed = 1;
 	w->generation = atomic_load(&shm_slot(&w->shm, w->slot)->s_generation);
 	logreader_init(&w->reader, &w->shm, w->slot, w->generation, 0, w->text);
-	if (hublink_open(&w->link) == 0 &&
-	    hublink_hello(&w->link, w->slot, w->generation, whyhub,
+	if (hublink_open(&w->link) == -1)
+		snprintf(whyhub, sizeof(whyhub), "hub not reachable: %s",
+		    strerror(errno));
+	else if (hublink_hello(&w->link, w->slot, w->generation, whyhub,
 	    sizeof(whyhub)) == 0 &&
-	    hublink_welcome(&w->link, whyhub, sizeof(whyhub)) == HUBLINK_OK) {
-		w->registered_hub = 1;
+	    hublink_welcome(&w->link, whyhub, sizeof(whyhub)) == HUBLINK_OK)
 		return 0;
-	}
 	log_warnx("%s: %s", w->client.peer, whyhub);
 	registry_release(&w->shm, w->slot, w->pid, w->generation, "");
 	w->claimed = 0;

@@ -66,7 +66,6 @@ struct web {
 	char		unavailable[256]; /* why not, for /health */
 	struct hublink	link;
 	int		claimed;	/* slot/generation are ours */
-	int		registered_hub;	/* the hub said WELCOME */
 	uint32_t	slot, generation;
 
 	/* The client's bytes: a request head and body, or frames. */
@@ -100,7 +99,6 @@ struct web {
 	int		 throttled;	/* not reading until a token */
 	struct bucket	 bucket;	/* rate_msgs, rate_burst */
 
-	const char	*close_why;	/* for the log */
 };
 
 /* user.c */
