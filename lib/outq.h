@@ -37,6 +37,14 @@ int	outq_vappendf(struct outq *q, const char *fmt, va_list ap)
 int	outq_appendf(struct outq *q, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 size_t	outq_pending(const struct outq *q);
+/*
+ * A drain of the log writes to the socket once this much is queued, not
+ * only at its end: a burst (a storm of join notices held off by the hub)
+ * would otherwise grow the queue, and its pages would stay with the
+ * process for good.  The system calls saved by larger writes are few: a
+ * 3 KiB write carries some 150 lines.
+ */
+#define OUTQ_WRITE_BATCH	3072
 /* Bytes that may still be appended before the queue reaches its limit. */
 size_t	outq_room(const struct outq *q);
 /*

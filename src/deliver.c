@@ -110,16 +110,8 @@ format_record(struct session *s, const struct msglog_entry *e)
 }
 
 /*
- * A drain writes to the socket once it has formatted this much, not only
- * at its end: a burst (a storm of join notices held off by the hub)
- * would otherwise grow the output buffer, and its pages would stay with
- * the session for good.  The system calls saved by larger writes are
- * few: a 3 KiB write carries some 150 lines.
- */
-#define WRITE_BATCH	3072
-
-/*
- * Queue a record; when the queue is full, write to the socket first.
+ * Queue a record; past OUTQ_WRITE_BATCH, or when the queue is full,
+ * write to the socket first.
  * 1, or -1 (the session closes) if the client does not take it.
  */
 static int
@@ -127,7 +119,7 @@ queue_record(void *arg, const struct msglog_entry *e)
 {
 	struct session *s = arg;
 
-	if (outq_pending(&s->out) >= WRITE_BATCH &&
+	if (outq_pending(&s->out) >= OUTQ_WRITE_BATCH &&
 	    outq_flush(&s->out, s->client.out_fd) == -1)
 		goto sendq;
 	if (format_record(s, e) == 0)

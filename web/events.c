@@ -14,6 +14,7 @@
 #include "events.h"
 #include "jout.h"
 #include "log.h"
+#include "registry.h"
 #include "web.h"
 
 static void
@@ -25,8 +26,8 @@ common(struct jout *j, const char *type, const struct msglog_entry *e)
 	jout_member_uint(j, "seq", e->seq);
 }
 
-/* "mentions":[...] and "mentioned"; 1 if the reader is mentioned. */
-static int
+/* "mentions":[...], and "mentioned" when the reader is one of them. */
+static void
 mentions(const struct web *w, struct jout *j, const struct msglog_entry *e)
 {
 	char names[CORE_MENTIONS_MAX][SHM_NAME_MAX + 1];
@@ -34,7 +35,7 @@ mentions(const struct web *w, struct jout *j, const struct msglog_entry *e)
 	int me = 0;
 
 	if (n == 0)
-		return 0;
+		return;
 	jout_key(j, "mentions");
 	jout_raw(j, "[", 1);
 	for (size_t i = 0; i < n; i++) {
@@ -46,15 +47,16 @@ mentions(const struct web *w, struct jout *j, const struct msglog_entry *e)
 	jout_raw(j, "]", 1);
 	if (me)
 		jout_member_bool(j, "mentioned", 1);
-	return me;
 }
 
 static size_t
 message_json(const struct web *w, const struct msglog_entry *e,
     struct jout *j)
 {
-	int mentioned;
-
+	/* A stream's bot sees everyone's lines only where they name it. */
+	if (w->transport == TRANSPORT_SSE && e->to.kind == TO_ALL &&
+	    !core_mentioned(e->text, e->len, w->name))
+		return 0;
 	common(j, "message", e);
 	jout_member_str(j, "from", e->from_name);
 	jout_member_strn(j, "text", e->text, e->len);
@@ -62,11 +64,8 @@ message_json(const struct web *w, const struct msglog_entry *e,
 		jout_member_str(j, "to", e->to_name);
 	else if (e->to.kind == TO_GROUP)
 		jout_member_str(j, "group", e->to_name);
-	mentioned = mentions(w, j, e);
+	mentions(w, j, e);
 	jout_close(j);
-	/* A stream's bot sees everyone's lines only where they name it. */
-	if (w->transport == TRANSPORT_SSE && e->to.kind == TO_ALL && !mentioned)
-		return 0;
 	return jout_finish(j);
 }
 
@@ -128,6 +127,20 @@ event_json(const struct web *w, const struct msglog_entry *e, char *buf,
 }
 
 size_t
+event_welcome_json(const struct web *w, char *buf, size_t size)
+{
+	struct jout j;
+
+	jout_start(&j, buf, size);
+	jout_open(&j);
+	jout_member_str(&j, "type", "welcome");
+	jout_member_str(&j, "user", w->name);
+	jout_member_uint(&j, "online", registry_active_count(&w->shm));
+	jout_close(&j);
+	return jout_finish(&j);
+}
+
+size_t
 event_result_json(const struct core_result *r, const char *id_json,
     char *buf, size_t size)
 {
@@ -162,13 +175,6 @@ struct drain {
 			    size_t);
 };
 
-/*
- * A drain writes to the socket once this much is queued, not only at
- * its end, as chat-session's does (src/deliver.c): a burst would grow
- * the queue, and its pages would stay with the process for good.
- */
-#define WRITE_BATCH	3072
-
 static int
 deliver(void *arg, const struct msglog_entry *e)
 {
@@ -176,7 +182,7 @@ deliver(void *arg, const struct msglog_entry *e)
 	const char *type;
 	size_t len;
 
-	if (outq_pending(&d->w->out) >= WRITE_BATCH)
+	if (outq_pending(&d->w->out) >= OUTQ_WRITE_BATCH)
 		web_flush(d->w);
 	if (d->w->state == WEB_CLOSING)
 		return -1;

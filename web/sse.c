@@ -110,7 +110,6 @@ static void
 start_stream(struct web *w)
 {
 	char head[1024], cors[600], welcome[256];
-	struct jout j;
 	int n;
 
 	web_cors_header(w, cors, sizeof(cors));
@@ -119,13 +118,8 @@ start_stream(struct web *w)
 	    "X-Accel-Buffering: no\r\n%s\r\n", cors);
 	if (web_write(w, head, (size_t)n) == -1)
 		return;
-	jout_start(&j, welcome, sizeof(welcome));
-	jout_open(&j);
-	jout_member_str(&j, "type", "welcome");
-	jout_member_str(&j, "user", w->name);
-	jout_member_uint(&j, "online", registry_active_count(&w->shm));
-	jout_close(&j);
-	send_event(w, "welcome", 0, welcome, jout_finish(&j));
+	send_event(w, "welcome", 0, welcome,
+	    event_welcome_json(w, welcome, sizeof(welcome)));
 	client_arm(w->deadline_fd, 0);		/* no keep-alive deadline now */
 	client_arm(client_timer(&w->client, &w->ping_fd), w->conf.ws_ping_interval);
 }

@@ -155,6 +155,8 @@ void	web_cors_header(const struct web *w, char *buf, size_t size);
  */
 size_t	event_json(const struct web *w, const struct msglog_entry *e,
 	    char *buf, size_t size, const char **type);
+/* {"type":"welcome","user":NAME,"online":N} for the user just in. */
+size_t	event_welcome_json(const struct web *w, char *buf, size_t size);
 /* A core result as {"type":"ok"} or {"type":"error",...}, with id. */
 size_t	event_result_json(const struct core_result *r, const char *id_json,
 	    char *buf, size_t size);

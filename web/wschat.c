@@ -12,9 +12,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "jout.h"
 #include "log.h"
-#include "registry.h"
 #include "web.h"
 
 #define ID_JSON_MAX	256	/* longest "id" echoed back */
@@ -329,7 +327,6 @@ enter(struct web *w)
 {
 	struct core_result r;
 	char welcome[256];
-	struct jout j;
 
 	user_enter(w, &r);
 	if (r.status == CR_ALREADY_ONLINE || r.status == CR_NAME_TAKEN) {
@@ -345,13 +342,7 @@ enter(struct web *w)
 	}
 	w->state = WEB_WS_CHAT;
 	client_arm(w->deadline_fd, 0);
-	jout_start(&j, welcome, sizeof(welcome));
-	jout_open(&j);
-	jout_member_str(&j, "type", "welcome");
-	jout_member_str(&j, "user", w->name);
-	jout_member_uint(&j, "online", registry_active_count(&w->shm));
-	jout_close(&j);
-	send_json(w, welcome, jout_finish(&j));
+	send_json(w, welcome, event_welcome_json(w, welcome, sizeof(welcome)));
 	wschat_wakeup(w);
 }
 
