@@ -77,7 +77,12 @@ static const struct conf_key conf_keys[] = {
 	{ "ws_ping_timeout", CONF_UINT, offsetof(struct chat_conf, ws_ping_timeout), 1, 3600 },
 
 	/* The archive. */
+	{ "history", CONF_BOOL, offsetof(struct chat_conf, history), 0, 0 },
 	{ "history_db", CONF_FILE_PATH, offsetof(struct chat_conf, history_db), 0, 0 },
+	{ "history_days", CONF_UINT, offsetof(struct chat_conf, history_days), 0, 36500 },
+	{ "history_max_rows", CONF_UINT, offsetof(struct chat_conf, history_max_rows), 0, 2000000000 },
+	{ "history_replay", CONF_UINT, offsetof(struct chat_conf, history_replay), 0, 500 },
+	{ "offline_max", CONF_UINT, offsetof(struct chat_conf, offline_max), 0, 10000 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -133,8 +138,13 @@ conf_defaults(struct chat_conf *conf)
 	strlcpy(conf->tokens_file, SYSCONFDIR "/chat/tokens", sizeof(conf->tokens_file));
 	conf->ws_ping_interval = 30;
 	conf->ws_ping_timeout = 10;
+	conf->history = 1;
 	strlcpy(conf->history_db, LOCALSTATEDIR "/lib/chat/history.db",
 	    sizeof(conf->history_db));
+	conf->history_days = 30;
+	conf->history_max_rows = 0;
+	conf->history_replay = 20;
+	conf->offline_max = 100;
 
 	conf->log_level = LOG_LEVEL_INFO;
 }

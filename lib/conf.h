@@ -62,7 +62,13 @@ struct chat_conf {
 					   comments) to a quiet client */
 	unsigned	ws_ping_timeout; /* seconds a ping may stay unanswered */
 	/* The archive (chat-historyd, doc/architecture.md). */
+	int		history;	/* 1: archive, /history, offline */
 	char		history_db[CONF_PATH_MAX]; /* SQLite file */
+	unsigned	history_days;	/* days a record is kept; 0 for ever */
+	unsigned	history_max_rows; /* records kept at most; 0 no cap */
+	unsigned	history_replay;	/* group lines shown on joining */
+	unsigned	offline_max;	/* private messages kept per offline
+					   registered user; 0 none */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };
