@@ -24,6 +24,7 @@ core_actor(const struct core_user *u, struct group_actor *a)
 	a->slot = u->slot;
 	a->generation = u->generation;
 	a->name = u->name;
+	a->registered = u->registered;
 }
 
 static const enum core_status group_status[] = {
