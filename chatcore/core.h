@@ -104,19 +104,15 @@ void	core_replay(const struct core_user *u, const char *group,
 void	core_keep_offline(const struct core_user *u, const char *to,
 	    const char *text, size_t len, struct core_result *r);
 /*
- * At a registered user's login: the private messages kept for it (none
- * if the archive cannot say), then, once they are shown,
- * core_offline_done marks them delivered and frees l.
- */
-void	core_offline_take(const struct core_user *u, struct core_lines *l);
-void	core_offline_done(const struct core_user *u, struct core_lines *l);
-/*
  * At a registered user's login: back into its kept groups (CR_REJOINED
- * to fn for each) and its invitations given again.
+ * to fn for each), its invitations given again, and the private
+ * messages kept for it in l (none if the archive cannot say).  Once
+ * they are shown, core_offline_done marks them delivered and frees l.
  */
 typedef void (*core_rejoined_fn)(void *arg, const struct core_result *r);
-void	core_rejoin_groups(const struct core_user *u, core_rejoined_fn fn,
-	    void *arg);
+void	core_welcome_back(const struct core_user *u, core_rejoined_fn fn,
+	    void *arg, struct core_lines *l);
+void	core_offline_done(const struct core_user *u, struct core_lines *l);
 
 /* groupact.c.  A group is named "name" or "#name". */
 void	core_create_group(const struct core_user *u, const char *group,

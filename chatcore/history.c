@@ -191,11 +191,11 @@ core_keep_offline(const struct core_user *u, const char *to, const char *text,
 	strlcpy(r->user, name, sizeof(r->user));
 }
 
-void
-core_offline_take(const struct core_user *u, struct core_lines *l)
+static void
+offline_take(const struct core_user *u, struct core_lines *l)
 {
 	memset(l, 0, sizeof(*l));
-	if (!u->registered || !u->conf->history || u->conf->offline_max == 0)
+	if (u->conf->offline_max == 0)
 		return;
 	if (hist_offline_take(u->conf->runtime_dir, u->shm->geo.max_line,
 	    u->name, keep_line, l, &l->last_id) != HIST_OK)
@@ -225,29 +225,33 @@ rejoin_group(void *arg, const char *group, int member)
 	const struct core_user *u = rj->u;
 	struct group_actor a;
 	struct core_result r;
-	uint32_t index;
+	uint32_t index, members;
 
 	if (!member) {
 		groups_reinvite(u->shm, group, u->slot, u->generation);
 		return;
 	}
 	core_actor(u, &a);
-	if (groups_rejoin(u->shm, &a, group, &index) != GR_OK)
+	if (groups_rejoin(u->shm, &a, group, &index, &members) != GR_OK)
 		return;
 	core_result_set(&r, CR_REJOINED);
-	strlcpy(r.group, shm_group(u->shm, index)->g_name, sizeof(r.group));
-	r.count = shm_group(u->shm, index)->g_members;
+	strlcpy(r.group, group, sizeof(r.group));
+	r.count = members;
 	r.lagging = hublink_wake(u->link, &(struct msglog_address){ TO_GROUP,
 	    index, 0 });
 	rj->fn(rj->arg, &r);
 }
 
 void
-core_rejoin_groups(const struct core_user *u, core_rejoined_fn fn, void *arg)
+core_welcome_back(const struct core_user *u, core_rejoined_fn fn, void *arg,
+    struct core_lines *l)
 {
 	struct rejoin rj = { u, fn, arg };
 
-	if (u->registered && u->conf->history)
-		hist_groups(u->conf->runtime_dir, u->shm->geo.max_line, u->name,
-		    rejoin_group, &rj);
+	memset(l, 0, sizeof(*l));
+	if (!u->registered || !u->conf->history)
+		return;
+	hist_groups(u->conf->runtime_dir, u->shm->geo.max_line, u->name,
+	    rejoin_group, &rj);
+	offline_take(u, l);
 }

@@ -293,52 +293,49 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 	return r;
 }
 
-enum group_result
-groups_join(const struct shm *shm, const struct group_actor *a,
-    const char *group, uint32_t *index, uint32_t *members)
+/*
+ * Join group.  A member returning (its membership kept by the archive)
+ * needs no invitation, and finding itself a member already is no error.
+ */
+static enum group_result
+join(const struct shm *shm, const struct group_actor *a, const char *group,
+    int returning, uint32_t *index, uint32_t *members)
 {
 	enum group_result r = GR_OK;
-	struct shm_group *g;
+	struct shm_group *g = NULL;
 	uint32_t i;
 
 	groups_lock(shm);
 	if ((i = find_locked(shm, group)) == GROUP_NONE)
 		r = GR_NO_GROUP;
-	else if (is_member(shm, i, a->slot))
-		r = GR_ALREADY_MEMBER;
-	else if ((g = shm_group(shm, i))->g_invite_only &&
+	else if (g = shm_group(shm, i), is_member(shm, i, a->slot))
+		r = returning ? GR_OK : GR_ALREADY_MEMBER;
+	else if (!returning && g->g_invite_only &&
 	    *shm_invited(shm, i, a->slot) != a->generation)
 		r = GR_INVITE_ONLY;
 	else if (g->g_members >= shm->geo.max_group_members)
 		r = GR_FULL;
-	else {
+	else
 		add_member(shm, i, a, 0);
+	if (g != NULL)
 		*members = g->g_members;
-	}
 	*index = i;
 	groups_unlock(shm);
 	return r;
 }
 
 enum group_result
-groups_rejoin(const struct shm *shm, const struct group_actor *a,
-    const char *group, uint32_t *index)
+groups_join(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index, uint32_t *members)
 {
-	enum group_result r = GR_OK;
-	uint32_t i;
+	return join(shm, a, group, 0, index, members);
+}
 
-	groups_lock(shm);
-	if ((i = find_locked(shm, group)) == GROUP_NONE)
-		r = GR_NO_GROUP;
-	else if (is_member(shm, i, a->slot))
-		r = GR_OK;
-	else if (shm_group(shm, i)->g_members >= shm->geo.max_group_members)
-		r = GR_FULL;
-	else
-		add_member(shm, i, a, 0);
-	*index = i;
-	groups_unlock(shm);
-	return r;
+enum group_result
+groups_rejoin(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index, uint32_t *members)
+{
+	return join(shm, a, group, 1, index, members);
 }
 
 void

@@ -76,7 +76,7 @@ enum group_result groups_set_invite_only(const struct shm *shm,
  * when already a member), GR_NO_GROUP or GR_FULL.
  */
 enum group_result groups_rejoin(const struct shm *shm, const struct group_actor *a,
-	    const char *group, uint32_t *index);
+	    const char *group, uint32_t *index, uint32_t *members);
 /* An invitation kept in the archive, given again to slot at its login. */
 void	groups_reinvite(const struct shm *shm, const char *group, uint32_t slot,
 	    uint32_t generation);

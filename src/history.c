@@ -139,13 +139,9 @@ history_welcome_back(struct session *s)
 	if (!s->registered)
 		return;
 	session_user(s, &u);
-	core_rejoin_groups(&u, rejoined, s);
-	core_offline_take(&u, &l);
-	if (l.count == 0) {
-		core_lines_free(&l);
-		return;
-	}
-	reply_status(s, CR_OFFLINE_WAITING, (uint32_t)l.count);
+	core_welcome_back(&u, rejoined, s, &l);
+	if (l.count > 0)
+		reply_status(s, CR_OFFLINE_WAITING, (uint32_t)l.count);
 	for (size_t i = 0; i < l.count; i++)
 		history_line(s, &l.line[i]);
 	core_offline_done(&u, &l);

@@ -9,7 +9,8 @@
  * handed on when the owner leaves, the group deleted when its last
  * member leaves, the three limits, which group records reach a member
  * (msglog_reaches, TO_GROUP) before and after a join, and
- * groups_leave_all.  Of the group records a change appends it checks
+ * groups_leave_all, and kept groups (a registered owner away, a member
+ * returning, a group restored from the archive).  Of the group records a change appends it checks
  * only that the log grew, not what they hold.  The segment is removed at
  * exit whatever happened.
  */
@@ -48,6 +49,17 @@ login(const char *name)
 	users[slot].generation = atomic_load(&shm_slot(&seg, slot)->s_generation);
 	users[slot].name = names[slot];
 	return &users[slot];
+}
+
+/* Log name in as a registered user (s_registered, as the doors set it). */
+static const struct group_actor *
+login_registered(const char *name)
+{
+	const struct group_actor *a = login(name);
+
+	shm_slot(&seg, a->slot)->s_registered = 1;
+	users[a->slot].registered = 1;
+	return a;
 }
 
 /* Log out: registry_release leaves every group (groups_leave_all). */
@@ -409,6 +421,59 @@ test_leave_all(void)
 	is_int(0, seg.hdr->groups_in_use, "everyone left: no group is in use");
 }
 
+static void
+test_kept(void)
+{
+	const struct group_actor *ann = login_registered("ann");
+	const struct group_actor *bob = login("bob"), *gus;
+	uint32_t index, count, club;
+
+	create(ann, "club", 0);
+	join(bob, "club");
+	club = find("club");
+	logout(ann);
+	ok(find("club") == club && owner("club") == SLOT_NONE,
+	    "kept: a registered owner who leaves the chat keeps the group, away");
+	is_string("ann", shm_group(&seg, club)->g_owner_name, "... by name");
+	ok(member(bob, "club") && members("club") == 1, "... bob is still in it");
+	logout(bob);
+	ok(find("club") == club && members("club") == 0,
+	    "... and it stays with no member online");
+	ann = login_registered("ann");
+	is_int(GR_OK, groups_rejoin(&seg, ann, "club", &index, &count),
+	    "rejoin: ann comes back into it");
+	ok(owner("club") == ann->slot && count == 1, "... and owns it again");
+	invite_only(ann, "club", 1);
+	{
+		const struct group_actor *cy = login_registered("cy");
+
+		is_int(GR_INVITE_ONLY, groups_join(&seg, cy, "club", &index,
+		    &count), "an invite-only kept group refuses a newcomer");
+		is_int(GR_OK, groups_rejoin(&seg, cy, "club", &index, &count),
+		    "... not a member coming back");
+		is_int(GR_OK, groups_rejoin(&seg, cy, "club", &index, &count),
+		    "... twice is no error");
+		leave(ann, "club");
+		ok(owner("club") == cy->slot && shm_group(&seg, club)->g_kept,
+		    "the owner leaving the group passes it on; registered: kept");
+		leave(cy, "club");
+		is_int(GROUP_NONE, find("club"),
+		    "the owner leaving with no one online deletes it");
+	}
+	is_int(GR_OK, groups_restore(&seg, "old", "dan", 1, 1000),
+	    "restore: a kept group is made again");
+	ok(owner("old") == SLOT_NONE && shm_group(&seg, find("old"))->g_kept &&
+	    shm_group(&seg, find("old"))->g_invite_only,
+	    "... its owner away, its mode kept");
+	is_int(GR_EXISTS, groups_restore(&seg, "OLD", "dan", 0, 1000),
+	    "... not over a group of the same name");
+	gus = login("gus");
+	create(gus, "brief", 0);
+	logout(gus);
+	is_int(GROUP_NONE, find("brief"), "a guest's group goes when it is empty");
+	logout_all();
+}
+
 int
 main(void)
 {
@@ -419,7 +484,7 @@ main(void)
 	geo.max_groups = MAX_GROUPS;
 	geo.max_group_members = MAX_MEMBERS;
 	testseg_create_geometry(&seg, "grp", &geo, &created);
-	plan(1 + 9 + 9 + 9 + 10 + 16 + 11 + 6 + 7);
+	plan(1 + 9 + 9 + 9 + 10 + 16 + 11 + 6 + 7 + 15);
 	ok(seg.hdr->max_groups == MAX_GROUPS &&
 	    seg.hdr->max_group_members == MAX_MEMBERS,
 	    "the segment has 3 groups of at most 3 members");
@@ -431,6 +496,7 @@ main(void)
 	test_limits();
 	test_received();
 	test_leave_all();
+	test_kept();
 	shm_detach(&seg);
 	return 0;
 }

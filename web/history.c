@@ -116,13 +116,9 @@ history_welcome_back(struct web *w)
 	if (!w->registered)
 		return;
 	user_core(w, &u);
-	core_rejoin_groups(&u, rejoined, w);
-	core_offline_take(&u, &l);
-	if (l.count == 0) {
-		core_lines_free(&l);
-		return;
-	}
-	send_lines(w, json_pack("{s:s, s:b}", "type", "history", "offline", 1),
-	    &l, NULL);
+	core_welcome_back(&u, rejoined, w, &l);
+	if (l.count > 0)
+		send_lines(w, json_pack("{s:s, s:b}", "type", "history",
+		    "offline", 1), &l, NULL);
 	core_offline_done(&u, &l);
 }
