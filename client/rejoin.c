@@ -322,6 +322,11 @@ rejoin_settle(struct session *s, const struct rejoin *r)
 		snprintf(what, sizeof(what), "made again");
 		break;
 	case REJOIN_TAKEN:
+		if (strcasecmp(now, session_name(s)) == 0) {
+			/* Kept while we were away (a registered owner). */
+			session_note(s, SHOW_CLIENT, "rejoined #%s", g);
+			return;
+		}
 		session_note(s, SHOW_CLIENT_ERROR, "#%s exists again but belongs "
 		    "to %s now, not you; joined it as one of its members", g,
 		    now[0] ? now : "someone else");
