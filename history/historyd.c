@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "follower.h"
 #include "log.h"
+#include "retention.h"
 #include "store.h"
 
 struct archiver {
@@ -117,6 +118,7 @@ main(int argc, char *argv[])
 	const char *conf_path = NULL;
 	struct chat_conf conf;
 	struct archiver a;
+	struct retention *ret;
 	char why[512];
 	int ch;
 
@@ -138,13 +140,17 @@ main(int argc, char *argv[])
 	memset(&a, 0, sizeof(a));
 	follower_on_signals();
 	start(&a, &conf);
+	if ((ret = retention_open(store_db(a.store), &conf, why, sizeof(why))) == NULL)
+		fatalx("%s", why);
 	printf("ready %llu\n", (unsigned long long)a.next);
 	fflush(stdout);
 	drain(&a);
 	while (!follower_stopping()) {
-		switch (follower_wait(&a.f, -1, why, sizeof(why))) {
+		retention_step(ret);
+		switch (follower_wait(&a.f, retention_wait_ms(ret), why, sizeof(why))) {
 		case -1:
 			log_warnx("%s", why);
+			retention_close(ret);
 			follower_close(&a.f);
 			store_close(a.store);
 			return EXIT_SYSTEM;
@@ -154,6 +160,7 @@ main(int argc, char *argv[])
 		}
 	}
 	drain(&a);
+	retention_close(ret);
 	follower_close(&a.f);
 	store_close(a.store);
 	return 0;

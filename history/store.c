@@ -204,3 +204,9 @@ store_error(const struct store *s)
 {
 	return s->error;
 }
+
+struct sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}

@@ -39,5 +39,7 @@ int	store_gap(struct store *s, uint64_t segment_id, uint64_t first,
 int	store_commit(struct store *s, uint64_t segment_id, uint64_t next);
 /* The last error, for the log. */
 const char *store_error(const struct store *s);
+/* The archive's SQLite handle, for what works on it besides (retention.c). */
+struct sqlite3 *store_db(struct store *s);
 
 #endif
