@@ -134,8 +134,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: chat-historyd [-c file]\n");
 		return EXIT_USAGE;
 	}
-	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1)
-		fatalx("%s", why);
+	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		return EXIT_USAGE;
+	}
 	log_set_level(conf.log_level);
 	memset(&a, 0, sizeof(a));
 	follower_on_signals();

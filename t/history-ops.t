@@ -268,7 +268,20 @@ def chatctl_history():
         T.is_(arch.stop(), 0, "chat-historyd stops cleanly")
 
 
+def bad_conf():
+    """A bad chat.conf is exit 100, which chat-history.service does not restart."""
+    with T.Service(hub=False, accept=False) as svc:
+        bad = os.path.join(svc.dir, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("history_days = forever\n")
+        r = subprocess.run([HISTORYD, "-c", bad], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=10)
+        T.is_(r.returncode, 100, "chat-historyd with a bad chat.conf exits 100")
+        T.like(r.stderr, r"bad\.conf:1: ", "and names the file and line")
+
+
 def main():
+    bad_conf()
     retention()
     chatctl_history()
 
