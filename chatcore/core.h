@@ -14,6 +14,7 @@
  *   login.c    names, accounts, taking a name
  *   who.c      the users and groups, as data for a listing
  *   mentions.c which users a line @mentions
+ *   history.c  /history, replay on joining, offline messages, kept groups
  *   results.c  the outcomes and their words; errors.c the error codes
  */
 #ifndef CHAT_CORE_H
@@ -24,6 +25,7 @@
 
 #include "conf.h"
 #include "groups.h"
+#include "histclient.h"
 #include "hublink.h"
 #include "results.h"
 #include "shm.h"
@@ -65,6 +67,56 @@ size_t	core_mentions(const char *text, size_t len,
 	    char (*names)[SHM_NAME_MAX + 1], size_t max);
 /* 1 if text @mentions name (any case). */
 int	core_mentioned(const char *text, size_t len, const char *name);
+
+/*
+ * history.c.  Lines from the archive, oldest first, as the front door
+ * words them (then core_lines_free).
+ */
+#define CORE_HISTORY_DEFAULT	50	/* /history's lines without N */
+struct core_lines {
+	struct hist_line *line;
+	size_t		 count, room;
+	uint64_t	 last_id;	/* offline: the last one taken */
+	char		 label[SHM_NAME_MAX + 16]; /* {text} of CR_HISTORY_START */
+};
+void	core_lines_free(struct core_lines *l);
+/*
+ * /history [#group|user] [N]: target "" is the room; limit 0 is the
+ * default.  CR_HISTORY_START with the lines and their count, or why not
+ * (CR_HISTORY_UNAVAILABLE, CR_NOT_MEMBER, ...).  before: the reader's
+ * log position (what it has not read yet is not history).
+ */
+void	core_history(const struct core_user *u, const char *target,
+	    uint32_t limit, uint64_t before, struct core_lines *l,
+	    struct core_result *r);
+/*
+ * The last history_replay lines of group before the user's join record
+ * (CR_JOINED's seq): CR_HISTORY_START, CR_OK when replay is off, or
+ * CR_HISTORY_UNAVAILABLE.
+ */
+void	core_replay(const struct core_user *u, const char *group,
+	    uint64_t join_seq, struct core_lines *l, struct core_result *r);
+/*
+ * A core_msg answered CR_USER_OFFLINE: keep the message for the user's
+ * next login if the archive takes it (CR_OFFLINE_KEPT, CR_OFFLINE_FULL);
+ * else r is unchanged.
+ */
+void	core_keep_offline(const struct core_user *u, const char *to,
+	    const char *text, size_t len, struct core_result *r);
+/*
+ * At a registered user's login: the private messages kept for it (none
+ * if the archive cannot say), then, once they are shown,
+ * core_offline_done marks them delivered and frees l.
+ */
+void	core_offline_take(const struct core_user *u, struct core_lines *l);
+void	core_offline_done(const struct core_user *u, struct core_lines *l);
+/*
+ * At a registered user's login: back into its kept groups (CR_REJOINED
+ * to fn for each) and its invitations given again.
+ */
+typedef void (*core_rejoined_fn)(void *arg, const struct core_result *r);
+void	core_rejoin_groups(const struct core_user *u, core_rejoined_fn fn,
+	    void *arg);
 
 /* groupact.c.  A group is named "name" or "#name". */
 void	core_create_group(const struct core_user *u, const char *group,

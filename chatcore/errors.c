@@ -64,6 +64,10 @@ static const struct core_error_info errors[ERR_COUNT] = {
 	    "address are not logged in", 1 },
 	[ERR_UNAVAILABLE] = { "unavailable",
 	    "the service or the account cannot serve the connection now", 1 },
+	[ERR_HISTORY_UNAVAILABLE] = { "history-unavailable",
+	    "the archive (chat-historyd) cannot answer now", 0 },
+	[ERR_OFFLINE_FULL] = { "offline-full",
+	    "the offline user has offline_max messages waiting already", 0 },
 };
 
 const struct core_error_info *

@@ -63,6 +63,8 @@ core_event_words(const struct core_event *ev, char *buf, size_t size)
 	case GROUP_MODE:
 		return text_printed(snprintf(buf, size, "%s made #%s %s", a, g,
 		    ev->invite_only ? "invite-only" : "open to everyone"), size);
+	case GROUP_CLOSED:
+		return text_printed(snprintf(buf, size, "#%s was closed", g), size);
 	}
 	return 0;
 }
@@ -74,6 +76,7 @@ static const char *const names[] = {
 	[GROUP_KICKED] = "kicked",
 	[GROUP_INVITED] = "invited",
 	[GROUP_MODE] = "mode",
+	[GROUP_CLOSED] = "closed",
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 

@@ -24,6 +24,7 @@ core_actor(const struct core_user *u, struct group_actor *a)
 	a->slot = u->slot;
 	a->generation = u->generation;
 	a->name = u->name;
+	a->registered = u->registered;
 }
 
 static const enum core_status group_status[] = {
@@ -137,6 +138,7 @@ core_join_group(const struct core_user *u, const char *group,
 		return;
 	r->status = CR_JOINED;
 	r->count = members;
+	r->seq = atomic_load(shm_joined(u->shm, index, u->slot));
 	stored_name(u, index, r);
 	wake(u, TO_GROUP, index, 0, r);
 }

@@ -119,6 +119,18 @@ static const struct row rows[CR_STATUS_COUNT] = {
 	    "the chat service is not running; try again later" },
 	[CR_REFUSED] = { ERR_UNAVAILABLE,
 	    "the chat service refused this connection; try again later" },
+	[CR_OFFLINE_KEPT] = { ERR_NONE, "{user} is offline; the message will be "
+	    "delivered when they log in" },
+	[CR_OFFLINE_FULL] = { ERR_OFFLINE_FULL, "{user} is offline and has "
+	    "{count} message{s} waiting already; try again later" },
+	[CR_OFFLINE_WAITING] = { ERR_NONE,
+	    "{count} message{s} arrived while you were away" },
+	[CR_HISTORY_UNAVAILABLE] = { ERR_HISTORY_UNAVAILABLE,
+	    "history is not available now; try again later" },
+	[CR_HISTORY_START] = { ERR_NONE, "history of {text} ({count} line{s}):" },
+	[CR_HISTORY_END] = { ERR_NONE, "end of history" },
+	[CR_REJOINED] = { ERR_NONE,
+	    "you are in #{group} again ({count} member{s} online)" },
 };
 
 void

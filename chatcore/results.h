@@ -82,6 +82,13 @@ enum core_status {
 	CR_MISCONFIGURED,
 	CR_NOT_RUNNING,
 	CR_REFUSED,
+	CR_OFFLINE_KEPT,
+	CR_OFFLINE_FULL,
+	CR_OFFLINE_WAITING,
+	CR_HISTORY_UNAVAILABLE,
+	CR_HISTORY_START,
+	CR_HISTORY_END,
+	CR_REJOINED,
 	CR_STATUS_COUNT
 };
 
@@ -97,7 +104,8 @@ struct core_result {
 	int		 lagging;	/* the actor's own cursor lags: read
 					   the log now */
 	uint64_t	 seq;		/* the record a chat line was appended
-					   as (CR_OK of say.c), else 0 */
+					   as (CR_OK of say.c), the join
+					   record (CR_JOINED), else 0 */
 };
 
 /* A result of status with no parameters. */

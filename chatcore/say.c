@@ -83,6 +83,8 @@ core_msg(const struct core_user *u, const char *to, char *text, size_t len,
 
 	if ((a.index = registry_find(u->shm, to)) == SLOT_NONE) {
 		core_not_online(u, to, r);
+		if (r->status == CR_USER_OFFLINE)
+			core_keep_offline(u, to, text, len, r);
 		return;
 	}
 	if (a.index == u->slot) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "kept.h"
 #include "store.h"
 
 static const char schema[] =
@@ -32,8 +33,40 @@ static const char schema[] =
     "  group_name TEXT NOT NULL,"
     "  target_name TEXT NOT NULL,"
     "  text TEXT NOT NULL,"
+    "  flags INTEGER NOT NULL,"		/* RECF_* */
     "  PRIMARY KEY (segment_id, seq)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS records_time ON records (time_ms);"
+    /* The room's and a group's lines; a private conversation's. */
+    "CREATE INDEX IF NOT EXISTS records_to ON records (kind, to_kind,"
+    "  to_name COLLATE NOCASE, time_ms);"
+    "CREATE INDEX IF NOT EXISTS records_pair ON records (kind, to_kind,"
+    "  to_name COLLATE NOCASE, from_name COLLATE NOCASE, time_ms);"
+    /* Kept groups (history/kept.c): registered members, invitations. */
+    "CREATE TABLE IF NOT EXISTS groups ("
+    "  name TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  owner TEXT NOT NULL,"
+    "  owner_registered INTEGER NOT NULL,"
+    "  invite_only INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS members ("
+    "  group_name TEXT NOT NULL COLLATE NOCASE,"
+    "  user TEXT NOT NULL COLLATE NOCASE,"
+    "  PRIMARY KEY (group_name, user));"
+    "CREATE INDEX IF NOT EXISTS members_user ON members (user);"
+    "CREATE TABLE IF NOT EXISTS invitations ("
+    "  group_name TEXT NOT NULL COLLATE NOCASE,"
+    "  user TEXT NOT NULL COLLATE NOCASE,"
+    "  PRIMARY KEY (group_name, user));"
+    "CREATE INDEX IF NOT EXISTS invitations_user ON invitations (user);"
+    /* Private messages to a registered user who was offline. */
+    "CREATE TABLE IF NOT EXISTS offline ("
+    "  id INTEGER PRIMARY KEY,"
+    "  to_name TEXT NOT NULL COLLATE NOCASE,"
+    "  from_name TEXT NOT NULL,"
+    "  time_ms INTEGER NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  delivered INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS offline_to ON offline (to_name, delivered, id);"
     "CREATE TABLE IF NOT EXISTS gaps ("
     "  segment_id INTEGER NOT NULL,"
     "  first_seq INTEGER NOT NULL,"
@@ -61,7 +94,7 @@ static int
 prepare(struct store *s)
 {
 	return sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO records VALUES "
-	    "(?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->insert, NULL) != SQLITE_OK ||
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &s->insert, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO gaps VALUES (?,?,?,?)",
 	    -1, &s->gap, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT INTO cursors VALUES (?,?) ON CONFLICT"
@@ -161,8 +194,11 @@ store_record(struct store *s, uint64_t segment_id, const struct msglog_entry *e)
 	bind_text(st, 11, e->group_name, strlen(e->group_name));
 	bind_text(st, 12, e->target_name, strlen(e->target_name));
 	bind_text(st, 13, e->text, e->len);
+	sqlite3_bind_int64(st, 14, e->flags);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return failed(s, "storing a record");
+	if (e->kind == REC_GROUP && kept_apply(s->db, e) == -1)
+		return failed(s, "keeping a group");
 	return 0;
 }
 
@@ -205,7 +241,7 @@ store_error(const struct store *s)
 	return s->error;
 }
 
-struct sqlite3 *
+sqlite3 *
 store_db(struct store *s)
 {
 	return s->db;

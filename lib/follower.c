@@ -146,7 +146,14 @@ static int
 link_event(struct follower *f, const struct epoll_event *ev, char *why,
     size_t whylen)
 {
-	switch (hublink_handle(&f->link, ev->data.fd, ev->events, why, whylen)) {
+	int fd = ev->data.fd;
+
+	if (fd != f->link.ctl_fd && fd != f->link.wake_fd &&
+	    fd != f->link.timer_fd && f->on_event != NULL) {
+		f->on_event(f->on_event_arg, fd, ev->events);
+		return 0;
+	}
+	switch (hublink_handle(&f->link, fd, ev->events, why, whylen)) {
 	case HUBLINK_EVENT_WAKE:
 		return 1;
 	case HUBLINK_EVENT_LOST:

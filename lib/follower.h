@@ -34,6 +34,12 @@ struct follower {
 	uint64_t	gaps;		/* overruns reported */
 	uint64_t	lost;		/* cells lost in them */
 	char		*text;		/* max_line bytes for a record's text */
+	/*
+	 * Descriptors of the follower's own added to epfd (data.fd): their
+	 * events go to on_event during follower_wait.
+	 */
+	void		(*on_event)(void *arg, int fd, uint32_t events);
+	void		*on_event_arg;
 };
 
 /* Where a new follower starts reading. */

@@ -7,7 +7,9 @@
  * records and membership agree.  Membership is joined[group][slot]:
  * the sequence number of the member's join record, so a reader can tell
  * whether it was a member when a record was written (sequence after its
- * join) with one load.
+ * join) with one load.  Records carry what the archive needs to keep
+ * groups across segments: whether the actor is registered, whether a
+ * join created the group, and when a group was closed.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -76,6 +78,7 @@ actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
 /* What a group record says besides its group and actor. */
 struct event {
 	uint32_t	 kind;		/* GROUP_* */
+	uint32_t	 flags;		/* RECF_CREATED */
 	const char	*target;	/* the user acted on, or NULL */
 	const char	*reason;	/* kick or quit reason, or NULL */
 	size_t		 reason_max;	/* bytes of reason kept */
@@ -99,6 +102,7 @@ append_event(const struct shm *shm, uint32_t index, uint32_t to_slot,
 	e.kind = REC_GROUP;
 	e.event = ev->kind;
 	e.mode = ev->mode;
+	e.flags = ev->flags | (from->registered ? RECF_REGISTERED : 0);
 	e.from_slot = from->slot;
 	e.from_generation = from->generation;
 	strlcpy(e.from_name, from->name, sizeof(e.from_name));
@@ -131,14 +135,21 @@ group_event(const struct shm *shm, uint32_t index, const struct group_actor *fro
 	return append_event(shm, index, UINT32_MAX, 0, from, ev);
 }
 
-/* Add slot to group; the join record's sequence marks its membership. */
+/*
+ * Add slot to group; the join record's sequence marks its membership.
+ * A kept group's owner coming back takes it again.
+ */
 static void
-add_member(const struct shm *shm, uint32_t index, const struct group_actor *a)
+add_member(const struct shm *shm, uint32_t index, const struct group_actor *a,
+    uint32_t flags)
 {
 	struct shm_group *g = shm_group(shm, index);
-	struct event ev = { .kind = GROUP_JOINED };
+	struct event ev = { .kind = GROUP_JOINED, .flags = flags };
 	uint64_t seq;
 
+	if (g->g_owner == SLOT_NONE && a->registered &&
+	    strcasecmp(g->g_owner_name, a->name) == 0)
+		g->g_owner = a->slot;
 	seq = group_event(shm, index, a, &ev);
 	atomic_store(shm_joined(shm, index, a->slot), seq);
 	fault_point("groups");	/* a member whose count is not yet bumped */
@@ -146,10 +157,15 @@ add_member(const struct shm *shm, uint32_t index, const struct group_actor *a)
 	g->g_members++;
 }
 
+/* Delete a group, telling the archive (GROUP_CLOSED, read by no member). */
 static void
-delete_group(const struct shm *shm, uint32_t index)
+delete_group(const struct shm *shm, uint32_t index,
+    const struct group_actor *from)
 {
 	struct shm_group *g = shm_group(shm, index);
+	struct event ev = { .kind = GROUP_CLOSED };
+
+	group_event(shm, index, from, &ev);
 
 	for (uint32_t s = 0; s < shm->geo.max_sessions; s++) {
 		atomic_store(shm_joined(shm, index, s), 0);
@@ -177,30 +193,49 @@ longest_member(const struct shm *shm, uint32_t index)
 	return best;
 }
 
-/* Remove slot; announce with ev; pass ownership or delete if empty. */
+/* The owner left: the longest member online takes over (0), if any (-1). */
+static int
+pass_ownership(const struct shm *shm, uint32_t index,
+    const struct group_actor *from)
+{
+	struct shm_group *g = shm_group(shm, index);
+	struct event ev = { .kind = GROUP_OWNER };
+	uint32_t owner;
+
+	if ((owner = longest_member(shm, index)) == UINT32_MAX)
+		return -1;
+	g->g_owner = owner;
+	shm_name_copy(g->g_owner_name, shm_slot(shm, owner)->s_name);
+	g->g_kept = shm_slot(shm, owner)->s_registered != 0;
+	ev.target = g->g_owner_name;
+	group_event(shm, index, from, &ev);
+	return 0;
+}
+
+/*
+ * Remove slot; announce with ev.  An owner who leaves the group passes
+ * it on; a registered owner who leaves the chat (ev->reason set) keeps
+ * it while away.  A group left with no owner, or with no member online
+ * and not kept, is deleted.
+ */
 static void
 remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
     const struct group_actor *from, const struct event *ev)
 {
 	struct shm_group *g = shm_group(shm, index);
-	struct event owner_ev = { .kind = GROUP_OWNER };
-	char owner_name[SHM_NAME_MAX + 1];
-	uint32_t owner;
+	int owned = g->g_owner == slot;
 
 	atomic_store(shm_joined(shm, index, slot), 0);
 	g->g_members--;
-	if (g->g_members == 0) {
-		delete_group(shm, index);
+	group_event(shm, index, from, ev);
+	if (owned && g->g_kept && ev->kind == GROUP_LEFT && ev->reason != NULL)
+		g->g_owner = SLOT_NONE;
+	else if (owned && pass_ownership(shm, index, from) == -1) {
+		delete_group(shm, index, from);
 		return;
 	}
-	group_event(shm, index, from, ev);
-	if (g->g_owner != slot)
-		return;
-	owner = longest_member(shm, index);
-	g->g_owner = owner;
-	shm_name_copy(owner_name, shm_slot(shm, owner)->s_name);
-	owner_ev.target = owner_name;
-	group_event(shm, index, from, &owner_ev);
+	if (g->g_members == 0 && !g->g_kept)
+		delete_group(shm, index, from);
 }
 
 /* Groups the slot owns now (ownership passes on when it leaves). */
@@ -245,11 +280,13 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 		g->g_owner = a->slot;
 		g->g_members = 0;
 		g->g_invite_only = 0;
+		g->g_kept = a->registered != 0;
 		g->g_created = clock_unix_seconds();
 		strlcpy(g->g_name, group, sizeof(g->g_name));
+		strlcpy(g->g_owner_name, a->name, sizeof(g->g_owner_name));
 		g->g_state = GROUP_USED;
 		shm->hdr->groups_in_use++;
-		add_member(shm, i, a);
+		add_member(shm, i, a, RECF_CREATED);
 		*index = i;
 	}
 	groups_unlock(shm);
@@ -275,10 +312,73 @@ groups_join(const struct shm *shm, const struct group_actor *a,
 	else if (g->g_members >= shm->geo.max_group_members)
 		r = GR_FULL;
 	else {
-		add_member(shm, i, a);
+		add_member(shm, i, a, 0);
 		*members = g->g_members;
 	}
 	*index = i;
+	groups_unlock(shm);
+	return r;
+}
+
+enum group_result
+groups_rejoin(const struct shm *shm, const struct group_actor *a,
+    const char *group, uint32_t *index)
+{
+	enum group_result r = GR_OK;
+	uint32_t i;
+
+	groups_lock(shm);
+	if ((i = find_locked(shm, group)) == GROUP_NONE)
+		r = GR_NO_GROUP;
+	else if (is_member(shm, i, a->slot))
+		r = GR_OK;
+	else if (shm_group(shm, i)->g_members >= shm->geo.max_group_members)
+		r = GR_FULL;
+	else
+		add_member(shm, i, a, 0);
+	*index = i;
+	groups_unlock(shm);
+	return r;
+}
+
+void
+groups_reinvite(const struct shm *shm, const char *group, uint32_t slot,
+    uint32_t generation)
+{
+	uint32_t i;
+
+	groups_lock(shm);
+	if ((i = find_locked(shm, group)) != GROUP_NONE && !is_member(shm, i, slot))
+		*shm_invited(shm, i, slot) = generation;
+	groups_unlock(shm);
+}
+
+enum group_result
+groups_restore(const struct shm *shm, const char *group, const char *owner,
+    int invite_only, int64_t created)
+{
+	enum group_result r = GR_OK;
+	struct shm_group *g;
+	uint32_t i;
+
+	groups_lock(shm);
+	if (find_locked(shm, group) != GROUP_NONE)
+		r = GR_EXISTS;
+	else if ((i = free_group(shm)) == GROUP_NONE)
+		r = GR_TOO_MANY;
+	else {
+		g = shm_group(shm, i);
+		g->g_generation++;
+		g->g_owner = SLOT_NONE;
+		g->g_members = 0;
+		g->g_invite_only = invite_only != 0;
+		g->g_kept = 1;
+		g->g_created = created;
+		strlcpy(g->g_name, group, sizeof(g->g_name));
+		strlcpy(g->g_owner_name, owner, sizeof(g->g_owner_name));
+		g->g_state = GROUP_USED;
+		shm->hdr->groups_in_use++;
+	}
 	groups_unlock(shm);
 	return r;
 }
@@ -392,7 +492,8 @@ void
 groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
     const char *name, const char *reason)
 {
-	struct group_actor a = { slot, generation, name };
+	struct group_actor a = { slot, generation, name,
+	    shm_slot(shm, slot)->s_registered != 0 };
 	struct event ev = { .kind = GROUP_LEFT, .reason = reason,
 	    .reason_max = SHM_REASON_MAX - 1 };
 
@@ -417,8 +518,8 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 /*
  * A holder died inside a group change.  joined[][] is the truth; member
  * counts, owners and groups_in_use are recomputed from it: a group with
- * no members is freed, an owner who is not a member is replaced by the
- * longest member.
+ * no members that is not kept is freed, an owner who is not a member is
+ * replaced by the longest member (a kept group's owner may be away).
  */
 static void
 groups_repair(const struct shm *shm)
@@ -434,14 +535,23 @@ groups_repair(const struct shm *shm)
 		for (uint32_t s = 0; s < shm->geo.max_sessions; s++)
 			members += is_member(shm, i, s);
 		g->g_members = members;
+		if (g->g_kept && (g->g_owner == SLOT_NONE ||
+		    (g->g_owner < shm->geo.max_sessions &&
+		    is_member(shm, i, g->g_owner)))) {
+			in_use++;
+			continue;
+		}
 		if (members == 0) {
 			for (uint32_t s = 0; s < shm->geo.max_sessions; s++)
 				*shm_invited(shm, i, s) = 0;
 			g->g_state = GROUP_FREE;
 			continue;
 		}
-		if (g->g_owner >= shm->geo.max_sessions || !is_member(shm, i, g->g_owner))
+		if (g->g_owner >= shm->geo.max_sessions || !is_member(shm, i, g->g_owner)) {
 			g->g_owner = longest_member(shm, i);
+			shm_name_copy(g->g_owner_name, shm_slot(shm, g->g_owner)->s_name);
+			g->g_kept = shm_slot(shm, g->g_owner)->s_registered != 0;
+		}
 		in_use++;
 	}
 	shm->hdr->groups_in_use = in_use;
@@ -475,7 +585,7 @@ copy_view(const struct shm *shm, uint32_t i, struct group_view *v)
 	struct shm_group *g = shm_group(shm, i);
 
 	shm_name_copy(v->name, g->g_name);
-	slot_name(shm, g->g_owner, v->owner);
+	shm_name_copy(v->owner, g->g_owner_name);
 	v->invite_only = g->g_invite_only != 0;
 	v->members = g->g_members;
 	v->copied = 0;

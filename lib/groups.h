@@ -2,10 +2,14 @@
  * groups.h -- groups: create, join, leave, kick, invite, invite-only.
  *
  * Owns the group table, joined[][] and invited[][] in the segment (all
- * under groups_lock) and the notices that announce each change to the
- * group's members.  The creator owns a group; when the owner leaves, the
- * longest member (smallest join sequence) becomes owner; an empty group
- * is deleted.
+ * under groups_lock) and the records that announce each change to the
+ * group's members (and to the archive).  The creator owns a group; when
+ * the owner leaves, the longest member online (smallest join sequence)
+ * becomes owner.  A registered owner who leaves the chat stays owner
+ * while away, and the group is kept: it stays with no member online, and
+ * registered members come back into it at their next login (from the
+ * archive, groups_rejoin).  Any other group with no member online is
+ * deleted, with a GROUP_CLOSED record.
  */
 #ifndef CHAT_GROUPS_H
 #define CHAT_GROUPS_H
@@ -42,6 +46,7 @@ struct group_actor {
 	uint32_t	slot;
 	uint32_t	generation;
 	const char	*name;
+	int		registered;	/* logged in with a password */
 };
 
 /* A user the actor names (kick, invite): found with registry_find. */
@@ -65,6 +70,22 @@ enum group_result groups_invite(const struct shm *shm, const struct group_actor 
 	    const char *group, const struct group_target *t, uint32_t *index);
 enum group_result groups_set_invite_only(const struct shm *shm,
 	    const struct group_actor *a, const char *group, int on, uint32_t *index);
+/*
+ * A registered member coming back (its membership is in the archive):
+ * join group whatever its mode; its owner takes it back.  GR_OK (also
+ * when already a member), GR_NO_GROUP or GR_FULL.
+ */
+enum group_result groups_rejoin(const struct shm *shm, const struct group_actor *a,
+	    const char *group, uint32_t *index);
+/* An invitation kept in the archive, given again to slot at its login. */
+void	groups_reinvite(const struct shm *shm, const char *group, uint32_t slot,
+	    uint32_t generation);
+/*
+ * Make a kept group again from the archive, its owner away: GR_OK,
+ * GR_EXISTS (the name is taken in this segment) or GR_TOO_MANY.
+ */
+enum group_result groups_restore(const struct shm *shm, const char *group,
+	    const char *owner, int invite_only, int64_t created);
 /*
  * Check that the actor may send to group and get its index and
  * generation for the record.

@@ -107,6 +107,7 @@ write_fields(struct shm_record *r, const struct msglog_entry *e,
 	r->r_origin = e->origin;
 	r->r_event = (uint8_t)e->event;
 	r->r_mode = (uint8_t)e->mode;
+	r->r_flags = (uint8_t)e->flags;
 	r->r_from_slot = e->from_slot;
 	r->r_from_generation = e->from_generation;
 	r->r_to_kind = (uint8_t)e->to.kind;
@@ -245,6 +246,7 @@ read_fields(const struct shm_record *r, struct msglog_entry *entry,
 	entry->kind = r->r_kind;
 	entry->event = r->r_event;
 	entry->mode = r->r_mode;
+	entry->flags = r->r_flags;
 	entry->from_slot = r->r_from_slot;
 	entry->from_generation = r->r_from_generation;
 	entry->to.kind = r->r_to_kind;

@@ -33,6 +33,7 @@ struct msglog_entry {
 	uint32_t	kind;			/* REC_* */
 	uint32_t	event;			/* REC_GROUP: GROUP_* */
 	uint32_t	mode;			/* GROUP_MODE: 1 invite-only */
+	uint32_t	flags;			/* RECF_* */
 	uint32_t	from_slot;
 	uint32_t	from_generation;
 	struct msglog_address to;

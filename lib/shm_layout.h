@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	11
+#define SHM_LAYOUT_VERSION	12
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -90,7 +90,7 @@ enum slot_transport {
 /* Group states (shm_group.g_state). */
 enum group_state {
 	GROUP_FREE = 0,		/* unused */
-	GROUP_USED,		/* exists; has at least one member */
+	GROUP_USED,		/* exists: has a member online, or is kept */
 };
 
 /* Disconnect reasons counted in shm_header.st_disconnects[]. */
@@ -141,6 +141,9 @@ enum record_kind {
  *                    record to the members, one to target alone (TO_USER)
  *   GROUP_INVITED    the actor invited target (TO_USER: target alone)
  *   GROUP_MODE       the actor set the mode: r_mode 1 invite-only, 0 open
+ *   GROUP_CLOSED     the group was deleted (its last member left, or its
+ *                    owner left with no one online to take it over);
+ *                    read by the archive only (version 12)
  */
 enum group_event {
 	GROUP_JOINED = 1,
@@ -149,6 +152,17 @@ enum group_event {
 	GROUP_KICKED,
 	GROUP_INVITED,
 	GROUP_MODE,
+	GROUP_CLOSED,
+};
+
+/*
+ * Record flags (shm_record.r_flags; version 12).
+ *   RECF_REGISTERED  the sender logged in with a password
+ *   RECF_CREATED     GROUP_JOINED: the sender created the group
+ */
+enum record_flag {
+	RECF_REGISTERED = 1,
+	RECF_CREATED = 2,
 };
 
 /* Addressees (shm_record.r_to_kind). */
@@ -260,6 +274,12 @@ struct shm_header {
 	_Atomic uint64_t st_disconnects[DISC_REASONS]; /* by reason */
 	/* REC_CHAT records by addressee kind (TO_*; version 11). */
 	_Atomic uint64_t st_messages_to[TO_KINDS];
+	/*
+	 * The archive (chat-historyd; version 12): overruns it stored as gap
+	 * rows, and the records lost in them.
+	 */
+	_Atomic uint64_t st_archive_gaps;
+	_Atomic uint64_t st_archive_lost;
 };
 
 struct shm_slot {
@@ -305,16 +325,24 @@ struct shm_slot {
 	char		s_peer[SHM_PEER_MAX];	/* client address; set at claim */
 };
 
+/*
+ * A group.  Its owner is a member while online (g_owner its slot); a
+ * kept group's owner may be away (g_owner SLOT_NONE, version 12).  A
+ * group is kept while its owner is a registered user: it stays while
+ * no member is online, and the archive restores it when the segment is
+ * made again (doc/architecture.md, section 21).
+ */
 struct shm_group {
 	uint32_t	g_state;	/* GROUP_*; the commit point; groups_lock */
 	uint32_t	g_generation;	/* bumped at every creation */
-	uint32_t	g_owner;	/* owner's slot; always a member */
-	uint32_t	g_members;	/* members now; derived, repaired */
+	uint32_t	g_owner;	/* owner's slot, or SLOT_NONE while away */
+	uint32_t	g_members;	/* members online now; derived, repaired */
 	uint32_t	g_invite_only;	/* 1: only invited users may join */
-	uint32_t	pad0;
+	uint32_t	g_kept;		/* 1: the owner is registered */
 	int64_t		g_created;	/* unix time */
 	char		g_name[SHM_NAME_MAX + 1]; /* NUL-ended */
-	char		pad1[7];
+	char		g_owner_name[SHM_NAME_MAX + 1]; /* NUL-ended */
+	char		pad1[6];
 };
 
 /*
@@ -352,14 +380,15 @@ struct shm_record {
 	uint8_t		r_to_name_len;	/* <= SHM_NAME_MAX */
 	uint8_t		r_group_name_len; /* <= SHM_NAME_MAX; REC_GROUP only */
 	uint8_t		r_target_name_len; /* <= SHM_NAME_MAX; REC_GROUP only */
-	uint32_t	r_pad;
+	uint8_t		r_flags;	/* RECF_* (version 12) */
+	uint8_t		r_pad[3];
 	char		r_data[];	/* the names, then the text */
 };
 
 _Static_assert(sizeof(struct shm_record) == 56, "record header size");
 _Static_assert(offsetof(struct shm_record, r_data) == 56, "record data offset");
 _Static_assert(sizeof(struct shm_record) <= SHM_CELL, "a header fits a cell");
-_Static_assert(sizeof(struct shm_group) == 72, "group size");
+_Static_assert(sizeof(struct shm_group) == 104, "group size");
 _Static_assert(sizeof(struct shm_slot) == 296, "slot size");
 
 #endif

@@ -259,6 +259,9 @@ static const struct counter counters[] = {
 	    offsetof(struct shm_header, st_wakeups_coalesced) },
 	{ "throttled", "flooders slowed:", offsetof(struct shm_header, st_throttled) },
 	{ "wakeups_swept", "wake-ups swept:", offsetof(struct shm_header, st_wakeups_swept) },
+	{ "archive_gaps", "archive gaps:", offsetof(struct shm_header, st_archive_gaps) },
+	{ "archive_lost", "archive records lost:",
+	    offsetof(struct shm_header, st_archive_lost) },
 };
 #define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
 

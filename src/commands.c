@@ -132,6 +132,8 @@ static const struct command commands[] = {
 	    "owner: let a user join an invite-only group" },
 	{ "invite_only", cmd_invite_only, 2, "/invite_only <group> on|off",
 	    "owner: make a group invite-only, or open" },
+	{ "history", cmd_history, 0, "/history [#group|user] [N]",
+	    "the last N lines (50) of the room, a group or a conversation" },
 	{ "events", cmd_events, 1, "/events on|off",
 	    "group events as '= group' lines, for programs" },
 	{ "quit", cmd_quit, 0, "/quit [reason]", "leave the chat" },

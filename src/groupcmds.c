@@ -32,6 +32,8 @@ cmd_join_group(struct session *s, char *args)
 	session_user(s, &u);
 	core_join_group(&u, cmdline_next_word(&args), &r);
 	session_answer(s, &r);
+	if (r.status == CR_JOINED)
+		history_replay(s, &r);
 }
 
 void

@@ -35,6 +35,7 @@ enter_chat(struct session *s, uint64_t after_join)
 	log_info("%s: logged in as %s%s", s->client.peer, s->name,
 	    s->registered ? "" : " (guest)");
 	reply_named(s, CR_WELCOME, s->name, others);
+	history_welcome_back(s);
 	session_presence(s);
 	deliver_drain(s);
 }

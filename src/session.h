@@ -175,6 +175,11 @@ void	cmd_invite_only(struct session *s, char *args);
 /* commands.c */
 void	commands_line(struct session *s, char *line, size_t len);
 
+/* history.c */
+void	cmd_history(struct session *s, char *args);
+void	history_replay(struct session *s, const struct core_result *joined);
+void	history_welcome_back(struct session *s);
+
 /* input.c: lines from the client, to commands.c */
 void	input_read(struct session *s);
 void	input_lines(struct session *s);

@@ -363,14 +363,16 @@ def replace():
         why = "replaced by a new login from %s" % a2.peer
         a1.expect("! closed: " + why, "the old session is told why it is closed")
         a1.expect_eof("... and closed")
-        b.expect_lines(["* alice left #club (%s)" % why, "* bob now owns #club",
+        # alice is registered: she keeps #club while away (a kept group).
+        b.expect_lines(["* alice left #club (%s)" % why,
                         "* alice left (%s)" % why, "* Alice joined"],
                        "bob sees the old session leave (group, then all) and the new one join")
         g.expect_lines(["* alice left (%s)" % why, "* Alice joined"],
                        "gil sees the old session leave and the new one join")
         b.send("/groups")
-        b.expect("* #club (owner bob, 1 member): bob",
-                 "the old session's group membership went with it")
+        b.expect("* #club (owner alice, 1 member): bob",
+                 "the old session's group membership went with it; alice "
+                 "owns the group while away")
         a2.send("hello again")
         b.expect("<Alice> hello again", "the new session chats")
         g.expect("<Alice> hello again")

@@ -63,14 +63,21 @@ def configure(svc, **keys):
 
 
 def insert_chat(db, segment_id, first, n, time_ms, step_ms=0, text="old %d"):
-    """n chat lines to everyone from 'old', seq first..first+n-1."""
+    """n chat lines to everyone from 'old', seq first..first+n-1 (columns
+    added to the schema since get 0 or '')."""
     con = sqlite3.connect(db, timeout=10)
+    row = {"origin": 0, "kind": 1, "event": 0, "mode": 0, "to_kind": 0,
+           "from_name": "old", "to_name": "", "group_name": "", "target_name": ""}
+    for _, name, typ, notnull, default, _ in con.execute("PRAGMA table_info(records)"):
+        if name not in row and name not in ("segment_id", "seq", "time_ms", "text") \
+                and notnull and default is None:
+            row[name] = "" if typ.upper() == "TEXT" else 0
+    cols = ["segment_id", "seq", "time_ms", "text"] + list(row)
     with con:
         con.executemany(
-            "INSERT INTO records (segment_id, seq, time_ms, origin, kind, event, "
-            "mode, to_kind, from_name, to_name, group_name, target_name, text) "
-            "VALUES (?, ?, ?, 0, 1, 0, 0, 0, 'old', '', '', '', ?)",
-            [(segment_id, first + i, time_ms + i * step_ms, text % i)
+            "INSERT INTO records (%s) VALUES (%s)" % (", ".join(cols),
+                                                    ", ".join("?" * len(cols))),
+            [(segment_id, first + i, time_ms + i * step_ms, text % i) + tuple(row.values())
              for i in range(n)])
     con.close()
 

@@ -102,6 +102,11 @@ static const struct counter {
 	    offsetof(struct shm_header, st_refused_full) },
 	{ "chat_throttled_total", "Times a flooding client was slowed.",
 	    offsetof(struct shm_header, st_throttled) },
+	{ "chat_archive_gaps_total",
+	    "Overruns the archive stored as gap rows (records it never saw).",
+	    offsetof(struct shm_header, st_archive_gaps) },
+	{ "chat_archive_lost_total", "Log records lost in the archive's gaps.",
+	    offsetof(struct shm_header, st_archive_lost) },
 };
 
 static void

@@ -21,6 +21,7 @@
  * assets.c   the browser page (web/static/, built in by tools/embed)
  * wsread.c   reading a client's WebSocket frames (untrusted bytes; fuzzed)
  * wsframe.c  sending on a WebSocket: frames, the close
+ * history.c  the archive's lines: history, replay on join, offline
  * wschat.c   a WebSocket user: login, JSON commands to the core, events
  * ws.c       the WebSocket: handshake, frames in, pings, flood
  * sse.c      GET /sse, the event stream, and POST /sse/push
@@ -196,6 +197,14 @@ int	ws_send_frame(struct web *w, uint8_t opcode, const char *payload,
 /* Close with code and reason (cut to 123 bytes); the user leaves. */
 void	ws_fail(struct web *w, uint16_t code, const char *reason,
 	    int disc_reason);
+
+/* history.c */
+void	history_request(struct web *w, const char *target, long long limit,
+	    const char *id, struct core_result *r);
+/* After a join (CR_JOINED): the group's last lines, if any. */
+void	history_replay(struct web *w, const struct core_result *joined);
+/* A registered user entered: its kept groups, its offline messages. */
+void	history_welcome_back(struct web *w);
 
 /* wschat.c */
 /* The WebSocket is open for name: guest in, or ask the password. */

@@ -156,7 +156,37 @@ cmd_create_group(struct request *q)
 static void
 cmd_join_group(struct request *q)
 {
-	cmd_group(q, core_join_group, "{\"type\":\"join_group\",\"group\":GROUP}");
+	const char *group = field(q, "group", "{\"type\":\"join_group\","
+	    "\"group\":GROUP}");
+	struct core_result r;
+
+	if (group == NULL)
+		return;
+	core_join_group(&q->u, group, &r);
+	answer(q, &r);
+	if (r.status == CR_JOINED)
+		history_replay(q->w, &r);
+}
+
+/* {"type":"history","target":"#group"|USER,"limit":N}: both optional. */
+static void
+cmd_history(struct request *q)
+{
+	json_t *target = json_object_get(q->msg, "target");
+	json_t *limit = json_object_get(q->msg, "limit");
+	struct core_result r;
+
+	if ((target != NULL && !json_is_string(target) && !json_is_null(target)) ||
+	    (limit != NULL && !json_is_integer(limit))) {
+		answer_status(q, CR_USAGE, "{\"type\":\"history\",\"target\":"
+		    "\"#group\"|USER,\"limit\":N}");
+		return;
+	}
+	wschat_wakeup(q->w);
+	history_request(q->w, json_is_string(target) ? json_string_value(target) :
+	    "", limit != NULL ? json_integer_value(limit) : 0, q->id, &r);
+	if (r.status != CR_OK)
+		answer(q, &r);
 }
 
 static void
@@ -300,6 +330,7 @@ static const struct command {
 	{ "invite_only", cmd_invite_only },
 	{ "users", cmd_users },
 	{ "groups", cmd_groups },
+	{ "history", cmd_history },
 	{ "quit", cmd_quit },
 };
 
@@ -343,6 +374,7 @@ enter(struct web *w)
 	w->state = WEB_WS_CHAT;
 	client_arm(w->deadline_fd, 0);
 	send_json(w, welcome, event_welcome_json(w, welcome, sizeof(welcome)));
+	history_welcome_back(w);
 	wschat_wakeup(w);
 }
 
