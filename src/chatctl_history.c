@@ -66,7 +66,7 @@ static const char *const kinds[] = {
 static const char *const events[] = {
 	[GROUP_JOINED] = "joined", [GROUP_LEFT] = "left", [GROUP_OWNER] = "owner",
 	[GROUP_KICKED] = "kicked", [GROUP_INVITED] = "invited",
-	[GROUP_MODE] = "mode",
+	[GROUP_MODE] = "mode", [GROUP_CLOSED] = "closed",
 };
 static const char *const to_kinds[] = {
 	[TO_ALL] = "all", [TO_USER] = "user", [TO_GROUP] = "group",
@@ -229,6 +229,12 @@ static void
 put_group(const struct row *r)
 {
 	fputs("* ", stdout);
+	if (r->event == GROUP_CLOSED) {		/* * #dev was closed */
+		putchar('#');
+		put(r->group);
+		fputs(" was closed", stdout);
+		return;
+	}
 	put(r->event == GROUP_OWNER ? r->target : r->from);
 	switch (r->event) {
 	case GROUP_JOINED:
