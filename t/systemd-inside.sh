@@ -357,6 +357,9 @@ check "after the restart the archive still has the first line and dave's" \
 check "erin logs in after the restart and says a line; it is archived" \
 	eval 'login erin $PORT && say erin "after restarting everything" &&
 	    wait_for 10 history_has "<erin> after restarting everything"'
+say erin "/history"
+check "erin's /history, asked of chat-historyd on /run/chat/history.sock from her sandboxed session, has dave's line from before the restart" \
+	expect erin "<dave> before restarting everything"
 n_hist=$(chatctl history --limit 1000 | grep -cF -e "<bob> hello from bob" -e "<dave> before restarting everything")
 check "each line is archived once ($n_hist of 2)" [ "$n_hist" = 2 ]
 chatctl history --limit 8 2>&1 | diag
