@@ -272,6 +272,20 @@ def chatctl_history():
         kinds = sorted({(o["kind"], o.get("event", "")) for o in recs})
         T.is_(kinds, [("chat", ""), ("group", "joined"), ("join", "")],
               "records carry their kind and event by name")
+
+        # The group ends: its events in the third person.
+        b.send("/leave_group dev")
+        b.expect("* left #dev")
+        a.send("/leave_group dev")
+        a.expect("* left #dev", skip=True)
+        T.ok(T.wait_for(lambda: "* #dev was closed" in history(svc, "--limit", "3")[1]),
+             "the group's end is listed as '* #dev was closed'")
+        T.is_(history(svc, "--limit", "3")[1], ["* bob left #dev", "* ann left #dev",
+                                                "* #dev was closed"],
+              "after its members leaving ('* bob left #dev')")
+        last = json.loads(svc.chatctl("history", "--json", "--limit", "1").stdout)
+        T.is_((last["kind"], last["event"], last["group"]), ("group", "closed", "dev"),
+              "in JSON: kind group, event closed")
         T.is_(arch.stop(), 0, "chat-historyd stops cleanly")
 
 
