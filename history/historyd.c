@@ -31,6 +31,7 @@
 #include "follower.h"
 #include "kept.h"
 #include "log.h"
+#include "retention.h"
 #include "serve.h"
 #include "store.h"
 
@@ -182,6 +183,7 @@ main(int argc, char *argv[])
 	const char *conf_path = NULL;
 	struct chat_conf conf;
 	struct archiver a;
+	struct retention *ret;
 	char why[512];
 	int ch;
 
@@ -197,8 +199,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: chat-historyd [-c file]\n");
 		return EXIT_USAGE;
 	}
-	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1)
-		fatalx("%s", why);
+	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		return EXIT_USAGE;
+	}
 	log_set_level(conf.log_level);
 	if (!conf.history) {
 		log_info("history = no in %s: nothing to archive", conf.source);
@@ -211,13 +215,17 @@ main(int argc, char *argv[])
 	drain(&a);
 	restore_groups(&a);
 	listen_socket(&a, &conf);
+	if ((ret = retention_open(store_db(a.store), &conf, why, sizeof(why))) == NULL)
+		fatalx("%s", why);
 	printf("ready %llu\n", (unsigned long long)a.next);
 	fflush(stdout);
 	while (!follower_stopping()) {
-		switch (follower_wait(&a.f, -1, why, sizeof(why))) {
+		retention_step(ret);
+		switch (follower_wait(&a.f, retention_wait_ms(ret), why, sizeof(why))) {
 		case -1:
 			log_warnx("%s", why);
 			serve_close(&a.server);
+			retention_close(ret);
 			follower_close(&a.f);
 			store_close(a.store);
 			return EXIT_SYSTEM;
@@ -229,6 +237,7 @@ main(int argc, char *argv[])
 	drain(&a);
 	serve_close(&a.server);
 	query_close(a.server.query);
+	retention_close(ret);
 	follower_close(&a.f);
 	store_close(a.store);
 	return 0;

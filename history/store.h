@@ -37,7 +37,8 @@ int	store_record(struct store *s, uint64_t segment_id,
 int	store_gap(struct store *s, uint64_t segment_id, uint64_t first,
 	    uint64_t last);
 int	store_commit(struct store *s, uint64_t segment_id, uint64_t next);
-/* The database, for the archive's readers (history/query.c, kept.c). */
+/* The database, for the archive's readers (history/query.c, kept.c) and
+ * retention (history/retention.c). */
 struct sqlite3;
 struct sqlite3 *store_db(struct store *s);
 /* The last error, for the log. */

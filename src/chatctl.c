@@ -4,7 +4,8 @@
  * Each verb is one function in verbs[].  Verbs that show state read the
  * segment through a read-only mapping (no locks: chatctl can disturb
  * nobody); kick asks the hub over its control socket; the account verbs
- * rewrite the users file, the token verbs the tokens file.
+ * rewrite the users file, the token verbs the tokens file; history and
+ * export read chat-historyd's archive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +38,11 @@ static const struct verb verbs[] = {
 	    "register users from a plain name:password file" },
 	{ "token", verb_token, "token add|list|revoke",
 	    "bearer tokens for bots: add NAME, list [--json], revoke NAME" },
+	{ "history", verb_history,
+	    "history [--group G] [--user U] [--since TIME] [--limit N] [--json]",
+	    "show the archive's newest records (100), oldest first" },
+	{ "export", verb_export, "export --format jsonl",
+	    "every archived record and gap row as JSON lines" },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 

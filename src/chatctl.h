@@ -6,6 +6,7 @@
  * chatctl_accounts.c  useradd, passwd, userdel, import
  * chatctl_edit.c      loading and saving the users and tokens files
  * chatctl_tokens.c    token add, list, revoke (bearer tokens)
+ * chatctl_history.c   history, export (the archive, read-only)
  */
 #ifndef CHAT_CHATCTL_H
 #define CHAT_CHATCTL_H
@@ -47,5 +48,9 @@ int	chatctl_save(const char *path, struct users_list *list);
 int	verb_token(struct chatctl *ctl, int argc, char **argv);
 /* Revoke name's token if it has one (userdel): 0, or an exit status. */
 int	token_forget(struct chatctl *ctl, const char *name);
+
+/* chatctl_history.c */
+int	verb_history(struct chatctl *ctl, int argc, char **argv);
+int	verb_export(struct chatctl *ctl, int argc, char **argv);
 
 #endif

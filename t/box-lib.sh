@@ -60,3 +60,6 @@ users_field() {  # NAME COLUMN -> that column of NAME's line in `chatctl users`
 }
 user_of() { ps -o user= -p "$1" 2>/dev/null | tr -d ' '; }
 is_active() { [ "$(systemctl is-active "$1")" = active ]; }
+history_has() {  # TEXT: a line of `chatctl history` (chat-historyd's archive) has TEXT
+	chatctl history --limit 1000 2>/dev/null | grep -qF -- "$1"
+}

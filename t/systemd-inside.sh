@@ -13,7 +13,8 @@ T=$(mktemp -d /tmp/chat-units.XXXXXX)
 failed=0
 
 # ok, notok, check, diag, wait_for, now, elapsed, the nc clients
-# (client_start, say, expect, login), users_field, user_of, is_active.
+# (client_start, say, expect, login), users_field, user_of, is_active,
+# history_has.
 . /usr/local/lib/chat-test/box-lib.sh
 
 session_pid() { users_field "$1" PID; }
@@ -136,9 +137,9 @@ check "systemd-sysusers creates the chat user from sysusers.d/chat.conf" \
 getent passwd chat | diag
 [ -e /usr/lib/tmpfiles.d/chat.conf ] && systemd-tmpfiles --create /usr/lib/tmpfiles.d/chat.conf 2>&1 | diag
 systemctl daemon-reload
-check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service is clean" \
+check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service chat-history.service is clean" \
 	verify_clean $UNITDIR/chat.socket $UNITDIR/chat-hub.service $UNITDIR/chat@.service \
-	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service
+	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service $UNITDIR/chat-history.service
 
 # --- systemctl enable --now chat.socket ---
 systemctl enable --now chat.socket 2>&1 | diag
@@ -149,6 +150,11 @@ check "chat.socket is active and listening on $PORT" \
 	eval 'is_active chat.socket && systemctl show -P Listen chat.socket | grep -q ":$PORT"'
 check "systemd-analyze verify default.target (chat.socket enabled): no ordering cycle" \
 	verify_default_target
+check "chat-history.service is active too (the hub wants it)" \
+	wait_for 10 is_active chat-history.service
+hist_pid=$(systemctl show -P MainPID chat-history.service)
+check "chat-historyd (pid $hist_pid) runs as user chat" \
+	eval '[ "$(user_of "$hist_pid")" = chat ]'
 
 # --- two users ---
 check "alice connects with nc, gets the prompt and logs in" login alice $PORT
@@ -158,6 +164,12 @@ say bob "hello from bob"
 check "alice sees bob's line" expect alice "<bob> hello from bob"
 say alice "hello from alice"
 check "bob sees alice's line" expect bob "<alice> hello from alice"
+check "bob's line is archived: chatctl history shows '<bob> hello from bob'" \
+	wait_for 10 history_has "<bob> hello from bob"
+chatctl history 2>&1 | diag
+check "the archive /var/lib/chat/history.db is 0640 chat:chat, in a 0750 directory of chat's" \
+	eval '[ "$(stat -c %a:%U:%G /var/lib/chat/history.db)" = 640:chat:chat ] &&
+	    [ "$(stat -c %a:%U /var/lib/chat)" = 750:chat ]'
 chatctl users 2>&1 | diag
 a_pid=$(session_pid alice) b_pid=$(session_pid bob)
 a_peer=$(session_peer alice) b_peer=$(session_peer bob)
@@ -174,9 +186,12 @@ check "the sessions (pids $a_pid, $b_pid) run as user chat, in units $a_unit $b_
 # --- hardening ---
 hub_exp=$(exposure chat-hub.service)
 ses_exp=$(exposure "$a_unit")
-systemd-analyze security chat-hub.service "$a_unit" 2>&1 | grep -v '^✓' | diag
+hist_exp=$(exposure chat-history.service)
+systemd-analyze security chat-hub.service "$a_unit" chat-history.service 2>&1 | grep -v '^✓' | diag
 check "systemd-analyze security chat-hub.service: exposure $hub_exp <= 2.0" \
 	exposure_at_most 2.0 "$hub_exp"
+check "systemd-analyze security chat-history.service: exposure $hist_exp <= 2.0" \
+	exposure_at_most 2.0 "$hist_exp"
 check "systemd-analyze security chat@.service ($a_unit): exposure $ses_exp <= 2.0" \
 	exposure_at_most 2.0 "$ses_exp"
 
@@ -242,6 +257,10 @@ check "after the hub restart webby still gets alice's lines" \
 say webby '{"type":"say","text":"after the restart, webby"}'
 check "after the hub restart nelly still gets webby's lines" expect nelly "<webby> after the restart, webby"
 check "both nc clients are still connected" eval '! client_gone alice && ! client_gone bob'
+check "chat-historyd ran on through the hub's restart (pid $hist_pid) and archived bob's line after it" \
+	eval 'is_active chat-history.service &&
+	    [ "$(systemctl show -P MainPID chat-history.service)" = "$hist_pid" ] &&
+	    wait_for 10 history_has "<bob> after the restart, bob"'
 
 # --- webby and nelly leave ---
 kill "${CPID[webby]}"
@@ -321,6 +340,30 @@ is_active chat.socket || systemctl status --no-pager chat.socket 2>&1 | diag
 
 check "the hub (pid $hub_pid) ran through both without a restart" \
 	eval '[ "$(systemctl show -P MainPID chat-hub.service)" = "$hub_pid" ]'
+
+# --- everything restarted: the archive keeps its lines and goes on ---
+check "dave logs in and says a line; it is archived" \
+	eval 'login dave $PORT && say dave "before restarting everything" &&
+	    wait_for 10 history_has "<dave> before restarting everything"'
+systemctl restart chat-history.service chat-hub.service chat.socket chat-web.socket 2>&1 | diag
+check "systemctl restart chat-history.service chat-hub.service chat.socket chat-web.socket: all active again" \
+	wait_for 10 eval 'is_active chat-history.service && is_active chat-hub.service &&
+	    is_active chat.socket && is_active chat-web.socket'
+check "a new chat-historyd ($hist_pid -> $(systemctl show -P MainPID chat-history.service)), not restarted by a failure" \
+	eval '[ "$(systemctl show -P MainPID chat-history.service)" != "$hist_pid" ] &&
+	    [ "$(systemctl show -P NRestarts chat-history.service)" = 0 ]'
+check "after the restart the archive still has the first line and dave's" \
+	eval 'history_has "<bob> hello from bob" && history_has "<dave> before restarting everything"'
+check "erin logs in after the restart and says a line; it is archived" \
+	eval 'login erin $PORT && say erin "after restarting everything" &&
+	    wait_for 10 history_has "<erin> after restarting everything"'
+say erin "/history"
+check "erin's /history, asked of chat-historyd on /run/chat/history.sock from her sandboxed session, has dave's line from before the restart" \
+	expect erin "<dave> before restarting everything"
+n_hist=$(chatctl history --limit 1000 | grep -cF -e "<bob> hello from bob" -e "<dave> before restarting everything")
+check "each line is archived once ($n_hist of 2)" [ "$n_hist" = 2 ]
+chatctl history --limit 8 2>&1 | diag
+journalctl --no-pager -o cat -u chat-history.service | tail -n 12 | diag
 journalctl --no-pager -o short-monotonic -u chat-hub.service -p notice | tail -n 20 | diag
 journalctl --no-pager -o short-monotonic -u chat-hub.service -u 'chat@*' -p warning | tail -n 20 | diag
 echo "inside the container: $(elapsed "$t_start") s" | diag

@@ -5,11 +5,12 @@ Builds an install tree with the real layout (configure --prefix=/usr
 --sysconfdir=/etc --localstatedir=/var in a separate build directory, make
 install DESTDIR=...), boots it in a throwaway Debian 12 container with
 ../shared/tools/systemd-box, and runs t/systemd-inside.sh there: sysusers,
-systemd-analyze verify, `systemctl enable --now chat.socket`, two nc users,
+systemd-analyze verify, `systemctl enable --now chat.socket` (the hub and
+chat-history.service, its sandbox, lines in `chatctl history`), two nc users,
 `systemctl enable --now chat-web.socket` with curl's /health and a
 WebSocket user (python3-websockets) chatting with an nc user, hub restart,
 kill -9 of a session, the journal, 100 clients at once and a burst of 300
-connections.  Then a second container, with openbsd-inetd,
+connections, and a restart of every unit with the archive kept.  Then a second container, with openbsd-inetd,
 ucspi-tcp and python3, runs t/inetd-inside.sh with README.md's inetd.conf
 line: two users chat through openbsd-inetd and through tcpserver while the
 hub runs as chat-hub.service; then tools/conn-rate measures connections per
@@ -257,12 +258,13 @@ def main():
         units = os.path.join(destdir, "usr/lib/systemd/system")
         tap(all(os.path.isfile(os.path.join(units, u)) for u in
                 ("chat.socket", "chat@.service", "chat-hub.service",
-                 "chat-web.socket", "chat-web@.service")) and
+                 "chat-web.socket", "chat-web@.service", "chat-history.service")) and
             os.path.isfile(os.path.join(destdir, "usr/lib/sysusers.d/chat.conf")),
             "make install puts the units in /usr/lib/systemd/system and "
             "sysusers.d/chat.conf in /usr/lib/sysusers.d")
         bad = []
-        for u in ("chat@.service", "chat-hub.service", "chat-web@.service"):
+        for u in ("chat@.service", "chat-hub.service", "chat-web@.service",
+                  "chat-history.service"):
             with open(os.path.join(units, u)) as f:
                 text = f.read()
             if "@sbindir@" in text or "ExecStart=/usr/sbin/" not in text:
