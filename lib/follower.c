@@ -49,6 +49,14 @@ claim(struct follower *f, const char *label, enum follower_start start,
 }
 
 static volatile sig_atomic_t stopping;
+/*
+ * SIGINT and SIGTERM are blocked but while a follower waits
+ * (epoll_pwait with this mask): one that comes while it drains is
+ * noticed by the next wait, which returns at once, instead of being
+ * taken before the wait starts and leaving it blocked.
+ */
+static sigset_t wait_mask;
+static int signals_set;
 
 static void
 on_signal(int sig)
@@ -62,10 +70,19 @@ follower_on_signals(void)
 {
 	struct sigaction sa;
 
+	sigset_t block;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: the wait returns */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	signals_set = 1;
 }
 
 int
@@ -169,7 +186,10 @@ follower_wait(struct follower *f, int timeout_ms, char *why, size_t whylen)
 	struct epoll_event events[4];
 	int n, woken = 0, rc;
 
-	if ((n = epoll_wait(f->epfd, events, 4, timeout_ms)) == -1) {
+	if (stopping)
+		return 0;
+	if ((n = epoll_pwait(f->epfd, events, 4, timeout_ms,
+	    signals_set ? &wait_mask : NULL)) == -1) {
 		if (errno == EINTR)
 			return 0;
 		snprintf(why, whylen, "epoll_wait: %s", strerror(errno));
