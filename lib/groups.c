@@ -259,12 +259,31 @@ free_group(const struct shm *shm)
 	return GROUP_NONE;
 }
 
+/* Make group entry i, with no member yet. */
+static void
+make_group(const struct shm *shm, uint32_t i, const char *name,
+    uint32_t owner, const char *owner_name, int kept, int invite_only,
+    int64_t created)
+{
+	struct shm_group *g = shm_group(shm, i);
+
+	g->g_generation++;
+	g->g_owner = owner;
+	g->g_members = 0;
+	g->g_invite_only = invite_only != 0;
+	g->g_kept = kept != 0;
+	g->g_created = created;
+	strlcpy(g->g_name, name, sizeof(g->g_name));
+	strlcpy(g->g_owner_name, owner_name, sizeof(g->g_owner_name));
+	g->g_state = GROUP_USED;
+	shm->hdr->groups_in_use++;
+}
+
 enum group_result
 groups_create(const struct shm *shm, const struct group_actor *a,
     const char *group, uint32_t max_owned, uint32_t *index)
 {
 	enum group_result r = GR_OK;
-	struct shm_group *g;
 	uint32_t i;
 
 	groups_lock(shm);
@@ -275,17 +294,8 @@ groups_create(const struct shm *shm, const struct group_actor *a,
 	else if ((i = free_group(shm)) == GROUP_NONE)
 		r = GR_TOO_MANY;
 	else {
-		g = shm_group(shm, i);
-		g->g_generation++;
-		g->g_owner = a->slot;
-		g->g_members = 0;
-		g->g_invite_only = 0;
-		g->g_kept = a->registered != 0;
-		g->g_created = clock_unix_seconds();
-		strlcpy(g->g_name, group, sizeof(g->g_name));
-		strlcpy(g->g_owner_name, a->name, sizeof(g->g_owner_name));
-		g->g_state = GROUP_USED;
-		shm->hdr->groups_in_use++;
+		make_group(shm, i, group, a->slot, a->name, a->registered, 0,
+		    clock_unix_seconds());
 		add_member(shm, i, a, RECF_CREATED);
 		*index = i;
 	}
@@ -355,7 +365,6 @@ groups_restore(const struct shm *shm, const char *group, const char *owner,
     int invite_only, int64_t created)
 {
 	enum group_result r = GR_OK;
-	struct shm_group *g;
 	uint32_t i;
 
 	groups_lock(shm);
@@ -363,19 +372,8 @@ groups_restore(const struct shm *shm, const char *group, const char *owner,
 		r = GR_EXISTS;
 	else if ((i = free_group(shm)) == GROUP_NONE)
 		r = GR_TOO_MANY;
-	else {
-		g = shm_group(shm, i);
-		g->g_generation++;
-		g->g_owner = SLOT_NONE;
-		g->g_members = 0;
-		g->g_invite_only = invite_only != 0;
-		g->g_kept = 1;
-		g->g_created = created;
-		strlcpy(g->g_name, group, sizeof(g->g_name));
-		strlcpy(g->g_owner_name, owner, sizeof(g->g_owner_name));
-		g->g_state = GROUP_USED;
-		shm->hdr->groups_in_use++;
-	}
+	else
+		make_group(shm, i, group, SLOT_NONE, owner, 1, invite_only, created);
 	groups_unlock(shm);
 	return r;
 }

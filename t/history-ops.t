@@ -6,7 +6,6 @@
 import json
 import re
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,41 +14,9 @@ import time
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
+from chattest_history import HISTORYD, Archiver, rows  # noqa: E402
 
-HISTORYD = T.program("chat-historyd")
 DAY_MS = 24 * 3600 * 1000
-
-
-class Archiver:
-    def __init__(self, svc):
-        self.svc = svc
-        self.p = None
-        self.log = os.path.join(svc.dir, "historyd.log")
-
-    def start(self):
-        log = open(self.log, "ab")
-        self.p = subprocess.Popen([HISTORYD, "-c", self.svc.conf_path],
-                                  stdout=subprocess.PIPE, stderr=log,
-                                  start_new_session=True)
-        self.svc._extra.append(self.p)
-        line = self.p.stdout.readline().decode()
-        return line.startswith("ready")
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        return self.p.wait(timeout=10)
-
-    def logged(self):
-        with open(self.log, errors="replace") as f:
-            return f.read()
-
-
-def rows(db, sql, *args):
-    con = sqlite3.connect(db, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def count(db, where="1"):

@@ -7,8 +7,6 @@
 # the archive cannot be used.
 import os
 import re
-import signal
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
@@ -16,33 +14,10 @@ sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
 import chattest as T  # noqa: E402
 import chattest_accounts as A  # noqa: E402
 import chattest_web as W  # noqa: E402
+from chattest_history import Archiver, archive_of  # noqa: E402
 
-HISTORYD = T.program("chat-historyd")
 USERS = {"ann": "password-ann", "bob": "password-bob", "cy": "password-cy"}
 HIST = re.compile(r"^~ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
-
-
-class Archiver:
-    def __init__(self, svc):
-        self.svc = svc
-        self.p = None
-        self.err = os.path.join(svc.dir, "historyd.log")
-
-    def start(self):
-        log = open(self.err, "ab")
-        self.p = subprocess.Popen([HISTORYD, "-c", self.svc.conf_path],
-                                  stdout=subprocess.PIPE, stderr=log,
-                                  start_new_session=True)
-        self.svc._extra.append(self.p)
-        return self.p.stdout.readline().decode().startswith("ready")
-
-    def stop(self, sig=signal.SIGTERM):
-        self.p.send_signal(sig)
-        self.p.wait(timeout=10)
-
-    def errors(self):
-        with open(self.err, "rb") as f:
-            return f.read().decode("utf-8", "replace")
 
 
 def history(client, command, end_timeout=T.TIMEOUT):
@@ -64,13 +39,6 @@ def user(svc, name, others=None):
     c = svc.client(name)
     A.login(c, name, USERS[name], others=others)
     return c
-
-
-def archive_of(svc):
-    db = os.path.join(svc.dir, "history.db")
-    with open(svc.conf_path, "a") as f:
-        f.write("history_db = %s\n" % db)
-    return db
 
 
 def visibility_and_replay(svc, arch):
@@ -220,7 +188,7 @@ def restore(svc, arch, ann, bob, cy):
     ann.expect("* bob is offline; the message will be delivered when they log in")
     restart_with_new_segment(svc, arch, [ann, cy])
     T.ok(arch.start(), "chat-historyd starts on the new segment")
-    T.like(arch.errors(), r"restored 1 kept group", "it says it restored the group")
+    T.like(arch.logged(), r"restored 1 kept group", "it says it restored the group")
     g = svc.client("gus")
     g.login("gus", others=0)
     g.send("/groups")
@@ -278,7 +246,7 @@ def unusable(svc):
     T.ok(not arch.start(), "chat-historyd refuses an archive that is not one")
     arch.p.wait(timeout=10)
     T.is_(arch.p.returncode, 111, "and exits 111")
-    T.like(arch.errors(), r"archive: .*broken\.db: (file is not a database|"
+    T.like(arch.logged(), r"archive: .*broken\.db: (file is not a database|"
            r"file is encrypted or is not a database)",
            "with a clear error naming the file")
     a = svc.client("ann")

@@ -4,55 +4,15 @@
 # and restarts under load, and an explicit gap row (never a silent hole)
 # when the ring was overwritten while it was down.
 import os
-import signal
-import sqlite3
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
-
-HISTORYD = T.program("chat-historyd")
-
-
-class Archiver:
-    def __init__(self, svc):
-        self.svc = svc
-        self.p = None
-
-    def start(self):
-        log = open(os.path.join(self.svc.dir, "historyd.log"), "ab")
-        self.p = subprocess.Popen([HISTORYD, "-c", self.svc.conf_path],
-                                  stdout=subprocess.PIPE, stderr=log,
-                                  start_new_session=True)
-        self.svc._extra.append(self.p)
-        line = self.p.stdout.readline().decode()
-        return line.startswith("ready")
-
-    def kill(self, sig=signal.SIGKILL):
-        self.p.send_signal(sig)
-        self.p.wait(timeout=10)
-
-
-def rows(db, sql, *args):
-    con = sqlite3.connect(db, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
+from chattest_history import Archiver, archive_of, rows  # noqa: E402
 
 def chat_count(db):
     return rows(db, "SELECT COUNT(*) FROM records WHERE kind = 1")[0][0]
-
-
-def archive_of(svc):
-    db = os.path.join(svc.dir, "history.db")
-    with open(svc.conf_path, "a") as f:
-        f.write("history_db = %s\n" % db)
-    return db
 
 
 def main():
@@ -100,7 +60,7 @@ def main():
         T.is_(dup, 0, "no line is stored twice")
         T.is_(rows(db, "SELECT COUNT(*) FROM gaps")[0][0], 0,
               "and no gap: the ring held what was sent while it was down")
-        arch.kill(signal.SIGTERM)
+        arch.stop()
         T.is_(arch.p.returncode, 0, "SIGTERM ends it cleanly")
     overrun()
 
@@ -138,7 +98,7 @@ def overrun():
              "what the ring still held after it is archived")
         log = open(os.path.join(svc.dir, "historyd.log")).read()
         T.ok("gap: records" in log, "and the gap is logged")
-        arch.kill(signal.SIGTERM)
+        arch.stop()
 
 
 T.main(main)
