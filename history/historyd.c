@@ -27,9 +27,11 @@
 
 #include <sys/epoll.h>
 
+#include "clock.h"
 #include "conf.h"
 #include "follower.h"
 #include "kept.h"
+#include "lag.h"
 #include "log.h"
 #include "retention.h"
 #include "serve.h"
@@ -43,6 +45,7 @@ struct archiver {
 	uint64_t	 next;		/* the cursor: the next record to read */
 	size_t		 batch;		/* records in the open transaction */
 	int		 restore;	/* a new run: restore the kept groups */
+	struct lag	 lag;		/* append-to-commit times (lag.c) */
 };
 
 static void
@@ -57,6 +60,7 @@ commit(struct archiver *a)
 {
 	if (store_commit(a->store, a->segment_id, a->next) == -1)
 		die_store(a);
+	lag_commit(&a->lag, clock_unix_ms());
 	a->batch = 0;
 }
 
@@ -84,11 +88,13 @@ drain(struct archiver *a)
 			atomic_fetch_add(&a->f.shm.hdr->st_archive_gaps, 1);
 			atomic_fetch_add(&a->f.shm.hdr->st_archive_lost,
 			    gap.to - gap.from);
+			lag_gap(&a->lag);
 			a->next = gap.to;
 			break;
 		case FOLLOW_RECORD:
 			if (store_record(a->store, a->segment_id, &e) == -1)
 				die_store(a);
+			lag_note(&a->lag, e.time);
 			a->next = e.next;
 			break;
 		}
@@ -238,6 +244,7 @@ main(int argc, char *argv[])
 	serve_close(&a.server);
 	query_close(a.server.query);
 	retention_close(ret);
+	lag_report(&a.lag);
 	follower_close(&a.f);
 	store_close(a.store);
 	return 0;
