@@ -94,7 +94,7 @@ drain(struct archiver *a)
 		case FOLLOW_RECORD:
 			if (store_record(a->store, a->segment_id, &e) == -1)
 				die_store(a);
-			lag_note(&a->lag, e.time);
+			lag_note(&a->lag, &e);
 			a->next = e.next;
 			break;
 		}
