@@ -17,7 +17,11 @@
  *           percentiles, loss, duplicates, reordering (-x: keep raising
  *           the rate until p99 passes 1 s);
  *   serial  log in N clients, then send M messages one at a time, each
- *           from the next client, waiting until all others have it.
+ *           from the next client, waiting until all others have it;
+ *   query   log in one client, then send a command (-Q, e.g. "/history
+ *           50") M times, one at a time: the time from its send to the
+ *           answer's last line (-E, a prefix: "* end of history"), and
+ *           the "~ " lines each answer held (chat's line protocol only).
  *
  * Every message carries the step, its number and its send time
  * (CLOCK_MONOTONIC ns): "~b STEP NUM NS xxxx".  Its arrival time is the
@@ -78,7 +82,7 @@
 #define WS_PONG		0xa
 
 enum proto { PROTO_CHAT, PROTO_IRC, PROTO_WS };
-enum mode { MODE_LOGIN, MODE_IDLE, MODE_RELAY, MODE_SERIAL };
+enum mode { MODE_LOGIN, MODE_IDLE, MODE_RELAY, MODE_SERIAL, MODE_QUERY };
 
 enum cstate {
 	CS_NEW,		/* not started */
@@ -154,6 +158,8 @@ static struct {
 	double		 connect_secs;	/* deadline for logging everyone in */
 	double		 hold_secs;
 	const char	*channel;
+	const char	*query;		/* -Q: the command query mode sends */
+	const char	*query_end;	/* -E: its answer's last line starts so */
 	const char	*prefix;
 	const char	*label;
 	const char	*host;		/* -a as given: the ws Host header */
@@ -169,6 +175,8 @@ static struct {
 	.msg_len = 48,
 	.connect_secs = 300,
 	.channel = "#bench",
+	.query = "/history 50",
+	.query_end = "* end of history",
 	.prefix = "u",
 	.label = "",
 };
@@ -185,6 +193,14 @@ static uint32_t *sender_ids;	/* client index of sender s */
 static uint32_t nsenders;
 static int errors_shown;
 static long clk_tck = 100;
+
+/* query mode: the request in flight. */
+static struct {
+	uint64_t	 t_sent;	/* 0: none */
+	uint64_t	 t_done;	/* its last line arrived */
+	uint32_t	 lines;		/* "~ " lines in its answer */
+	int		 done;		/* 1 answered, -1 refused ("! ...") */
+} query;
 
 static uint64_t
 now_ns(void)
@@ -216,7 +232,8 @@ usage(void)
 	    "    [-n N[,N...]] [-c inflight] [-s senders] [-r rate[,rate...]]\n"
 	    "    [-d secs] [-M msgs] [-l bytes] [-w pid[,pid...]] [-T secs]\n"
 	    "    [-H secs] [-g channel] [-N prefix] [-L label] [-R]\n"
-	    "modes: login, idle, relay, serial\n");
+	    "    [-Q command] [-E end-prefix]\n"
+	    "modes: login, idle, relay, serial, query\n");
 	exit(100);
 }
 
@@ -902,6 +919,25 @@ server_error(struct client *c, const char *line, size_t len)
 		warnx("client %u: server said: %.*s", c->id, (int)(len > 200 ? 200 : len), line);
 }
 
+/* A line while a query is in flight: part of its answer, or not. */
+static void
+query_line(struct client *c, const char *line, size_t len, uint64_t now)
+{
+	size_t elen = strlen(opt.query_end);
+
+	if (query.t_sent == 0 || query.done != 0)
+		return;
+	if (len >= 2 && line[0] == '~' && line[1] == ' ')
+		query.lines++;
+	else if (len >= elen && memcmp(line, opt.query_end, elen) == 0) {
+		query.done = 1;
+		query.t_done = now;
+	} else if (line[0] == '!') {
+		server_error(c, line, len);
+		query.done = -1;
+	}
+}
+
 static void
 chat_line(struct client *c, const char *line, size_t len, uint64_t now)
 {
@@ -926,7 +962,9 @@ chat_line(struct client *c, const char *line, size_t len, uint64_t now)
 			close_client(c, CS_FAILED);
 		return;
 	case CS_READY:
-		if (line[0] == '<') {
+		if (opt.mode == MODE_QUERY)
+			query_line(c, line, len, now);
+		else if (line[0] == '<') {
 			if ((p = memchr(line, '>', len)) == NULL || end - p < 2 + 3)
 				return;
 			p += 2;
@@ -1715,6 +1753,61 @@ mode_serial(void)
 	    hist_ms(&st.lat, 0.99), lost, st.dups, server_errors, noise_end());
 }
 
+/*
+ * One client sends the command M times, the next once the answer's last
+ * line is in; an answer refused ("! ...") or not complete within 5 s is
+ * counted, not timed.  Three of the latter end the run.
+ */
+static void
+mode_query(void)
+{
+	struct client *c = NULL;
+	struct hist h;
+	uint64_t deadline, lines = 0, lines_min = UINT64_MAX, lines_max = 0;
+	uint32_t ok = 0, refused = 0, timeouts = 0, m = opt.serial_msgs;
+
+	connect_until(opt.n, now_ns() + (uint64_t)(opt.connect_secs * 1e9));
+	settle(300, 10000);
+	for (uint32_t i = 0; i < opt.n && c == NULL; i++)
+		if (clients[i].state == CS_READY)
+			c = &clients[i];
+	if (c == NULL) {
+		printf("RESULT label=%s mode=query proto=%s error=not-logged-in\n",
+		    opt.label, proto_name());
+		return;
+	}
+	memset(&h, 0, sizeof(h));
+	noise_begin();
+	for (uint32_t k = 0; k < m && timeouts < 3 && c->state == CS_READY; k++) {
+		memset(&query, 0, sizeof(query));
+		query.t_sent = now_ns();
+		send_line(c, "%s\n", opt.query);
+		deadline = query.t_sent + 5 * NS;
+		while (query.done == 0 && c->state == CS_READY && now_ns() < deadline)
+			poll_once(5);
+		if (query.done == 1) {
+			ok++;
+			hist_add(&h, query.t_done > query.t_sent ?
+			    query.t_done - query.t_sent : 0);
+			lines += query.lines;
+			if (query.lines < lines_min)
+				lines_min = query.lines;
+			if (query.lines > lines_max)
+				lines_max = query.lines;
+		} else if (query.done == -1)
+			refused++;
+		else
+			timeouts++;
+	}
+	printf("RESULT label=%s mode=query proto=%s requests=%u ok=%u refused=%u "
+	    "timeouts=%u p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
+	    "lines_mean=%.1f lines_min=%" PRIu64 " lines_max=%" PRIu64
+	    " others_cpu_pct=%.0f\n", opt.label, proto_name(), ok + refused + timeouts,
+	    ok, refused, timeouts, hist_ms(&h, 0.5), hist_ms(&h, 0.99),
+	    hist_ms(&h, 0.999), (double)h.max / 1e6, ok ? (double)lines / ok : 0,
+	    ok ? lines_min : 0, lines_max, noise_end());
+}
+
 /* ---- command line ---- */
 
 static int
@@ -1774,7 +1867,7 @@ main(int argc, char *argv[])
 	int ch, n;
 
 	parse_addr("127.0.0.1:9999");
-	while ((ch = getopt(argc, argv, "a:c:d:g:H:l:L:m:M:n:N:p:qRr:s:T:w:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:E:g:H:l:L:m:M:n:N:p:qQ:Rr:s:T:w:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_addr(optarg);
@@ -1784,6 +1877,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			opt.step_secs = atof(optarg);
+			break;
+		case 'E':
+			opt.query_end = optarg;
 			break;
 		case 'g':
 			opt.channel = optarg;
@@ -1806,6 +1902,8 @@ main(int argc, char *argv[])
 				opt.mode = MODE_RELAY;
 			else if (strcmp(optarg, "serial") == 0)
 				opt.mode = MODE_SERIAL;
+			else if (strcmp(optarg, "query") == 0)
+				opt.mode = MODE_QUERY;
 			else
 				usage();
 			break;
@@ -1834,6 +1932,9 @@ main(int argc, char *argv[])
 			break;
 		case 'q':
 			opt.quit_after_login = 1;
+			break;
+		case 'Q':
+			opt.query = optarg;
 			break;
 		case 'R':
 			opt.read_time = 1;
@@ -1866,6 +1967,8 @@ main(int argc, char *argv[])
 		opt.ncheckpoints = 1;
 		opt.checkpoints[0] = opt.n;
 	}
+	if (opt.mode == MODE_QUERY && opt.proto != PROTO_CHAT)
+		usage();
 	if (opt.mode == MODE_RELAY && opt.nrates == 0) {
 		opt.nrates = 1;
 		opt.rates[0] = 100;
@@ -1895,6 +1998,9 @@ main(int argc, char *argv[])
 		break;
 	case MODE_SERIAL:
 		mode_serial();
+		break;
+	case MODE_QUERY:
+		mode_query();
 		break;
 	}
 	fflush(stdout);
