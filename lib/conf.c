@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "shm.h"
+#include "text.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -32,7 +33,8 @@
 
 enum conf_type {
 	CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL, CONF_BOOL,
-	CONF_DUP_LOGIN, CONF_FILE_PATH, CONF_ORIGINS
+	CONF_DUP_LOGIN, CONF_FILE_PATH, CONF_ORIGINS, CONF_NATS_URLS,
+	CONF_NODE_NAME
 };
 
 struct conf_key {
@@ -41,6 +43,8 @@ struct conf_key {
 	size_t		 offset;
 	long long	 min, max;
 };
+
+static void	default_node_name(char *, size_t);
 
 static const struct conf_key conf_keys[] = {
 	{ "shm_name", CONF_SHM_NAME, offsetof(struct chat_conf, shm_name), 0, 0 },
@@ -83,6 +87,10 @@ static const struct conf_key conf_keys[] = {
 	{ "history_max_rows", CONF_UINT, offsetof(struct chat_conf, history_max_rows), 0, 2000000000 },
 	{ "history_replay", CONF_UINT, offsetof(struct chat_conf, history_replay), 0, 500 },
 	{ "offline_max", CONF_UINT, offsetof(struct chat_conf, offline_max), 0, 10000 },
+
+	/* Many nodes (chat-bridge, doc/cluster.md). */
+	{ "nats_url", CONF_NATS_URLS, offsetof(struct chat_conf, nats_url), 0, 0 },
+	{ "node_name", CONF_NODE_NAME, offsetof(struct chat_conf, node_name), 0, 0 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -146,6 +154,9 @@ conf_defaults(struct chat_conf *conf)
 	conf->history_replay = 20;
 	conf->offline_max = 100;
 
+	conf->nats_url[0] = '\0';
+	default_node_name(conf->node_name, sizeof(conf->node_name));
+
 	conf->log_level = LOG_LEVEL_INFO;
 }
 
@@ -162,22 +173,26 @@ trim(char *s)
 	return s;
 }
 
+static const char *const origin_schemes[] = { "https://", "http://", NULL };
+static const char *const nats_schemes[] = { "nats://", "tls://", NULL };
+
 /*
- * One origin of cors_origins: http or https, "://", a host (letters,
- * digits, '.', '-', or an IPv6 address in brackets), an optional
- * ":port" (1-65535), and nothing after it (no path, no trailing '/').
+ * One entry of a list of URLs (cors_origins, nats_url): one of schemes,
+ * a host (letters, digits, '.', '-', or an IPv6 address in brackets),
+ * an optional ":port" (1-65535), and nothing after it (no path, no
+ * trailing '/').
  */
 static int
-origin_valid(const char *o, size_t len)
+url_valid(const char *o, size_t len, const char *const *schemes)
 {
-	const char *p, *end = o + len, *host;
+	const char *p = NULL, *end = o + len, *host;
 	long port = 0;
+	size_t n;
 
-	if (len > 8 && strncasecmp(o, "https://", 8) == 0)
-		p = o + 8;
-	else if (len > 7 && strncasecmp(o, "http://", 7) == 0)
-		p = o + 7;
-	else
+	for (; *schemes != NULL && p == NULL; schemes++)
+		if (len > (n = strlen(*schemes)) && strncasecmp(o, *schemes, n) == 0)
+			p = o + n;
+	if (p == NULL)
 		return 0;
 	host = p;
 	if (*p == '[') {
@@ -205,11 +220,13 @@ origin_valid(const char *o, size_t len)
 	return p == end;
 }
 
-/* cors_origins: each comma-separated entry checked, blanks dropped. */
+/* A list of URLs: each comma-separated entry checked, blanks dropped. */
 static int
-set_origins(char *field, const char *name, const char *value, char *why,
-    size_t whylen)
+set_urls(char *field, const char *name, const char *value,
+    const char *const *schemes, char *why, size_t whylen)
 {
+	const char *what = schemes == nats_schemes ? "scheme nats or tls" :
+	    "scheme http or https, no path";
 	char list[CONF_ORIGINS_MAX];
 	const char *p = value, *comma, *start, *stop;
 	size_t used = 0, len;
@@ -223,10 +240,9 @@ set_origins(char *field, const char *name, const char *value, char *why,
 		while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t'))
 			stop--;
 		len = (size_t)(stop - start);
-		if (!origin_valid(start, len)) {
+		if (!url_valid(start, len, schemes)) {
 			snprintf(why, whylen, "%s: '%.*s' is not scheme://host[:port] "
-			    "(scheme http or https, no path)", name,
-			    (int)(len < 200 ? len : 200), start);
+			    "(%s)", name, (int)(len < 200 ? len : 200), start, what);
 			return -1;
 		}
 		if (used + len + 2 > sizeof(list)) {
@@ -245,6 +261,24 @@ set_origins(char *field, const char *name, const char *value, char *why,
 	}
 	strlcpy(field, list, CONF_ORIGINS_MAX);
 	return 0;
+}
+
+/* node_name's default: the host name up to its first '.', if a name. */
+static void
+default_node_name(char *name, size_t size)
+{
+	char host[256];
+	char *dot;
+
+	if (gethostname(host, sizeof(host)) == -1)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	if ((dot = strchr(host, '.')) != NULL)
+		*dot = '\0';
+	if (name_valid(host, strlen(host)))
+		strlcpy(name, host, size);
+	else
+		strlcpy(name, "node", size);
 }
 
 int
@@ -327,7 +361,21 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		    key->name, value);
 		return -1;
 	case CONF_ORIGINS:
-		return set_origins(field, key->name, value, why, whylen);
+		return set_urls(field, key->name, value, origin_schemes, why, whylen);
+	case CONF_NATS_URLS:
+		if (*value == '\0') {		/* a single node */
+			*field = '\0';
+			return 0;
+		}
+		return set_urls(field, key->name, value, nats_schemes, why, whylen);
+	case CONF_NODE_NAME:
+		if (!name_valid(value, strlen(value))) {
+			snprintf(why, whylen, "%s: '%s' is not 1-32 letters, digits, "
+			    "'_', '-' or '.', starting with a letter", key->name, value);
+			return -1;
+		}
+		strlcpy(field, value, SHM_NAME_MAX + 1);
+		return 0;
 	case CONF_LOG_LEVEL:
 		if (log_level_parse(value, (enum log_level *)(void *)field) == -1) {
 			snprintf(why, whylen, "%s: '%s' is not one of error, warn, "

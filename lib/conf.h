@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "shm_layout.h"
 
 #define CONF_PATH_MAX	256	/* paths in chat.conf, NUL included */
 #define CONF_SHM_NAME_MAX 64
@@ -69,6 +70,10 @@ struct chat_conf {
 	unsigned	history_replay;	/* group lines shown on joining */
 	unsigned	offline_max;	/* private messages kept per offline
 					   registered user; 0 none */
+	/* Many nodes (chat-bridge, doc/cluster.md). */
+	char		nats_url[CONF_ORIGINS_MAX]; /* "nats://host:port"
+					   separated by commas; "" one node */
+	char		node_name[SHM_NAME_MAX + 1]; /* this node, in the cluster */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

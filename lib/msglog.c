@@ -144,8 +144,26 @@ lock_log(const struct shm *shm)
 	shm_lock_robust(shm, &shm->hdr->log_lock, "log", repair_log);
 }
 
+static uint64_t append(const struct shm *, struct msglog_entry *,
+    _Atomic uint64_t *, uint64_t);
+
 uint64_t
 msglog_append(const struct shm *shm, struct msglog_entry *e)
+{
+	return append(shm, e, NULL, 0);
+}
+
+uint64_t
+msglog_append_marked(const struct shm *shm, struct msglog_entry *e,
+    _Atomic uint64_t *mark, uint64_t value)
+{
+	return append(shm, e, mark, value);
+}
+
+/* Append e; with mark, store value in it under the same lock. */
+static uint64_t
+append(const struct shm *shm, struct msglog_entry *e, _Atomic uint64_t *mark,
+    uint64_t value)
 {
 	struct name_lengths n;
 	size_t len;
@@ -171,6 +189,8 @@ msglog_append(const struct shm *shm, struct msglog_entry *e)
 	atomic_store_explicit(&r->r_seq, seq, memory_order_release);
 	/* seq_cst: ordered before the wake-pending flags flipped next. */
 	atomic_store(&shm->hdr->log_next, seq + cells);
+	if (mark != NULL)
+		atomic_store(mark, value);
 	pthread_mutex_unlock(&shm->hdr->log_lock);
 	atomic_fetch_add_explicit(&shm->hdr->st_records, 1, memory_order_relaxed);
 	if (e->kind == REC_CHAT) {

@@ -52,6 +52,13 @@ struct msglog_entry {
  */
 uint64_t msglog_append(const struct shm *shm, struct msglog_entry *e);
 /*
+ * The same, and value stored in *mark (a header field) before log_lock
+ * is given back: the record and the mark are there together or not at
+ * all, whoever dies when (chat-bridge's bridge_applied).
+ */
+uint64_t msglog_append_marked(const struct shm *shm, struct msglog_entry *e,
+	    _Atomic uint64_t *mark, uint64_t value);
+/*
  * Shorthand for a record from slot to everyone.  Returns the sequence
  * number after it (where a reader that has read it goes on).
  */

@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	12
+#define SHM_LAYOUT_VERSION	13
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
@@ -280,6 +280,13 @@ struct shm_header {
 	 */
 	_Atomic uint64_t st_archive_gaps;
 	_Atomic uint64_t st_archive_lost;
+	/*
+	 * chat-bridge (version 13): the bus's stream sequence of the last
+	 * record it appended from another node, stored under log_lock with
+	 * that record (msglog_append_marked), so a message the bus gives
+	 * again after a crash is known as appended.  0: none yet.
+	 */
+	_Atomic uint64_t bridge_applied;
 };
 
 struct shm_slot {

@@ -1,0 +1,246 @@
+/*
+ * chat-bridge -- one chat over many nodes, through NATS JetStream.
+ *
+ * A log follower (lib/follower.c) with a bus (bridge/bus.c).  Outbound,
+ * it reads this node's log and publishes every record the other nodes
+ * must see (wire_carried), each with the id NODE:SEGMENT:SEQ that the
+ * stream de-duplicates on; a restarted bridge goes on after the last
+ * record the stream holds from this node.  Inbound, its durable
+ * consumer gives it every other node's records; each is appended to the
+ * local log marked with its origin (so it is never published again)
+ * together with its stream sequence (bridge_applied), then acked, so a
+ * message given again after a crash is not appended twice.
+ *
+ * This step carries broadcast lines, joins and leaves
+ * (doc/cluster.md says what is still per node).
+ *
+ *	chat-bridge [-c FILE]
+ *
+ * Without nats_url it exits 0 at once: a single node.  SIGINT or
+ * SIGTERM: stop, exit 0.  Exit 100 on bad usage or configuration, 111
+ * when the bus or the segment cannot be used.
+ */
+#include <sys/epoll.h>
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "conf.h"
+#include "follower.h"
+#include "log.h"
+#include "wire.h"
+
+#define RETRY_MS	250	/* publishing again after the bus failed */
+
+struct bridge {
+	const struct chat_conf *conf;
+	struct follower	 f;
+	struct bus	 bus;
+	uint64_t	 segment_id;
+	int		 blocked;	/* the bus refused a publish: retry */
+	char		*text;		/* max_line bytes, inbound */
+};
+
+/* Where the last run of this node stopped publishing, if in this run. */
+static void
+resume(struct bridge *br)
+{
+	natsMsg *m = bus_last_published(&br->bus);
+	struct msglog_entry e;
+	struct wire_origin o;
+
+	e.text = br->text;
+	if (m == NULL) {
+		log_info("publishing this node's records from now on");
+		return;
+	}
+	if (wire_decode(m, br->conf->max_line, &e, &o) == 0 &&
+	    o.segment_id == br->segment_id) {
+		follower_seek(&br->f, o.next);
+		log_info("publishing from record %" PRIu64 ", after the last one "
+		    "the stream holds", o.next);
+	}
+	natsMsg_Destroy(m);
+}
+
+static void
+start(struct bridge *br, const struct chat_conf *conf)
+{
+	char why[512];
+
+	br->conf = conf;
+	if ((br->text = malloc(conf->max_line + 1)) == NULL)
+		fatalx("out of memory");
+	if (bus_open(&br->bus, conf, why, sizeof(why)) == -1)
+		fatalx("%s", why);
+	if (follower_open(&br->f, conf, "follower:chat-bridge", FOLLOW_NEW, why,
+	    sizeof(why)) == -1)
+		fatalx("%s", why);
+	br->segment_id = br->f.shm.hdr->segment_id;
+	resume(br);
+}
+
+/* Publish what this node appended; stop at the first the bus refuses. */
+static void
+publish(struct bridge *br)
+{
+	struct msglog_entry e;
+	struct follower_gap gap;
+	struct wire_origin o;
+	natsMsg *m;
+
+	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
+	o.segment_id = br->segment_id;
+	br->blocked = 0;
+	for (;;) {
+		switch (follower_next(&br->f, &e, &gap)) {
+		case FOLLOW_NONE:
+			return;
+		case FOLLOW_GAP:
+			log_warnx("records %" PRIu64 " to %" PRIu64 " were overwritten "
+			    "before they were published", gap.from, gap.to - 1);
+			continue;
+		case FOLLOW_RECORD:
+			break;
+		}
+		if (!wire_carried(&e))
+			continue;
+		o.seq = e.seq;
+		o.next = e.next;
+		if ((m = wire_encode(&e, &o)) == NULL)
+			fatalx("out of memory");
+		if (bus_publish(&br->bus, m) == -1) {
+			natsMsg_Destroy(m);
+			follower_seek(&br->f, e.seq);	/* again, later */
+			br->blocked = 1;
+			return;
+		}
+		natsMsg_Destroy(m);
+	}
+}
+
+/* A node's number in r_origin: its name's FNV-1a hash, never 0. */
+static uint32_t
+node_id(const char *node)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *node != '\0'; node++)
+		h = (h ^ (unsigned char)*node) * 16777619u;
+	return h != 0 ? h : 1;
+}
+
+/* Append another node's record here (once), then ack it. */
+static void
+apply(struct bridge *br, natsMsg *m)
+{
+	_Atomic uint64_t *applied = &br->f.shm.hdr->bridge_applied;
+	static const struct msglog_address everyone = { TO_ALL, 0, 0 };
+	uint64_t stream_seq = bus_stream_seq(m);
+	struct msglog_entry e;
+	struct wire_origin o;
+
+	memset(&e, 0, sizeof(e));
+	e.text = br->text;
+	if (wire_decode(m, br->conf->max_line, &e, &o) == -1)
+		log_warnx("bus: a message that is no record (stream %" PRIu64 ")",
+		    stream_seq);
+	else if (strcmp(o.node, br->conf->node_name) != 0 &&
+	    stream_seq > atomic_load(applied)) {
+		e.origin = node_id(o.node);	/* never published again */
+		msglog_append_marked(&br->f.shm, &e, applied, stream_seq);
+		hublink_wake(&br->f.link, &everyone);
+	}
+	natsMsg_Ack(m, NULL);
+	natsMsg_Destroy(m);
+}
+
+static void
+receive(struct bridge *br)
+{
+	natsMsg **msgs;
+	size_t n = bus_take(&br->bus, &msgs);
+
+	for (size_t i = 0; i < n; i++)
+		apply(br, msgs[i]);
+}
+
+static void
+on_bus(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	receive(arg);
+}
+
+static void
+watch_bus(struct bridge *br)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	ev.data.fd = br->bus.fd;
+	if (epoll_ctl(br->f.epfd, EPOLL_CTL_ADD, br->bus.fd, &ev) == -1)
+		fatal("epoll_ctl");
+	br->f.on_event = on_bus;
+	br->f.on_event_arg = br;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: chat-bridge [-c file]\n");
+	exit(EXIT_USAGE);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *conf_path = NULL;
+	struct chat_conf conf;
+	struct bridge br;
+	char why[512];
+	int ch;
+
+	log_init("chat-bridge", LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch != 'c')
+			usage();
+		conf_path = optarg;
+	}
+	if (optind != argc)
+		usage();
+	if (conf_load(&conf, conf_path, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		return EXIT_USAGE;
+	}
+	log_set_level(conf.log_level);
+	if (conf.nats_url[0] == '\0') {
+		log_info("no nats_url in %s: a single node, nothing to bridge",
+		    conf.source[0] ? conf.source : "the defaults");
+		return 0;
+	}
+	memset(&br, 0, sizeof(br));
+	follower_on_signals();
+	start(&br, &conf);
+	watch_bus(&br);
+	printf("ready %s\n", conf.node_name);
+	fflush(stdout);
+	publish(&br);
+	while (!follower_stopping()) {
+		if (follower_wait(&br.f, br.blocked ? RETRY_MS : 1000, why,
+		    sizeof(why)) == -1) {
+			log_warnx("%s", why);
+			break;
+		}
+		receive(&br);
+		publish(&br);
+	}
+	follower_close(&br.f);
+	bus_close(&br.bus);
+	return follower_stopping() ? 0 : EXIT_SYSTEM;
+}

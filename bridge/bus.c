@@ -1,0 +1,268 @@
+/*
+ * bus.c -- chat-bridge's side of NATS (bus.h).
+ */
+#include <sys/eventfd.h>
+
+#include <errno.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "log.h"
+#include "wire.h"
+
+#define PUBLISH_WAIT_MS		5000
+#define PING_INTERVAL_MS	5000
+#define DUPLICATES_WINDOW_NS	(3600LL * 1000000000LL)	/* an hour */
+
+/* On a cnats thread: queue the message, wake the bridge. */
+static void
+on_message(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *arg)
+{
+	struct bus *b = arg;
+	natsMsg **grown;
+	uint64_t one = 1;
+
+	(void)nc;
+	(void)sub;
+	pthread_mutex_lock(&b->lock);
+	if (b->queued == b->room) {
+		b->room = b->room ? b->room * 2 : 256;
+		if ((grown = reallocarray(b->queue, b->room, sizeof(*grown))) == NULL)
+			fatalx("out of memory");
+		b->queue = grown;
+	}
+	b->queue[b->queued++] = m;
+	pthread_mutex_unlock(&b->lock);
+	/* A failed write: the counter is set already, the bridge will look. */
+	ssize_t n = write(b->fd, &one, sizeof(one));
+	(void)n;
+}
+
+static void
+on_disconnected(natsConnection *nc, void *arg)
+{
+	(void)nc;
+	(void)arg;
+	log_warnx("bus: disconnected; reconnecting");
+}
+
+static void
+on_reconnected(natsConnection *nc, void *arg)
+{
+	char url[256];
+
+	(void)arg;
+	if (natsConnection_GetConnectedUrl(nc, url, sizeof(url)) != NATS_OK)
+		strlcpy(url, "?", sizeof(url));
+	log_info("bus: reconnected to %s", url);
+}
+
+/* The comma-separated nats_url as an array (strings in copy). */
+static size_t
+split_servers(char *copy, const char **servers, size_t max)
+{
+	size_t n = 0;
+	char *p = copy, *comma;
+
+	while (n < max && p != NULL && *p != '\0') {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		servers[n++] = p;
+		p = comma;
+	}
+	return n;
+}
+
+static natsStatus
+connect_bus(struct bus *b, const struct chat_conf *conf)
+{
+	const char *servers[32];
+	char copy[sizeof(conf->nats_url)];
+	natsOptions *o = NULL;
+	natsStatus s;
+	size_t n;
+
+	strlcpy(copy, conf->nats_url, sizeof(copy));
+	n = split_servers(copy, servers, 32);
+	if ((s = natsOptions_Create(&o)) == NATS_OK &&
+	    (s = natsOptions_SetServers(o, servers, (int)n)) == NATS_OK &&
+	    (s = natsOptions_SetName(o, b->node)) == NATS_OK &&
+	    (s = natsOptions_SetMaxReconnect(o, -1)) == NATS_OK &&
+	    (s = natsOptions_SetReconnectWait(o, 250)) == NATS_OK &&
+	    (s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS)) == NATS_OK &&
+	    (s = natsOptions_SetMaxPingsOut(o, 2)) == NATS_OK &&
+	    (s = natsOptions_SetRetryOnFailedConnect(o, true, NULL, NULL)) == NATS_OK &&
+	    (s = natsOptions_SetDisconnectedCB(o, on_disconnected, b)) == NATS_OK &&
+	    (s = natsOptions_SetReconnectedCB(o, on_reconnected, b)) == NATS_OK)
+		s = natsConnection_Connect(&b->nc, o);
+	natsOptions_Destroy(o);
+	return s;
+}
+
+/* The stream of every node's records, made if it is not there. */
+static natsStatus
+make_stream(struct bus *b)
+{
+	const char *subjects[] = { WIRE_SUBJECTS };
+	jsStreamInfo *si = NULL;
+	jsStreamConfig sc;
+	jsErrCode err = 0;
+	natsStatus s;
+
+	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, NULL, &err) == NATS_OK) {
+		jsStreamInfo_Destroy(si);
+		return NATS_OK;
+	}
+	jsStreamConfig_Init(&sc);
+	sc.Name = WIRE_STREAM;
+	sc.Subjects = subjects;
+	sc.SubjectsLen = 1;
+	sc.Storage = js_FileStorage;
+	sc.Duplicates = DUPLICATES_WINDOW_NS;
+	s = js_AddStream(&si, b->js, &sc, NULL, &err);
+	if (s == NATS_OK)
+		jsStreamInfo_Destroy(si);
+	else if (err == JSStreamNameExistErr)
+		s = NATS_OK;	/* another node made it meanwhile */
+	return s;
+}
+
+/* This node's durable consumer: every record from its creation on. */
+static natsStatus
+subscribe(struct bus *b)
+{
+	char durable[SHM_NAME_MAX + 8];
+	jsSubOptions so;
+	jsErrCode err = 0;
+
+	snprintf(durable, sizeof(durable), "node-%s", b->node);
+	jsSubOptions_Init(&so);
+	so.Stream = WIRE_STREAM;
+	so.Config.Durable = durable;
+	so.Config.DeliverPolicy = js_DeliverNew;
+	so.Config.AckPolicy = js_AckExplicit;
+	so.Config.MaxAckPending = 65536;
+	so.ManualAck = true;
+	return js_Subscribe(&b->sub, b->js, WIRE_SUBJECTS, on_message, b, NULL,
+	    &so, &err);
+}
+
+int
+bus_open(struct bus *b, const struct chat_conf *conf, char *why, size_t whylen)
+{
+	natsStatus s;
+
+	memset(b, 0, sizeof(*b));
+	strlcpy(b->node, conf->node_name, sizeof(b->node));
+	pthread_mutex_init(&b->lock, NULL);
+	if ((b->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if ((s = connect_bus(b, conf)) != NATS_OK ||
+	    (s = natsConnection_JetStream(&b->js, b->nc, NULL)) != NATS_OK ||
+	    (s = make_stream(b)) != NATS_OK || (s = subscribe(b)) != NATS_OK) {
+		snprintf(why, whylen, "bus %s: %s (%s)", conf->nats_url,
+		    natsStatus_GetText(s), nats_GetLastError(NULL));
+		bus_close(b);
+		return -1;
+	}
+	return 0;
+}
+
+void
+bus_close(struct bus *b)
+{
+	if (b->sub != NULL)
+		natsSubscription_Destroy(b->sub);
+	if (b->js != NULL)
+		jsCtx_Destroy(b->js);
+	if (b->nc != NULL) {
+		natsConnection_Close(b->nc);
+		natsConnection_Destroy(b->nc);
+	}
+	b->sub = NULL;
+	b->js = NULL;
+	b->nc = NULL;
+	for (size_t i = 0; i < b->queued; i++)
+		natsMsg_Destroy(b->queue[i]);
+	free(b->queue);
+	b->queue = NULL;
+	b->queued = b->room = 0;
+	if (b->fd != -1)
+		close(b->fd);
+	b->fd = -1;
+}
+
+int
+bus_publish(struct bus *b, natsMsg *m)
+{
+	jsPubAck *ack = NULL;
+	jsPubOptions o;
+	jsErrCode err = 0;
+	natsStatus s;
+
+	jsPubOptions_Init(&o);
+	o.MaxWait = PUBLISH_WAIT_MS;
+	if ((s = js_PublishMsg(&ack, b->js, m, &o, &err)) != NATS_OK) {
+		log_warnx("bus: publishing: %s", natsStatus_GetText(s));
+		return -1;
+	}
+	jsPubAck_Destroy(ack);
+	return 0;
+}
+
+natsMsg *
+bus_last_published(struct bus *b)
+{
+	char subject[WIRE_SUBJECT_MAX];
+	natsMsg *m = NULL;
+	jsErrCode err = 0;
+
+	wire_subject(b->node, subject, sizeof(subject));
+	if (js_GetLastMsg(&m, b->js, WIRE_STREAM, subject, NULL, &err) != NATS_OK)
+		return NULL;
+	return m;
+}
+
+size_t
+bus_take(struct bus *b, natsMsg ***msgs)
+{
+	static natsMsg **taken;
+	static size_t room;
+	uint64_t count;
+	size_t n;
+
+	/* Not set: nothing was queued since the last take. */
+	ssize_t got = read(b->fd, &count, sizeof(count));
+
+	(void)got;
+	pthread_mutex_lock(&b->lock);
+	if ((n = b->queued) > room) {
+		if ((taken = reallocarray(taken, n, sizeof(*taken))) == NULL)
+			fatalx("out of memory");
+		room = n;
+	}
+	memcpy(taken, b->queue, n * sizeof(*taken));
+	b->queued = 0;
+	pthread_mutex_unlock(&b->lock);
+	*msgs = taken;
+	return n;
+}
+
+uint64_t
+bus_stream_seq(natsMsg *m)
+{
+	jsMsgMetaData *meta = NULL;
+	uint64_t seq;
+
+	if (natsMsg_GetMetaData(&meta, m) != NATS_OK)
+		return 0;
+	seq = meta->Sequence.Stream;
+	jsMsgMetaData_Destroy(meta);
+	return seq;
+}

@@ -1,0 +1,48 @@
+/*
+ * bus.h -- chat-bridge's side of NATS.
+ *
+ * Owns the connection to the servers of nats_url (reconnecting for ever,
+ * pinging every 5 s), the JetStream stream WIRE_STREAM that carries every
+ * node's records (de-duplicated by message id), this node's durable
+ * consumer of it, and the hand-over from cnats's threads to the
+ * bridge's: a message cnats delivers is queued under a mutex and the
+ * eventfd bus.fd is written; the bridge's thread takes the queue.
+ * Nothing else runs on cnats's threads.
+ */
+#ifndef CHAT_BRIDGE_BUS_H
+#define CHAT_BRIDGE_BUS_H
+
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "conf.h"
+
+struct bus {
+	natsConnection	*nc;
+	jsCtx		*js;
+	natsSubscription *sub;
+	int		 fd;		/* eventfd: messages are queued */
+	pthread_mutex_t	 lock;		/* guards the queue */
+	natsMsg		**queue;
+	size_t		 queued, room;
+	char		 node[SHM_NAME_MAX + 1];
+};
+
+/* Connect, make the stream and the consumer: 0, or -1 with why. */
+int	bus_open(struct bus *b, const struct chat_conf *conf, char *why,
+	    size_t whylen);
+void	bus_close(struct bus *b);
+/* Publish and wait for the stream's ack: 0, or -1 (logged). */
+int	bus_publish(struct bus *b, natsMsg *m);
+/*
+ * The last record this node published (its headers; NULL if none, or
+ * the bus cannot say): for going on where the last run stopped.
+ */
+natsMsg *bus_last_published(struct bus *b);
+/* Take the messages queued (clears the eventfd): how many are in *msgs. */
+size_t	bus_take(struct bus *b, natsMsg ***msgs);
+/* The stream sequence of a delivered message, 0 if it has none. */
+uint64_t bus_stream_seq(natsMsg *m);
+
+#endif

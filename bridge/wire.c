@@ -1,0 +1,129 @@
+/*
+ * wire.c -- records as bus messages (wire.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "wire.h"
+
+int
+wire_carried(const struct msglog_entry *e)
+{
+	if (e->origin != 0)
+		return 0;	/* another node's: its own bridge sent it */
+	switch (e->kind) {
+	case REC_CHAT:
+		return e->to.kind == TO_ALL;
+	case REC_JOIN:
+	case REC_LEAVE:
+		return 1;
+	}
+	return 0;
+}
+
+void
+wire_subject(const char *node, char *subject, size_t size)
+{
+	snprintf(subject, size, "chat.rec.%s", node);
+}
+
+static int
+set_u64(natsMsg *m, const char *key, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return natsMsgHeader_Set(m, key, buf) == NATS_OK ? 0 : -1;
+}
+
+natsMsg *
+wire_encode(const struct msglog_entry *e, const struct wire_origin *o)
+{
+	char subject[WIRE_SUBJECT_MAX], id[SHM_NAME_MAX + 48];
+	natsMsg *m = NULL;
+
+	wire_subject(o->node, subject, sizeof(subject));
+	snprintf(id, sizeof(id), "%s:%016" PRIx64 ":%" PRIu64, o->node,
+	    o->segment_id, o->seq);
+	if (natsMsg_Create(&m, subject, NULL, e->text, (int)e->len) != NATS_OK)
+		return NULL;
+	if (natsMsgHeader_Set(m, "Nats-Msg-Id", id) != NATS_OK ||
+	    natsMsgHeader_Set(m, "Chat-From", e->from_name) != NATS_OK ||
+	    set_u64(m, "Chat-Kind", e->kind) == -1 ||
+	    set_u64(m, "Chat-To-Kind", e->to.kind) == -1 ||
+	    set_u64(m, "Chat-Flags", e->flags) == -1 ||
+	    set_u64(m, "Chat-Time", (uint64_t)e->time) == -1 ||
+	    set_u64(m, "Chat-Segment", o->segment_id) == -1 ||
+	    set_u64(m, "Chat-Seq", o->seq) == -1 ||
+	    set_u64(m, "Chat-Next", o->next) == -1) {
+		natsMsg_Destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* A header as a number: 0, or -1 if missing or not one. */
+static int
+get_u64(natsMsg *m, const char *key, uint64_t *v)
+{
+	const char *s;
+	char *end;
+
+	if (natsMsgHeader_Get(m, key, &s) != NATS_OK || s == NULL || *s == '\0' ||
+	    strlen(s) > 20)
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return *end == '\0' ? 0 : -1;
+}
+
+/* The node that sent the message, from its subject. */
+static int
+subject_node(natsMsg *m, char *node)
+{
+	const char *subject = natsMsg_GetSubject(m), *p;
+
+	if (subject == NULL || strncmp(subject, "chat.rec.", 9) != 0)
+		return -1;
+	p = subject + 9;
+	if (!name_valid(p, strlen(p)))
+		return -1;
+	strlcpy(node, p, SHM_NAME_MAX + 1);
+	return 0;
+}
+
+int
+wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
+    struct wire_origin *o)
+{
+	uint64_t kind, to_kind, flags;
+	const char *from;
+	int len = natsMsg_GetDataLength(m);
+
+	memset(o, 0, sizeof(*o));
+	if (subject_node(m, o->node) == -1 ||
+	    get_u64(m, "Chat-Kind", &kind) == -1 ||
+	    get_u64(m, "Chat-To-Kind", &to_kind) == -1 ||
+	    get_u64(m, "Chat-Flags", &flags) == -1 ||
+	    get_u64(m, "Chat-Segment", &o->segment_id) == -1 ||
+	    get_u64(m, "Chat-Seq", &o->seq) == -1 ||
+	    get_u64(m, "Chat-Next", &o->next) == -1 ||
+	    natsMsgHeader_Get(m, "Chat-From", &from) != NATS_OK || from == NULL ||
+	    !name_valid(from, strlen(from)) || len < 0 || (uint32_t)len > max_line)
+		return -1;
+	if (!((kind == REC_CHAT && to_kind == TO_ALL) || kind == REC_JOIN ||
+	    kind == REC_LEAVE))
+		return -1;
+	if (text_check(natsMsg_GetData(m), (size_t)len) != TEXT_OK)
+		return -1;
+	e->kind = (uint32_t)kind;
+	e->to.kind = TO_ALL;
+	e->flags = (uint32_t)flags & RECF_REGISTERED;
+	e->from_slot = SLOT_NONE;
+	strlcpy(e->from_name, from, sizeof(e->from_name));
+	memcpy(e->text, natsMsg_GetData(m), (size_t)len);
+	e->len = (uint32_t)len;
+	return 0;
+}

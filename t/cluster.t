@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# cluster.t -- two chat nodes over a real nats-server with JetStream:
+# broadcast lines, joins and leaves cross from each node to the other
+# exactly once and never come back; a chat-bridge killed with -9 while
+# its node keeps talking, then restarted, delivers every line exactly
+# once and in order; lines sent while the bus is down arrive when it is
+# back.
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
+                                os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
+import chattest as T  # noqa: E402
+
+BRIDGE = T.program("chat-bridge")
+NATS = shutil.which("nats-server")
+
+
+class Nats:
+    """A nats-server with JetStream: its own port and storage directory."""
+
+    def __init__(self, svc):
+        self.svc = svc
+        self.port = T.free_port()
+        self.dir = os.path.join(svc.dir, "nats")
+        self.p = None
+
+    def start(self):
+        with open(os.path.join(self.svc.dir, "nats.log"), "ab") as log:
+            self.p = subprocess.Popen([NATS, "-js", "-a", "127.0.0.1", "-p",
+                                       str(self.port), "-sd", self.dir],
+                                      stdout=log, stderr=log,
+                                      start_new_session=True)
+        self.svc._extra.append(self.p)
+        return T.wait_for(lambda: T._tcp_listening(self.port), timeout=10)
+
+    def stop(self):
+        self.p.terminate()
+        self.p.wait(timeout=10)
+
+    @property
+    def url(self):
+        return "nats://127.0.0.1:%d" % self.port
+
+
+class Bridge:
+    def __init__(self, svc):
+        self.svc = svc
+        self.p = None
+
+    def start(self):
+        with open(os.path.join(self.svc.dir, "bridge.log"), "ab") as log:
+            self.p = subprocess.Popen([BRIDGE, "-c", self.svc.conf_path],
+                                      stdout=subprocess.PIPE, stderr=log,
+                                      start_new_session=True)
+        self.svc._extra.append(self.p)
+        return self.p.stdout.readline().decode().startswith("ready")
+
+    def kill(self):
+        self.p.kill()
+        self.p.wait(timeout=10)
+
+
+def node(name, nats_url):
+    svc = T.Service(rate_msgs=100000, rate_burst=100000, node_name=name,
+                    nats_url=nats_url)
+    return svc, Bridge(svc)
+
+
+def main():
+    if NATS is None:
+        T.skip_all("nats-server is not installed")
+    with T.Service(hub=False, accept=False) as base:
+        nats = Nats(base)
+        T.ok(nats.start(), "nats-server -js starts on its own port")
+        a, ba = node("alpha", nats.url)
+        b, bb = node("beta", nats.url)
+        with a, b:
+            T.ok(ba.start(), "alpha's bridge is ready")
+            T.ok(bb.start(), "beta's bridge is ready")
+            ann = a.client("ann")
+            ann.login("ann", others=0)
+            bob = b.client("bob")
+            bob.login("bob", others=0)
+            ann.expect("* bob joined", "a join on beta is announced on alpha")
+            ann.send("hello from alpha")
+            bob.expect("<ann> hello from alpha", "a broadcast crosses alpha -> beta")
+            bob.send("hello from beta")
+            ann.expect("<bob> hello from beta", "and beta -> alpha")
+            ann.expect_nothing("nothing comes back to its sender (no loop)")
+            bob.expect_nothing("... on either side")
+
+            # kill -9 alpha's bridge while ann talks; restart: every line
+            # once, in order.
+            ba.kill()
+            for i in range(200):
+                ann.send("while down %d" % i)
+            T.ok(ba.start(), "alpha's bridge restarts after kill -9")
+            got = []
+            deadline = time.monotonic() + 20
+            while len(got) < 200 and time.monotonic() < deadline:
+                line = bob.read_line(timeout=5)
+                if line is None:
+                    break
+                got.append(line)
+            T.is_(got, ["<ann> while down %d" % i for i in range(200)],
+                  "every line sent while the bridge was down arrives once, in order")
+            bob.expect_nothing("and nothing twice")
+
+            # kill -9 beta's bridge with messages waiting for it.
+            bb.kill()
+            for i in range(50):
+                ann.send("to a dead bridge %d" % i)
+            time.sleep(0.5)
+            T.ok(bb.start(), "beta's bridge restarts")
+            got = [bob.read_line(timeout=10) for _ in range(50)]
+            T.is_(got, ["<ann> to a dead bridge %d" % i for i in range(50)],
+                  "its consumer gives it what it missed, once, in order")
+            bob.expect_nothing("and nothing twice")
+
+            # The bus down for a while: lines wait, then arrive.
+            nats.stop()
+            ann.send("while the bus is down")
+            time.sleep(1)
+            T.ok(nats.start(), "nats-server starts again")
+            bob.expect("<ann> while the bus is down", timeout=20,
+                       desc="a line sent while the bus was down arrives after it")
+            bob.send("/quit")
+            ann.expect("* bob left (quit)", "a leave on beta is announced on alpha",
+                       skip=True)
+
+
+T.main(main)
