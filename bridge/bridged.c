@@ -11,7 +11,8 @@
  * together with its stream sequence (bridge_applied), then acked, so a
  * message given again after a crash is not appended twice.
  *
- * This step carries broadcast lines, joins and leaves
+ * It carries lines to everyone, joins and leaves (the other nodes'
+ * users are slots here: bridge/remote.c), and private messages
  * (doc/cluster.md says what is still per node).
  *
  *	chat-bridge [-c FILE]
@@ -33,6 +34,9 @@
 #include "conf.h"
 #include "follower.h"
 #include "log.h"
+#include "registry.h"
+#include "remote.h"
+#include "roster.h"
 #include "wire.h"
 
 #define RETRY_MS	250	/* publishing again after the bus failed */
@@ -41,6 +45,8 @@ struct bridge {
 	const struct chat_conf *conf;
 	struct follower	 f;
 	struct bus	 bus;
+	kvStore		*roster;
+	int		 roster_stale;	/* a user of this node came or went */
 	uint64_t	 segment_id;
 	int		 blocked;	/* the bus refused a publish: retry */
 	char		*text;		/* max_line bytes, inbound */
@@ -72,6 +78,7 @@ static void
 start(struct bridge *br, const struct chat_conf *conf)
 {
 	char why[512];
+	uint32_t adopted;
 
 	br->conf = conf;
 	if ((br->text = malloc(conf->max_line + 1)) == NULL)
@@ -82,6 +89,13 @@ start(struct bridge *br, const struct chat_conf *conf)
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	br->segment_id = br->f.shm.hdr->segment_id;
+	if ((br->roster = roster_open(br->bus.js, why, sizeof(why))) == NULL)
+		fatalx("%s", why);
+	if ((adopted = registry_adopt_remote(&br->f.shm, getpid())) > 0)
+		log_info("%u users of other nodes were shown here by the last "
+		    "bridge: taken over", adopted);
+	br->roster_stale = roster_publish(br->roster, conf->node_name, &br->f) == -1;
+	roster_load(br->roster, conf->node_name, &br->f);
 	resume(br);
 }
 
@@ -108,8 +122,10 @@ publish(struct bridge *br)
 		case FOLLOW_RECORD:
 			break;
 		}
-		if (!wire_carried(&e))
+		if (!wire_carried(&br->f.shm, &e))
 			continue;
+		if (e.kind == REC_JOIN || e.kind == REC_LEAVE)
+			br->roster_stale = 1;
 		o.seq = e.seq;
 		o.next = e.next;
 		if ((m = wire_encode(&e, &o)) == NULL)
@@ -124,23 +140,10 @@ publish(struct bridge *br)
 	}
 }
 
-/* A node's number in r_origin: its name's FNV-1a hash, never 0. */
-static uint32_t
-node_id(const char *node)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *node != '\0'; node++)
-		h = (h ^ (unsigned char)*node) * 16777619u;
-	return h != 0 ? h : 1;
-}
-
-/* Append another node's record here (once), then ack it. */
+/* Apply another node's record here, then ack it. */
 static void
 apply(struct bridge *br, natsMsg *m)
 {
-	_Atomic uint64_t *applied = &br->f.shm.hdr->bridge_applied;
-	static const struct msglog_address everyone = { TO_ALL, 0, 0 };
 	uint64_t stream_seq = bus_stream_seq(m);
 	struct msglog_entry e;
 	struct wire_origin o;
@@ -150,12 +153,8 @@ apply(struct bridge *br, natsMsg *m)
 	if (wire_decode(m, br->conf->max_line, &e, &o) == -1)
 		log_warnx("bus: a message that is no record (stream %" PRIu64 ")",
 		    stream_seq);
-	else if (strcmp(o.node, br->conf->node_name) != 0 &&
-	    stream_seq > atomic_load(applied)) {
-		e.origin = node_id(o.node);	/* never published again */
-		msglog_append_marked(&br->f.shm, &e, applied, stream_seq);
-		hublink_wake(&br->f.link, &everyone);
-	}
+	else if (strcmp(o.node, br->conf->node_name) != 0)
+		remote_apply(&br->f, o.node, stream_seq, &e);
 	natsMsg_Ack(m, NULL);
 	natsMsg_Destroy(m);
 }
@@ -239,8 +238,13 @@ main(int argc, char *argv[])
 		}
 		receive(&br);
 		publish(&br);
+		if (br.roster_stale)
+			br.roster_stale = roster_publish(br.roster, conf.node_name,
+			    &br.f) == -1;
 	}
 	follower_close(&br.f);
+	kvStore_Destroy(br.roster);
 	bus_close(&br.bus);
+	nats_Close();
 	return follower_stopping() ? 0 : EXIT_SYSTEM;
 }

@@ -2,6 +2,7 @@
  * wire.c -- records as bus messages (wire.h).
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +11,24 @@
 #include "wire.h"
 
 int
-wire_carried(const struct msglog_entry *e)
+wire_remote_user(const struct shm *shm, const struct msglog_address *to)
+{
+	struct shm_slot *s;
+
+	if (to->kind != TO_USER || to->index >= shm->geo.max_sessions)
+		return 0;
+	s = shm_slot(shm, to->index);
+	return s->s_origin != 0 && atomic_load(&s->s_generation) == to->generation;
+}
+
+int
+wire_carried(const struct shm *shm, const struct msglog_entry *e)
 {
 	if (e->origin != 0)
 		return 0;	/* another node's: its own bridge sent it */
 	switch (e->kind) {
 	case REC_CHAT:
-		return e->to.kind == TO_ALL;
+		return e->to.kind == TO_ALL || wire_remote_user(shm, &e->to);
 	case REC_JOIN:
 	case REC_LEAVE:
 		return 1;
@@ -52,6 +64,8 @@ wire_encode(const struct msglog_entry *e, const struct wire_origin *o)
 		return NULL;
 	if (natsMsgHeader_Set(m, "Nats-Msg-Id", id) != NATS_OK ||
 	    natsMsgHeader_Set(m, "Chat-From", e->from_name) != NATS_OK ||
+	    (e->to.kind == TO_USER &&
+	    natsMsgHeader_Set(m, "Chat-To", e->to_name) != NATS_OK) ||
 	    set_u64(m, "Chat-Kind", e->kind) == -1 ||
 	    set_u64(m, "Chat-To-Kind", e->to.kind) == -1 ||
 	    set_u64(m, "Chat-Flags", e->flags) == -1 ||
@@ -99,7 +113,7 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
     struct wire_origin *o)
 {
 	uint64_t kind, to_kind, flags;
-	const char *from;
+	const char *from, *to = "";
 	int len = natsMsg_GetDataLength(m);
 
 	memset(o, 0, sizeof(*o));
@@ -113,13 +127,18 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 	    natsMsgHeader_Get(m, "Chat-From", &from) != NATS_OK || from == NULL ||
 	    !name_valid(from, strlen(from)) || len < 0 || (uint32_t)len > max_line)
 		return -1;
-	if (!((kind == REC_CHAT && to_kind == TO_ALL) || kind == REC_JOIN ||
-	    kind == REC_LEAVE))
+	if (!((kind == REC_CHAT && (to_kind == TO_ALL || to_kind == TO_USER)) ||
+	    kind == REC_JOIN || kind == REC_LEAVE))
+		return -1;
+	if (kind == REC_CHAT && to_kind == TO_USER &&
+	    (natsMsgHeader_Get(m, "Chat-To", &to) != NATS_OK || to == NULL ||
+	    !name_valid(to, strlen(to))))
 		return -1;
 	if (text_check(natsMsg_GetData(m), (size_t)len) != TEXT_OK)
 		return -1;
 	e->kind = (uint32_t)kind;
-	e->to.kind = TO_ALL;
+	e->to.kind = kind == REC_CHAT ? (uint32_t)to_kind : TO_ALL;
+	strlcpy(e->to_name, to, sizeof(e->to_name));
 	e->flags = (uint32_t)flags & RECF_REGISTERED;
 	e->from_slot = SLOT_NONE;
 	strlcpy(e->from_name, from, sizeof(e->from_name));

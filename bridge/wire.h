@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "msglog.h"
+#include "shm.h"
 
 #define WIRE_STREAM		"CHAT"
 #define WIRE_SUBJECTS		"chat.rec.>"
@@ -28,9 +29,14 @@ struct wire_origin {
 	uint64_t	next;
 };
 
-/* 1 if the bridge carries e to the other nodes (this step: broadcast
- * lines, joins and leaves of this node's users). */
-int	wire_carried(const struct msglog_entry *e);
+/*
+ * 1 if the bridge carries e to the other nodes: the records of this
+ * node's users (r_origin 0) that others see -- lines to everyone, joins
+ * and leaves, and private messages to a user of another node.
+ */
+int	wire_carried(const struct shm *shm, const struct msglog_entry *e);
+/* The slot of to (a record's addressee) holds a user of another node. */
+int	wire_remote_user(const struct shm *shm, const struct msglog_address *to);
 /* The subject of node's records. */
 void	wire_subject(const char *node, char *subject, size_t size);
 /* e as a message from o: NULL if out of memory. */

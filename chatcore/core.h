@@ -169,6 +169,8 @@ uint32_t core_users_count(const struct core_user *u, const char *prefix);
 struct user_view {
 	char		name[SHM_NAME_MAX + 1];
 	uint32_t	transport;	/* TRANSPORT_*: shm_transport_name() */
+	char		node[SHM_NAME_MAX + 1];	/* another node's user: the
+					   node's name; else "" */
 };
 /*
  * The next such user from *cursor on (start at 0): 1 with it in *v, or

@@ -56,6 +56,9 @@ core_users_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
 	while ((i = (*cursor)++) < u->shm->geo.max_sessions)
 		if (user_listed(u, i, prefix, len, v->name)) {
 			v->transport = shm_slot(u->shm, i)->s_transport;
+			v->node[0] = '\0';
+			if (v->transport == TRANSPORT_REMOTE)
+				shm_name_copy(v->node, shm_slot(u->shm, i)->s_peer);
 			return 1;
 		}
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -155,12 +156,20 @@ void
 sessions_gone(struct hub *hub, uint32_t slot, pid_t pid, uint32_t generation)
 {
 	struct hub_slot *hs = &hub->slots[slot];
+	struct shm_slot *s = shm_slot(&hub->shm, slot);
+	char reason[SHM_REASON_MAX], node[SHM_NAME_MAX + 1];
 	enum slot_state was;
 
 	/* Forget what the hub holds only if it is this session's. */
 	if (hs->pid == pid && hs->generation == generation)
 		forget_slot(hub, slot);
-	was = registry_release(&hub->shm, slot, pid, generation, "connection lost");
+	/* Another node's user: the bridge that showed it here is gone. */
+	shm_name_copy(node, s->s_peer);
+	if (s->s_origin != 0)
+		snprintf(reason, sizeof(reason), "node %s unreachable", node);
+	else
+		strlcpy(reason, "connection lost", sizeof(reason));
+	was = registry_release(&hub->shm, slot, pid, generation, reason);
 	if (was == SLOT_FREE)
 		return;		/* the session released it itself */
 	if (was == SLOT_FOLLOWER) {

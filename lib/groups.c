@@ -103,6 +103,8 @@ append_event(const struct shm *shm, uint32_t index, uint32_t to_slot,
 	e.event = ev->kind;
 	e.mode = ev->mode;
 	e.flags = ev->flags | (from->registered ? RECF_REGISTERED : 0);
+	e.origin = from->slot < shm->geo.max_sessions ?
+	    shm_slot(shm, from->slot)->s_origin : 0;
 	e.from_slot = from->slot;
 	e.from_generation = from->generation;
 	strlcpy(e.from_name, from->name, sizeof(e.from_name));

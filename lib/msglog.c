@@ -212,6 +212,8 @@ msglog_append_all(const struct shm *shm, uint32_t kind, uint32_t from_slot,
 
 	memset(&e, 0, sizeof(e));
 	e.kind = kind;
+	if (from_slot < shm->geo.max_sessions)	/* a remote user's: its node */
+		e.origin = shm_slot(shm, from_slot)->s_origin;
 	e.from_slot = from_slot;
 	e.from_generation = from_generation;
 	e.to.kind = TO_ALL;

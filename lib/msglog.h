@@ -59,7 +59,8 @@ uint64_t msglog_append(const struct shm *shm, struct msglog_entry *e);
 uint64_t msglog_append_marked(const struct shm *shm, struct msglog_entry *e,
 	    _Atomic uint64_t *mark, uint64_t value);
 /*
- * Shorthand for a record from slot to everyone.  Returns the sequence
+ * Shorthand for a record from slot to everyone (its r_origin the slot's
+ * s_origin).  Returns the sequence
  * number after it (where a reader that has read it goes on).
  */
 uint64_t msglog_append_all(const struct shm *shm, uint32_t kind,

@@ -113,6 +113,7 @@ claim_free(const struct shm *shm, pid_t pid, const char *peer, uint32_t state)
 		atomic_store(&s->s_close, 0);
 		s->s_close_reason[0] = '\0';
 		s->s_registered = 0;
+		s->s_origin = 0;
 		s->s_transport = TRANSPORT_LINE;
 		s->s_name[0] = '\0';
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
@@ -141,6 +142,42 @@ registry_claim(const struct shm *shm, pid_t pid, const char *peer,
 		return CLAIM_FULL;
 	atomic_fetch_add(&shm->hdr->st_sessions_total, 1);
 	return CLAIM_OK;
+}
+
+uint32_t
+registry_claim_remote(const struct shm *shm, pid_t pid, const char *node,
+    uint32_t origin)
+{
+	struct shm_slot *s;
+	uint32_t slot;
+
+	registry_lock(shm);
+	if ((slot = claim_free(shm, pid, node, SLOT_LOGIN)) != SLOT_NONE) {
+		s = shm_slot(shm, slot);
+		s->s_origin = origin;
+		s->s_transport = TRANSPORT_REMOTE;
+	}
+	registry_unlock(shm);
+	return slot;
+}
+
+uint32_t
+registry_adopt_remote(const struct shm *shm, pid_t pid)
+{
+	struct shm_slot *s;
+	uint32_t n = 0;
+
+	registry_lock(shm);
+	for (uint32_t i = 0; i < shm->geo.max_sessions; i++) {
+		s = shm_slot(shm, i);
+		if (atomic_load(&s->s_state) != SLOT_FREE && s->s_origin != 0) {
+			s->s_pid = pid;
+			s->s_pid_start = 0;
+			n++;
+		}
+	}
+	registry_unlock(shm);
+	return n;
 }
 
 uint32_t

@@ -37,6 +37,19 @@ enum claim_result registry_claim(const struct shm *shm, pid_t pid,
  * followers, never named.  Its index, or SLOT_NONE when every slot is in
  * use.  registry_release frees it.
  */
+/*
+ * A user of another node (chat-bridge): a SLOT_LOGIN slot held by pid,
+ * TRANSPORT_REMOTE, s_peer the node's name, s_origin its number, so the
+ * records appended for it (its join and leave, its group events) carry
+ * it.  registry_take_name names it.  Its index, or SLOT_NONE when full.
+ */
+uint32_t registry_claim_remote(const struct shm *shm, pid_t pid,
+	    const char *node, uint32_t origin);
+/*
+ * A bridge that starts again takes over the other nodes' users an
+ * earlier one left here (their slots carry its dead pid): how many.
+ */
+uint32_t registry_adopt_remote(const struct shm *shm, pid_t pid);
 uint32_t registry_claim_follower(const struct shm *shm, pid_t pid,
 	    const char *label);
 /* Outcome of registry_take_name. */

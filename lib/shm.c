@@ -462,6 +462,7 @@ shm_transport_name(uint32_t transport)
 		[TRANSPORT_LINE] = "tcp",
 		[TRANSPORT_WS] = "ws",
 		[TRANSPORT_SSE] = "sse",
+		[TRANSPORT_REMOTE] = "remote",
 	};
 
 	return transport < TRANSPORT_COUNT ? names[transport] : "?";
@@ -470,8 +471,9 @@ shm_transport_name(uint32_t transport)
 int
 shm_slot_behind(struct shm_slot *s, uint64_t target)
 {
+	/* Another node's user reads nothing here: chat-bridge reads for it. */
 	return shm_state_reads_log(atomic_load(&s->s_state)) &&
-	    atomic_load(&s->s_cursor) < target;
+	    s->s_origin == 0 && atomic_load(&s->s_cursor) < target;
 }
 
 void

@@ -84,6 +84,8 @@ enum slot_transport {
 	TRANSPORT_LINE = 0,	/* chat-session: nc, telnet, chat-client ("tcp") */
 	TRANSPORT_WS,		/* chat-web, a WebSocket ("ws") */
 	TRANSPORT_SSE,		/* chat-web, an event stream ("sse") */
+	TRANSPORT_REMOTE,	/* a user of another node, through chat-bridge
+				   ("remote"; version 13) */
 	TRANSPORT_COUNT
 };
 
@@ -311,7 +313,13 @@ struct shm_slot {
 	_Atomic int64_t	s_last_active;
 	/* 1 while a wake-up is owed or in flight; the session clears it. */
 	_Atomic uint32_t s_wake_pending;
-	uint32_t	pad1;
+	/*
+	 * 0: a user of this node.  Else a user of another node, whose slot
+	 * chat-bridge holds (s_transport TRANSPORT_REMOTE, s_peer the node's
+	 * name): the node's number, which every record appended for this
+	 * slot carries as its r_origin (version 13).
+	 */
+	uint32_t	s_origin;
 	/*
 	 * The session's (or follower's) read cursor (next record it reads),
 	 * published after each drain.  A session is woken only for records

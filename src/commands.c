@@ -62,7 +62,8 @@ cmd_users(struct session *s, char *args)
 	listing_start(&l, s);
 	listing_add(&l, "* users (%u):", core_users_count(&u, prefix));
 	while (core_users_next(&u, prefix, &cursor, &v))
-		if (listing_add(&l, " %s", v.name) == -1)
+		if (listing_add(&l, " %s%s%s", v.name, v.node[0] ? "@" : "",
+		    v.node) == -1)
 			unlisted++;
 	listing_end_line(&l);
 	if (listing_finish(&l) == -1)

@@ -64,6 +64,14 @@ class Bridge:
         self.p.wait(timeout=10)
 
 
+def users(client):
+    """/users as a sorted list of names (name@node for another node's)."""
+    client.send("/users")
+    line = client.expect(T.rx(r"^\* users \(\d+\):"), "%s: /users answers" % client.label,
+                         skip=True)
+    return sorted(line.split(":", 1)[1].split()) if line else None
+
+
 def node(name, nats_url):
     svc = T.Service(rate_msgs=100000, rate_burst=100000, node_name=name,
                     nats_url=nats_url)
@@ -84,7 +92,7 @@ def main():
             ann = a.client("ann")
             ann.login("ann", others=0)
             bob = b.client("bob")
-            bob.login("bob", others=0)
+            bob.login("bob", others=1)    # ann, on alpha
             ann.expect("* bob joined", "a join on beta is announced on alpha")
             ann.send("hello from alpha")
             bob.expect("<ann> hello from alpha", "a broadcast crosses alpha -> beta")
@@ -93,12 +101,52 @@ def main():
             ann.expect_nothing("nothing comes back to its sender (no loop)")
             bob.expect_nothing("... on either side")
 
+            # The other node's users are listed, with their node, and
+            # reached by /msg.
+            T.is_(users(ann), ["ann", "bob@beta"], "/users on alpha lists bob of beta")
+            T.is_(users(bob), ["ann@alpha", "bob"], "/users on beta lists ann of alpha")
+            ann.send("/msg bob psst")
+            bob.expect("*ann* psst", "a private message crosses to the user's node")
+            bob.send("/msg ann psst back")
+            ann.expect("*bob* psst back", "and back")
+            cy = b.client("cy")
+            cy.login("cy", others=2)
+            bob.expect("* cy joined", skip=True)
+            ann.expect("* cy joined", "a third user's join is announced")
+            cy.expect_nothing("cy is not sent ann and bob's private messages")
+            cy.send("/quit")
+            bob.expect("* cy left (quit)", skip=True)
+            ann.expect("* cy left (quit)", "a leave crosses with its reason")
+            T.is_(users(ann), ["ann", "bob@beta"], "... and cy is no longer listed")
+
+            # A third node that starts later is shown who is online
+            # (the roster), and its users reach the others.
+            g, bg = node("gamma", nats.url)
+            with g:
+                T.ok(bg.start(), "gamma's bridge is ready")
+                gus = g.client("gus")
+                gus.login("gus", others=2)
+                T.is_(users(gus), ["ann@alpha", "bob@beta", "gus"],
+                      "a node that starts later lists the users already online")
+                ann.expect("* gus joined", "and its users' joins reach the others")
+                gus.send("hi all")
+                ann.expect("<gus> hi all")
+                bob.expect("* gus joined", skip=True)
+                bob.expect("<gus> hi all", "a line from the third node reaches both")
+                gus.send("/quit")
+                ann.expect("* gus left (quit)")
+                bob.expect("* gus left (quit)")
+
             # kill -9 alpha's bridge while ann talks; restart: every line
             # once, in order.
             ba.kill()
+            T.is_(users(ann), ["ann", "bob@beta"],
+                  "alpha's bridge dies: beta's users stay listed on alpha")
             for i in range(200):
                 ann.send("while down %d" % i)
             T.ok(ba.start(), "alpha's bridge restarts after kill -9")
+            T.is_(users(ann), ["ann", "bob@beta"],
+                  "the new bridge takes them over: bob of beta is listed once")
             got = []
             deadline = time.monotonic() + 20
             while len(got) < 200 and time.monotonic() < deadline:

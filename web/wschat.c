@@ -276,9 +276,14 @@ cmd_users(struct request *q)
 
 	if (prefix == NULL)
 		prefix = "";
-	while (core_users_next(&q->u, prefix, &cursor, &v))
-		json_array_append_new(list, json_pack("{s:s, s:s}", "name", v.name,
-		    "transport", shm_transport_name(v.transport)));
+	while (core_users_next(&q->u, prefix, &cursor, &v)) {
+		json_t *user = json_pack("{s:s, s:s}", "name", v.name,
+		    "transport", shm_transport_name(v.transport));
+
+		if (v.node[0] != '\0')
+			json_object_set_new(user, "node", json_string(v.node));
+		json_array_append_new(list, user);
+	}
 	send_listing(q, json_pack("{s:s, s:o}", "type", "users", "users", list));
 }
 
