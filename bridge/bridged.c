@@ -5,11 +5,12 @@
  * it reads this node's log and publishes every record the other nodes
  * must see (wire_carried), each with the id NODE:SEGMENT:SEQ that the
  * stream de-duplicates on; a restarted bridge goes on after the last
- * record the stream holds from this node.  Inbound, its durable
- * consumer gives it every other node's records; each is appended to the
- * local log marked with its origin (so it is never published again)
- * together with its stream sequence (bridge_applied), then acked, so a
- * message given again after a crash is not appended twice.
+ * record the stream holds from this node.  Inbound, an ordered
+ * consumer gives it every node's records from the first one this
+ * segment has not applied (bridge_applied + 1); another node's line is
+ * appended to the local log marked with its origin (so it is never
+ * published again) together with its stream sequence, under one lock,
+ * so a message read again after a crash is not appended twice.
  *
  * It carries lines to everyone, joins and leaves (the other nodes'
  * users are slots here: bridge/remote.c), and private messages
@@ -31,12 +32,15 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "conf.h"
 #include "follower.h"
 #include "log.h"
 #include "registry.h"
+#include "nodes.h"
 #include "remote.h"
 #include "roster.h"
+#include "text.h"
 #include "wire.h"
 
 #define RETRY_MS	250	/* publishing again after the bus failed */
@@ -47,6 +51,7 @@ struct bridge {
 	struct bus	 bus;
 	kvStore		*roster;
 	int		 roster_stale;	/* a user of this node came or went */
+	int64_t		 next_beat;	/* monotonic ms of the next heartbeat */
 	uint64_t	 segment_id;
 	int		 blocked;	/* the bus refused a publish: retry */
 	char		*text;		/* max_line bytes, inbound */
@@ -79,13 +84,16 @@ start(struct bridge *br, const struct chat_conf *conf)
 {
 	char why[512];
 	uint32_t adopted;
+	uint64_t applied;
 
 	br->conf = conf;
 	if ((br->text = malloc(conf->max_line + 1)) == NULL)
 		fatalx("out of memory");
-	if (bus_open(&br->bus, conf, why, sizeof(why)) == -1)
-		fatalx("%s", why);
 	if (follower_open(&br->f, conf, "follower:chat-bridge", FOLLOW_NEW, why,
+	    sizeof(why)) == -1)
+		fatalx("%s", why);
+	applied = atomic_load(&br->f.shm.hdr->bridge_applied);
+	if (bus_open(&br->bus, conf, applied > 0 ? applied + 1 : 0, why,
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	br->segment_id = br->f.shm.hdr->segment_id;
@@ -96,6 +104,7 @@ start(struct bridge *br, const struct chat_conf *conf)
 		    "bridge: taken over", adopted);
 	br->roster_stale = roster_publish(br->roster, conf->node_name, &br->f) == -1;
 	roster_load(br->roster, conf->node_name, &br->f);
+	nodes_start(&br->f);
 	resume(br);
 }
 
@@ -137,25 +146,62 @@ publish(struct bridge *br)
 			return;
 		}
 		natsMsg_Destroy(m);
+		atomic_fetch_add(&br->f.shm.hdr->st_bridge_out, 1);
 	}
 }
 
-/* Apply another node's record here, then ack it. */
+/* Every node_heartbeat: ours out; the others' silence checked. */
+static void
+beat(struct bridge *br)
+{
+	int64_t now = clock_monotonic_ms();
+
+	if (now < br->next_beat)
+		return;
+	br->next_beat = now + (int64_t)br->conf->node_heartbeat * 1000;
+	if (bus_heartbeat(&br->bus) == -1)
+		log_warnx("bus: the heartbeat was not sent");
+	nodes_check(&br->f, br->conf->node_timeout);
+}
+
+/* A heartbeat: its node is alive. */
+static void
+heard(struct bridge *br, natsMsg *m)
+{
+	const char *node = natsMsg_GetSubject(m) + sizeof(NODES_SUBJECT) - 1;
+
+	if (name_valid(node, strlen(node)) &&
+	    strcmp(node, br->conf->node_name) != 0)
+		nodes_heard(&br->f, br->roster, node);
+	natsMsg_Destroy(m);
+}
+
+/* Apply another node's record here; the message is then applied. */
 static void
 apply(struct bridge *br, natsMsg *m)
 {
-	uint64_t stream_seq = bus_stream_seq(m);
+	uint64_t stream_seq;
 	struct msglog_entry e;
 	struct wire_origin o;
 
+	if (strncmp(natsMsg_GetSubject(m), NODES_SUBJECT,
+	    sizeof(NODES_SUBJECT) - 1) == 0) {
+		heard(br, m);
+		return;
+	}
+	stream_seq = bus_stream_seq(m);
 	memset(&e, 0, sizeof(e));
 	e.text = br->text;
 	if (wire_decode(m, br->conf->max_line, &e, &o) == -1)
 		log_warnx("bus: a message that is no record (stream %" PRIu64 ")",
 		    stream_seq);
-	else if (strcmp(o.node, br->conf->node_name) != 0)
+	else if (strcmp(o.node, br->conf->node_name) != 0) {
 		remote_apply(&br->f, o.node, stream_seq, &e);
-	natsMsg_Ack(m, NULL);
+		atomic_fetch_add(&br->f.shm.hdr->st_bridge_in, 1);
+	}
+	/* A line stored it with its append; the rest are idempotent. */
+	if (stream_seq > atomic_load(&br->f.shm.hdr->bridge_applied))
+		atomic_store(&br->f.shm.hdr->bridge_applied, stream_seq);
 	natsMsg_Destroy(m);
 }
 
@@ -231,7 +277,8 @@ main(int argc, char *argv[])
 	fflush(stdout);
 	publish(&br);
 	while (!follower_stopping()) {
-		if (follower_wait(&br.f, br.blocked ? RETRY_MS : 1000, why,
+		beat(&br);
+		if (follower_wait(&br.f, br.blocked ? RETRY_MS : 500, why,
 		    sizeof(why)) == -1) {
 			log_warnx("%s", why);
 			break;

@@ -12,6 +12,7 @@
 
 #include "bus.h"
 #include "log.h"
+#include "nodes.h"
 #include "wire.h"
 
 #define PUBLISH_WAIT_MS		5000
@@ -131,28 +132,34 @@ make_stream(struct bus *b)
 	return s;
 }
 
-/* This node's durable consumer: every record from its creation on. */
+/*
+ * An ordered consumer of the stream from start (0: what comes from now
+ * on): cnats gives every message once, in the stream's order, and makes
+ * the consumer again from where it was if it misses one or the server
+ * goes away.  Where to start is the segment's bridge_applied, so nothing
+ * the server holds for this node depends on a consumer of its own.
+ */
 static natsStatus
-subscribe(struct bus *b)
+subscribe(struct bus *b, uint64_t start)
 {
-	char durable[SHM_NAME_MAX + 8];
 	jsSubOptions so;
 	jsErrCode err = 0;
 
-	snprintf(durable, sizeof(durable), "node-%s", b->node);
 	jsSubOptions_Init(&so);
 	so.Stream = WIRE_STREAM;
-	so.Config.Durable = durable;
-	so.Config.DeliverPolicy = js_DeliverNew;
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.MaxAckPending = 65536;
-	so.ManualAck = true;
+	so.Ordered = true;
+	if (start > 0) {
+		so.Config.DeliverPolicy = js_DeliverByStartSequence;
+		so.Config.OptStartSeq = start;
+	} else
+		so.Config.DeliverPolicy = js_DeliverNew;
 	return js_Subscribe(&b->sub, b->js, WIRE_SUBJECTS, on_message, b, NULL,
 	    &so, &err);
 }
 
 int
-bus_open(struct bus *b, const struct chat_conf *conf, char *why, size_t whylen)
+bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
+    size_t whylen)
 {
 	natsStatus s;
 
@@ -165,7 +172,9 @@ bus_open(struct bus *b, const struct chat_conf *conf, char *why, size_t whylen)
 	}
 	if ((s = connect_bus(b, conf)) != NATS_OK ||
 	    (s = natsConnection_JetStream(&b->js, b->nc, NULL)) != NATS_OK ||
-	    (s = make_stream(b)) != NATS_OK || (s = subscribe(b)) != NATS_OK) {
+	    (s = make_stream(b)) != NATS_OK || (s = subscribe(b, start)) != NATS_OK ||
+	    (s = natsConnection_Subscribe(&b->heartbeats, b->nc, NODES_SUBJECT "*",
+	    on_message, b)) != NATS_OK) {
 		snprintf(why, whylen, "bus %s: %s (%s)", conf->nats_url,
 		    natsStatus_GetText(s), nats_GetLastError(NULL));
 		bus_close(b);
@@ -177,8 +186,11 @@ bus_open(struct bus *b, const struct chat_conf *conf, char *why, size_t whylen)
 void
 bus_close(struct bus *b)
 {
+	if (b->heartbeats != NULL)
+		natsSubscription_Destroy(b->heartbeats);
 	if (b->sub != NULL)
 		natsSubscription_Destroy(b->sub);
+	b->heartbeats = NULL;
 	if (b->js != NULL)
 		jsCtx_Destroy(b->js);
 	if (b->nc != NULL) {
@@ -214,6 +226,16 @@ bus_publish(struct bus *b, natsMsg *m)
 	}
 	jsPubAck_Destroy(ack);
 	return 0;
+}
+
+int
+bus_heartbeat(struct bus *b)
+{
+	char subject[sizeof(NODES_SUBJECT) + SHM_NAME_MAX];
+
+	snprintf(subject, sizeof(subject), NODES_SUBJECT "%s", b->node);
+	return natsConnection_PublishString(b->nc, subject, "alive") == NATS_OK ?
+	    0 : -1;
 }
 
 natsMsg *

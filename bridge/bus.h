@@ -3,10 +3,12 @@
  *
  * Owns the connection to the servers of nats_url (reconnecting for ever,
  * pinging every 5 s), the JetStream stream WIRE_STREAM that carries every
- * node's records (de-duplicated by message id), this node's durable
- * consumer of it, and the hand-over from cnats's threads to the
- * bridge's: a message cnats delivers is queued under a mutex and the
- * eventfd bus.fd is written; the bridge's thread takes the queue.
+ * node's records (de-duplicated by message id), the ordered consumer
+ * that reads it from the first message this node has not applied
+ * (bridge_applied + 1), the heartbeats, and the hand-over from cnats's
+ * threads to the bridge's: a message cnats delivers is queued under a
+ * mutex and the eventfd bus.fd is written; the bridge's thread takes the
+ * queue.
  * Nothing else runs on cnats's threads.
  */
 #ifndef CHAT_BRIDGE_BUS_H
@@ -22,6 +24,7 @@ struct bus {
 	natsConnection	*nc;
 	jsCtx		*js;
 	natsSubscription *sub;
+	natsSubscription *heartbeats;	/* every node's, core NATS */
 	int		 fd;		/* eventfd: messages are queued */
 	pthread_mutex_t	 lock;		/* guards the queue */
 	natsMsg		**queue;
@@ -29,10 +32,15 @@ struct bus {
 	char		 node[SHM_NAME_MAX + 1];
 };
 
-/* Connect, make the stream and the consumer: 0, or -1 with why. */
-int	bus_open(struct bus *b, const struct chat_conf *conf, char *why,
-	    size_t whylen);
+/*
+ * Connect, make the stream, read it from stream sequence start (0: from
+ * now on): 0, or -1 with why.
+ */
+int	bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start,
+	    char *why, size_t whylen);
 void	bus_close(struct bus *b);
+/* This node's heartbeat (core NATS, no ack): 0, or -1. */
+int	bus_heartbeat(struct bus *b);
 /* Publish and wait for the stream's ack: 0, or -1 (logged). */
 int	bus_publish(struct bus *b, natsMsg *m);
 /*

@@ -67,7 +67,7 @@ roster_publish(kvStore *kv, const char *node, struct follower *f)
 
 /* One node's list, as joins of its users here. */
 static void
-load_node(struct follower *f, const char *node, const char *list, int len)
+load_list(struct follower *f, const char *node, const char *list, int len)
 {
 	struct msglog_entry e;
 	const char *p = list, *end = list + len, *lf, *tab;
@@ -91,6 +91,17 @@ load_node(struct follower *f, const char *node, const char *list, int len)
 }
 
 void
+roster_load_node(kvStore *kv, const char *node, struct follower *f)
+{
+	kvEntry *entry;
+
+	if (kvStore_Get(&entry, kv, node) != NATS_OK)
+		return;
+	load_list(f, node, kvEntry_Value(entry), kvEntry_ValueLen(entry));
+	kvEntry_Destroy(entry);
+}
+
+void
 roster_load(kvStore *kv, const char *node, struct follower *f)
 {
 	kvKeysList keys = { NULL, 0 };
@@ -103,7 +114,7 @@ roster_load(kvStore *kv, const char *node, struct follower *f)
 		    !name_valid(keys.Keys[i], strlen(keys.Keys[i])) ||
 		    kvStore_Get(&entry, kv, keys.Keys[i]) != NATS_OK)
 			continue;
-		load_node(f, keys.Keys[i], kvEntry_Value(entry),
+		load_list(f, keys.Keys[i], kvEntry_Value(entry),
 		    kvEntry_ValueLen(entry));
 		kvEntry_Destroy(entry);
 	}

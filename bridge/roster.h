@@ -24,5 +24,7 @@ kvStore	*roster_open(jsCtx *js, char *why, size_t whylen);
 int	roster_publish(kvStore *kv, const char *node, struct follower *f);
 /* Show every other node's users here (remote_apply, as joins). */
 void	roster_load(kvStore *kv, const char *node, struct follower *f);
+/* Show one node's users here. */
+void	roster_load_node(kvStore *kv, const char *node, struct follower *f);
 
 #endif

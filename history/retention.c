@@ -40,15 +40,6 @@ struct retention {
 	long		 records, gaps;	/* deleted by the pass under way */
 };
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int
 enabled(const struct retention *r)
 {
@@ -113,7 +104,7 @@ retention_wait_ms(const struct retention *r)
 
 	if (!enabled(r))
 		return -1;
-	left = r->due - monotonic_ms();
+	left = r->due - clock_monotonic_ms();
 	if (left <= 0)
 		return 0;
 	return left > INT_MAX ? INT_MAX : (int)left;
@@ -234,7 +225,7 @@ pass_over(struct retention *r, int64_t now)
 long
 retention_step(struct retention *r)
 {
-	int64_t now = monotonic_ms(), cutoff;
+	int64_t now = clock_monotonic_ms(), cutoff;
 	long n, total = 0;
 
 	if (!enabled(r) || now < r->due)

@@ -34,4 +34,15 @@ clock_unix_ms(void)
 	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+/* Milliseconds of CLOCK_MONOTONIC: for timers that a clock change must
+ * not move. */
+static inline int64_t
+clock_monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 #endif

@@ -91,6 +91,8 @@ static const struct conf_key conf_keys[] = {
 	/* Many nodes (chat-bridge, doc/cluster.md). */
 	{ "nats_url", CONF_NATS_URLS, offsetof(struct chat_conf, nats_url), 0, 0 },
 	{ "node_name", CONF_NODE_NAME, offsetof(struct chat_conf, node_name), 0, 0 },
+	{ "node_heartbeat", CONF_UINT, offsetof(struct chat_conf, node_heartbeat), 1, 3600 },
+	{ "node_timeout", CONF_UINT, offsetof(struct chat_conf, node_timeout), 2, 86400 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -156,6 +158,8 @@ conf_defaults(struct chat_conf *conf)
 
 	conf->nats_url[0] = '\0';
 	default_node_name(conf->node_name, sizeof(conf->node_name));
+	conf->node_heartbeat = 2;
+	conf->node_timeout = 10;
 
 	conf->log_level = LOG_LEVEL_INFO;
 }

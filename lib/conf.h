@@ -74,6 +74,8 @@ struct chat_conf {
 	char		nats_url[CONF_ORIGINS_MAX]; /* "nats://host:port"
 					   separated by commas; "" one node */
 	char		node_name[SHM_NAME_MAX + 1]; /* this node, in the cluster */
+	unsigned	node_heartbeat;	/* seconds between a node's heartbeats */
+	unsigned	node_timeout;	/* seconds unheard: the node is dead */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

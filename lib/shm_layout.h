@@ -52,6 +52,7 @@
 #define SHM_LAYOUT_VERSION	13
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
+#define SHM_MAX_NODES	32	/* nodes of a cluster chat-bridge tracks */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
 #define SHM_REASON_MAX	128	/* longest quit/leave reason kept */
 /* No slot: what a slot lookup (registry_find, names_find) answers for none. */
@@ -87,6 +88,13 @@ enum slot_transport {
 	TRANSPORT_REMOTE,	/* a user of another node, through chat-bridge
 				   ("remote"; version 13) */
 	TRANSPORT_COUNT
+};
+
+/* Node states (shm_node.n_state). */
+enum node_state {
+	NODE_UNKNOWN = 0,	/* a free entry */
+	NODE_ALIVE,		/* heard within node_timeout */
+	NODE_DEAD,		/* unheard for node_timeout: its users left */
 };
 
 /* Group states (shm_group.g_state). */
@@ -289,6 +297,21 @@ struct shm_header {
 	 * again after a crash is known as appended.  0: none yet.
 	 */
 	_Atomic uint64_t bridge_applied;
+	/* chat-bridge's counters (version 13). */
+	_Atomic uint64_t st_bridge_out;		/* records published */
+	_Atomic uint64_t st_bridge_in;		/* other nodes' records appended */
+	_Atomic uint64_t st_nodes_lost;		/* nodes found dead */
+	/*
+	 * The other nodes chat-bridge has heard of (version 13): written by
+	 * the bridge alone, read by chatctl nodes and /metrics.
+	 */
+	struct shm_node {
+		char		n_name[SHM_NAME_MAX + 1]; /* NUL-ended; "" free */
+		char		n_pad[3];
+		_Atomic uint32_t n_state;	/* NODE_* */
+		_Atomic uint32_t n_users;	/* its users shown here */
+		_Atomic int64_t	n_heard_ms;	/* unix ms of its last heartbeat */
+	} nodes[SHM_MAX_NODES];
 };
 
 struct shm_slot {

@@ -30,6 +30,8 @@ static const struct verb verbs[] = {
 	{ "users", verb_users, "users [--json]", "list connected users" },
 	{ "groups", verb_groups, "groups [--json]", "list groups with owner and members" },
 	{ "stats", verb_stats, "stats [--json]", "show the service's counters" },
+	{ "nodes", verb_nodes, "nodes [--json]",
+	    "list the other nodes of a cluster, their state and users" },
 	{ "kick", verb_kick, "kick USER [REASON]", "close a user's connection" },
 	{ "useradd", verb_useradd, "useradd [--stdin] NAME", "register a user" },
 	{ "passwd", verb_passwd, "passwd [--stdin] NAME", "change a user's password" },

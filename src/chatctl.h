@@ -26,6 +26,7 @@ struct chatctl {
 int	verb_users(struct chatctl *ctl, int argc, char **argv);
 int	verb_groups(struct chatctl *ctl, int argc, char **argv);
 int	verb_stats(struct chatctl *ctl, int argc, char **argv);
+int	verb_nodes(struct chatctl *ctl, int argc, char **argv);
 /* Print value as indented JSON and drop it; 0, or EXIT_SYSTEM. */
 int	print_json(json_t *value);
 

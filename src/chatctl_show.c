@@ -193,6 +193,52 @@ verb_users(struct chatctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+static const char *
+node_state_name(uint32_t state)
+{
+	return state == NODE_ALIVE ? "alive" : state == NODE_DEAD ? "dead" : "?";
+}
+
+/* The other nodes chat-bridge has heard of (doc/cluster.md). */
+int
+verb_nodes(struct chatctl *ctl, int argc, char **argv)
+{
+	const struct shm_node *n;
+	char name[SHM_NAME_MAX + 1], ago[32];
+	int64_t now = clock_unix_ms(), heard;
+	json_t *list;
+	struct shm shm;
+	uint32_t state;
+	int rc;
+
+	(void)argv;
+	if ((rc = open_view(ctl, "nodes", argc, &shm)) != 0)
+		return rc;
+	list = json_array();
+	if (!ctl->json)
+		printf("%-20s %-6s %6s %s\n", "NODE", "STATE", "USERS", "HEARD");
+	for (int i = 0; i < SHM_MAX_NODES; i++) {
+		n = &shm.hdr->nodes[i];
+		if ((state = atomic_load(&n->n_state)) == NODE_UNKNOWN)
+			continue;
+		copy_string(name, n->n_name, sizeof(name));
+		heard = atomic_load(&n->n_heard_ms);
+		if (!ctl->json) {
+			format_duration(ago, sizeof(ago), (now - heard) / 1000);
+			printf("%-20s %-6s %6u %s ago\n", name, node_state_name(state),
+			    atomic_load(&n->n_users), ago);
+			continue;
+		}
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:I}", "name",
+		    name, "state", node_state_name(state), "users",
+		    (int)atomic_load(&n->n_users), "heard_ms", (json_int_t)heard));
+	}
+	if (ctl->json)
+		return print_json(list);
+	json_decref(list);
+	return 0;
+}
+
 int
 verb_groups(struct chatctl *ctl, int argc, char **argv)
 {
@@ -262,6 +308,11 @@ static const struct counter counters[] = {
 	{ "archive_gaps", "archive gaps:", offsetof(struct shm_header, st_archive_gaps) },
 	{ "archive_lost", "archive records lost:",
 	    offsetof(struct shm_header, st_archive_lost) },
+	{ "bridge_out", "records to other nodes:",
+	    offsetof(struct shm_header, st_bridge_out) },
+	{ "bridge_in", "records from other nodes:",
+	    offsetof(struct shm_header, st_bridge_in) },
+	{ "nodes_lost", "nodes found dead:", offsetof(struct shm_header, st_nodes_lost) },
 };
 #define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
 

@@ -16,7 +16,8 @@ STATS_KEYS = ["hub_pid", "hub_starts", "sessions", "sessions_logging_in", "max_s
               "groups", "max_groups", "sessions_total", "logins", "refused_full",
               "auth_failures", "messages_routed", "lines_delivered", "wakeups_sent",
               "wakeups_coalesced", "throttled", "wakeups_swept", "archive_gaps",
-              "archive_lost", "log_followers",
+              "archive_lost", "bridge_out", "bridge_in", "nodes_lost",
+              "log_followers",
               "log_records_written",
               "segment_bytes",
               "disconnects"]

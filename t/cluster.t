@@ -5,6 +5,7 @@
 # its node keeps talking, then restarted, delivers every line exactly
 # once and in order; lines sent while the bus is down arrive when it is
 # back.
+import json
 import os
 import shutil
 import subprocess
@@ -72,10 +73,32 @@ def users(client):
     return sorted(line.split(":", 1)[1].split()) if line else None
 
 
+HEARTBEAT, TIMEOUT = 1, 3      # node_heartbeat, node_timeout (s)
+
+
 def node(name, nats_url):
     svc = T.Service(rate_msgs=100000, rate_burst=100000, node_name=name,
-                    nats_url=nats_url)
+                    nats_url=nats_url, node_heartbeat=HEARTBEAT,
+                    node_timeout=TIMEOUT)
     return svc, Bridge(svc)
+
+
+def nodes(svc):
+    """chatctl nodes --json as {name: (state, users)}."""
+    r = svc.chatctl("nodes", "--json")
+    try:
+        return {n["name"]: (n["state"], n["users"]) for n in json.loads(r.stdout)}
+    except ValueError:
+        return None
+
+
+def kill_node(svc, bridge):
+    """kill -9 a node's bridge, sessions and hub."""
+    bridge.kill()
+    for p, _port, _log in svc.activators:
+        T._killpg(p)
+    svc.activators.clear()
+    svc.kill_hub()
 
 
 def main():
@@ -91,6 +114,8 @@ def main():
             T.ok(bb.start(), "beta's bridge is ready")
             ann = a.client("ann")
             ann.login("ann", others=0)
+            T.ok(T.wait_for(lambda: "ann" in (b.user_names() or [])),
+                 "beta knows ann of alpha")
             bob = b.client("bob")
             bob.login("bob", others=1)    # ann, on alpha
             ann.expect("* bob joined", "a join on beta is announced on alpha")
@@ -133,9 +158,40 @@ def main():
                 ann.expect("<gus> hi all")
                 bob.expect("* gus joined", skip=True)
                 bob.expect("<gus> hi all", "a line from the third node reaches both")
+                T.ok(T.wait_for(lambda: nodes(a) == {"beta": ("alive", 1),
+                                                     "gamma": ("alive", 1)}),
+                     "chatctl nodes on alpha: beta and gamma alive, a user each (%s)"
+                     % nodes(a))
+
+                # gamma dies: within node_timeout + 2 s its users leave.
+                kill_node(g, bg)
+                start = time.monotonic()
+                ann.expect("* gus left (node lost)", timeout=TIMEOUT + 3,
+                           desc="gamma killed: alpha shows its user leaving (node lost)")
+                bob.expect("* gus left (node lost)", timeout=TIMEOUT + 3, skip=True,
+                           desc="... and so does beta")
+                T.ok(time.monotonic() - start <= TIMEOUT + 2 + HEARTBEAT,
+                     "within node_timeout + 2 s (%.1f s)" % (time.monotonic() - start))
+                T.is_(nodes(a).get("gamma"), ("dead", 0), "chatctl nodes: gamma dead")
+                T.like(a.stats().get("nodes found dead", ""), r"^[1-9]",
+                       "chatctl stats counts it")
+                T.is_(users(ann), ["ann", "bob@beta"], "gus is no longer listed")
+
+                # gamma comes back: its users return when they log in.
+                g.start_hub()
+                g.port = g.start_activator()
+                T.ok(bg.start(), "gamma's bridge starts again")
+                T.ok(T.wait_for(lambda: (nodes(a) or {}).get("gamma", ("",))[0] ==
+                                "alive"), "chatctl nodes: gamma alive again")
+                gus = g.client("gus")
+                gus.login("gus")
+                ann.expect("* gus joined", "gus, back on gamma, is seen on alpha",
+                           skip=True)
+                T.is_(users(gus), ["ann@alpha", "bob@beta", "gus"],
+                      "and gamma shows the others again, once")
                 gus.send("/quit")
-                ann.expect("* gus left (quit)")
-                bob.expect("* gus left (quit)")
+                ann.expect("* gus left (quit)", skip=True)
+                bob.expect("* gus left (quit)", skip=True)
 
             # kill -9 alpha's bridge while ann talks; restart: every line
             # once, in order.

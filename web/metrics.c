@@ -107,6 +107,12 @@ static const struct counter {
 	    offsetof(struct shm_header, st_archive_gaps) },
 	{ "chat_archive_lost_total", "Log records lost in the archive's gaps.",
 	    offsetof(struct shm_header, st_archive_lost) },
+	{ "chat_bridge_out_total", "Records published to the other nodes.",
+	    offsetof(struct shm_header, st_bridge_out) },
+	{ "chat_bridge_in_total", "Other nodes' records appended here.",
+	    offsetof(struct shm_header, st_bridge_in) },
+	{ "chat_nodes_lost_total", "Nodes found dead (unheard for node_timeout).",
+	    offsetof(struct shm_header, st_nodes_lost) },
 };
 
 static void
