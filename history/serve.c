@@ -3,20 +3,16 @@
  *
  * The questions are short and local (a session waits for its answer
  * with a timeout), so one is answered at a time: the connection is made
- * blocking with HIST_TIMEOUT_MS on each read and write, and a client
+ * blocking with ASKSOCK_TIMEOUT_MS on each read and write, and a client
  * that stalls costs the archive at most that.
  */
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "asksock.h"
 #include "log.h"
 #include "serve.h"
 
@@ -24,30 +20,15 @@ int
 serve_listen(struct server *sv, const struct chat_conf *conf, char *why,
     size_t whylen)
 {
-	struct sockaddr_un sun;
-
 	sv->conf = conf;
 	sv->size = HIST_WIRE_MAX(conf->max_line);
 	if ((sv->buf = malloc(sv->size + 1)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-	    conf->runtime_dir, HIST_SOCKET_NAME) >= sizeof(sun.sun_path)) {
-		snprintf(why, whylen, "%s: runtime_dir too long", conf->runtime_dir);
-		return -1;
-	}
-	strlcpy(sv->path, sun.sun_path, sizeof(sv->path));
-	unlink(sun.sun_path);
-	if ((sv->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1 || bind(sv->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(sun.sun_path, 0660) == -1 || listen(sv->fd, SOMAXCONN) == -1) {
-		snprintf(why, whylen, "%s: %s", sun.sun_path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	sv->fd = asksock_listen(conf->runtime_dir, HIST_SOCKET_NAME, sv->path,
+	    sizeof(sv->path), why, whylen);
+	return sv->fd == -1 ? -1 : 0;
 }
 
 void
@@ -213,7 +194,7 @@ static int
 answer(struct server *sv, struct answer *a, char *line)
 {
 	char *f[7];
-	size_t n = hist_split(line, f, 7);
+	size_t n = asksock_split(line, f, 7);
 
 	if (strcmp(f[0], "history") == 0)
 		return history(sv, a, f, n);
@@ -232,36 +213,13 @@ answer(struct server *sv, struct answer *a, char *line)
 	return 0;
 }
 
-/* Read one request line into sv->buf: 0, or -1. */
-static int
-read_request(struct server *sv, int fd)
-{
-	size_t len = 0;
-	ssize_t got;
-	char *lf;
-
-	for (;;) {
-		if ((got = read(fd, sv->buf + len, sv->size - len)) <= 0)
-			return -1;
-		len += (size_t)got;
-		if ((lf = memchr(sv->buf, '\n', len)) != NULL) {
-			*lf = '\0';
-			return 0;
-		}
-		if (len == sv->size)
-			return -1;
-	}
-}
-
 static void
 serve_one(struct server *sv, int fd)
 {
-	struct timeval tv = { HIST_TIMEOUT_MS / 1000, HIST_TIMEOUT_MS % 1000 * 1000 };
 	struct answer *a;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1 ||
-	    read_request(sv, fd) == -1 || (a = malloc(sizeof(*a))) == NULL)
+	if (asksock_request(fd, sv->buf, sv->size) == -1 ||
+	    (a = malloc(sizeof(*a))) == NULL)
 		return;
 	a->fd = fd;
 	a->failed = 0;
@@ -284,10 +242,8 @@ serve_accept(struct server *sv)
 {
 	int fd;
 
-	while ((fd = accept4(sv->fd, NULL, NULL, SOCK_CLOEXEC)) != -1) {
+	while ((fd = asksock_accept(sv->fd)) != -1) {
 		serve_one(sv, fd);
 		close(fd);
 	}
-	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		log_warn("history: accept");
 }

@@ -4,7 +4,7 @@
  * Owns HIST_SOCKET_NAME in the runtime directory (lib/histclient.h has
  * the protocol): accepting, reading one request line, having it
  * answered (history/query.c) and writing the answer, one connection at
- * a time, each within HIST_TIMEOUT_MS.  Before it answers, the archive
+ * a time, each within ASKSOCK_TIMEOUT_MS.  Before it answers, the archive
  * catches up with the log, so a question about "everything before this
  * position" is answered with everything.
  */

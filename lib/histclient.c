@@ -1,151 +1,20 @@
 /*
  * histclient.c -- asking the archive over its socket (histclient.h).
  *
- * One blocking connection per question, with a timeout on every read
- * and write: a session waits at most HIST_TIMEOUT_MS for an archive
- * that stalls, then answers its user that history is unavailable.
+ * One blocking connection per question (lib/asksock.c), with a timeout
+ * on every read and write: a session waits at most ASKSOCK_TIMEOUT_MS
+ * for an archive that stalls, then answers its user that history is
+ * unavailable.
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "asksock.h"
 #include "histclient.h"
 #include "log.h"
-
-struct wire {
-	int	 fd;
-	char	*buf;
-	size_t	 size;		/* buf's bytes, less one for a NUL */
-	size_t	 len;		/* bytes read and not yet taken */
-	size_t	 taken;		/* the line handed out last */
-};
-
-size_t
-hist_split(char *line, char **fields, size_t max)
-{
-	size_t n = 0;
-	char *tab;
-
-	if (max == 0)
-		return 0;
-	fields[n++] = line;
-	while (n < max && (tab = strchr(line, '\t')) != NULL) {
-		*tab = '\0';
-		line = tab + 1;
-		fields[n++] = line;
-	}
-	return n;
-}
-
-static void
-wire_close(struct wire *w)
-{
-	if (w->fd != -1)
-		close(w->fd);
-	free(w->buf);
-	w->fd = -1;
-	w->buf = NULL;
-}
-
-/* Connect: 0, or -1 (logged unless the archive is simply not running). */
-static int
-wire_open(struct wire *w, const char *runtime_dir, uint32_t max_line)
-{
-	struct timeval tv = { HIST_TIMEOUT_MS / 1000, HIST_TIMEOUT_MS % 1000 * 1000 };
-	struct sockaddr_un sun;
-
-	memset(w, 0, sizeof(*w));
-	w->fd = -1;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s",
-	    runtime_dir, HIST_SOCKET_NAME) >= sizeof(sun.sun_path)) {
-		log_warnx("history: socket path too long in %s", runtime_dir);
-		return -1;
-	}
-	w->size = HIST_WIRE_MAX(max_line);
-	if ((w->buf = malloc(w->size + 1)) == NULL ||
-	    (w->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-	    setsockopt(w->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1) {
-		log_warn("history: socket");
-		wire_close(w);
-		return -1;
-	}
-	if (connect(w->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED)
-			log_debug("history: %s: %s", sun.sun_path, strerror(errno));
-		else
-			log_warn("history: %s", sun.sun_path);
-		wire_close(w);
-		return -1;
-	}
-	return 0;
-}
-
-/* Send fields joined by TABs, the last with any LF made a space. */
-static int
-wire_send(struct wire *w, const char *const *fields, size_t n)
-{
-	size_t len = 0, flen;
-	ssize_t done;
-
-	for (size_t i = 0; i < n; i++) {
-		flen = strlen(fields[i]);
-		if (len + flen + 1 > w->size) {
-			log_warnx("history: request too long");
-			return -1;
-		}
-		memcpy(w->buf + len, fields[i], flen);
-		for (size_t k = len; k < len + flen; k++)
-			if (w->buf[k] == '\n')
-				w->buf[k] = ' ';
-		len += flen;
-		w->buf[len++] = i + 1 < n ? '\t' : '\n';
-	}
-	for (size_t off = 0; off < len; off += (size_t)done)
-		if ((done = write(w->fd, w->buf + off, len - off)) <= 0) {
-			log_warn("history: sending a request");
-			return -1;
-		}
-	return 0;
-}
-
-/* The next answer line (NUL-ended, no LF) in *line: 0, or -1. */
-static int
-wire_line(struct wire *w, char **line)
-{
-	char *lf;
-	ssize_t got;
-
-	memmove(w->buf, w->buf + w->taken, w->len - w->taken);
-	w->len -= w->taken;
-	w->taken = 0;
-	while ((lf = memchr(w->buf, '\n', w->len)) == NULL) {
-		if (w->len == w->size) {
-			log_warnx("history: an answer line is too long");
-			return -1;
-		}
-		if ((got = read(w->fd, w->buf + w->len, w->size - w->len)) <= 0) {
-			if (got == 0)
-				log_warnx("history: the archive closed mid-answer");
-			else
-				log_warn("history: reading an answer");
-			return -1;
-		}
-		w->len += (size_t)got;
-	}
-	*lf = '\0';
-	w->taken = (size_t)(lf - w->buf) + 1;
-	*line = w->buf;
-	return 0;
-}
 
 static int
 parse_line(char **f, size_t n, struct hist_line *l)
@@ -184,7 +53,7 @@ answer_line(struct answer *a, char *text, enum hist_status *status)
 {
 	struct hist_line l;
 	char *f[7];
-	size_t n = hist_split(text, f, 7);
+	size_t n = asksock_split(text, f, 7);
 
 	if (strcmp(f[0], "end") == 0 || strcmp(f[0], "full") == 0) {
 		*status = f[0][0] == 'e' ? HIST_OK : HIST_FULL;
@@ -218,16 +87,17 @@ ask(const char *runtime_dir, uint32_t max_line, const char *const *fields,
     size_t n, struct answer *a)
 {
 	enum hist_status status = HIST_UNAVAILABLE;
-	struct wire w;
+	struct asksock w;
 	char *line;
 
-	if (wire_open(&w, runtime_dir, max_line) == -1)
+	if (asksock_open(&w, runtime_dir, HIST_SOCKET_NAME,
+	    HIST_WIRE_MAX(max_line)) == -1)
 		return HIST_UNAVAILABLE;
-	if (wire_send(&w, fields, n) == 0)
-		while (wire_line(&w, &line) == 0 &&
+	if (asksock_send(&w, fields, n) == 0)
+		while (asksock_line(&w, &line) == 0 &&
 		    answer_line(a, line, &status) == 1)
 			;
-	wire_close(&w);
+	asksock_close(&w);
 	return status;
 }
 

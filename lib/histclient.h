@@ -8,8 +8,9 @@
  * registered user who was offline, and the groups it belongs to.  Only
  * chat-historyd opens the SQLite file: a session asks, for the moment
  * it needs an answer, so it links no SQLite and grows by nothing while
- * nobody asks.  Each question is one connection: a request line, then
- * answer lines, then a last line that says how it ended.
+ * nobody asks.  Each question is one connection (lib/asksock.h): a
+ * request line, then answer lines, then a last line that says how it
+ * ended.
  *
  * Request lines (fields separated by TAB, ended by LF):
  *	history TAB scope TAB name TAB viewer TAB limit TAB segment TAB before
@@ -39,7 +40,6 @@
 
 #define HIST_SOCKET_NAME	"history.sock"
 #define HIST_LIMIT_MAX		500	/* lines one history request gets */
-#define HIST_TIMEOUT_MS		3000	/* a question's whole answer */
 /* Longest request or answer line: a max_line text, names, numbers. */
 #define HIST_WIRE_MAX(max_line)	((size_t)(max_line) + 4 * SHM_NAME_MAX + 128)
 
@@ -94,11 +94,5 @@ enum hist_status hist_offline_done(const char *runtime_dir, uint32_t max_line,
 	    const char *user, uint64_t last_id);
 enum hist_status hist_groups(const char *runtime_dir, uint32_t max_line,
 	    const char *user, hist_group_fn fn, void *arg);
-
-/*
- * Split a wire line (NUL-ended, no LF) at TABs into at most max fields,
- * the last taking the rest: the count.  Shared with the archive's side.
- */
-size_t	hist_split(char *line, char **fields, size_t max);
 
 #endif
