@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "claims.h"
 #include "clock.h"
 #include "conf.h"
 #include "follower.h"
@@ -49,6 +50,7 @@ struct bridge {
 	const struct chat_conf *conf;
 	struct follower	 f;
 	struct bus	 bus;
+	struct claims	 claims;
 	kvStore		*roster;
 	int		 roster_stale;	/* a user of this node came or went */
 	int64_t		 next_beat;	/* monotonic ms of the next heartbeat */
@@ -97,7 +99,9 @@ start(struct bridge *br, const struct chat_conf *conf)
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	br->segment_id = br->f.shm.hdr->segment_id;
-	if ((br->roster = roster_open(br->bus.js, why, sizeof(why))) == NULL)
+	if ((br->roster = roster_open(br->bus.js, why, sizeof(why))) == NULL ||
+	    claims_open(&br->claims, br->bus.js, conf, &br->f, why,
+	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	if ((adopted = registry_adopt_remote(&br->f.shm, getpid())) > 0)
 		log_info("%u users of other nodes were shown here by the last "
@@ -133,6 +137,10 @@ publish(struct bridge *br)
 		}
 		if (!wire_carried(&br->f.shm, &e))
 			continue;
+		if (e.kind == REC_JOIN)
+			claims_joined(&br->claims, e.from_name, e.time);
+		if (e.kind == REC_LEAVE)
+			claims_left(&br->claims, e.from_name);
 		if (e.kind == REC_JOIN || e.kind == REC_LEAVE)
 			br->roster_stale = 1;
 		o.seq = e.seq;
@@ -161,7 +169,8 @@ beat(struct bridge *br)
 	br->next_beat = now + (int64_t)br->conf->node_heartbeat * 1000;
 	if (bus_heartbeat(&br->bus) == -1)
 		log_warnx("bus: the heartbeat was not sent");
-	nodes_check(&br->f, br->conf->node_timeout);
+	nodes_check(&br->f, br->conf->node_timeout, br->claims.kv);
+	claims_expire(&br->claims);
 }
 
 /* A heartbeat: its node is alive. */
@@ -215,23 +224,28 @@ receive(struct bridge *br)
 		apply(br, msgs[i]);
 }
 
+/* The bus's messages, or the front doors asking for names. */
 static void
-on_bus(void *arg, int fd, uint32_t events)
+on_event(void *arg, int fd, uint32_t events)
 {
-	(void)fd;
+	struct bridge *br = arg;
+
 	(void)events;
-	receive(arg);
+	if (fd == br->claims.fd)
+		claims_accept(&br->claims);
+	else
+		receive(br);
 }
 
 static void
-watch_bus(struct bridge *br)
+watch(struct bridge *br, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
-	ev.data.fd = br->bus.fd;
-	if (epoll_ctl(br->f.epfd, EPOLL_CTL_ADD, br->bus.fd, &ev) == -1)
+	ev.data.fd = fd;
+	if (epoll_ctl(br->f.epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		fatal("epoll_ctl");
-	br->f.on_event = on_bus;
+	br->f.on_event = on_event;
 	br->f.on_event_arg = br;
 }
 
@@ -272,7 +286,8 @@ main(int argc, char *argv[])
 	memset(&br, 0, sizeof(br));
 	follower_on_signals();
 	start(&br, &conf);
-	watch_bus(&br);
+	watch(&br, br.bus.fd);
+	watch(&br, br.claims.fd);
 	printf("ready %s\n", conf.node_name);
 	fflush(stdout);
 	publish(&br);
@@ -290,6 +305,7 @@ main(int argc, char *argv[])
 			    &br.f) == -1;
 	}
 	follower_close(&br.f);
+	claims_close(&br.claims);
 	kvStore_Destroy(br.roster);
 	bus_close(&br.bus);
 	nats_Close();

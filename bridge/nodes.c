@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "claims.h"
 #include "clock.h"
 #include "log.h"
 #include "nodes.h"
@@ -99,19 +100,22 @@ nodes_heard(struct follower *f, kvStore *roster, const char *node)
 	count_users(f);
 }
 
-/* node is dead: its users leave. */
+/* node is dead: its users leave, their names are free again. */
 static void
-bury(struct follower *f, const char *node)
+bury(struct follower *f, const char *node, kvStore *claims)
 {
 	uint32_t origin = remote_node_id(node), gone = 0;
+	char name[SHM_NAME_MAX + 1];
 	struct shm_slot *s;
 
 	for (uint32_t i = 0; i < f->shm.geo.max_sessions; i++) {
 		s = shm_slot(&f->shm, i);
 		if (atomic_load(&s->s_state) != SLOT_ACTIVE || s->s_origin != origin)
 			continue;
+		shm_name_copy(name, s->s_name);
 		registry_release(&f->shm, i, getpid(),
 		    atomic_load(&s->s_generation), "node lost");
+		claims_forget(claims, node, name);
 		gone++;
 	}
 	atomic_fetch_add(&f->shm.hdr->st_nodes_lost, 1);
@@ -122,7 +126,7 @@ bury(struct follower *f, const char *node)
 }
 
 void
-nodes_check(struct follower *f, unsigned timeout_s)
+nodes_check(struct follower *f, unsigned timeout_s, kvStore *claims)
 {
 	int64_t now = clock_unix_ms(), limit = (int64_t)timeout_s * 1000;
 	struct shm_node *n;
@@ -133,7 +137,7 @@ nodes_check(struct follower *f, unsigned timeout_s)
 		    now - atomic_load(&n->n_heard_ms) < limit)
 			continue;
 		atomic_store(&n->n_state, NODE_DEAD);
-		bury(f, n->n_name);
+		bury(f, n->n_name, claims);
 	}
 	count_users(f);
 }

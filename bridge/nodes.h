@@ -25,7 +25,8 @@
 void	nodes_start(struct follower *f);
 /* A heartbeat from node: alive; back from the dead: its roster again. */
 void	nodes_heard(struct follower *f, kvStore *roster, const char *node);
-/* The nodes unheard for timeout_s: dead, their users gone. */
-void	nodes_check(struct follower *f, unsigned timeout_s);
+/* The nodes unheard for timeout_s: dead, their users gone and their
+ * names released in claims. */
+void	nodes_check(struct follower *f, unsigned timeout_s, kvStore *claims);
 
 #endif

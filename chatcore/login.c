@@ -19,6 +19,7 @@
 #include "fault.h"
 #include "log.h"
 #include "names.h"
+#include "nameclaim.h"
 #include "registry.h"
 #include "text.h"
 #include "users.h"
@@ -176,6 +177,34 @@ take(const struct core_user *u, uint64_t *after_join)
 	    after_join);
 }
 
+/*
+ * On a node of a cluster: the name must be this node's in the bus's
+ * bucket (chat-bridge claims it).  -1 with r set if another node's user
+ * has it.  Without a bridge, or with the bus away, the node admits on its
+ * own (logged): chat goes on within a node while the bus is down.
+ */
+static int
+claim_in_cluster(const struct core_user *u, struct core_result *r)
+{
+	char node[SHM_NAME_MAX + 1];
+
+	if (u->conf->nats_url[0] == '\0')
+		return 0;
+	switch (nameclaim(u->conf->runtime_dir, u->name, node, sizeof(node))) {
+	case NAME_CLAIMED:
+		return 0;
+	case NAME_CLAIM_TAKEN:
+		log_info("%s: %s is online on node %s", u->peer, u->name, node);
+		r->status = u->registered ? CR_ALREADY_ONLINE : CR_NAME_TAKEN;
+		return -1;
+	case NAME_CLAIM_UNAVAILABLE:
+		log_warnx("%s: %s admitted without a claim in the cluster (the "
+		    "bridge or the bus is away)", u->peer, u->name);
+		return 0;
+	}
+	return 0;
+}
+
 void
 core_take_name(const struct core_user *u, uint64_t *after_join,
     struct core_result *r)
@@ -186,6 +215,8 @@ core_take_name(const struct core_user *u, uint64_t *after_join,
 
 	core_result_set(r, CR_OK);
 	strlcpy(r->user, u->name, sizeof(r->user));
+	if (claim_in_cluster(u, r) == -1)
+		return;
 	if ((nr = take(u, after_join)) == NAME_OK)
 		return;
 	old = registry_lookup(u->shm, u->name, &generation);
@@ -193,6 +224,8 @@ core_take_name(const struct core_user *u, uint64_t *after_join,
 		r->status = CR_NAME_LOOKALIKE;
 	else if (!u->registered || old == SLOT_NONE)
 		r->status = CR_NAME_TAKEN;
+	else if (shm_slot(u->shm, old)->s_origin != 0)
+		r->status = CR_ALREADY_ONLINE;	/* on another node: its own */
 	else if (u->conf->duplicate_login == DUP_REFUSE &&
 	    (silent = silent_past_grace(u, old)) < 0)
 		r->status = CR_ALREADY_ONLINE;

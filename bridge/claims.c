@@ -1,0 +1,292 @@
+/*
+ * claims.c -- names claimed across the cluster (claims.h).
+ *
+ * A key is "u" and the hex of the name in lower case (names compare
+ * without case; a key may not hold every name character where it is).
+ */
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "asksock.h"
+#include "claims.h"
+#include "clock.h"
+#include "log.h"
+#include "nameclaim.h"
+#include "registry.h"
+#include "text.h"
+
+#define KEY_MAX		(2 + 2 * SHM_NAME_MAX)
+#define REQUEST_MAX	256
+
+static void
+key_of(const char *name, char *key)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0;
+
+	key[k++] = 'u';
+	for (; *name != '\0' && k + 2 < KEY_MAX; name++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)*name);
+
+		key[k++] = hex[c >> 4];
+		key[k++] = hex[c & 15];
+	}
+	key[k] = '\0';
+}
+
+int
+claims_open(struct claims *c, jsCtx *js, const struct chat_conf *conf,
+    struct follower *f, char *why, size_t whylen)
+{
+	kvConfig cfg;
+	natsStatus s;
+
+	memset(c, 0, sizeof(*c));
+	c->node = conf->node_name;
+	c->f = f;
+	if (js_KeyValue(&c->kv, js, CLAIMS_BUCKET) != NATS_OK) {
+		kvConfig_Init(&cfg);
+		cfg.Bucket = CLAIMS_BUCKET;
+		cfg.History = 1;
+		if ((s = js_CreateKeyValue(&c->kv, js, &cfg)) != NATS_OK &&
+		    (s = js_KeyValue(&c->kv, js, CLAIMS_BUCKET)) != NATS_OK) {
+			snprintf(why, whylen, "bucket %s: %s", CLAIMS_BUCKET,
+			    natsStatus_GetText(s));
+			return -1;
+		}
+	}
+	c->fd = asksock_listen(conf->runtime_dir, BRIDGE_SOCKET_NAME, c->path,
+	    sizeof(c->path), why, whylen);
+	return c->fd == -1 ? -1 : 0;
+}
+
+void
+claims_close(struct claims *c)
+{
+	if (c->fd != -1) {
+		close(c->fd);
+		unlink(c->path);
+	}
+	c->fd = -1;
+	if (c->kv != NULL)
+		kvStore_Destroy(c->kv);
+	c->kv = NULL;
+}
+
+/* node is dead here (its users left), or unknown: its claims lapse. */
+static int
+node_dead(struct claims *c, const char *node)
+{
+	const struct shm_node *n;
+
+	for (int i = 0; i < SHM_MAX_NODES; i++) {
+		n = &c->f->shm.hdr->nodes[i];
+		if (atomic_load(&n->n_state) != NODE_UNKNOWN &&
+		    strncmp(n->n_name, node, sizeof(n->n_name)) == 0)
+			return atomic_load(&n->n_state) == NODE_DEAD;
+	}
+	return 0;	/* not heard of yet: maybe just started; its claim holds */
+}
+
+/*
+ * Claim name for this node: "" if it is, or the node whose user has it
+ * in holder; -1 if the bus cannot say.
+ */
+static int
+claim(struct claims *c, const char *name, char *holder, size_t size)
+{
+	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
+	kvEntry *e = NULL;
+	uint64_t rev;
+	int len;
+
+	holder[0] = '\0';
+	key_of(name, key);
+	if (kvStore_Create(&rev, c->kv, key, c->node, (int)strlen(c->node)) == NATS_OK)
+		return 0;
+	if (kvStore_Get(&e, c->kv, key) != NATS_OK)
+		return -1;	/* the create failed for another reason */
+	len = kvEntry_ValueLen(e);
+	if (len < 0 || len > SHM_NAME_MAX) {
+		kvEntry_Destroy(e);
+		return -1;
+	}
+	memcpy(owner, kvEntry_Value(e), (size_t)len);
+	owner[len] = '\0';
+	rev = kvEntry_Revision(e);
+	kvEntry_Destroy(e);
+	if (strcmp(owner, c->node) == 0)
+		return 0;	/* ours: a user here has it, or had it */
+	if (node_dead(c, owner) &&
+	    kvStore_Update(&rev, c->kv, key, c->node, (int)strlen(c->node), rev) ==
+	    NATS_OK) {
+		log_info("%s: claimed from node %s, which is dead here", name, owner);
+		return 0;
+	}
+	strlcpy(holder, owner, size);
+	return 0;
+}
+
+/*
+ * A name just given to a front door: its leave of an earlier login,
+ * still to be read from the log, must not release it meanwhile.
+ */
+static void
+promise(struct claims *c, const char *name)
+{
+	int64_t now = clock_monotonic_ms();
+	size_t i, oldest = 0;
+
+	for (i = 0; i < CLAIMS_PROMISED; i++) {
+		if (strcasecmp(c->promised[i].name, name) == 0 ||
+		    c->promised[i].until < now)
+			break;
+		if (c->promised[i].until < c->promised[oldest].until)
+			oldest = i;
+	}
+	if (i == CLAIMS_PROMISED)
+		i = oldest;
+	strlcpy(c->promised[i].name, name, sizeof(c->promised[i].name));
+	c->promised[i].made = clock_unix_ms();
+	c->promised[i].until = now + CLAIMS_PROMISE_MS;
+}
+
+/* The promise of name, or NULL. */
+static int
+promised(const struct claims *c, const char *name)
+{
+	int64_t now = clock_monotonic_ms();
+
+	for (size_t i = 0; i < CLAIMS_PROMISED; i++)
+		if (c->promised[i].until >= now &&
+		    strcasecmp(c->promised[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The login given name has joined (a join at time or later), or gave
+ * up: no longer a promise.  An earlier login's join, read late, is not
+ * the promised one's.
+ */
+static void
+unpromise(struct claims *c, const char *name, int64_t time)
+{
+	for (size_t i = 0; i < CLAIMS_PROMISED; i++)
+		if (strcasecmp(c->promised[i].name, name) == 0 &&
+		    time >= c->promised[i].made) {
+			c->promised[i].name[0] = '\0';
+			c->promised[i].until = 0;
+		}
+}
+
+static void
+answer(int fd, const char *text)
+{
+	ssize_t n = write(fd, text, strlen(text));
+
+	(void)n;	/* the asker gave up: it times out and says so */
+}
+
+static void
+claim_request(struct claims *c, int fd)
+{
+	char buf[REQUEST_MAX + 1], holder[SHM_NAME_MAX + 1], reply[64];
+	char *f[2];
+
+	if (asksock_request(fd, buf, REQUEST_MAX) == -1)
+		return;
+	if (asksock_split(buf, f, 2) != 2 || strcmp(f[0], "claim") != 0 ||
+	    !name_valid(f[1], strlen(f[1]))) {
+		answer(fd, "error\tmalformed request\n");
+		return;
+	}
+	if (claim(c, f[1], holder, sizeof(holder)) == -1)
+		answer(fd, "error\tthe bus cannot say now\n");
+	else if (holder[0] == '\0') {
+		promise(c, f[1]);
+		answer(fd, "end\n");
+	}
+	else {
+		snprintf(reply, sizeof(reply), "taken\t%s\n", holder);
+		answer(fd, reply);
+	}
+}
+
+void
+claims_accept(struct claims *c)
+{
+	int fd;
+
+	while ((fd = asksock_accept(c->fd)) != -1) {
+		claim_request(c, fd);
+		close(fd);
+	}
+}
+
+void
+claims_joined(struct claims *c, const char *name, int64_t time)
+{
+	char key[KEY_MAX + 1];
+	uint64_t rev;
+
+	unpromise(c, name, time);
+	key_of(name, key);
+	if (kvStore_Put(&rev, c->kv, key, c->node, (int)strlen(c->node)) != NATS_OK)
+		log_warnx("claims: %s not recorded for this node", name);
+}
+
+/* A name given out whose login never joined: released after a while. */
+void
+claims_expire(struct claims *c)
+{
+	int64_t now = clock_monotonic_ms();
+	char name[SHM_NAME_MAX + 1];
+
+	for (size_t i = 0; i < CLAIMS_PROMISED; i++) {
+		if (c->promised[i].name[0] == '\0' || c->promised[i].until >= now)
+			continue;
+		strlcpy(name, c->promised[i].name, sizeof(name));
+		unpromise(c, name, INT64_MAX);
+		claims_left(c, name);
+	}
+}
+
+/* Delete name's claim if it is node's. */
+static void
+release(kvStore *kv, const char *node, const char *name)
+{
+	char key[KEY_MAX + 1];
+	kvEntry *e = NULL;
+	int len;
+
+	key_of(name, key);
+	if (kvStore_Get(&e, kv, key) != NATS_OK)
+		return;
+	len = kvEntry_ValueLen(e);
+	if (len == (int)strlen(node) && memcmp(kvEntry_Value(e), node, (size_t)len) == 0)
+		kvStore_Delete(kv, key);
+	kvEntry_Destroy(e);
+}
+
+void
+claims_left(struct claims *c, const char *name)
+{
+	uint32_t slot = registry_find(&c->f->shm, name);
+
+	/* A newer login here has the name, or is about to take it. */
+	if ((slot != SLOT_NONE && shm_slot(&c->f->shm, slot)->s_origin == 0) ||
+	    promised(c, name))
+		return;
+	release(c->kv, c->node, name);
+}
+
+void
+claims_forget(kvStore *kv, const char *node, const char *name)
+{
+	release(kv, node, name);
+}

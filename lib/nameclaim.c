@@ -1,0 +1,36 @@
+/*
+ * nameclaim.c -- asking chat-bridge for a name (nameclaim.h).
+ */
+#include <string.h>
+
+#include "asksock.h"
+#include "log.h"
+#include "nameclaim.h"
+#include "shm_layout.h"
+
+#define CLAIM_LINE_MAX	256
+
+enum name_claim
+nameclaim(const char *runtime_dir, const char *name, char *node, size_t nodelen)
+{
+	const char *request[] = { "claim", name };
+	enum name_claim result = NAME_CLAIM_UNAVAILABLE;
+	struct asksock a;
+	char *line, *f[2];
+
+	node[0] = '\0';
+	if (asksock_open(&a, runtime_dir, BRIDGE_SOCKET_NAME, CLAIM_LINE_MAX) == -1)
+		return NAME_CLAIM_UNAVAILABLE;
+	if (asksock_send(&a, request, 2) == 0 && asksock_line(&a, &line) == 0) {
+		if (strcmp(line, "end") == 0)
+			result = NAME_CLAIMED;
+		else if (asksock_split(line, f, 2) == 2 && strcmp(f[0], "taken") == 0 &&
+		    strlen(f[1]) <= SHM_NAME_MAX) {
+			strlcpy(node, f[1], nodelen);
+			result = NAME_CLAIM_TAKEN;
+		} else
+			log_warnx("claiming %s: the bridge answers: %s", name, line);
+	}
+	asksock_close(&a);
+	return result;
+}

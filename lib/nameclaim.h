@@ -1,0 +1,31 @@
+/*
+ * nameclaim.h -- a name claimed across the nodes of a cluster.
+ *
+ * Owns the asking side of chat-bridge's socket (BRIDGE_SOCKET_NAME in
+ * the runtime directory, lib/asksock.h): before a front door gives a
+ * user a name on a node of a cluster (nats_url set), it asks the bridge
+ * to claim the name for this node in the bus's key-value bucket, where
+ * a claim is made only if no other node holds it.
+ *
+ *	request:  claim TAB NAME
+ *	answers:  end             the name is this node's
+ *	          taken TAB NODE  another node's user has it
+ *	          error TAB WHY   the bus cannot say now
+ */
+#ifndef CHAT_NAMECLAIM_H
+#define CHAT_NAMECLAIM_H
+
+#include <stddef.h>
+
+#define BRIDGE_SOCKET_NAME	"bridge.sock"
+
+enum name_claim {
+	NAME_CLAIMED,
+	NAME_CLAIM_TAKEN,	/* node says which */
+	NAME_CLAIM_UNAVAILABLE,	/* no bridge, or the bus is away: logged */
+};
+
+enum name_claim nameclaim(const char *runtime_dir, const char *name,
+	    char *node, size_t nodelen);
+
+#endif
