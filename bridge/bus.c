@@ -269,7 +269,8 @@ bus_take(struct bus *b, natsMsg ***msgs)
 			fatalx("out of memory");
 		room = n;
 	}
-	memcpy(taken, b->queue, n * sizeof(*taken));
+	if (n > 0)
+		memcpy(taken, b->queue, n * sizeof(*taken));
 	b->queued = 0;
 	pthread_mutex_unlock(&b->lock);
 	*msgs = taken;
