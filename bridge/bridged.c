@@ -54,6 +54,7 @@ struct bridge {
 	kvStore		*roster;
 	int		 roster_stale;	/* a user of this node came or went */
 	int64_t		 next_beat;	/* monotonic ms of the next heartbeat */
+	int		 deaf;		/* the bus was away since the last beat */
 	uint64_t	 segment_id;
 	int		 blocked;	/* the bus refused a publish: retry */
 	char		*text;		/* max_line bytes, inbound */
@@ -99,9 +100,9 @@ start(struct bridge *br, const struct chat_conf *conf)
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	br->segment_id = br->f.shm.hdr->segment_id;
-	if ((br->roster = roster_open(br->bus.js, why, sizeof(why))) == NULL ||
-	    claims_open(&br->claims, br->bus.js, conf, &br->f, why,
-	    sizeof(why)) == -1)
+	if ((br->roster = roster_open(br->bus.js, br->bus.replicas, why,
+	    sizeof(why))) == NULL || claims_open(&br->claims, br->bus.js,
+	    br->bus.replicas, conf, &br->f, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	if ((adopted = registry_adopt_remote(&br->f.shm, getpid())) > 0)
 		log_info("%u users of other nodes were shown here by the last "
@@ -167,6 +168,14 @@ beat(struct bridge *br)
 	if (now < br->next_beat)
 		return;
 	br->next_beat = now + (int64_t)br->conf->node_heartbeat * 1000;
+	if (!atomic_load(&br->bus.connected)) {
+		br->deaf = 1;	/* nobody can be heard: nobody is dead */
+		return;
+	}
+	if (br->deaf) {
+		nodes_start(&br->f);	/* heard from now on */
+		br->deaf = 0;
+	}
 	if (bus_heartbeat(&br->bus) == -1)
 		log_warnx("bus: the heartbeat was not sent");
 	nodes_check(&br->f, br->conf->node_timeout, br->claims.kv);

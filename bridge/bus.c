@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +12,17 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "clock.h"
 #include "log.h"
 #include "nodes.h"
 #include "wire.h"
 
 #define PUBLISH_WAIT_MS		5000
 #define PING_INTERVAL_MS	5000
+#define ORDERED_HEARTBEAT_NS	1000000000LL	/* 1 s */
+#define REPLAY_MS		10000	/* a new segment reads back this far */
+#define STREAM_TRIES		60	/* STREAM_RETRY_MS apart */
+#define STREAM_RETRY_MS		250
 #define DUPLICATES_WINDOW_NS	(3600LL * 1000000000LL)	/* an hour */
 
 /* On a cnats thread: queue the message, wake the bridge. */
@@ -46,9 +52,12 @@ on_message(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *arg)
 static void
 on_disconnected(natsConnection *nc, void *arg)
 {
+	struct bus *b = arg;
+
 	(void)nc;
-	(void)arg;
-	log_warnx("bus: disconnected; reconnecting");
+	atomic_store(&b->connected, 0);
+	if (!atomic_load(&b->closing))
+		log_warnx("bus: disconnected; reconnecting");
 }
 
 static void
@@ -60,6 +69,7 @@ on_reconnected(natsConnection *nc, void *arg)
 	if (natsConnection_GetConnectedUrl(nc, url, sizeof(url)) != NATS_OK)
 		strlcpy(url, "?", sizeof(url));
 	log_info("bus: reconnected to %s", url);
+	atomic_store(&((struct bus *)arg)->connected, 1);
 }
 
 /* The comma-separated nats_url as an array (strings in copy). */
@@ -89,9 +99,11 @@ connect_bus(struct bus *b, const struct chat_conf *conf)
 
 	strlcpy(copy, conf->nats_url, sizeof(copy));
 	n = split_servers(copy, servers, 32);
+	b->replicas = n >= 3 ? 3 : 1;
 	if ((s = natsOptions_Create(&o)) == NATS_OK &&
 	    (s = natsOptions_SetServers(o, servers, (int)n)) == NATS_OK &&
 	    (s = natsOptions_SetName(o, b->node)) == NATS_OK &&
+	    (s = natsOptions_SetNoRandomize(o, true)) == NATS_OK &&
 	    (s = natsOptions_SetMaxReconnect(o, -1)) == NATS_OK &&
 	    (s = natsOptions_SetReconnectWait(o, 250)) == NATS_OK &&
 	    (s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS)) == NATS_OK &&
@@ -124,11 +136,32 @@ make_stream(struct bus *b)
 	sc.SubjectsLen = 1;
 	sc.Storage = js_FileStorage;
 	sc.Duplicates = DUPLICATES_WINDOW_NS;
+	sc.Replicas = b->replicas;	/* a server of three may die */
 	s = js_AddStream(&si, b->js, &sc, NULL, &err);
 	if (s == NATS_OK)
 		jsStreamInfo_Destroy(si);
 	else if (err == JSStreamNameExistErr)
 		s = NATS_OK;	/* another node made it meanwhile */
+	return s;
+}
+
+/*
+ * The stream, made if need be; a cluster just started may take a few
+ * seconds to elect the leader JetStream needs, so it is tried for a while.
+ */
+static natsStatus
+stream_ready(struct bus *b)
+{
+	natsStatus s;
+
+	for (int i = 0; i < STREAM_TRIES; i++) {
+		if ((s = make_stream(b)) == NATS_OK)
+			return s;
+		if (i == 0)
+			log_info("bus: no JetStream yet (%s); trying again",
+			    natsStatus_GetText(s));
+		usleep(STREAM_RETRY_MS * 1000);
+	}
 	return s;
 }
 
@@ -148,11 +181,19 @@ subscribe(struct bus *b, uint64_t start)
 	jsSubOptions_Init(&so);
 	so.Stream = WIRE_STREAM;
 	so.Ordered = true;
+	/* A consumer on a server that died is noticed within 2 s. */
+	so.Config.Heartbeat = ORDERED_HEARTBEAT_NS;
 	if (start > 0) {
 		so.Config.DeliverPolicy = js_DeliverByStartSequence;
 		so.Config.OptStartSeq = start;
-	} else
-		so.Config.DeliverPolicy = js_DeliverNew;
+	} else {
+		/*
+		 * A new segment: the last seconds again, so the joins and
+		 * leaves that came after the rosters were written correct them.
+		 */
+		so.Config.DeliverPolicy = js_DeliverByStartTime;
+		so.Config.OptStartTime = (clock_unix_ms() - REPLAY_MS) * 1000000;
+	}
 	return js_Subscribe(&b->sub, b->js, WIRE_SUBJECTS, on_message, b, NULL,
 	    &so, &err);
 }
@@ -170,9 +211,11 @@ bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
 		snprintf(why, whylen, "eventfd: %s", strerror(errno));
 		return -1;
 	}
+	log_info("bus: connecting to %s", conf->nats_url);
+	atomic_store(&b->connected, 1);
 	if ((s = connect_bus(b, conf)) != NATS_OK ||
 	    (s = natsConnection_JetStream(&b->js, b->nc, NULL)) != NATS_OK ||
-	    (s = make_stream(b)) != NATS_OK || (s = subscribe(b, start)) != NATS_OK ||
+	    (s = stream_ready(b)) != NATS_OK || (s = subscribe(b, start)) != NATS_OK ||
 	    (s = natsConnection_Subscribe(&b->heartbeats, b->nc, NODES_SUBJECT "*",
 	    on_message, b)) != NATS_OK) {
 		snprintf(why, whylen, "bus %s: %s (%s)", conf->nats_url,
@@ -186,6 +229,7 @@ bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
 void
 bus_close(struct bus *b)
 {
+	atomic_store(&b->closing, 1);	/* the disconnect that follows is ours */
 	if (b->heartbeats != NULL)
 		natsSubscription_Destroy(b->heartbeats);
 	if (b->sub != NULL)

@@ -16,6 +16,7 @@
 
 #include <nats/nats.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -30,6 +31,10 @@ struct bus {
 	natsMsg		**queue;
 	size_t		 queued, room;
 	char		 node[SHM_NAME_MAX + 1];
+	int		 replicas;	/* of the stream and buckets: 3 when
+					   nats_url names 3 servers or more */
+	_Atomic int	 connected;	/* 0 while cnats reconnects */
+	_Atomic int	 closing;	/* bus_close under way */
 };
 
 /*

@@ -3,6 +3,8 @@
  *
  * A key is "u" and the hex of the name in lower case (names compare
  * without case; a key may not hold every name character where it is).
+ * A free name's key is absent or holds "" (a release is a
+ * compare-and-set, not a delete).
  */
 #include <ctype.h>
 #include <stdatomic.h>
@@ -21,6 +23,7 @@
 
 #define KEY_MAX		(2 + 2 * SHM_NAME_MAX)
 #define REQUEST_MAX	256
+#define CLAIM_TRIES	5	/* a claim read late, written meanwhile */
 
 static void
 key_of(const char *name, char *key)
@@ -39,8 +42,8 @@ key_of(const char *name, char *key)
 }
 
 int
-claims_open(struct claims *c, jsCtx *js, const struct chat_conf *conf,
-    struct follower *f, char *why, size_t whylen)
+claims_open(struct claims *c, jsCtx *js, int replicas,
+    const struct chat_conf *conf, struct follower *f, char *why, size_t whylen)
 {
 	kvConfig cfg;
 	natsStatus s;
@@ -52,6 +55,15 @@ claims_open(struct claims *c, jsCtx *js, const struct chat_conf *conf,
 		kvConfig_Init(&cfg);
 		cfg.Bucket = CLAIMS_BUCKET;
 		cfg.History = 1;
+		/*
+		 * One replica, whatever the stream has: nats-server 2.9 checks a
+		 * clustered bucket's expected revision before the write is
+		 * agreed, so two nodes' compare-and-sets over the same revision
+		 * both succeeded (t/cluster.t saw it); on one replica the check
+		 * and the write are one step.
+		 */
+		cfg.Replicas = 1;
+		(void)replicas;
 		if ((s = js_CreateKeyValue(&c->kv, js, &cfg)) != NATS_OK &&
 		    (s = js_KeyValue(&c->kv, js, CLAIMS_BUCKET)) != NATS_OK) {
 			snprintf(why, whylen, "bucket %s: %s", CLAIMS_BUCKET,
@@ -92,24 +104,15 @@ node_dead(struct claims *c, const char *node)
 	return 0;	/* not heard of yet: maybe just started; its claim holds */
 }
 
-/*
- * Claim name for this node: "" if it is, or the node whose user has it
- * in holder; -1 if the bus cannot say.
- */
+/* The owner of key and the revision it was read at: 0, or -1. */
 static int
-claim(struct claims *c, const char *name, char *holder, size_t size)
+owner_of(struct claims *c, const char *key, char *owner, uint64_t *rev)
 {
-	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
 	kvEntry *e = NULL;
-	uint64_t rev;
 	int len;
 
-	holder[0] = '\0';
-	key_of(name, key);
-	if (kvStore_Create(&rev, c->kv, key, c->node, (int)strlen(c->node)) == NATS_OK)
-		return 0;
 	if (kvStore_Get(&e, c->kv, key) != NATS_OK)
-		return -1;	/* the create failed for another reason */
+		return -1;
 	len = kvEntry_ValueLen(e);
 	if (len < 0 || len > SHM_NAME_MAX) {
 		kvEntry_Destroy(e);
@@ -117,18 +120,47 @@ claim(struct claims *c, const char *name, char *holder, size_t size)
 	}
 	memcpy(owner, kvEntry_Value(e), (size_t)len);
 	owner[len] = '\0';
-	rev = kvEntry_Revision(e);
+	*rev = kvEntry_Revision(e);
 	kvEntry_Destroy(e);
-	if (strcmp(owner, c->node) == 0)
-		return 0;	/* ours: a user here has it, or had it */
-	if (node_dead(c, owner) &&
-	    kvStore_Update(&rev, c->kv, key, c->node, (int)strlen(c->node), rev) ==
-	    NATS_OK) {
-		log_info("%s: claimed from node %s, which is dead here", name, owner);
-		return 0;
-	}
-	strlcpy(holder, owner, size);
 	return 0;
+}
+
+/*
+ * Claim name for this node: "" in holder if it is, or the node whose
+ * user has it; -1 if the bus cannot say.  A claim is a create (one node
+ * wins), or a compare-and-set over the revision read: a replica may
+ * answer a read late, so what was read counts only if nothing was
+ * written since -- this node's own claim of an earlier login, or a dead
+ * node's.
+ */
+static int
+claim(struct claims *c, const char *name, char *holder, size_t size)
+{
+	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
+	uint64_t rev, now;
+
+	holder[0] = '\0';
+	key_of(name, key);
+	for (int tries = 0; tries < CLAIM_TRIES; tries++) {
+		if (kvStore_Create(&now, c->kv, key, c->node,
+		    (int)strlen(c->node)) == NATS_OK)
+			return 0;
+		if (owner_of(c, key, owner, &rev) == -1)
+			continue;	/* deleted meanwhile: create again */
+		if (owner[0] != '\0' && strcmp(owner, c->node) != 0 &&
+		    !node_dead(c, owner)) {
+			strlcpy(holder, owner, size);
+			return 0;
+		}
+		if (kvStore_Update(&now, c->kv, key, c->node,
+		    (int)strlen(c->node), rev) == NATS_OK) {
+			if (owner[0] != '\0' && strcmp(owner, c->node) != 0)
+				log_info("%s: claimed from node %s, which is dead "
+				    "here", name, owner);
+			return 0;
+		}
+	}
+	return -1;
 }
 
 /*
@@ -231,13 +263,14 @@ claims_accept(struct claims *c)
 void
 claims_joined(struct claims *c, const char *name, int64_t time)
 {
-	char key[KEY_MAX + 1];
-	uint64_t rev;
+	char holder[SHM_NAME_MAX + 1];
 
 	unpromise(c, name, time);
-	key_of(name, key);
-	if (kvStore_Put(&rev, c->kv, key, c->node, (int)strlen(c->node)) != NATS_OK)
+	if (claim(c, name, holder, sizeof(holder)) == -1)
 		log_warnx("claims: %s not recorded for this node", name);
+	else if (holder[0] != '\0')
+		log_warnx("claims: %s joined here while node %s holds the name "
+		    "(admitted while the bus was away)", name, holder);
 }
 
 /* A name given out whose login never joined: released after a while. */
@@ -256,21 +289,22 @@ claims_expire(struct claims *c)
 	}
 }
 
-/* Delete name's claim if it is node's. */
+/*
+ * Free name's claim if it is node's: its value made "" over the
+ * revision read (kvStore_Delete cannot compare, and a late read could
+ * make it delete another node's claim).
+ */
 static void
 release(kvStore *kv, const char *node, const char *name)
 {
-	char key[KEY_MAX + 1];
-	kvEntry *e = NULL;
-	int len;
+	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
+	struct claims c = { .kv = kv };
+	uint64_t rev, now;
 
 	key_of(name, key);
-	if (kvStore_Get(&e, kv, key) != NATS_OK)
-		return;
-	len = kvEntry_ValueLen(e);
-	if (len == (int)strlen(node) && memcmp(kvEntry_Value(e), node, (size_t)len) == 0)
-		kvStore_Delete(kv, key);
-	kvEntry_Destroy(e);
+	if (owner_of(&c, key, owner, &rev) == 0 && strcmp(owner, node) == 0 &&
+	    kvStore_Update(&now, kv, key, "", 0, rev) != NATS_OK)
+		log_info("claims: %s changed hands meanwhile; left alone", name);
 }
 
 void

@@ -35,8 +35,9 @@ struct claims {
 	} promised[CLAIMS_PROMISED];
 };
 
-int	claims_open(struct claims *c, jsCtx *js, const struct chat_conf *conf,
-	    struct follower *f, char *why, size_t whylen);
+int	claims_open(struct claims *c, jsCtx *js, int replicas,
+	    const struct chat_conf *conf, struct follower *f, char *why,
+	    size_t whylen);
 void	claims_close(struct claims *c);
 /* Answer the front doors waiting on the socket. */
 void	claims_accept(struct claims *c);

@@ -12,7 +12,7 @@
 #include "text.h"
 
 kvStore *
-roster_open(jsCtx *js, char *why, size_t whylen)
+roster_open(jsCtx *js, int replicas, char *why, size_t whylen)
 {
 	kvStore *kv = NULL;
 	kvConfig cfg;
@@ -23,6 +23,7 @@ roster_open(jsCtx *js, char *why, size_t whylen)
 	kvConfig_Init(&cfg);
 	cfg.Bucket = ROSTER_BUCKET;
 	cfg.History = 1;
+	cfg.Replicas = replicas;
 	if ((s = js_CreateKeyValue(&kv, js, &cfg)) != NATS_OK &&
 	    (s = js_KeyValue(&kv, js, ROSTER_BUCKET)) != NATS_OK) {
 		snprintf(why, whylen, "bucket %s: %s", ROSTER_BUCKET,

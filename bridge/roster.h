@@ -19,7 +19,7 @@
 #define ROSTER_BUCKET	"chat-roster"
 
 /* Bind (or make) the bucket: NULL with why filled. */
-kvStore	*roster_open(jsCtx *js, char *why, size_t whylen);
+kvStore	*roster_open(jsCtx *js, int replicas, char *why, size_t whylen);
 /* Write this node's users: 0, or -1 (logged; tried again later). */
 int	roster_publish(kvStore *kv, const char *node, struct follower *f);
 /* Show every other node's users here (remote_apply, as joins). */

@@ -23,30 +23,50 @@ NATS = shutil.which("nats-server")
 
 
 class Nats:
-    """A nats-server with JetStream: its own port and storage directory."""
+    """Three nats-servers with JetStream clustered on loopback: each its
+    own client port, route port and storage directory."""
 
-    def __init__(self, svc):
+    def __init__(self, svc, n=3):
         self.svc = svc
-        self.port = T.free_port()
-        self.dir = os.path.join(svc.dir, "nats")
-        self.p = None
+        self.ports = [T.free_port() for _ in range(n)]
+        self.routes = [T.free_port() for _ in range(n)]
+        self.p = [None] * n
 
-    def start(self):
-        with open(os.path.join(self.svc.dir, "nats.log"), "ab") as log:
-            self.p = subprocess.Popen([NATS, "-js", "-a", "127.0.0.1", "-p",
-                                       str(self.port), "-sd", self.dir],
-                                      stdout=log, stderr=log,
-                                      start_new_session=True)
-        self.svc._extra.append(self.p)
-        return T.wait_for(lambda: T._tcp_listening(self.port), timeout=10)
+    def start(self, i):
+        routes = ",".join("nats://127.0.0.1:%d" % r for k, r in enumerate(self.routes)
+                          if k != i)
+        cmd = [NATS, "-js", "-a", "127.0.0.1", "-p", str(self.ports[i]),
+               "--server_name", "s%d" % i, "--cluster_name", "chat-t",
+               "--cluster", "nats://127.0.0.1:%d" % self.routes[i],
+               "--routes", routes, "-sd", os.path.join(self.svc.dir, "nats%d" % i)]
+        with open(os.path.join(self.svc.dir, "nats%d.log" % i), "ab") as log:
+            self.p[i] = subprocess.Popen(cmd, stdout=log, stderr=log,
+                                         start_new_session=True)
+        self.svc._extra.append(self.p[i])
+        return T.wait_for(lambda: T._tcp_listening(self.ports[i]), timeout=10)
 
-    def stop(self):
-        self.p.terminate()
-        self.p.wait(timeout=10)
+    def start_all(self):
+        return all([self.start(i) for i in range(len(self.ports))])
 
-    @property
-    def url(self):
-        return "nats://127.0.0.1:%d" % self.port
+    def stop(self, i):
+        self.p[i].kill()
+        self.p[i].wait(timeout=10)
+
+    def stop_all(self):
+        for i in range(len(self.ports)):
+            self.stop(i)
+
+    def url(self, first):
+        """Every server, server first first (the one a node connects to)."""
+        order = [first] + [k for k in range(len(self.ports)) if k != first]
+        return ", ".join("nats://127.0.0.1:%d" % self.ports[k] for k in order)
+
+    def clients(self, i):
+        """Connections server i serves now (its monitoring is off: ss)."""
+        r = subprocess.run(["ss", "-Htn", "state", "established",
+                            "( sport = :%d )" % self.ports[i]],
+                           capture_output=True, text=True)
+        return len(r.stdout.splitlines())
 
 
 class Bridge:
@@ -130,7 +150,7 @@ def race(a, b, tries):
         for d in (a.dir, b.dir):
             for f in glob.glob(os.path.join(d, "*.log")):
                 for line in open(f, errors="replace"):
-                    if "claim" in line or "admitted" in line:
+                    if "claim" in line or "admitted" in line or "DBG" in line:
                         T.diag(line.rstrip())
         T.diag(repr(bad[:3]))
     T.is_(bad, [], "the same name on two nodes at once, %d times: exactly one "
@@ -151,9 +171,9 @@ def main():
         T.skip_all("nats-server is not installed")
     with T.Service(hub=False, accept=False) as base:
         nats = Nats(base)
-        T.ok(nats.start(), "nats-server -js starts on its own port")
-        a, ba = node("alpha", nats.url)
-        b, bb = node("beta", nats.url)
+        T.ok(nats.start_all(), "three nats-servers with JetStream, clustered, start")
+        a, ba = node("alpha", nats.url(0))
+        b, bb = node("beta", nats.url(1))
         with a, b:
             T.ok(ba.start(), "alpha's bridge is ready")
             T.ok(bb.start(), "beta's bridge is ready")
@@ -194,7 +214,7 @@ def main():
 
             # A third node that starts later is shown who is online
             # (the roster), and its users reach the others.
-            g, bg = node("gamma", nats.url)
+            g, bg = node("gamma", nats.url(2))
             with g:
                 T.ok(bg.start(), "gamma's bridge is ready")
                 gus = g.client("gus")
@@ -274,13 +294,39 @@ def main():
                   "its consumer gives it what it missed, once, in order")
             bob.expect_nothing("and nothing twice")
 
-            # The bus down for a while: lines wait, then arrive.
-            nats.stop()
-            ann.send("while the bus is down")
-            time.sleep(1)
-            T.ok(nats.start(), "nats-server starts again")
-            bob.expect("<ann> while the bus is down", timeout=20,
-                       desc="a line sent while the bus was down arrives after it")
+            # The server alpha's bridge is connected to dies: it fails over
+            # to another of the cluster, nothing lost.
+            T.ok(nats.clients(0) > 0, "alpha's bridge is connected to server 0")
+            nats.stop(0)
+            start = time.monotonic()
+            for i in range(100):
+                ann.send("failover %d" % i)
+            got = [bob.read_line(timeout=10) for _ in range(100)]
+            T.is_(got, ["<ann> failover %d" % i for i in range(100)],
+                  "server 0 killed: every line crosses, once, in order")
+            T.ok(time.monotonic() - start < 5 + 2,
+                 "within 5 s of the failover (%.1f s for 100 lines)"
+                 % (time.monotonic() - start))
+            bob.expect_nothing("and nothing twice")
+            T.ok(nats.start(0), "server 0 starts again")
+
+            # Every server down for 10 s: each node chats on its own, then
+            # what was said crosses when the cluster is back.
+            ann2 = a.client("ann2")
+            ann2.login("ann2")
+            ann.expect("* ann2 joined", skip=True)
+            bob.expect("* ann2 joined", skip=True)
+            nats.stop_all()
+            for i in range(20):
+                ann.send("while the bus is down %d" % i)
+            ann2.expect("<ann> while the bus is down 19",
+                        "the bus down: alpha's users go on chatting", skip=True)
+            time.sleep(10)
+            T.ok(nats.start_all(), "the cluster starts again after 10 s")
+            got = [bob.read_line(timeout=30) for _ in range(20)]
+            T.is_(got, ["<ann> while the bus is down %d" % i for i in range(20)],
+                  "then beta gets every line said meanwhile, once, in order")
+            bob.expect_nothing("and nothing twice")
             bob.send("/quit")
             ann.expect("* bob left (quit)", "a leave on beta is announced on alpha",
                        skip=True)
