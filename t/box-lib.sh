@@ -39,7 +39,7 @@ client_start() {  # NAME PORT
 	CFD[$1]=$fd
 }
 say() { echo "$2" >&"${CFD[$1]}"; }
-seen() { grep -qF -- "$2" "$T/$1.out"; }
+seen() { grep -qF -- "$2" "$T/$1.out" 2>/dev/null; }	# (nc makes NAME.out a moment after)
 expect() {  # CLIENT TEXT: the client's output shows TEXT within 10 s
 	wait_for 10 seen "$1" "$2" || {
 		echo "$1 did not see '$2'; its output:" | diag

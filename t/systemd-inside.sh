@@ -137,9 +137,10 @@ check "systemd-sysusers creates the chat user from sysusers.d/chat.conf" \
 getent passwd chat | diag
 [ -e /usr/lib/tmpfiles.d/chat.conf ] && systemd-tmpfiles --create /usr/lib/tmpfiles.d/chat.conf 2>&1 | diag
 systemctl daemon-reload
-check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service chat-history.service is clean" \
+check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service chat-history.service chat-bridge.service is clean" \
 	verify_clean $UNITDIR/chat.socket $UNITDIR/chat-hub.service $UNITDIR/chat@.service \
-	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service $UNITDIR/chat-history.service
+	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service $UNITDIR/chat-history.service \
+	$UNITDIR/chat-bridge.service
 
 # --- systemctl enable --now chat.socket ---
 systemctl enable --now chat.socket 2>&1 | diag
@@ -152,6 +153,19 @@ check "systemd-analyze verify default.target (chat.socket enabled): no ordering 
 	verify_default_target
 check "chat-history.service is active too (the hub wants it)" \
 	wait_for 10 is_active chat-history.service
+# A single node (no nats_url, the default): the hub pulls in the bridge,
+# which exits 0 at once and is not restarted.
+bridge_done() {
+	[ "$(systemctl show -P ActiveState chat-bridge.service)" = inactive ] &&
+		[ "$(systemctl show -P Result chat-bridge.service)" = success ] &&
+		[ "$(systemctl show -P ExecMainStatus chat-bridge.service)" = 0 ] &&
+		[ "$(systemctl show -P ExecMainPID chat-bridge.service)" != 0 ] &&
+		journalctl --no-pager -o cat -u chat-bridge.service | grep -qF "no nats_url"
+}
+check "chat-bridge.service (no nats_url: a single node) ran, exited 0 and is inactive, not restarted" \
+	eval 'wait_for 10 bridge_done && [ "$(systemctl show -P NRestarts chat-bridge.service)" = 0 ]'
+systemctl show -p ActiveState -p Result -p ExecMainStatus -p NRestarts chat-bridge.service | paste -sd' ' | diag
+journalctl --no-pager -o cat -u chat-bridge.service | tail -n 3 | diag
 hist_pid=$(systemctl show -P MainPID chat-history.service)
 check "chat-historyd (pid $hist_pid) runs as user chat" \
 	eval '[ "$(user_of "$hist_pid")" = chat ]'

@@ -10,7 +10,14 @@ chat-history.service, its sandbox, lines in `chatctl history`), two nc users,
 `systemctl enable --now chat-web.socket` with curl's /health and a
 WebSocket user (python3-websockets) chatting with an nc user, hub restart,
 kill -9 of a session, the journal, 100 clients at once and a burst of 300
-connections, and a restart of every unit with the archive kept.  Then a second container, with openbsd-inetd,
+connections, and a restart of every unit with the archive kept
+(chat-bridge.service, without nats_url, exits 0 at once).  Then a second
+container, with Debian's nats-server, runs t/cluster-inside.sh: the
+packaged nats-server.service with JetStream, and two chat nodes under
+systemd on one machine (the installed units for node "one", copies under
+other names for node "two"), whose users see each other's joins, lines
+and /users, across `systemctl restart chat-bridge.service`, with
+chatctl nodes and the bridge's sandbox score.  A third, with openbsd-inetd,
 ucspi-tcp and python3, runs t/inetd-inside.sh with README.md's inetd.conf
 line: two users chat through openbsd-inetd and through tcpserver while the
 hub runs as chat-hub.service; then tools/conn-rate measures connections per
@@ -35,6 +42,7 @@ import time
 SRCDIR = os.path.abspath(os.environ.get("CHAT_SRCDIR")
                          or os.path.join(os.path.dirname(__file__), ".."))
 BOX_TIMEOUT = 240       # seconds for an inside script (plus the figures)
+CLUSTER_TIMEOUT = 120   # seconds for cluster-inside.sh
 # Connections per figure in the second container (0: no figures); the
 # figures in doc/operations.md were made with CHAT_CONN_RATE_N=500.
 RATE_N = int(os.environ.get("CHAT_CONN_RATE_N") or 200)
@@ -258,13 +266,14 @@ def main():
         units = os.path.join(destdir, "usr/lib/systemd/system")
         tap(all(os.path.isfile(os.path.join(units, u)) for u in
                 ("chat.socket", "chat@.service", "chat-hub.service",
-                 "chat-web.socket", "chat-web@.service", "chat-history.service")) and
+                 "chat-web.socket", "chat-web@.service", "chat-history.service",
+                 "chat-bridge.service")) and
             os.path.isfile(os.path.join(destdir, "usr/lib/sysusers.d/chat.conf")),
             "make install puts the units in /usr/lib/systemd/system and "
             "sysusers.d/chat.conf in /usr/lib/sysusers.d")
         bad = []
         for u in ("chat@.service", "chat-hub.service", "chat-web@.service",
-                  "chat-history.service"):
+                  "chat-history.service", "chat-bridge.service"):
             with open(os.path.join(units, u)) as f:
                 text = f.read()
             if "@sbindir@" in text or "ExecStart=/usr/sbin/" not in text:
@@ -281,9 +290,17 @@ def main():
         os.makedirs(lib, exist_ok=True)
         shutil.copy(os.path.join(SRCDIR, "t", "box-lib.sh"), lib)
         # curl and a WebSocket client (python3-websockets, a client not
-        # written here) for chat-web.socket.
-        box_run(box, tmp, destdir, pkgs + ["curl", "python3-websockets"],
+        # written here) for chat-web.socket; Debian's nats-server for the
+        # cluster.  Both containers get the same packages, so they boot
+        # the same cached rootfs.
+        box_pkgs = pkgs + ["curl", "python3-websockets", "nats-server"]
+        box_run(box, tmp, destdir, box_pkgs,
                 "systemd-inside.sh", [], BOX_TIMEOUT, "container")
+
+        # Two nodes bridged over the packaged nats-server.service, in a
+        # container of their own.
+        box_run(box, tmp, destdir, box_pkgs,
+                "cluster-inside.sh", [], CLUSTER_TIMEOUT, "cluster")
 
         # openbsd-inetd and tcpserver, and the connection-rate figures, in
         # a second container: README.md's inetd line and tcpserver
