@@ -48,6 +48,9 @@ claim(struct follower *f, const char *label, enum follower_start start,
 	return 0;
 }
 
+#define HELLO_TRIES	50	/* HELLO_RETRY_MS apart: 5 s */
+#define HELLO_RETRY_MS	100
+
 static volatile sig_atomic_t stopping;
 /*
  * SIGINT and SIGTERM are blocked but while a follower waits
@@ -100,6 +103,25 @@ follower_seek(struct follower *f, uint64_t seq)
 	logreader_publish(&f->reader);
 }
 
+/*
+ * Register with the hub; a hub that is starting (its socket not yet
+ * there, or not yet listening: systemd starts a follower right after
+ * it) is waited for a few seconds.
+ */
+static int
+hello(struct follower *f, char *why, size_t whylen)
+{
+	for (int tries = 0;; tries++) {
+		if (hublink_hello(&f->link, f->reader.slot, f->reader.generation,
+		    why, whylen) == 0)
+			return 0;
+		if ((errno != ECONNREFUSED && errno != ENOENT) ||
+		    tries == HELLO_TRIES)
+			return -1;
+		usleep(HELLO_RETRY_MS * 1000);
+	}
+}
+
 int
 follower_open(struct follower *f, const struct chat_conf *conf,
     const char *label, enum follower_start start, char *why, size_t whylen)
@@ -118,8 +140,8 @@ follower_open(struct follower *f, const struct chat_conf *conf,
 	f->link.hello_flags = CTL_HELLO_FOLLOWER;
 	if (claim(f, label, start, why, whylen) == -1)
 		goto fail;
-	if (hublink_hello(&f->link, f->reader.slot, f->reader.generation, why,
-	    whylen) == -1 || hublink_welcome(&f->link, why, whylen) != HUBLINK_OK) {
+	if (hello(f, why, whylen) == -1 ||
+	    hublink_welcome(&f->link, why, whylen) != HUBLINK_OK) {
 		registry_release(&f->shm, f->reader.slot, getpid(),
 		    f->reader.generation, "");
 		goto fail;

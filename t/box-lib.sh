@@ -63,3 +63,18 @@ is_active() { [ "$(systemctl is-active "$1")" = active ]; }
 history_has() {  # TEXT: a line of `chatctl history` (chat-historyd's archive) has TEXT
 	chatctl history --limit 1000 2>/dev/null | grep -qF -- "$1"
 }
+
+# The units' own checks: verify is clean; the security exposure.
+verify_clean() {  # FILE...: systemd-analyze verify prints nothing
+	local out
+	out=$(systemd-analyze verify --man=no "$@" 2>&1)
+	[ -z "$out" ] && return 0
+	echo "$out" | diag
+	return 1
+}
+exposure() {  # UNIT-OR-FILE [--offline=yes] -> "0.4"
+	systemd-analyze security "$@" 2>&1 | sed -n 's/.*Overall exposure level for .*: \([0-9][0-9.]*\) .*/\1/p'
+}
+exposure_at_most() {  # LIMIT SCORE
+	[ -n "$2" ] && awk -v l="$1" -v s="$2" 'BEGIN { exit !(s <= l) }'
+}

@@ -34,19 +34,6 @@ failed=0
 . /usr/local/lib/chat-test/box-lib.sh
 
 two() { CHAT_CONF=/etc/chat/two.conf "$@"; }	# a command for node two
-exposure() {  # UNIT -> "0.4"
-	systemd-analyze security "$@" 2>&1 | sed -n 's/.*Overall exposure level for .*: \([0-9][0-9.]*\) .*/\1/p'
-}
-exposure_at_most() {  # LIMIT SCORE
-	[ -n "$2" ] && awk -v l="$1" -v s="$2" 'BEGIN { exit !(s <= l) }'
-}
-verify_clean() {  # FILE...: systemd-analyze verify prints nothing
-	local out
-	out=$(systemd-analyze verify --man=no "$@" 2>&1)
-	[ -z "$out" ] && return 0
-	echo "$out" | diag
-	return 1
-}
 journal_has() {  # UNIT TEXT
 	journalctl --no-pager -o cat -u "$1" | grep -qF -- "$2"
 }

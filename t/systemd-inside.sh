@@ -28,24 +28,11 @@ count_chat_units() { chat_units | grep -c . ; }
 units_at_most() { [ "$(count_chat_units)" -le "$1" ]; }
 unit_listed() { chat_units | grep -qxF "$1"; }
 
-verify_clean() {  # FILE...: systemd-analyze verify prints nothing
-	local out
-	out=$(systemd-analyze verify --man=no "$@" 2>&1)
-	[ -z "$out" ] && return 0
-	echo "$out" | diag
-	return 1
-}
 verify_default_target() {  # no ordering cycle, nothing about chat
 	local out
 	out=$(systemd-analyze verify --man=no default.target 2>&1)
 	[ -n "$out" ] && echo "$out" | diag
 	! echo "$out" | grep -qiE 'cycle|chat'
-}
-exposure() {  # UNIT-OR-FILE [--offline=yes] -> "0.4"
-	systemd-analyze security "$@" 2>&1 | sed -n 's/.*Overall exposure level for .*: \([0-9][0-9.]*\) .*/\1/p'
-}
-exposure_at_most() {  # LIMIT SCORE
-	[ -n "$2" ] && awk -v l="$1" -v s="$2" 'BEGIN { exit !(s <= l) }'
 }
 
 # --- WebSocket clients of chat-web, driven like the nc clients (say,
