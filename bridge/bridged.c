@@ -68,6 +68,7 @@ resume(struct bridge *br)
 	struct msglog_entry e;
 	struct wire_origin o;
 
+	memset(&e, 0, sizeof(e));
 	e.text = br->text;
 	if (m == NULL) {
 		log_info("publishing this node's records from now on");
