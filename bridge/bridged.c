@@ -31,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "asksock.h"
 #include "bus.h"
 #include "claims.h"
 #include "clock.h"
@@ -102,8 +103,8 @@ start(struct bridge *br, const struct chat_conf *conf)
 		fatalx("%s", why);
 	br->segment_id = br->f.shm.hdr->segment_id;
 	if ((br->roster = roster_open(br->bus.js, br->bus.replicas, why,
-	    sizeof(why))) == NULL || claims_open(&br->claims, br->bus.js,
-	    br->bus.replicas, conf, &br->f, why, sizeof(why)) == -1)
+	    sizeof(why))) == NULL || claims_open(&br->claims, br->bus.nc,
+	    br->bus.js, br->bus.replicas, conf, &br->f, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 	if ((adopted = registry_adopt_remote(&br->f.shm, getpid())) > 0)
 		log_info("%u users of other nodes were shown here by the last "
@@ -195,6 +196,24 @@ heard(struct bridge *br, natsMsg *m)
 	natsMsg_Destroy(m);
 }
 
+/* Another node's login of a name takes it over: ours is closed. */
+static void
+kicked(struct bridge *br, natsMsg *m)
+{
+	char payload[512], *f[2];
+	int len = natsMsg_GetDataLength(m);
+
+	if (len > 0 && (size_t)len < sizeof(payload)) {
+		memcpy(payload, natsMsg_GetData(m), (size_t)len);
+		payload[len] = '\0';
+		if (asksock_split(payload, f, 2) == 2 &&
+		    name_valid(f[0], strlen(f[0])) && text_check(f[1],
+		    strlen(f[1])) == TEXT_OK)
+			remote_kick(&br->f, f[0], f[1]);
+	}
+	natsMsg_Destroy(m);
+}
+
 /* Apply another node's record here; the message is then applied. */
 static void
 apply(struct bridge *br, natsMsg *m)
@@ -206,6 +225,11 @@ apply(struct bridge *br, natsMsg *m)
 	if (strncmp(natsMsg_GetSubject(m), NODES_SUBJECT,
 	    sizeof(NODES_SUBJECT) - 1) == 0) {
 		heard(br, m);
+		return;
+	}
+	if (strncmp(natsMsg_GetSubject(m), CLAIMS_KICK,
+	    sizeof(CLAIMS_KICK) - 1) == 0) {
+		kicked(br, m);
 		return;
 	}
 	stream_seq = bus_stream_seq(m);

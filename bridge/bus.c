@@ -13,6 +13,7 @@
 
 #include "bus.h"
 #include "clock.h"
+#include "claims.h"
 #include "log.h"
 #include "nodes.h"
 #include "wire.h"
@@ -198,6 +199,16 @@ subscribe(struct bus *b, uint64_t start)
 	    &so, &err);
 }
 
+/* Requests to close this node's login of a name (claims.c). */
+static natsStatus
+subscribe_kicks(struct bus *b)
+{
+	char subject[sizeof(CLAIMS_KICK) + SHM_NAME_MAX];
+
+	snprintf(subject, sizeof(subject), CLAIMS_KICK "%s", b->node);
+	return natsConnection_Subscribe(&b->kicks, b->nc, subject, on_message, b);
+}
+
 int
 bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
     size_t whylen)
@@ -217,7 +228,7 @@ bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
 	    (s = natsConnection_JetStream(&b->js, b->nc, NULL)) != NATS_OK ||
 	    (s = stream_ready(b)) != NATS_OK || (s = subscribe(b, start)) != NATS_OK ||
 	    (s = natsConnection_Subscribe(&b->heartbeats, b->nc, NODES_SUBJECT "*",
-	    on_message, b)) != NATS_OK) {
+	    on_message, b)) != NATS_OK || (s = subscribe_kicks(b)) != NATS_OK) {
 		snprintf(why, whylen, "bus %s: %s (%s)", conf->nats_url,
 		    natsStatus_GetText(s), nats_GetLastError(NULL));
 		bus_close(b);
@@ -230,6 +241,9 @@ void
 bus_close(struct bus *b)
 {
 	atomic_store(&b->closing, 1);	/* the disconnect that follows is ours */
+	if (b->kicks != NULL)
+		natsSubscription_Destroy(b->kicks);
+	b->kicks = NULL;
 	if (b->heartbeats != NULL)
 		natsSubscription_Destroy(b->heartbeats);
 	if (b->sub != NULL)

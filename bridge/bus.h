@@ -26,6 +26,7 @@ struct bus {
 	jsCtx		*js;
 	natsSubscription *sub;
 	natsSubscription *heartbeats;	/* every node's, core NATS */
+	natsSubscription *kicks;	/* logins to close here, core NATS */
 	int		 fd;		/* eventfd: messages are queued */
 	pthread_mutex_t	 lock;		/* guards the queue */
 	natsMsg		**queue;

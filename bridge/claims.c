@@ -42,7 +42,7 @@ key_of(const char *name, char *key)
 }
 
 int
-claims_open(struct claims *c, jsCtx *js, int replicas,
+claims_open(struct claims *c, natsConnection *nc, jsCtx *js, int replicas,
     const struct chat_conf *conf, struct follower *f, char *why, size_t whylen)
 {
 	kvConfig cfg;
@@ -51,6 +51,7 @@ claims_open(struct claims *c, jsCtx *js, int replicas,
 	memset(c, 0, sizeof(*c));
 	c->node = conf->node_name;
 	c->f = f;
+	c->nc = nc;
 	if (js_KeyValue(&c->kv, js, CLAIMS_BUCKET) != NATS_OK) {
 		kvConfig_Init(&cfg);
 		cfg.Bucket = CLAIMS_BUCKET;
@@ -224,15 +225,40 @@ answer(int fd, const char *text)
 	(void)n;	/* the asker gave up: it times out and says so */
 }
 
+/* replace TAB NAME TAB NODE TAB WHY: node is asked to close its login. */
+static void
+replace_request(struct claims *c, int fd, char **f)
+{
+	char subject[sizeof(CLAIMS_KICK) + SHM_NAME_MAX], payload[REQUEST_MAX];
+
+	if (!name_valid(f[1], strlen(f[1])) || !name_valid(f[2], strlen(f[2]))) {
+		answer(fd, "error\tmalformed request\n");
+		return;
+	}
+	snprintf(subject, sizeof(subject), CLAIMS_KICK "%s", f[2]);
+	snprintf(payload, sizeof(payload), "%s\t%s", f[1], f[3]);
+	if (natsConnection_PublishString(c->nc, subject, payload) != NATS_OK ||
+	    natsConnection_FlushTimeout(c->nc, ASKSOCK_TIMEOUT_MS / 2) != NATS_OK)
+		answer(fd, "error\tthe bus cannot carry it now\n");
+	else
+		answer(fd, "end\n");
+}
+
 static void
 claim_request(struct claims *c, int fd)
 {
 	char buf[REQUEST_MAX + 1], holder[SHM_NAME_MAX + 1], reply[64];
-	char *f[2];
+	char *f[4];
+	size_t n;
 
 	if (asksock_request(fd, buf, REQUEST_MAX) == -1)
 		return;
-	if (asksock_split(buf, f, 2) != 2 || strcmp(f[0], "claim") != 0 ||
+	n = asksock_split(buf, f, 4);
+	if (n == 4 && strcmp(f[0], "replace") == 0) {
+		replace_request(c, fd, f);
+		return;
+	}
+	if (n != 2 || strcmp(f[0], "claim") != 0 ||
 	    !name_valid(f[1], strlen(f[1]))) {
 		answer(fd, "error\tmalformed request\n");
 		return;

@@ -19,6 +19,7 @@
 #include "follower.h"
 
 #define CLAIMS_BUCKET	"chat-names"
+#define CLAIMS_KICK	"chat.kick."	/* + node: close a login of a name */
 #define CLAIMS_PROMISED		64	/* names given out, not yet joined */
 #define CLAIMS_PROMISE_MS	10000	/* how long a given name is held */
 
@@ -28,6 +29,7 @@ struct claims {
 	char		 path[CONF_PATH_MAX + 32];
 	const char	*node;		/* this node's name */
 	struct follower	*f;
+	natsConnection	*nc;		/* for a replace's request */
 	struct {
 		char	 name[SHM_NAME_MAX + 1];
 		int64_t	 made;		/* unix ms: a join after it is its */
@@ -35,9 +37,9 @@ struct claims {
 	} promised[CLAIMS_PROMISED];
 };
 
-int	claims_open(struct claims *c, jsCtx *js, int replicas,
-	    const struct chat_conf *conf, struct follower *f, char *why,
-	    size_t whylen);
+int	claims_open(struct claims *c, natsConnection *nc, jsCtx *js,
+	    int replicas, const struct chat_conf *conf, struct follower *f,
+	    char *why, size_t whylen);
 void	claims_close(struct claims *c);
 /* Answer the front doors waiting on the socket. */
 void	claims_accept(struct claims *c);

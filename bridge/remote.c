@@ -102,6 +102,23 @@ chat(struct follower *f, uint32_t origin, uint64_t stream_seq,
 }
 
 void
+remote_kick(struct follower *f, const char *name, const char *why)
+{
+	uint32_t slot, generation;
+	struct msglog_address a = { TO_USER, 0, 0 };
+
+	if ((slot = registry_lookup(&f->shm, name, &generation)) == SLOT_NONE ||
+	    shm_slot(&f->shm, slot)->s_origin != 0)
+		return;		/* gone meanwhile, or not this node's */
+	if (!registry_request_close(&f->shm, slot, generation, DISC_KICKED, why))
+		return;
+	log_info("%s: %s", name, why);
+	a.index = slot;
+	a.generation = generation;
+	hublink_wake(&f->link, &a);
+}
+
+void
 remote_apply(struct follower *f, const char *node, uint64_t stream_seq,
     struct msglog_entry *e)
 {

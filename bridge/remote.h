@@ -27,4 +27,7 @@ uint32_t remote_node_id(const char *node);
 void	remote_apply(struct follower *f, const char *node, uint64_t stream_seq,
 	    struct msglog_entry *e);
 
+/* Another node took over name: this node's login of it is closed. */
+void	remote_kick(struct follower *f, const char *name, const char *why);
+
 #endif

@@ -183,6 +183,33 @@ take(const struct core_user *u, uint64_t *after_join)
  * has it.  Without a bridge, or with the bus away, the node admits on its
  * own (logged): chat goes on within a node while the bus is down.
  */
+/*
+ * duplicate_login = replace, the older login on another node: ask that
+ * node to close it, and wait until the name is this node's and the
+ * older login's leave has come.  0, or -1 (it did not leave in time).
+ */
+static int
+replace_elsewhere(const struct core_user *u, const char *node)
+{
+	struct timespec tick = { 0, 50 * 1000000L };
+	char why[SHM_REASON_MAX], holder[SHM_NAME_MAX + 1];
+	uint32_t old;
+
+	snprintf(why, sizeof(why), "replaced by a new login from %s on node %s",
+	    u->peer, u->conf->node_name);
+	if (nameclaim_replace(u->conf->runtime_dir, u->name, node, why) == -1)
+		return -1;
+	for (int waited = 0; waited < REPLACE_WAIT_MS; waited += 50) {
+		old = registry_find(u->shm, u->name);
+		if ((old == SLOT_NONE || shm_slot(u->shm, old)->s_origin == 0) &&
+		    nameclaim(u->conf->runtime_dir, u->name, holder,
+		    sizeof(holder)) == NAME_CLAIMED)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -1;
+}
+
 static int
 claim_in_cluster(const struct core_user *u, struct core_result *r)
 {
@@ -195,6 +222,15 @@ claim_in_cluster(const struct core_user *u, struct core_result *r)
 		return 0;
 	case NAME_CLAIM_TAKEN:
 		log_info("%s: %s is online on node %s", u->peer, u->name, node);
+		if (u->registered && u->conf->duplicate_login == DUP_REPLACE) {
+			if (replace_elsewhere(u, node) == 0) {
+				log_info("%s: %s replaced a login on node %s",
+				    u->peer, u->name, node);
+				return 0;
+			}
+			r->status = CR_DID_NOT_LEAVE;
+			return -1;
+		}
 		r->status = u->registered ? CR_ALREADY_ONLINE : CR_NAME_TAKEN;
 		return -1;
 	case NAME_CLAIM_UNAVAILABLE:

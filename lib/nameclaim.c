@@ -34,3 +34,20 @@ nameclaim(const char *runtime_dir, const char *name, char *node, size_t nodelen)
 	asksock_close(&a);
 	return result;
 }
+
+int
+nameclaim_replace(const char *runtime_dir, const char *name, const char *node,
+    const char *why)
+{
+	const char *request[] = { "replace", name, node, why };
+	struct asksock a;
+	char *line;
+	int rc = -1;
+
+	if (asksock_open(&a, runtime_dir, BRIDGE_SOCKET_NAME, CLAIM_LINE_MAX) == -1)
+		return -1;
+	if (asksock_send(&a, request, 4) == 0 && asksock_line(&a, &line) == 0)
+		rc = strcmp(line, "end") == 0 ? 0 : -1;
+	asksock_close(&a);
+	return rc;
+}

@@ -11,6 +11,9 @@
  *	answers:  end             the name is this node's
  *	          taken TAB NODE  another node's user has it
  *	          error TAB WHY   the bus cannot say now
+ *	request:  replace TAB NAME TAB NODE TAB WHY
+ *	answers:  end             NODE was asked to close its login of NAME
+ *	          error TAB WHY
  */
 #ifndef CHAT_NAMECLAIM_H
 #define CHAT_NAMECLAIM_H
@@ -27,5 +30,8 @@ enum name_claim {
 
 enum name_claim nameclaim(const char *runtime_dir, const char *name,
 	    char *node, size_t nodelen);
+/* Ask node to close its login of name (duplicate_login = replace): 0, -1. */
+int	nameclaim_replace(const char *runtime_dir, const char *name,
+	    const char *node, const char *why);
 
 #endif
