@@ -5,7 +5,7 @@
  * protocol (prompt, name, welcome, plain lines), IRC (NICK/USER, JOIN,
  * PRIVMSG, answering PING) or chat-web's WebSocket (the upgrade of
  * /ws?user_id=NAME, the welcome event, "say" messages as masked text
- * frames, answering pings).  Four modes:
+ * frames, answering pings).  Its modes:
  *
  *   login   connect and log in N clients, C at a time: logins/s and the
  *           CPU the server spent per login (-q: quit each one right after
@@ -21,7 +21,17 @@
  *   query   log in one client, then send a command (-Q, e.g. "/history
  *           50") M times, one at a time: the time from its send to the
  *           answer's last line (-E, a prefix: "* end of history"), and
- *           the "~ " lines each answer held (chat's line protocol only).
+ *           the "~ " lines each answer held (chat's line protocol only);
+ *   death   log in N clients over several nodes (-a A,B,C), then kill -9
+ *           the processes of -K and their children (one node's bridge,
+ *           hub and activator with its sessions) and time every "left
+ *           (node lost)" of that node's users at the other nodes'
+ *           clients from the kill.
+ *
+ * -a takes one address or several (nodes of a cluster): client i
+ * connects to the (i % count)-th, senders are spread over them, and the
+ * relay mode also reports the latency of deliveries from a sender on
+ * another node than the receiver's and from one on the same node.
  *
  * Every message carries the step, its number and its send time
  * (CLOCK_MONOTONIC ns): "~b STEP NUM NS xxxx".  Its arrival time is the
@@ -31,7 +41,7 @@
  * network its clients would not.  -R times arrivals at the read instead.
  * The server processes to account for CPU and memory are named with -w:
  * each PID counts with its live children (chat: the hub, and the
- * activator with its sessions).
+ * activator with its sessions); a relay step reports each one's CPU.
  * Results go to stdout as one "RESULT key=value ..." line per figure;
  * progress and server errors go to stderr.  It measures, never asserts.
  */
@@ -60,7 +70,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_WATCH	8
+#define MAX_WATCH	16
+#define MAX_ADDRS	8
 #define MAX_CHECKPOINTS	8
 #define MAX_RATES	16
 #define RX_BUF		(256 * 1024)
@@ -82,7 +93,7 @@
 #define WS_PONG		0xa
 
 enum proto { PROTO_CHAT, PROTO_IRC, PROTO_WS };
-enum mode { MODE_LOGIN, MODE_IDLE, MODE_RELAY, MODE_SERIAL, MODE_QUERY };
+enum mode { MODE_LOGIN, MODE_IDLE, MODE_RELAY, MODE_SERIAL, MODE_QUERY, MODE_DEATH };
 
 enum cstate {
 	CS_NEW,		/* not started */
@@ -131,6 +142,9 @@ struct step {
 	uint64_t	 received, dups, reorders;
 	uint64_t	 t_first_send, t_last_send, t_last_recv;
 	struct hist	 lat;		/* every delivery */
+	/* several nodes (-a A,B,...): deliveries from a sender on another
+	 * node than the receiver's, and on the same one */
+	struct hist	 lat_remote, lat_local;
 	/* serial only */
 	uint32_t	*arrivals;	/* receivers that have message k */
 	uint64_t	*t_sent;
@@ -140,7 +154,8 @@ struct step {
 static struct {
 	enum proto	 proto;
 	enum mode	 mode;
-	struct sockaddr_in addr;
+	struct sockaddr_in addrs[MAX_ADDRS];	/* client i connects to i % naddrs */
+	uint32_t	 naddrs;
 	uint32_t	 checkpoints[MAX_CHECKPOINTS];
 	int		 ncheckpoints;
 	uint32_t	 n;		/* clients (the last checkpoint) */
@@ -164,6 +179,10 @@ static struct {
 	const char	*label;
 	const char	*host;		/* -a as given: the ws Host header */
 	int		 read_time;	/* -R: arrivals timed at the read */
+	pid_t		 kill[MAX_WATCH];	/* -K: death mode kills these */
+	int		 nkill;
+	uint32_t	 dead_node;	/* -D: the address index whose node dies */
+	double		 jitter_secs;	/* -J: the kill waits a random part of it */
 } opt = {
 	.proto = PROTO_CHAT,
 	.mode = MODE_LOGIN,
@@ -232,8 +251,8 @@ usage(void)
 	    "    [-n N[,N...]] [-c inflight] [-s senders] [-r rate[,rate...]]\n"
 	    "    [-d secs] [-M msgs] [-l bytes] [-w pid[,pid...]] [-T secs]\n"
 	    "    [-H secs] [-g channel] [-N prefix] [-L label] [-R]\n"
-	    "    [-Q command] [-E end-prefix]\n"
-	    "modes: login, idle, relay, serial, query\n");
+	    "    [-Q command] [-E end-prefix] [-K pid[,pid...]] [-D index] [-J secs]\n"
+	    "modes: login, idle, relay, serial, query, death\n");
 	exit(100);
 }
 
@@ -301,14 +320,16 @@ struct procfigs {
 	uint64_t	 pss_kib, rss_kib;
 	uint64_t	 kernel_kib;	/* page tables + kernel stacks */
 	uint32_t	 children;	/* live children of the watched PIDs */
+	uint64_t	 cpu_by[MAX_WATCH];	/* cpu_ns of each watched PID */
 };
 
+/* 1 + the index of pid in -w, or 0. */
 static int
 watched(pid_t pid)
 {
 	for (int i = 0; i < opt.nwatch; i++)
 		if (opt.watch[i] == pid)
-			return 1;
+			return i + 1;
 	return 0;
 }
 
@@ -445,6 +466,7 @@ proc_sample(struct procfigs *f, int memory, uint64_t *median_child)
 		if (!watched(pid) && !watched(ppid))
 			continue;
 		f->cpu_ns += ns;
+		f->cpu_by[(watched(pid) ? watched(pid) : watched(ppid)) - 1] += ns;
 		if (!watched(pid))
 			f->children++;
 		if (!memory)
@@ -546,8 +568,16 @@ self_cpu_ms(void)
  */
 static struct {
 	uint64_t	 mach, server_ns, t;
+	uint64_t	 by[MAX_WATCH];
 	double		 self_ms;
 } noise0;
+
+/*
+ * What noise_end saw, for report_step: " cpu_ms=PID:MS,..." (each
+ * watched PID with its live children), chat-load's own and the wall
+ * time, all in ms.
+ */
+static char cpu_note[64 + MAX_WATCH * 32];
 
 static void
 noise_begin(void)
@@ -555,6 +585,7 @@ noise_begin(void)
 	struct procfigs f;
 
 	proc_sample(&f, 0, NULL);
+	memcpy(noise0.by, f.cpu_by, sizeof(noise0.by));
 	noise0.server_ns = f.cpu_ns;
 	noise0.mach = machine_busy_ticks();
 	noise0.self_ms = self_cpu_ms();
@@ -571,6 +602,20 @@ noise_end(void)
 	proc_sample(&f, 0, NULL);
 	mach_ms = (double)(machine_busy_ticks() - noise0.mach) * 1000.0 / (double)clk_tck;
 	wall_ms = (double)(now_ns() - noise0.t) / 1e6;
+	{
+		size_t at = 0;
+
+		cpu_note[0] = '\0';
+		for (int i = 0; i < opt.nwatch && at < sizeof(cpu_note); i++)
+			at += (size_t)snprintf(cpu_note + at, sizeof(cpu_note) - at,
+			    "%s%d:%.0f", i == 0 ? " cpu_ms=" : ",", (int)opt.watch[i],
+			    f.cpu_by[i] >= noise0.by[i] ?
+			    (double)(f.cpu_by[i] - noise0.by[i]) / 1e6 : 0.0);
+		if (at < sizeof(cpu_note))
+			snprintf(cpu_note + at, sizeof(cpu_note) - at,
+			    " loadgen_cpu_ms=%.0f wall_ms=%.0f",
+			    self_cpu_ms() - noise0.self_ms, wall_ms);
+	}
 	other = mach_ms - (double)(f.cpu_ns - noise0.server_ns) / 1e6 -
 	    (self_cpu_ms() - noise0.self_ms);
 	if (wall_ms <= 0 || ncpu <= 0 || opt.nwatch == 0)
@@ -798,7 +843,8 @@ start_client(struct client *c)
 	started++;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		err(111, "epoll_ctl add");
-	if (connect(fd, (struct sockaddr *)&opt.addr, sizeof(opt.addr)) == -1 &&
+	if (connect(fd, (struct sockaddr *)&opt.addrs[c->id % opt.naddrs],
+	    sizeof(opt.addrs[0])) == -1 &&
 	    errno != EINPROGRESS) {
 		warn("connect");
 		close_client(c, CS_FAILED);
@@ -899,6 +945,9 @@ got_message(struct client *c, const char *text, const char *end, uint64_t now)
 	st->t_last_recv = now;
 	hist_add(&st->lat, now > sent ? now - sent : 0);
 	from = opt.mode == MODE_SERIAL ? 0 : k % nsenders;
+	if (opt.naddrs > 1 && opt.mode == MODE_RELAY)
+		hist_add(sender_ids[from] % opt.naddrs == c->id % opt.naddrs ?
+		    &st->lat_local : &st->lat_remote, now > sent ? now - sent : 0);
 	if (opt.mode != MODE_SERIAL) {
 		if (k + 1 < c->last[from])
 			st->reorders++;
@@ -938,6 +987,57 @@ query_line(struct client *c, const char *line, size_t len, uint64_t now)
 	}
 }
 
+/* death mode: the kill, and each surviving node's first and last notice. */
+static struct {
+	uint64_t	 t_kill;	/* 0: not yet */
+	uint64_t	 other;		/* leaves of the dead node's users, other reasons */
+	uint64_t	 first[MAX_ADDRS], last[MAX_ADDRS];
+} death;
+
+/*
+ * "* NAME left (REASON)" on a surviving node: the leave of a user of the
+ * dead node, timed from the kill, once per observer and user.
+ */
+static void
+death_line(struct client *c, const char *line, size_t len, uint64_t now)
+{
+	static const char left[] = " left (", lost[] = "node lost)";
+	const char *p = line + 2, *end = line + len, *q;
+	size_t plen = strlen(opt.prefix);
+	uint64_t j, t;
+	uint32_t node = c->id % opt.naddrs;
+
+	if (cur == NULL || death.t_kill == 0 || (size_t)(end - p) <= plen ||
+	    memcmp(p, opt.prefix, plen) != 0)
+		return;
+	p += plen;
+	q = p;
+	j = parse_u64(&q, end);
+	if (q == p || j >= opt.n || j % opt.naddrs != opt.dead_node)
+		return;
+	/* parse_u64 took the space after the number */
+	if ((size_t)(end - q) < sizeof(left) - 2 || memcmp(q - 1, left, sizeof(left) - 1) != 0)
+		return;
+	q += sizeof(left) - 2;
+	if ((size_t)(end - q) != sizeof(lost) - 1 || memcmp(q, lost, sizeof(lost) - 1) != 0) {
+		death.other++;
+		return;
+	}
+	if (c->seen[j / 64] & (1ULL << (j % 64))) {
+		cur->dups++;
+		return;
+	}
+	c->seen[j / 64] |= 1ULL << (j % 64);
+	t = now > death.t_kill ? now - death.t_kill : 0;
+	cur->received++;
+	cur->t_last_recv = now;
+	hist_add(&cur->lat, t);
+	if (death.first[node] == 0 || t < death.first[node])
+		death.first[node] = t;
+	if (t > death.last[node])
+		death.last[node] = t;
+}
+
 static void
 chat_line(struct client *c, const char *line, size_t len, uint64_t now)
 {
@@ -964,6 +1064,8 @@ chat_line(struct client *c, const char *line, size_t len, uint64_t now)
 	case CS_READY:
 		if (opt.mode == MODE_QUERY)
 			query_line(c, line, len, now);
+		else if (opt.mode == MODE_DEATH && len > 2 && line[0] == '*')
+			death_line(c, line, len, now);
 		else if (line[0] == '<') {
 			if ((p = memchr(line, '>', len)) == NULL || end - p < 2 + 3)
 				return;
@@ -1476,26 +1578,37 @@ mode_idle(void)
 	}
 }
 
-/* The clients that send: spread over the ready ones. */
+/*
+ * The clients that send: spread over the ready ones, and over the nodes
+ * (-a A,B,...): sender s is on node s % naddrs.
+ */
 static void
 pick_senders(uint32_t want)
 {
-	uint32_t *r, nr = 0;
+	uint32_t *r[MAX_ADDRS], nr[MAX_ADDRS] = { 0 }, ready_all = 0, nodes = opt.naddrs;
 
-	if ((r = malloc(opt.n * sizeof(*r))) == NULL)
-		err(111, "malloc");
-	for (uint32_t i = 0; i < opt.n; i++)
-		if (clients[i].state == CS_READY)
-			r[nr++] = i;
-	if (want > nr)
-		want = nr;
+	for (uint32_t node = 0; node < nodes; node++) {
+		if ((r[node] = malloc((opt.n / nodes + 1) * sizeof(*r[node]))) == NULL)
+			err(111, "malloc");
+		for (uint32_t i = node; i < opt.n; i += nodes)
+			if (clients[i].state == CS_READY)
+				r[node][nr[node]++] = i;
+		ready_all += nr[node];
+	}
+	if (want > ready_all)
+		want = ready_all;
 	free(sender_ids);
 	if ((sender_ids = malloc((want ? want : 1) * sizeof(*sender_ids))) == NULL)
 		err(111, "malloc");
-	for (uint32_t s = 0; s < want; s++)
-		sender_ids[s] = r[(uint64_t)s * nr / want];
-	nsenders = want;
-	free(r);
+	nsenders = 0;
+	for (uint32_t s = 0; s < want; s++) {
+		uint32_t node = s % nodes, share = want / nodes + (node < want % nodes);
+
+		if (nr[node] > 0)
+			sender_ids[nsenders++] = r[node][(uint64_t)(s / nodes) * nr[node] / share];
+	}
+	for (uint32_t node = 0; node < nodes; node++)
+		free(r[node]);
 }
 
 static void
@@ -1608,7 +1721,7 @@ report_step(const struct step *st, const char *kind, double noise)
 	    " sent_per_s=%.0f expected=%" PRIu64 " received=%" PRIu64
 	    " deliveries_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f"
 	    " loss=%" PRIu64 " loss_pct=%.3f dups=%" PRIu64 " reorders=%" PRIu64
-	    " dropped=%u server_errors=%" PRIu64 " others_cpu_pct=%.0f\n",
+	    " dropped=%u server_errors=%" PRIu64 " others_cpu_pct=%.0f",
 	    opt.label, kind, proto_name(), st->members,
 	    st->rate, st->sent, send_secs > 0 ? (double)(st->sent - 1) / send_secs : 0,
 	    expected, st->received, secs > 0 ? (double)st->received / secs : 0,
@@ -1618,6 +1731,16 @@ report_step(const struct step *st, const char *kind, double noise)
 	    expected ? 100.0 * (double)(expected > st->received ?
 	    expected - st->received : 0) / (double)expected : 0,
 	    st->dups, st->reorders, dropped, server_errors, noise);
+	if (opt.naddrs > 1)
+		printf(" nodes=%u senders=%u remote_received=%" PRIu64 " remote_p50_ms=%.3f"
+		    " remote_p99_ms=%.3f remote_p999_ms=%.3f remote_max_ms=%.3f"
+		    " local_received=%" PRIu64 " local_p50_ms=%.3f local_p99_ms=%.3f",
+		    opt.naddrs, nsenders, st->lat_remote.count,
+		    hist_ms(&st->lat_remote, 0.50), hist_ms(&st->lat_remote, 0.99),
+		    hist_ms(&st->lat_remote, 0.999), (double)st->lat_remote.max / 1e6,
+		    st->lat_local.count, hist_ms(&st->lat_local, 0.50),
+		    hist_ms(&st->lat_local, 0.99));
+	printf("%s\n", cpu_note);
 	fflush(stdout);
 }
 
@@ -1808,6 +1931,101 @@ mode_query(void)
 	    ok ? lines_min : 0, lines_max, noise_end());
 }
 
+/*
+ * Log in N clients over the nodes (-a), wait a random part of -J
+ * seconds, then kill -9 the processes of -K (in that order) and their
+ * children (sessions), which are the node of address -D: the time from
+ * the kill to each leave notice ("left (node lost)") of its users at
+ * each client of the other nodes, until all have come or -H seconds
+ * (60) passed.
+ */
+static void
+mode_death(void)
+{
+	struct step st;
+	pid_t kids[4096];
+	uint32_t nkids = 0, dead = 0, observers = 0;
+	uint64_t expected, deadline, t_killed, delay = 0;
+	double wait = opt.hold_secs > 0 ? opt.hold_secs : 60;
+	struct dirent *de;
+	DIR *d;
+
+	connect_until(opt.n, now_ns() + (uint64_t)(opt.connect_secs * 1e9));
+	settle(1000, 60000);
+	fprintf(stderr, "chat-load: %u of %u logged in\n", ready, opt.n);
+	for (uint32_t i = 0; i < opt.n; i++)
+		if (clients[i].state == CS_READY) {
+			if (i % opt.naddrs == opt.dead_node)
+				dead++;
+			else
+				observers++;
+		}
+	if (dead == 0 || observers == 0 || opt.nkill == 0) {
+		printf("RESULT label=%s mode=death error=nothing-to-kill members=%u\n",
+		    opt.label, ready);
+		return;
+	}
+	/*
+	 * A random wait of up to -J seconds (a heartbeat), so that runs
+	 * kill at different points between two heartbeats.
+	 */
+	if (opt.jitter_secs > 0) {
+		unsigned seed = (unsigned)(now_ns() ^ (uint64_t)getpid());
+		uint64_t until;
+
+		delay = (uint64_t)((double)rand_r(&seed) / ((double)RAND_MAX + 1) *
+		    opt.jitter_secs * 1e9);
+		until = now_ns() + delay;
+		while (now_ns() < until)
+			poll_once((int)((until - now_ns()) / MS) + 1);
+	}
+	/* The children first found, then everything killed at once. */
+	if ((d = opendir("/proc")) != NULL) {
+		while ((de = readdir(d)) != NULL && nkids < 4096) {
+			pid_t pid, ppid;
+			uint64_t ns;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			pid = (pid_t)atoi(de->d_name);
+			if (read_cpu(pid, &ppid, &ns) == -1)
+				continue;
+			for (int i = 0; i < opt.nkill; i++)
+				if (opt.kill[i] == ppid)
+					kids[nkids++] = pid;
+		}
+		closedir(d);
+	}
+	step_begin(&st, 1, opt.n);
+	expected = (uint64_t)dead * observers;
+	memset(&death, 0, sizeof(death));
+	death.t_kill = now_ns();
+	for (int i = 0; i < opt.nkill; i++)
+		kill(opt.kill[i], SIGKILL);
+	for (uint32_t i = 0; i < nkids; i++)
+		kill(kids[i], SIGKILL);
+	t_killed = now_ns();
+	deadline = death.t_kill + (uint64_t)(wait * 1e9);
+	while (st.received < expected && now_ns() < deadline)
+		poll_once(50);
+	cur = NULL;
+	printf("RESULT label=%s mode=death proto=%s nodes=%u members=%u dead_users=%u "
+	    "observers=%u killed=%u kill_us=%.0f expected=%" PRIu64 " received=%" PRIu64
+	    " first_ms=%.1f p50_ms=%.1f p99_ms=%.1f last_ms=%.1f other_leaves=%" PRIu64
+	    " dups=%" PRIu64 " dropped=%u delay_ms=%.0f",
+	    opt.label, proto_name(), opt.naddrs, st.members, dead, observers,
+	    opt.nkill + nkids, (double)(t_killed - death.t_kill) / 1e3, expected,
+	    st.received, st.lat.count ? hist_ms(&st.lat, 0) : 0,
+	    hist_ms(&st.lat, 0.5), hist_ms(&st.lat, 0.99), (double)st.lat.max / 1e6,
+	    death.other, st.dups, dropped, (double)delay / 1e6);
+	for (uint32_t node = 0; node < opt.naddrs; node++)
+		if (node != opt.dead_node)
+			printf(" node%u_first_ms=%.1f node%u_last_ms=%.1f", node,
+			    (double)death.first[node] / 1e6, node,
+			    (double)death.last[node] / 1e6);
+	printf("\n");
+}
+
 /* ---- command line ---- */
 
 static int
@@ -1827,23 +2045,40 @@ parse_list(const char *s, double *out, int max)
 	return n;
 }
 
+/* -a HOST:PORT[,HOST:PORT...]: client i connects to the (i % count)-th. */
 static void
 parse_addr(const char *s)
 {
+	static char first[256];
 	char host[256], *colon;
+	const char *comma;
+	size_t len;
 
-	if (strlen(s) >= sizeof(host))
-		usage();
-	strcpy(host, s);
-	if ((colon = strrchr(host, ':')) == NULL)
-		usage();
-	*colon = '\0';
-	opt.host = s;
-	memset(&opt.addr, 0, sizeof(opt.addr));
-	opt.addr.sin_family = AF_INET;
-	opt.addr.sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &opt.addr.sin_addr) != 1)
-		usage();
+	opt.naddrs = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma != NULL ? (size_t)(comma - s) : strlen(s);
+		if (len >= sizeof(host) || opt.naddrs == MAX_ADDRS)
+			usage();
+		memcpy(host, s, len);
+		host[len] = '\0';
+		if (opt.naddrs == 0) {
+			strcpy(first, host);
+			opt.host = first;	/* the ws Host header */
+		}
+		if ((colon = strrchr(host, ':')) == NULL)
+			usage();
+		*colon = '\0';
+		memset(&opt.addrs[opt.naddrs], 0, sizeof(opt.addrs[0]));
+		opt.addrs[opt.naddrs].sin_family = AF_INET;
+		opt.addrs[opt.naddrs].sin_port = htons((uint16_t)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &opt.addrs[opt.naddrs].sin_addr) != 1)
+			usage();
+		opt.naddrs++;
+		if (comma == NULL)
+			break;
+		s = comma + 1;
+	}
 }
 
 static void
@@ -1867,7 +2102,7 @@ main(int argc, char *argv[])
 	int ch, n;
 
 	parse_addr("127.0.0.1:9999");
-	while ((ch = getopt(argc, argv, "a:c:d:E:g:H:l:L:m:M:n:N:p:qQ:Rr:s:T:w:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:D:E:g:H:J:K:l:L:m:M:n:N:p:qQ:Rr:s:T:w:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_addr(optarg);
@@ -1877,6 +2112,18 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			opt.step_secs = atof(optarg);
+			break;
+		case 'D':
+			opt.dead_node = (uint32_t)atoi(optarg);
+			break;
+		case 'J':
+			opt.jitter_secs = atof(optarg);
+			break;
+		case 'K':
+			n = parse_list(optarg, list, MAX_WATCH);
+			opt.nkill = n;
+			for (int i = 0; i < n; i++)
+				opt.kill[i] = (pid_t)list[i];
 			break;
 		case 'E':
 			opt.query_end = optarg;
@@ -1904,6 +2151,8 @@ main(int argc, char *argv[])
 				opt.mode = MODE_SERIAL;
 			else if (strcmp(optarg, "query") == 0)
 				opt.mode = MODE_QUERY;
+			else if (strcmp(optarg, "death") == 0)
+				opt.mode = MODE_DEATH;
 			else
 				usage();
 			break;
@@ -1967,7 +2216,9 @@ main(int argc, char *argv[])
 		opt.ncheckpoints = 1;
 		opt.checkpoints[0] = opt.n;
 	}
-	if (opt.mode == MODE_QUERY && opt.proto != PROTO_CHAT)
+	if ((opt.mode == MODE_QUERY || opt.mode == MODE_DEATH) && opt.proto != PROTO_CHAT)
+		usage();
+	if (opt.dead_node >= opt.naddrs)
 		usage();
 	if (opt.mode == MODE_RELAY && opt.nrates == 0) {
 		opt.nrates = 1;
@@ -2001,6 +2252,9 @@ main(int argc, char *argv[])
 		break;
 	case MODE_QUERY:
 		mode_query();
+		break;
+	case MODE_DEATH:
+		mode_death();
 		break;
 	}
 	fflush(stdout);
