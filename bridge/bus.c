@@ -241,28 +241,33 @@ void
 bus_close(struct bus *b)
 {
 	atomic_store(&b->closing, 1);	/* the disconnect that follows is ours */
+	/*
+	 * The connection first: its reader stops before the subscriptions
+	 * it delivers to are freed (destroyed the other way round, a bridge
+	 * once hung at SIGTERM on a freed subscription's mutex).
+	 */
+	if (b->nc != NULL)
+		natsConnection_Close(b->nc);
 	if (b->kicks != NULL)
 		natsSubscription_Destroy(b->kicks);
-	b->kicks = NULL;
 	if (b->heartbeats != NULL)
 		natsSubscription_Destroy(b->heartbeats);
 	if (b->sub != NULL)
 		natsSubscription_Destroy(b->sub);
-	b->heartbeats = NULL;
 	if (b->js != NULL)
 		jsCtx_Destroy(b->js);
-	if (b->nc != NULL) {
-		natsConnection_Close(b->nc);
+	if (b->nc != NULL)
 		natsConnection_Destroy(b->nc);
-	}
-	b->sub = NULL;
+	b->kicks = b->heartbeats = b->sub = NULL;
 	b->js = NULL;
 	b->nc = NULL;
+	pthread_mutex_lock(&b->lock);
 	for (size_t i = 0; i < b->queued; i++)
 		natsMsg_Destroy(b->queue[i]);
 	free(b->queue);
 	b->queue = NULL;
 	b->queued = b->room = 0;
+	pthread_mutex_unlock(&b->lock);
 	if (b->fd != -1)
 		close(b->fd);
 	b->fd = -1;
