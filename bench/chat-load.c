@@ -70,6 +70,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hist.h"
+
 #define MAX_WATCH	16
 #define MAX_ADDRS	8
 #define MAX_CHECKPOINTS	8
@@ -83,7 +85,6 @@
 #define SAT_P99_NS	NS		/* saturation ends when p99 passes this */
 #define SAT_MAX_STEPS	10
 #define SAT_FACTOR	1.4
-#define HIST_BUCKETS	(256 + 56 * 128)
 #define KERNEL_STACK_KIB 16		/* THREAD_SIZE on x86-64 */
 #define WS_KEY		"dGhlIHNhbXBsZSBub25jZQ=="	/* RFC 6455's sample */
 #define WS_FRAME_MAX	(CARRY_MAX - 16)	/* larger frames are dropped */
@@ -124,12 +125,6 @@ struct client {
 	uint64_t	 t_login;	/* welcome / end of NAMES seen */
 	uint64_t	*seen;		/* bitmap: message numbers received this step */
 	uint32_t	*last;		/* per sender: highest number received + 1 */
-};
-
-struct hist {
-	uint64_t	 count;
-	uint64_t	 max;
-	uint64_t	 b[HIST_BUCKETS];
 };
 
 /* One rate step (relay) or one serial run. */
@@ -254,63 +249,6 @@ usage(void)
 	    "    [-Q command] [-E end-prefix] [-K pid[,pid...]] [-D index] [-J secs]\n"
 	    "modes: login, idle, relay, serial, query, death\n");
 	exit(100);
-}
-
-/* ---- latency histogram: log-linear, 128 sub-buckets per octave ---- */
-
-static unsigned
-hist_index(uint64_t v)
-{
-	int e;
-
-	if (v < 256)
-		return (unsigned)v;
-	e = 63 - __builtin_clzll(v);
-	return 256 + (unsigned)(e - 8) * 128 + (unsigned)((v >> (e - 7)) & 127);
-}
-
-static uint64_t
-hist_value(unsigned i)
-{
-	unsigned e, m;
-
-	if (i < 256)
-		return i;
-	e = (i - 256) / 128 + 8;
-	m = (i - 256) % 128;
-	return ((uint64_t)(128 + m) << (e - 7)) + ((1ULL << (e - 7)) / 2);
-}
-
-static void
-hist_add(struct hist *h, uint64_t v)
-{
-	unsigned i = hist_index(v);
-
-	if (i >= HIST_BUCKETS)
-		i = HIST_BUCKETS - 1;
-	h->b[i]++;
-	h->count++;
-	if (v > h->max)
-		h->max = v;
-}
-
-/* The q-quantile in ms; 0 for an empty histogram. */
-static double
-hist_ms(const struct hist *h, double q)
-{
-	uint64_t want, seen = 0;
-
-	if (h->count == 0)
-		return 0;
-	want = (uint64_t)(q * (double)h->count);
-	if (want >= h->count)
-		want = h->count - 1;
-	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->b[i];
-		if (seen > want)
-			return (double)hist_value(i) / 1e6;
-	}
-	return (double)h->max / 1e6;
 }
 
 /* ---- /proc: CPU and memory of the watched server processes ---- */

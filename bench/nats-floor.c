@@ -48,18 +48,14 @@
 
 #include <nats/nats.h>
 
+#include "hist.h"
+
 #define MAX_PEERS	16
 #define MAX_RATES	16
 #define NS		1000000000ULL
 #define MS		1000000ULL
-#define HIST_BUCKETS	(256 + 56 * 128)
 #define STREAM		"FLOOR"
 #define SUBJECTS	"floor.>"
-
-struct hist {
-	uint64_t	 count, max;
-	uint64_t	 b[HIST_BUCKETS];
-};
 
 struct peer {
 	int		 i;
@@ -99,71 +95,6 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
-
-/* The same log-linear histogram as chat-load's: 128 buckets an octave. */
-static unsigned
-hist_index(uint64_t v)
-{
-	int e;
-
-	if (v < 256)
-		return (unsigned)v;
-	e = 63 - __builtin_clzll(v);
-	return 256 + (unsigned)(e - 8) * 128 + (unsigned)((v >> (e - 7)) & 127);
-}
-
-static uint64_t
-hist_value(unsigned i)
-{
-	unsigned e, m;
-
-	if (i < 256)
-		return i;
-	e = (i - 256) / 128 + 8;
-	m = (i - 256) % 128;
-	return ((uint64_t)(128 + m) << (e - 7)) + ((1ULL << (e - 7)) / 2);
-}
-
-static void
-hist_add(struct hist *h, uint64_t v)
-{
-	unsigned i = hist_index(v);
-
-	if (i >= HIST_BUCKETS)
-		i = HIST_BUCKETS - 1;
-	h->b[i]++;
-	h->count++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static void
-hist_merge(struct hist *into, const struct hist *h)
-{
-	for (unsigned i = 0; i < HIST_BUCKETS; i++)
-		into->b[i] += h->b[i];
-	into->count += h->count;
-	if (h->max > into->max)
-		into->max = h->max;
-}
-
-static double
-hist_ms(const struct hist *h, double q)
-{
-	uint64_t want, seen = 0;
-
-	if (h->count == 0)
-		return 0;
-	want = (uint64_t)(q * (double)h->count);
-	if (want >= h->count)
-		want = h->count - 1;
-	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->b[i];
-		if (seen > want)
-			return (double)hist_value(i) / 1e6;
-	}
-	return (double)h->max / 1e6;
 }
 
 static uint64_t
