@@ -57,6 +57,8 @@ struct bridge {
 	int64_t		 next_beat;	/* monotonic ms of the next heartbeat */
 	int		 deaf;		/* the bus was away since the last beat */
 	uint64_t	 segment_id;
+	uint64_t	 groups_from;	/* stream sequence: group records
+					   before it are in the rosters */
 	int		 blocked;	/* the bus refused a publish: retry */
 	char		*text;		/* max_line bytes, inbound */
 };
@@ -110,6 +112,14 @@ start(struct bridge *br, const struct chat_conf *conf)
 		log_info("%u users of other nodes were shown here by the last "
 		    "bridge: taken over", adopted);
 	br->roster_stale = roster_publish(br->roster, conf->node_name, &br->f) == -1;
+	/*
+	 * A new segment reads the last seconds of the stream again for the
+	 * joins and leaves; the groups the rosters list already have every
+	 * change made before they were read, and a change applied twice is
+	 * not the same change (a kick by a former owner).
+	 */
+	if (applied == 0)
+		br->groups_from = bus_stream_last(&br->bus) + 1;
 	roster_load(br->roster, conf->node_name, &br->f);
 	nodes_start(&br->f);
 	resume(br);
@@ -138,12 +148,11 @@ publish(struct bridge *br)
 		case FOLLOW_RECORD:
 			break;
 		}
+		claims_follow(&br->claims, &e);
+		if (e.kind == REC_GROUP)
+			br->roster_stale = 1;	/* any node's: owners change */
 		if (!wire_carried(&br->f.shm, &e))
 			continue;
-		if (e.kind == REC_JOIN)
-			claims_joined(&br->claims, e.from_name, e.time);
-		if (e.kind == REC_LEAVE)
-			claims_left(&br->claims, e.from_name);
 		if (e.kind == REC_JOIN || e.kind == REC_LEAVE)
 			br->roster_stale = 1;
 		o.seq = e.seq;
@@ -238,6 +247,8 @@ apply(struct bridge *br, natsMsg *m)
 	if (wire_decode(m, br->conf->max_line, &e, &o) == -1)
 		log_warnx("bus: a message that is no record (stream %" PRIu64 ")",
 		    stream_seq);
+	else if (e.kind == REC_GROUP && stream_seq < br->groups_from)
+		;	/* in the rosters read at the start */
 	else if (strcmp(o.node, br->conf->node_name) != 0) {
 		remote_apply(&br->f, o.node, stream_seq, &e);
 		atomic_fetch_add(&br->f.shm.hdr->st_bridge_in, 1);

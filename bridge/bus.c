@@ -314,6 +314,20 @@ bus_last_published(struct bus *b)
 	return m;
 }
 
+uint64_t
+bus_stream_last(struct bus *b)
+{
+	jsStreamInfo *si = NULL;
+	jsErrCode err = 0;
+	uint64_t last;
+
+	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, NULL, &err) != NATS_OK)
+		return 0;
+	last = si->State.LastSeq;
+	jsStreamInfo_Destroy(si);
+	return last;
+}
+
 size_t
 bus_take(struct bus *b, natsMsg ***msgs)
 {

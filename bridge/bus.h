@@ -54,6 +54,8 @@ int	bus_publish(struct bus *b, natsMsg *m);
  * the bus cannot say): for going on where the last run stopped.
  */
 natsMsg *bus_last_published(struct bus *b);
+/* The stream's last sequence now, 0 if none or the bus cannot say. */
+uint64_t bus_stream_last(struct bus *b);
 /* Take the messages queued (clears the eventfd): how many are in *msgs. */
 size_t	bus_take(struct bus *b, natsMsg ***msgs);
 /* The stream sequence of a delivered message, 0 if it has none. */

@@ -1,10 +1,10 @@
 /*
  * claims.c -- names claimed across the cluster (claims.h).
  *
- * A key is "u" and the hex of the name in lower case (names compare
- * without case; a key may not hold every name character where it is).
- * A free name's key is absent or holds "" (a release is a
- * compare-and-set, not a delete).
+ * A key is "u" (a user's name) or "g" (a group's) and the hex of the
+ * name in lower case (names compare without case; a key may not hold
+ * every name character where it is).  A free name's key is absent or
+ * holds "" (a release is a compare-and-set, not a delete).
  */
 #include <ctype.h>
 #include <stdatomic.h>
@@ -26,12 +26,12 @@
 #define CLAIM_TRIES	5	/* a claim read late, written meanwhile */
 
 static void
-key_of(const char *name, char *key)
+key_of(char kind, const char *name, char *key)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t k = 0;
 
-	key[k++] = 'u';
+	key[k++] = kind;
 	for (; *name != '\0' && k + 2 < KEY_MAX; name++) {
 		unsigned char c = (unsigned char)tolower((unsigned char)*name);
 
@@ -135,13 +135,13 @@ owner_of(struct claims *c, const char *key, char *owner, uint64_t *rev)
  * node's.
  */
 static int
-claim(struct claims *c, const char *name, char *holder, size_t size)
+claim(struct claims *c, char kind, const char *name, char *holder, size_t size)
 {
 	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
 	uint64_t rev, now;
 
 	holder[0] = '\0';
-	key_of(name, key);
+	key_of(kind, name, key);
 	for (int tries = 0; tries < CLAIM_TRIES; tries++) {
 		if (kvStore_Create(&now, c->kv, key, c->node,
 		    (int)strlen(c->node)) == NATS_OK)
@@ -169,13 +169,14 @@ claim(struct claims *c, const char *name, char *holder, size_t size)
  * still to be read from the log, must not release it meanwhile.
  */
 static void
-promise(struct claims *c, const char *name)
+promise(struct claims *c, char kind, const char *name)
 {
 	int64_t now = clock_monotonic_ms();
 	size_t i, oldest = 0;
 
 	for (i = 0; i < CLAIMS_PROMISED; i++) {
-		if (strcasecmp(c->promised[i].name, name) == 0 ||
+		if ((c->promised[i].kind == kind &&
+		    strcasecmp(c->promised[i].name, name) == 0) ||
 		    c->promised[i].until < now)
 			break;
 		if (c->promised[i].until < c->promised[oldest].until)
@@ -184,18 +185,19 @@ promise(struct claims *c, const char *name)
 	if (i == CLAIMS_PROMISED)
 		i = oldest;
 	strlcpy(c->promised[i].name, name, sizeof(c->promised[i].name));
+	c->promised[i].kind = kind;
 	c->promised[i].made = clock_unix_ms();
 	c->promised[i].until = now + CLAIMS_PROMISE_MS;
 }
 
-/* The promise of name, or NULL. */
+/* name (of kind) was given out and its join not read yet. */
 static int
-promised(const struct claims *c, const char *name)
+promised(const struct claims *c, char kind, const char *name)
 {
 	int64_t now = clock_monotonic_ms();
 
 	for (size_t i = 0; i < CLAIMS_PROMISED; i++)
-		if (c->promised[i].until >= now &&
+		if (c->promised[i].until >= now && c->promised[i].kind == kind &&
 		    strcasecmp(c->promised[i].name, name) == 0)
 			return 1;
 	return 0;
@@ -207,10 +209,11 @@ promised(const struct claims *c, const char *name)
  * the promised one's.
  */
 static void
-unpromise(struct claims *c, const char *name, int64_t time)
+unpromise(struct claims *c, char kind, const char *name, int64_t time)
 {
 	for (size_t i = 0; i < CLAIMS_PROMISED; i++)
-		if (strcasecmp(c->promised[i].name, name) == 0 &&
+		if (c->promised[i].kind == kind &&
+		    strcasecmp(c->promised[i].name, name) == 0 &&
 		    time >= c->promised[i].made) {
 			c->promised[i].name[0] = '\0';
 			c->promised[i].until = 0;
@@ -248,7 +251,7 @@ static void
 claim_request(struct claims *c, int fd)
 {
 	char buf[REQUEST_MAX + 1], holder[SHM_NAME_MAX + 1], reply[64];
-	char *f[4];
+	char *f[4], kind;
 	size_t n;
 
 	if (asksock_request(fd, buf, REQUEST_MAX) == -1)
@@ -258,15 +261,16 @@ claim_request(struct claims *c, int fd)
 		replace_request(c, fd, f);
 		return;
 	}
-	if (n != 2 || strcmp(f[0], "claim") != 0 ||
+	if (n != 2 || (strcmp(f[0], "claim") != 0 && strcmp(f[0], "group") != 0) ||
 	    !name_valid(f[1], strlen(f[1]))) {
 		answer(fd, "error\tmalformed request\n");
 		return;
 	}
-	if (claim(c, f[1], holder, sizeof(holder)) == -1)
+	kind = f[0][0] == 'g' ? 'g' : 'u';
+	if (claim(c, kind, f[1], holder, sizeof(holder)) == -1)
 		answer(fd, "error\tthe bus cannot say now\n");
 	else if (holder[0] == '\0') {
-		promise(c, f[1]);
+		promise(c, kind, f[1]);
 		answer(fd, "end\n");
 	}
 	else {
@@ -286,17 +290,31 @@ claims_accept(struct claims *c)
 	}
 }
 
-void
-claims_joined(struct claims *c, const char *name, int64_t time)
+/* A name of kind in use here: claimed (again) for this node. */
+static void
+claim_used(struct claims *c, char kind, const char *name, int64_t time)
 {
 	char holder[SHM_NAME_MAX + 1];
 
-	unpromise(c, name, time);
-	if (claim(c, name, holder, sizeof(holder)) == -1)
+	unpromise(c, kind, name, time);
+	if (claim(c, kind, name, holder, sizeof(holder)) == -1)
 		log_warnx("claims: %s not recorded for this node", name);
 	else if (holder[0] != '\0')
-		log_warnx("claims: %s joined here while node %s holds the name "
-		    "(admitted while the bus was away)", name, holder);
+		log_warnx("claims: %s%s is used here while node %s holds the "
+		    "name (admitted while the bus was away)",
+		    kind == 'g' ? "#" : "", name, holder);
+}
+
+void
+claims_joined(struct claims *c, const char *name, int64_t time)
+{
+	claim_used(c, 'u', name, time);
+}
+
+void
+claims_group_created(struct claims *c, const char *group, int64_t time)
+{
+	claim_used(c, 'g', group, time);
 }
 
 /* A name given out whose login never joined: released after a while. */
@@ -304,14 +322,18 @@ void
 claims_expire(struct claims *c)
 {
 	int64_t now = clock_monotonic_ms();
-	char name[SHM_NAME_MAX + 1];
+	char name[SHM_NAME_MAX + 1], kind;
 
 	for (size_t i = 0; i < CLAIMS_PROMISED; i++) {
 		if (c->promised[i].name[0] == '\0' || c->promised[i].until >= now)
 			continue;
 		strlcpy(name, c->promised[i].name, sizeof(name));
-		unpromise(c, name, INT64_MAX);
-		claims_left(c, name);
+		kind = c->promised[i].kind;
+		unpromise(c, kind, name, INT64_MAX);
+		if (kind == 'g')
+			claims_group_closed(c, name);
+		else
+			claims_left(c, name);
 	}
 }
 
@@ -321,13 +343,13 @@ claims_expire(struct claims *c)
  * make it delete another node's claim).
  */
 static void
-release(kvStore *kv, const char *node, const char *name)
+release(kvStore *kv, const char *node, char kind, const char *name)
 {
 	char key[KEY_MAX + 1], owner[SHM_NAME_MAX + 1];
 	struct claims c = { .kv = kv };
 	uint64_t rev, now;
 
-	key_of(name, key);
+	key_of(kind, name, key);
 	if (owner_of(&c, key, owner, &rev) == 0 && strcmp(owner, node) == 0 &&
 	    kvStore_Update(&now, kv, key, "", 0, rev) != NATS_OK)
 		log_info("claims: %s changed hands meanwhile; left alone", name);
@@ -340,13 +362,35 @@ claims_left(struct claims *c, const char *name)
 
 	/* A newer login here has the name, or is about to take it. */
 	if ((slot != SLOT_NONE && shm_slot(&c->f->shm, slot)->s_origin == 0) ||
-	    promised(c, name))
+	    promised(c, 'u', name))
 		return;
-	release(c->kv, c->node, name);
+	release(c->kv, c->node, 'u', name);
+}
+
+void
+claims_group_closed(struct claims *c, const char *group)
+{
+	/* A create here that was given the name is about to make it. */
+	if (!promised(c, 'g', group))
+		release(c->kv, c->node, 'g', group);
 }
 
 void
 claims_forget(kvStore *kv, const char *node, const char *name)
 {
-	release(kv, node, name);
+	release(kv, node, 'u', name);
+}
+
+void
+claims_follow(struct claims *c, const struct msglog_entry *e)
+{
+	if (e->kind == REC_JOIN && e->origin == 0)
+		claims_joined(c, e->from_name, e->time);
+	else if (e->kind == REC_LEAVE && e->origin == 0)
+		claims_left(c, e->from_name);
+	else if (e->kind == REC_GROUP && e->event == GROUP_JOINED &&
+	    (e->flags & RECF_CREATED) && e->origin == 0)
+		claims_group_created(c, e->group_name, e->time);
+	else if (e->kind == REC_GROUP && e->event == GROUP_CLOSED)
+		claims_group_closed(c, e->group_name);
 }

@@ -1,8 +1,8 @@
 /*
  * claims.h -- names claimed across the cluster.
  *
- * Owns the bucket CLAIMS_BUCKET (one key per name, its value the node
- * whose user has it) and the answering side of BRIDGE_SOCKET_NAME
+ * Owns the bucket CLAIMS_BUCKET (one key per user name and one per group
+ * name, its value the node whose user has it or made it) and the answering side of BRIDGE_SOCKET_NAME
  * (lib/nameclaim.h): a front door asks before it gives a user a name.
  * A claim is a create, which only one node can make; a name held by a
  * node that is dead here is taken over.  The bridge keeps the bucket
@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "follower.h"
+#include "msglog.h"
 
 #define CLAIMS_BUCKET	"chat-names"
 #define CLAIMS_KICK	"chat.kick."	/* + node: close a login of a name */
@@ -31,6 +32,7 @@ struct claims {
 	struct follower	*f;
 	natsConnection	*nc;		/* for a replace's request */
 	struct {
+		char	 kind;		/* 'u' a user's name, 'g' a group's */
 		char	 name[SHM_NAME_MAX + 1];
 		int64_t	 made;		/* unix ms: a join after it is its */
 		int64_t	 until;		/* monotonic ms */
@@ -49,6 +51,17 @@ void	claims_accept(struct claims *c);
  */
 void	claims_joined(struct claims *c, const char *name, int64_t time);
 void	claims_left(struct claims *c, const char *name);
+/*
+ * A group was made here by this node's user (claim), or closed here
+ * (release, if this node holds it).
+ */
+void	claims_group_created(struct claims *c, const char *group, int64_t time);
+void	claims_group_closed(struct claims *c, const char *group);
+/*
+ * A record of this node's log, read by the bridge: the claims it makes
+ * or ends (a join or create of this node's, a leave, a group closed).
+ */
+void	claims_follow(struct claims *c, const struct msglog_entry *e);
 /* Names given out whose login never joined: released. */
 void	claims_expire(struct claims *c);
 /* A dead node's user: its name is free again. */

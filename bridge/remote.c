@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "groups.h"
 #include "registry.h"
+#include "remotegroup.h"
 #include "remote.h"
 
 uint32_t
@@ -19,9 +21,8 @@ remote_node_id(const char *node)
 	return h != 0 ? h : 1;
 }
 
-/* The slot of node's user name here, or SLOT_NONE. */
-static uint32_t
-remote_slot(struct follower *f, uint32_t origin, const char *name,
+uint32_t
+remote_user(struct follower *f, uint32_t origin, const char *name,
     uint32_t *generation)
 {
 	uint32_t slot = registry_lookup(&f->shm, name, generation);
@@ -39,7 +40,7 @@ join(struct follower *f, const char *node, uint32_t origin,
 	uint64_t after;
 
 	if (registry_lookup(&f->shm, e->from_name, &generation) != SLOT_NONE) {
-		if (remote_slot(f, origin, e->from_name, &generation) == SLOT_NONE)
+		if (remote_user(f, origin, e->from_name, &generation) == SLOT_NONE)
 			log_warnx("%s of node %s is not shown here: the name is "
 			    "online here already", e->from_name, node);
 		return;		/* or known already: given again after a crash */
@@ -66,7 +67,7 @@ leave(struct follower *f, uint32_t origin, struct msglog_entry *e)
 	uint32_t slot, generation;
 	size_t len = e->len < sizeof(reason) - 1 ? e->len : sizeof(reason) - 1;
 
-	if ((slot = remote_slot(f, origin, e->from_name, &generation)) == SLOT_NONE)
+	if ((slot = remote_user(f, origin, e->from_name, &generation)) == SLOT_NONE)
 		return;		/* not shown here, or gone already */
 	memcpy(reason, e->text, len);
 	reason[len] = '\0';
@@ -74,7 +75,26 @@ leave(struct follower *f, uint32_t origin, struct msglog_entry *e)
 	hublink_presence(&f->link);
 }
 
-/* A line: to everyone here, or to a user of this node. */
+/* A group line: to the group's members here, if the sender is one. */
+static int
+to_group(struct follower *f, struct msglog_entry *e)
+{
+	struct group_actor a = { e->from_slot, e->from_generation, e->from_name,
+	    (e->flags & RECF_REGISTERED) != 0 };
+	enum group_result r;
+
+	if (e->from_slot == SLOT_NONE)
+		r = GR_NOT_MEMBER;
+	else
+		r = groups_check_member(&f->shm, &a, e->to_name, &e->to.index,
+		    &e->to.generation, e->to_name);
+	if (r != GR_OK)
+		log_info("a line from %s to group %s: %s here", e->from_name,
+		    e->to_name, r == GR_NO_GROUP ? "no such group" : "not a member");
+	return r == GR_OK ? 0 : -1;
+}
+
+/* A line: to everyone here, to a user of this node, or to a group. */
 static void
 chat(struct follower *f, uint32_t origin, uint64_t stream_seq,
     struct msglog_entry *e)
@@ -84,8 +104,10 @@ chat(struct follower *f, uint32_t origin, uint64_t stream_seq,
 
 	if (stream_seq <= atomic_load(applied))
 		return;		/* appended before a crash */
-	e->from_slot = remote_slot(f, origin, e->from_name, &generation);
+	e->from_slot = remote_user(f, origin, e->from_name, &generation);
 	e->from_generation = e->from_slot != SLOT_NONE ? generation : 0;
+	if (e->to.kind == TO_GROUP && to_group(f, e) == -1)
+		return;
 	if (e->to.kind == TO_USER) {
 		e->to.index = registry_lookup(&f->shm, e->to_name, &e->to.generation);
 		if (e->to.index == SLOT_NONE ||
@@ -125,6 +147,9 @@ remote_apply(struct follower *f, const char *node, uint64_t stream_seq,
 	uint32_t origin = remote_node_id(node);
 
 	switch (e->kind) {
+	case REC_GROUP:
+		remote_group(f, origin, e);
+		break;
 	case REC_JOIN:
 		join(f, node, origin, e);
 		break;

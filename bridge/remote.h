@@ -27,6 +27,9 @@ uint32_t remote_node_id(const char *node);
 void	remote_apply(struct follower *f, const char *node, uint64_t stream_seq,
 	    struct msglog_entry *e);
 
+/* The slot of node origin's user name here, or SLOT_NONE. */
+uint32_t remote_user(struct follower *f, uint32_t origin, const char *name,
+	    uint32_t *generation);
 /* Another node took over name: this node's login of it is closed. */
 void	remote_kick(struct follower *f, const char *name, const char *why);
 

@@ -21,6 +21,32 @@ wire_remote_user(const struct shm *shm, const struct msglog_address *to)
 	return s->s_origin != 0 && atomic_load(&s->s_generation) == to->generation;
 }
 
+/*
+ * The group changes others apply: joins, /leave_group, owners, kicks
+ * and modes (each node's group table mirrors the others'), and an
+ * invitation of another node's user.  A leave because the user left
+ * the chat is not: each node ends its memberships at its REC_LEAVE.
+ * Nor is GROUP_CLOSED: each node closes a group when its last member
+ * leaves there.
+ */
+static int
+group_carried(const struct shm *shm, const struct msglog_entry *e)
+{
+	switch (e->event) {
+	case GROUP_JOINED:
+	case GROUP_OWNER:
+	case GROUP_MODE:
+		return 1;
+	case GROUP_LEFT:
+		return e->len == 0;
+	case GROUP_KICKED:
+		return e->to.kind == TO_GROUP;
+	case GROUP_INVITED:
+		return wire_remote_user(shm, &e->to);
+	}
+	return 0;
+}
+
 int
 wire_carried(const struct shm *shm, const struct msglog_entry *e)
 {
@@ -28,10 +54,13 @@ wire_carried(const struct shm *shm, const struct msglog_entry *e)
 		return 0;	/* another node's: its own bridge sent it */
 	switch (e->kind) {
 	case REC_CHAT:
-		return e->to.kind == TO_ALL || wire_remote_user(shm, &e->to);
+		return e->to.kind == TO_ALL || e->to.kind == TO_GROUP ||
+		    wire_remote_user(shm, &e->to);
 	case REC_JOIN:
 	case REC_LEAVE:
 		return 1;
+	case REC_GROUP:
+		return group_carried(shm, e);
 	}
 	return 0;
 }
@@ -51,6 +80,19 @@ set_u64(natsMsg *m, const char *key, uint64_t v)
 	return natsMsgHeader_Set(m, key, buf) == NATS_OK ? 0 : -1;
 }
 
+/* A group record's event, group, target and mode. */
+static int
+encode_group(natsMsg *m, const struct msglog_entry *e)
+{
+	if (natsMsgHeader_Set(m, "Chat-Group", e->group_name) != NATS_OK ||
+	    (e->target_name[0] != '\0' &&
+	    natsMsgHeader_Set(m, "Chat-Target", e->target_name) != NATS_OK) ||
+	    set_u64(m, "Chat-Event", e->event) == -1 ||
+	    set_u64(m, "Chat-Mode", e->mode) == -1)
+		return -1;
+	return 0;
+}
+
 natsMsg *
 wire_encode(const struct msglog_entry *e, const struct wire_origin *o)
 {
@@ -64,8 +106,9 @@ wire_encode(const struct msglog_entry *e, const struct wire_origin *o)
 		return NULL;
 	if (natsMsgHeader_Set(m, "Nats-Msg-Id", id) != NATS_OK ||
 	    natsMsgHeader_Set(m, "Chat-From", e->from_name) != NATS_OK ||
-	    (e->to.kind == TO_USER &&
+	    (e->to.kind != TO_ALL &&
 	    natsMsgHeader_Set(m, "Chat-To", e->to_name) != NATS_OK) ||
+	    (e->kind == REC_GROUP && encode_group(m, e) == -1) ||
 	    set_u64(m, "Chat-Kind", e->kind) == -1 ||
 	    set_u64(m, "Chat-To-Kind", e->to.kind) == -1 ||
 	    set_u64(m, "Chat-Flags", e->flags) == -1 ||
@@ -108,12 +151,81 @@ subject_node(natsMsg *m, char *node)
 	return 0;
 }
 
+/* A name header: 0 with it copied into name, or -1 if missing or bad. */
+static int
+get_name(natsMsg *m, const char *key, char *name)
+{
+	const char *s;
+
+	if (natsMsgHeader_Get(m, key, &s) != NATS_OK || s == NULL ||
+	    !name_valid(s, strlen(s)))
+		return -1;
+	strlcpy(name, s, SHM_NAME_MAX + 1);
+	return 0;
+}
+
+/* A group record's headers (encode_group): 0, or -1. */
+static int
+decode_group(natsMsg *m, struct msglog_entry *e)
+{
+	uint64_t event, mode;
+
+	if (get_u64(m, "Chat-Event", &event) == -1 ||
+	    get_u64(m, "Chat-Mode", &mode) == -1 || mode > 1 ||
+	    get_name(m, "Chat-Group", e->group_name) == -1)
+		return -1;
+	switch (event) {
+	case GROUP_JOINED:
+	case GROUP_LEFT:
+	case GROUP_MODE:
+		break;
+	case GROUP_OWNER:
+	case GROUP_KICKED:
+	case GROUP_INVITED:
+		if (get_name(m, "Chat-Target", e->target_name) == -1)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	e->event = (uint32_t)event;
+	e->mode = (uint32_t)mode;
+	return 0;
+}
+
+/* Who a record goes to: a kind its kind may have, and the name. */
+static int
+decode_to(natsMsg *m, uint64_t kind, uint64_t to_kind, struct msglog_entry *e)
+{
+	switch (kind) {
+	case REC_JOIN:
+	case REC_LEAVE:
+		e->to.kind = TO_ALL;
+		return 0;
+	case REC_CHAT:
+		if (to_kind == TO_ALL)
+			return 0;
+		if (to_kind != TO_USER && to_kind != TO_GROUP)
+			return -1;
+		break;
+	case REC_GROUP:
+		if (to_kind != TO_USER && to_kind != TO_GROUP)
+			return -1;
+		if (decode_group(m, e) == -1)
+			return -1;
+		break;
+	default:
+		return -1;
+	}
+	return get_name(m, "Chat-To", e->to_name);
+}
+
 int
 wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
     struct wire_origin *o)
 {
 	uint64_t kind, to_kind, flags;
-	const char *from, *to = "";
+	const char *from;
 	int len = natsMsg_GetDataLength(m);
 
 	memset(o, 0, sizeof(*o));
@@ -127,19 +239,13 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 	    natsMsgHeader_Get(m, "Chat-From", &from) != NATS_OK || from == NULL ||
 	    !name_valid(from, strlen(from)) || len < 0 || (uint32_t)len > max_line)
 		return -1;
-	if (!((kind == REC_CHAT && (to_kind == TO_ALL || to_kind == TO_USER)) ||
-	    kind == REC_JOIN || kind == REC_LEAVE))
-		return -1;
-	if (kind == REC_CHAT && to_kind == TO_USER &&
-	    (natsMsgHeader_Get(m, "Chat-To", &to) != NATS_OK || to == NULL ||
-	    !name_valid(to, strlen(to))))
+	e->to.kind = (uint32_t)to_kind;
+	if (decode_to(m, kind, to_kind, e) == -1)
 		return -1;
 	if (text_check(natsMsg_GetData(m), (size_t)len) != TEXT_OK)
 		return -1;
 	e->kind = (uint32_t)kind;
-	e->to.kind = kind == REC_CHAT ? (uint32_t)to_kind : TO_ALL;
-	strlcpy(e->to_name, to, sizeof(e->to_name));
-	e->flags = (uint32_t)flags & RECF_REGISTERED;
+	e->flags = (uint32_t)flags & (RECF_REGISTERED | RECF_CREATED);
 	e->from_slot = SLOT_NONE;
 	strlcpy(e->from_name, from, sizeof(e->from_name));
 	memcpy(e->text, natsMsg_GetData(m), (size_t)len);

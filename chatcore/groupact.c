@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "act.h"
+#include "log.h"
+#include "nameclaim.h"
 #include "registry.h"
 #include "text.h"
 
@@ -102,6 +104,35 @@ wake(const struct core_user *u, uint32_t to_kind, uint32_t index,
 	r->lagging |= hublink_wake(u->link, &a);
 }
 
+/*
+ * On a node of a cluster, the group's name is claimed for this node
+ * first (chat-bridge): a group made on another node exists, even before
+ * this node heard of it.  With no bridge or no bus, the group is made
+ * here alone (logged), as a name is.
+ */
+static int
+group_free_in_cluster(const struct core_user *u, const char *group,
+    struct core_result *r)
+{
+	char node[SHM_NAME_MAX + 1];
+
+	if (u->conf->nats_url[0] == '\0')
+		return 1;
+	switch (nameclaim_group(u->conf->runtime_dir, group, node, sizeof(node))) {
+	case NAME_CLAIMED:
+		return 1;
+	case NAME_CLAIM_TAKEN:
+		log_info("%s: group %s was made on node %s", u->peer, group, node);
+		core_group_result(u, GR_EXISTS, group, NULL, r);
+		return 0;
+	case NAME_CLAIM_UNAVAILABLE:
+		log_warnx("%s: group %s made on this node alone: the bus cannot "
+		    "say whether another node has it", u->peer, group);
+		return 1;
+	}
+	return 1;
+}
+
 void
 core_create_group(const struct core_user *u, const char *group,
     struct core_result *r)
@@ -111,7 +142,7 @@ core_create_group(const struct core_user *u, const char *group,
 	uint32_t index;
 
 	group = core_group_name(group);
-	if (!valid_group(group, r))
+	if (!valid_group(group, r) || !group_free_in_cluster(u, group, r))
 		return;
 	core_actor(u, &a);
 	gr = groups_create(u->shm, &a, group, u->conf->max_groups_per_user, &index);

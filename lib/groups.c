@@ -195,22 +195,63 @@ longest_member(const struct shm *shm, uint32_t index)
 	return best;
 }
 
-/* The owner left: the longest member online takes over (0), if any (-1). */
-static int
-pass_ownership(const struct shm *shm, uint32_t index,
+/*
+ * The member whose name sorts first, or SLOT_NONE: the same on every
+ * node that has the same members, whatever order they joined in here.
+ */
+static uint32_t
+first_named_member(const struct shm *shm, uint32_t index)
+{
+	uint32_t best = UINT32_MAX;
+
+	for (uint32_t s = 0; s < shm->geo.max_sessions; s++)
+		if (is_member(shm, index, s) && (best == UINT32_MAX ||
+		    strncasecmp(shm_slot(shm, s)->s_name, shm_slot(shm, best)->s_name,
+		    SHM_NAME_MAX) < 0))
+			best = s;
+	return best;
+}
+
+/* Make slot owner, announced as from's doing. */
+static void
+set_owner(const struct shm *shm, uint32_t index, uint32_t owner,
     const struct group_actor *from)
 {
 	struct shm_group *g = shm_group(shm, index);
 	struct event ev = { .kind = GROUP_OWNER };
-	uint32_t owner;
 
-	if ((owner = longest_member(shm, index)) == UINT32_MAX)
-		return -1;
 	g->g_owner = owner;
 	shm_name_copy(g->g_owner_name, shm_slot(shm, owner)->s_name);
 	g->g_kept = shm_slot(shm, owner)->s_registered != 0;
 	ev.target = g->g_owner_name;
 	group_event(shm, index, from, &ev);
+}
+
+/*
+ * The owner left: the longest member online takes over (0), if any (-1).
+ * An owner of another node (a cluster, doc/cluster.md) is followed by
+ * whom its node chose (GROUP_OWNER crosses with the leave); only if its
+ * node died is one chosen here, by a rule every node agrees on.
+ */
+static int
+pass_ownership(const struct shm *shm, uint32_t index,
+    const struct group_actor *from, const struct event *ev)
+{
+	uint32_t owner;
+
+	if (from->slot < shm->geo.max_sessions &&
+	    shm_slot(shm, from->slot)->s_origin != 0) {
+		if (ev->kind == GROUP_LEFT && ev->reason == NULL &&
+		    shm_group(shm, index)->g_members > 0) {
+			shm_group(shm, index)->g_owner = SLOT_NONE;
+			return 0;	/* its node's GROUP_OWNER follows */
+		}
+		owner = first_named_member(shm, index);
+	} else
+		owner = longest_member(shm, index);
+	if (owner == UINT32_MAX)
+		return -1;
+	set_owner(shm, index, owner, from);
 	return 0;
 }
 
@@ -232,7 +273,7 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 	group_event(shm, index, from, ev);
 	if (owned && g->g_kept && ev->kind == GROUP_LEFT && ev->reason != NULL)
 		g->g_owner = SLOT_NONE;
-	else if (owned && pass_ownership(shm, index, from) == -1) {
+	else if (owned && pass_ownership(shm, index, from, ev) == -1) {
 		delete_group(shm, index, from);
 		return;
 	}
@@ -376,6 +417,52 @@ groups_restore(const struct shm *shm, const char *group, const char *owner,
 		r = GR_TOO_MANY;
 	else
 		make_group(shm, i, group, SLOT_NONE, owner, 1, invite_only, created);
+	groups_unlock(shm);
+	return r;
+}
+
+enum group_result
+groups_set_owner(const struct shm *shm, const struct group_actor *a,
+    const char *group, const struct group_target *t, uint32_t *index)
+{
+	enum group_result r = GR_OK;
+
+	groups_lock(shm);
+	if ((*index = find_locked(shm, group)) == GROUP_NONE)
+		r = GR_NO_GROUP;
+	else if (!is_member(shm, *index, t->slot) ||
+	    !actor_current(shm, t->slot, t->generation))
+		r = GR_TARGET_NOT_MEMBER;
+	else if (shm_group(shm, *index)->g_owner != t->slot)
+		set_owner(shm, *index, t->slot, a);
+	groups_unlock(shm);
+	return r;
+}
+
+enum group_result
+groups_mirror(const struct shm *shm, const struct group_actor *a,
+    const char *group, const char *owner, int invite_only, uint32_t *index)
+{
+	enum group_result r = GR_OK;
+	struct shm_group *g;
+
+	groups_lock(shm);
+	if ((*index = find_locked(shm, group)) == GROUP_NONE) {
+		if ((*index = free_group(shm)) == GROUP_NONE)
+			r = GR_TOO_MANY;
+		else
+			make_group(shm, *index, group, SLOT_NONE, owner, 1,
+			    invite_only, clock_unix_seconds());
+	}
+	if (r == GR_OK) {
+		g = shm_group(shm, *index);
+		if (strcasecmp(g->g_owner_name, a->name) == 0) {
+			g->g_owner = a->slot;
+			g->g_kept = a->registered != 0;
+		}
+		if (!is_member(shm, *index, a->slot))
+			add_member(shm, *index, a, 0);
+	}
 	groups_unlock(shm);
 	return r;
 }

@@ -87,6 +87,24 @@ void	groups_reinvite(const struct shm *shm, const char *group, uint32_t slot,
 enum group_result groups_restore(const struct shm *shm, const char *group,
 	    const char *owner, int invite_only, int64_t created);
 /*
+ * Another node's doing (doc/cluster.md): target now owns group, as its
+ * node chose; announced only if it did not already.  GR_OK, GR_NO_GROUP
+ * or GR_TARGET_NOT_MEMBER.
+ */
+enum group_result groups_set_owner(const struct shm *shm,
+	    const struct group_actor *a, const char *group,
+	    const struct group_target *t, uint32_t *index);
+/*
+ * A user of another node is a member of group, as its node's roster
+ * says (owner: the group's owner's name; invite_only: its mode): the
+ * group is made if it is not known here (kept: its owner may be away),
+ * the user made its owner if named so, and a member.  GR_OK or
+ * GR_TOO_MANY.
+ */
+enum group_result groups_mirror(const struct shm *shm,
+	    const struct group_actor *a, const char *group, const char *owner,
+	    int invite_only, uint32_t *index);
+/*
  * Check that the actor may send to group and get its index and
  * generation for the record.
  */

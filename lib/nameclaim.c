@@ -10,10 +10,12 @@
 
 #define CLAIM_LINE_MAX	256
 
-enum name_claim
-nameclaim(const char *runtime_dir, const char *name, char *node, size_t nodelen)
+/* Ask for a claim of name, a user's ("claim") or a group's ("group"). */
+static enum name_claim
+ask(const char *runtime_dir, const char *verb, const char *name, char *node,
+    size_t nodelen)
 {
-	const char *request[] = { "claim", name };
+	const char *request[] = { verb, name };
 	enum name_claim result = NAME_CLAIM_UNAVAILABLE;
 	struct asksock a;
 	char *line, *f[2];
@@ -33,6 +35,19 @@ nameclaim(const char *runtime_dir, const char *name, char *node, size_t nodelen)
 	}
 	asksock_close(&a);
 	return result;
+}
+
+enum name_claim
+nameclaim(const char *runtime_dir, const char *name, char *node, size_t nodelen)
+{
+	return ask(runtime_dir, "claim", name, node, nodelen);
+}
+
+enum name_claim
+nameclaim_group(const char *runtime_dir, const char *group, char *node,
+    size_t nodelen)
+{
+	return ask(runtime_dir, "group", group, node, nodelen);
 }
 
 int

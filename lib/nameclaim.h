@@ -11,6 +11,8 @@
  *	answers:  end             the name is this node's
  *	          taken TAB NODE  another node's user has it
  *	          error TAB WHY   the bus cannot say now
+ *	request:  group TAB NAME  a group's name, before it is made
+ *	answers:  as for claim
  *	request:  replace TAB NAME TAB NODE TAB WHY
  *	answers:  end             NODE was asked to close its login of NAME
  *	          error TAB WHY
@@ -29,6 +31,9 @@ enum name_claim {
 };
 
 enum name_claim nameclaim(const char *runtime_dir, const char *name,
+	    char *node, size_t nodelen);
+/* The same for a group about to be made here. */
+enum name_claim nameclaim_group(const char *runtime_dir, const char *group,
 	    char *node, size_t nodelen);
 /* Ask node to close its login of name (duplicate_login = replace): 0, -1. */
 int	nameclaim_replace(const char *runtime_dir, const char *name,
