@@ -60,6 +60,13 @@ struct bridge {
 	uint64_t	 groups_from;	/* stream sequence: group records
 					   before it are in the rosters */
 	int		 blocked;	/* the bus refused a publish: retry */
+	int		 lost;		/* records were overwritten
+					   unpublished, not yet told */
+	int64_t		 lost_from;	/* unix ms: the first of them */
+	int64_t		 lost_to;	/* unix ms: the last (0: not yet known) */
+	int64_t		 read_ms;	/* unix ms of the last record read */
+	uint64_t	 watched;	/* bridge_applied at the last beat */
+	int		 stalled;	/* beats with the stream ahead of it */
 	char		*text;		/* max_line bytes, inbound */
 };
 
@@ -125,6 +132,30 @@ start(struct bridge *br, const struct chat_conf *conf)
 	resume(br);
 }
 
+/*
+ * Records of this node overwritten before they were published: once the
+ * bus is back, its users are told, and so are the other nodes' (the
+ * record is carried) -- once, however long the bus was away.
+ */
+static void
+tell_lost(struct bridge *br)
+{
+	struct msglog_entry e;
+	char span[48];
+
+	memset(&e, 0, sizeof(e));
+	e.kind = REC_LOST;
+	e.to.kind = TO_ALL;
+	e.from_slot = SLOT_NONE;
+	strlcpy(e.from_name, br->conf->node_name, sizeof(e.from_name));
+	snprintf(span, sizeof(span), "%" PRId64 " %" PRId64, br->lost_from,
+	    br->lost_to);
+	e.text = span;
+	e.len = (uint32_t)strlen(span);
+	msglog_append(&br->f.shm, &e);
+	hublink_wake(&br->f.link, &e.to);
+}
+
 /* Publish what this node appended; stop at the first the bus refuses. */
 static void
 publish(struct bridge *br)
@@ -136,6 +167,12 @@ publish(struct bridge *br)
 
 	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
 	o.segment_id = br->segment_id;
+	if (br->lost && !br->blocked && atomic_load(&br->bus.connected)) {
+		if (br->lost_to == 0)
+			br->lost_to = clock_unix_ms();
+		tell_lost(br);
+		br->lost = 0;
+	}
 	br->blocked = 0;
 	for (;;) {
 		switch (follower_next(&br->f, &e, &gap)) {
@@ -144,10 +181,18 @@ publish(struct bridge *br)
 		case FOLLOW_GAP:
 			log_warnx("records %" PRIu64 " to %" PRIu64 " were overwritten "
 			    "before they were published", gap.from, gap.to - 1);
+			if (!br->lost) {
+				br->lost = 1;
+				br->lost_from = br->read_ms;
+				br->lost_to = 0;
+			}
 			continue;
 		case FOLLOW_RECORD:
 			break;
 		}
+		if (br->lost && br->lost_to == 0)
+			br->lost_to = e.time;	/* the first after them */
+		br->read_ms = e.time;
 		claims_follow(&br->claims, &e);
 		if (e.kind == REC_GROUP)
 			br->roster_stale = 1;	/* any node's: owners change */
@@ -168,6 +213,36 @@ publish(struct bridge *br)
 		natsMsg_Destroy(m);
 		atomic_fetch_add(&br->f.shm.hdr->st_bridge_out, 1);
 	}
+}
+
+/*
+ * The stream holds messages this node has not applied, and none came
+ * for two beats: the ordered consumer stopped (cnats did not make it
+ * again after a server came back, seen with a single server), so it is
+ * made again from the first message not applied.
+ */
+static void
+watch_consumer(struct bridge *br)
+{
+	uint64_t applied = atomic_load(&br->f.shm.hdr->bridge_applied);
+	uint64_t last = bus_stream_last(&br->bus);
+
+	/* A new segment read from a moment, not a message: from there. */
+	if (applied == 0 && br->groups_from > 0)
+		applied = br->groups_from - 1;
+
+	if (last <= applied || applied != br->watched) {
+		br->watched = applied;
+		br->stalled = 0;
+		return;
+	}
+	if (++br->stalled < 2)
+		return;
+	log_warnx("bus: the stream has messages up to %" PRIu64 " and none "
+	    "came after %" PRIu64 " for a while: reading it again from there",
+	    last, applied);
+	if (bus_resubscribe(&br->bus, applied + 1) == 0)
+		br->stalled = 0;
 }
 
 /* Every node_heartbeat: ours out; the others' silence checked. */
@@ -191,6 +266,7 @@ beat(struct bridge *br)
 		log_warnx("bus: the heartbeat was not sent");
 	nodes_check(&br->f, br->conf->node_timeout, br->claims.kv);
 	claims_expire(&br->claims);
+	watch_consumer(br);
 }
 
 /* A heartbeat: its node is alive. */
@@ -242,6 +318,10 @@ apply(struct bridge *br, natsMsg *m)
 		return;
 	}
 	stream_seq = bus_stream_seq(m);
+	if (stream_seq > 0 && stream_seq <= atomic_load(&br->f.shm.hdr->bridge_applied)) {
+		natsMsg_Destroy(m);	/* given again: a consumer made again */
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.text = br->text;
 	if (wire_decode(m, br->conf->max_line, &e, &o) == -1)

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdatomic.h>
 
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "wire.h"
 
 #define PUBLISH_WAIT_MS		5000
+#define STREAM_INFO_WAIT_MS	1000
 #define PING_INTERVAL_MS	5000
 #define ORDERED_HEARTBEAT_NS	1000000000LL	/* 1 s */
 #define REPLAY_MS		10000	/* a new segment reads back this far */
@@ -314,14 +316,37 @@ bus_last_published(struct bus *b)
 	return m;
 }
 
+int
+bus_resubscribe(struct bus *b, uint64_t start)
+{
+	natsSubscription *old = b->sub;
+	natsStatus s;
+
+	b->sub = NULL;
+	if (old != NULL) {
+		natsSubscription_Unsubscribe(old);
+		natsSubscription_Destroy(old);
+	}
+	if ((s = subscribe(b, start)) != NATS_OK) {
+		log_warnx("bus: reading the stream again from %" PRIu64 ": %s",
+		    start, natsStatus_GetText(s));
+		b->sub = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 uint64_t
 bus_stream_last(struct bus *b)
 {
 	jsStreamInfo *si = NULL;
 	jsErrCode err = 0;
+	jsOptions o;
 	uint64_t last;
 
-	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, NULL, &err) != NATS_OK)
+	jsOptions_Init(&o);
+	o.Wait = STREAM_INFO_WAIT_MS;	/* the bridge's thread waits */
+	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, &o, &err) != NATS_OK)
 		return 0;
 	last = si->State.LastSeq;
 	jsStreamInfo_Destroy(si);

@@ -54,6 +54,11 @@ int	bus_publish(struct bus *b, natsMsg *m);
  * the bus cannot say): for going on where the last run stopped.
  */
 natsMsg *bus_last_published(struct bus *b);
+/*
+ * Read the stream again from start, with a new ordered consumer (the
+ * last one stopped): 0, or -1 (logged; tried again later).
+ */
+int	bus_resubscribe(struct bus *b, uint64_t start);
 /* The stream's last sequence now, 0 if none or the bus cannot say. */
 uint64_t bus_stream_last(struct bus *b);
 /* Take the messages queued (clears the eventfd): how many are in *msgs. */

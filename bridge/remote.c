@@ -123,6 +123,21 @@ chat(struct follower *f, uint32_t origin, uint64_t stream_seq,
 	hublink_wake(&f->link, &e->to);
 }
 
+/* Another node's lines were lost on their way: everyone here is told. */
+static void
+lost(struct follower *f, uint32_t origin, uint64_t stream_seq,
+    struct msglog_entry *e)
+{
+	_Atomic uint64_t *applied = &f->shm.hdr->bridge_applied;
+
+	if (stream_seq <= atomic_load(applied))
+		return;		/* appended before a crash */
+	e->from_slot = SLOT_NONE;
+	e->origin = origin;
+	msglog_append_marked(&f->shm, e, applied, stream_seq);
+	hublink_wake(&f->link, &e->to);
+}
+
 void
 remote_kick(struct follower *f, const char *name, const char *why)
 {
@@ -158,6 +173,9 @@ remote_apply(struct follower *f, const char *node, uint64_t stream_seq,
 		break;
 	case REC_CHAT:
 		chat(f, origin, stream_seq, e);
+		break;
+	case REC_LOST:
+		lost(f, origin, stream_seq, e);
 		break;
 	}
 }

@@ -58,6 +58,7 @@ wire_carried(const struct shm *shm, const struct msglog_entry *e)
 		    wire_remote_user(shm, &e->to);
 	case REC_JOIN:
 	case REC_LEAVE:
+	case REC_LOST:
 		return 1;
 	case REC_GROUP:
 		return group_carried(shm, e);
@@ -193,6 +194,25 @@ decode_group(natsMsg *m, struct msglog_entry *e)
 	return 0;
 }
 
+/* A REC_LOST record's text: "FROM TO", 1 to 20 digits each. */
+static int
+lost_span(natsMsg *m)
+{
+	const char *s = natsMsg_GetData(m);
+	int len = natsMsg_GetDataLength(m), digits = 0, spaces = 0;
+
+	if (s == NULL || len < 3 || len > 41)
+		return -1;
+	for (int i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9' && ++digits <= 20)
+			continue;
+		if (s[i] != ' ' || digits == 0 || spaces++ > 0)
+			return -1;
+		digits = 0;
+	}
+	return spaces == 1 && digits > 0 ? 0 : -1;
+}
+
 /* Who a record goes to: a kind its kind may have, and the name. */
 static int
 decode_to(natsMsg *m, uint64_t kind, uint64_t to_kind, struct msglog_entry *e)
@@ -202,6 +222,9 @@ decode_to(natsMsg *m, uint64_t kind, uint64_t to_kind, struct msglog_entry *e)
 	case REC_LEAVE:
 		e->to.kind = TO_ALL;
 		return 0;
+	case REC_LOST:
+		e->to.kind = TO_ALL;
+		return lost_span(m);
 	case REC_CHAT:
 		if (to_kind == TO_ALL)
 			return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "events.h"
 #include "msglog.h"
 #include "text.h"
@@ -67,6 +68,45 @@ core_event_words(const struct core_event *ev, char *buf, size_t size)
 		return text_printed(snprintf(buf, size, "#%s was closed", g), size);
 	}
 	return 0;
+}
+
+int
+core_lost_span(const struct msglog_entry *e, int64_t *from_ms, int64_t *to_ms)
+{
+	char text[48];
+	size_t len = e->len < sizeof(text) - 1 ? e->len : sizeof(text) - 1;
+	long long from, to;
+	int end = 0;
+
+	memcpy(text, e->text, len);
+	text[len] = '\0';
+	if (sscanf(text, "%lld %lld%n", &from, &to, &end) != 2 ||
+	    (size_t)end != len || from < 0 || to < from)
+		return -1;
+	*from_ms = from;
+	*to_ms = to;
+	return 0;
+}
+
+size_t
+core_lost_words(const struct msglog_entry *e, char *buf, size_t size)
+{
+	char from[32] = "?", to[32] = "?";
+	int64_t from_ms, to_ms;
+
+	if (size == 0)
+		return 0;
+	if (core_lost_span(e, &from_ms, &to_ms) == 0) {
+		clock_format_utc(from_ms, from, sizeof(from));
+		clock_format_utc(to_ms, to, sizeof(to));
+	}
+	if (e->origin == 0)
+		return text_printed(snprintf(buf, size, "lines said here from %s to "
+		    "%s never reached the other nodes (the bus was away for too "
+		    "long)", from, to), size);
+	return text_printed(snprintf(buf, size, "lines said on node %s from %s "
+	    "to %s never reached this node (%s was cut off from the bus for too "
+	    "long)", e->from_name, from, to, e->from_name), size);
 }
 
 static const char *const names[] = {

@@ -38,6 +38,17 @@ void	core_event_from_record(const struct msglog_entry *e, struct core_event *ev)
  * build does not know.
  */
 size_t	core_event_words(const struct core_event *ev, char *buf, size_t size);
+/*
+ * What a REC_LOST record says: lines said from *from_ms to *to_ms (unix
+ * ms) were lost between nodes.  0, or -1 if its text is not "FROM TO".
+ */
+int	core_lost_span(const struct msglog_entry *e, int64_t *from_ms,
+	    int64_t *to_ms);
+/*
+ * Its words ("lines said here from ... to ... never reached the other
+ * nodes ..."), as core_event_words.
+ */
+size_t	core_lost_words(const struct msglog_entry *e, char *buf, size_t size);
 /* The stable name of an event ("joined"), or NULL. */
 const char *core_event_name(const struct core_event *ev);
 /* The event named name: 1 with ev->kind (and invite_only) set, else 0. */

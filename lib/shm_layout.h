@@ -129,6 +129,13 @@ enum disconnect_reason {
  *   REC_PAD          no one: fills the cells up to the ring's end when the
  *                    next record would not fit before it (records never
  *                    wrap), so readers step over it
+ *   REC_LOST         lines were lost between the nodes of a cluster: r_from
+ *                    is the node that said them (r_origin 0: this one, its
+ *                    bridge could not publish them before the ring turned
+ *                    over), r_text "FROM TO": the unix ms of the first
+ *                    and last of the records lost, in decimal (everyone;
+ *                    version 13, which readers of older builds skip as a
+ *                    kind they do not know)
  */
 enum record_kind {
 	REC_CHAT = 1,
@@ -136,6 +143,7 @@ enum record_kind {
 	REC_LEAVE,
 	REC_GROUP,
 	REC_PAD,
+	REC_LOST,
 };
 
 /*

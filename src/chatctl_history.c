@@ -61,7 +61,7 @@ struct filter {
 
 static const char *const kinds[] = {
 	[REC_CHAT] = "chat", [REC_JOIN] = "join", [REC_LEAVE] = "leave",
-	[REC_GROUP] = "group",
+	[REC_GROUP] = "group", [REC_LOST] = "lost",
 };
 static const char *const events[] = {
 	[GROUP_JOINED] = "joined", [GROUP_LEFT] = "left", [GROUP_OWNER] = "owner",
@@ -186,6 +186,25 @@ put(const char *s)
 	put_text(s, strlen(s));
 }
 
+/* REC_LOST: "* lines of node N from T1 to T2 were lost between nodes". */
+static void
+put_lost(const struct row *r)
+{
+	char text[48], from[32] = "?", to[32] = "?";
+	size_t len = r->text_len < sizeof(text) - 1 ? r->text_len : sizeof(text) - 1;
+	long long from_ms, to_ms;
+
+	memcpy(text, r->text, len);
+	text[len] = '\0';
+	if (sscanf(text, "%lld %lld", &from_ms, &to_ms) == 2) {
+		format_time(from, sizeof(from), from_ms);
+		format_time(to, sizeof(to), to_ms);
+	}
+	fputs("* lines of node ", stdout);
+	put(r->from);
+	printf(" from %s to %s were lost between nodes", from, to);
+}
+
 /* " (TEXT)" when there is a text: a reason. */
 static void
 put_reason(const struct row *r)
@@ -299,6 +318,9 @@ put_row(const struct row *r)
 		break;
 	case REC_GROUP:
 		put_group(r);
+		break;
+	case REC_LOST:
+		put_lost(r);
 		break;
 	default:
 		printf("* record of kind %d from ", r->kind);

@@ -86,6 +86,20 @@ format_group(struct session *s, const struct msglog_entry *e)
 	return outq_append(&s->out, line, len + 3);
 }
 
+/* Lines lost between nodes (a cluster's bridge said so). */
+static int
+format_lost(struct session *s, const struct msglog_entry *e)
+{
+	char line[512];
+	size_t max = (size_t)s->shm.geo.max_line + 1, len;
+
+	len = core_lost_words(e, line + 2, max < sizeof(line) - 3 ? max :
+	    sizeof(line) - 3);
+	memcpy(line, "* ", 2);
+	line[2 + len] = '\n';
+	return outq_append(&s->out, line, len + 3);
+}
+
 /* Queue one record for the client; -1 if the output queue is full. */
 static int
 format_record(struct session *s, const struct msglog_entry *e)
@@ -105,6 +119,8 @@ format_record(struct session *s, const struct msglog_entry *e)
 		    str(" left ("), text(e), str(")\n") };
 		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
 	}
+	case REC_LOST:		/* * up to 12 lines said on node beta never ... */
+		return format_lost(s, e);
 	}
 	return 0;	/* a kind from a newer layout: nothing for us */
 }

@@ -16,20 +16,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cmdline.h"
 #include "session.h"
-
-/* "2026-12-03T17:20:01Z" */
-static void
-format_time(int64_t ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ",
-	    &tm) == 0)
-		strlcpy(buf, "?", size);
-}
 
 static void
 history_line(struct session *s, const struct hist_line *l)
@@ -39,7 +28,7 @@ history_line(struct session *s, const struct hist_line *l)
 	/* A long answer goes out as it is made, not all into the queue. */
 	if (outq_pending(&s->out) >= OUTQ_WRITE_BATCH)
 		outq_flush(&s->out, s->client.out_fd);
-	format_time(l->time_ms, when, sizeof(when));
+	clock_format_utc(l->time_ms, when, sizeof(when));
 	switch (l->to_kind) {
 	case TO_GROUP:
 		reply(s, "~ %s #%s <%s> %s", when, l->to, l->from, l->text);

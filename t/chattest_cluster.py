@@ -14,8 +14,8 @@ NATS = shutil.which("nats-server")
 
 
 class Nats:
-    """Three nats-servers with JetStream clustered on loopback: each its
-    own client port, route port and storage directory."""
+    """n nats-servers with JetStream (clustered on loopback if n > 1):
+    each its own client port, route port and storage directory."""
 
     def __init__(self, svc, n=3):
         self.svc = svc
@@ -27,9 +27,12 @@ class Nats:
         routes = ",".join("nats://127.0.0.1:%d" % r for k, r in enumerate(self.routes)
                           if k != i)
         cmd = [NATS, "-js", "-a", "127.0.0.1", "-p", str(self.ports[i]),
-               "--server_name", "s%d" % i, "--cluster_name", "chat-t",
-               "--cluster", "nats://127.0.0.1:%d" % self.routes[i],
-               "--routes", routes, "-sd", os.path.join(self.svc.dir, "nats%d" % i)]
+               "--server_name", "s%d" % i,
+               "-sd", os.path.join(self.svc.dir, "nats%d" % i)]
+        if len(self.ports) > 1:
+            cmd += ["--cluster_name", "chat-t",
+                    "--cluster", "nats://127.0.0.1:%d" % self.routes[i],
+                    "--routes", routes]
         with open(os.path.join(self.svc.dir, "nats%d.log" % i), "ab") as log:
             self.p[i] = subprocess.Popen(cmd, stdout=log, stderr=log,
                                          start_new_session=True)

@@ -95,6 +95,25 @@ notice_json(const struct msglog_entry *e, struct jout *j)
 	return jout_finish(j);
 }
 
+/* Lines lost between nodes: {"type":"lost","node":...,"here":...}. */
+static size_t
+lost_json(const struct msglog_entry *e, struct jout *j)
+{
+	int64_t from = 0, to = 0;
+	char words[512];
+
+	core_lost_words(e, words, sizeof(words));
+	core_lost_span(e, &from, &to);
+	common(j, "lost", e);
+	jout_member_str(j, "node", e->from_name);
+	jout_member_bool(j, "here", e->origin == 0);
+	jout_member_uint(j, "from", (uint64_t)from);
+	jout_member_uint(j, "to", (uint64_t)to);
+	jout_member_str(j, "text", words);
+	jout_close(j);
+	return jout_finish(j);
+}
+
 size_t
 event_json(const struct web *w, const struct msglog_entry *e, char *buf,
     size_t size, const char **type)
@@ -122,6 +141,9 @@ event_json(const struct web *w, const struct msglog_entry *e, char *buf,
 		jout_member_strn(&j, "reason", e->text, e->len);
 		jout_close(&j);
 		return jout_finish(&j);
+	case REC_LOST:
+		*type = "lost";
+		return lost_json(e, &j);
 	}
 	return 0;	/* a kind from a newer layout */
 }
