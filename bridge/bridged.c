@@ -97,8 +97,8 @@ static void
 start(struct bridge *br, const struct chat_conf *conf)
 {
 	char why[512];
+	uint64_t applied, first, last;
 	uint32_t adopted;
-	uint64_t applied;
 
 	br->conf = conf;
 	if ((br->text = malloc(conf->max_line + 1)) == NULL)
@@ -125,8 +125,13 @@ start(struct bridge *br, const struct chat_conf *conf)
 	 * change made before they were read, and a change applied twice is
 	 * not the same change (a kick by a former owner).
 	 */
+	bus_stream_span(&br->bus, &first, &last);
 	if (applied == 0)
-		br->groups_from = bus_stream_last(&br->bus) + 1;
+		br->groups_from = last + 1;
+	else if (first > applied + 1)
+		log_warnx("bus: the stream no longer holds messages %" PRIu64
+		    " to %" PRIu64 " (bus_keep_hours): what the other nodes said "
+		    "then never reaches this node", applied + 1, first - 1);
 	roster_load(br->roster, conf->node_name, &br->f);
 	nodes_start(&br->f);
 	resume(br);
@@ -225,8 +230,9 @@ static void
 watch_consumer(struct bridge *br)
 {
 	uint64_t applied = atomic_load(&br->f.shm.hdr->bridge_applied);
-	uint64_t last = bus_stream_last(&br->bus);
+	uint64_t first, last;
 
+	bus_stream_span(&br->bus, &first, &last);
 	/* A new segment read from a moment, not a message: from there. */
 	if (applied == 0 && br->groups_from > 0)
 		applied = br->groups_from - 1;

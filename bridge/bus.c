@@ -103,6 +103,7 @@ connect_bus(struct bus *b, const struct chat_conf *conf)
 	strlcpy(copy, conf->nats_url, sizeof(copy));
 	n = split_servers(copy, servers, 32);
 	b->replicas = n >= 3 ? 3 : 1;
+	b->keep_hours = conf->bus_keep_hours;
 	if ((s = natsOptions_Create(&o)) == NATS_OK &&
 	    (s = natsOptions_SetServers(o, servers, (int)n)) == NATS_OK &&
 	    (s = natsOptions_SetName(o, b->node)) == NATS_OK &&
@@ -119,6 +120,24 @@ connect_bus(struct bus *b, const struct chat_conf *conf)
 	return s;
 }
 
+/* The stream made by another bridge keeps records for bus_keep_hours. */
+static void
+keep_for(struct bus *b, const jsStreamInfo *si, jsStreamConfig *sc)
+{
+	jsStreamInfo *updated = NULL;
+	jsErrCode err = 0;
+
+	sc->Replicas = si->Config->Replicas;
+	if (js_UpdateStream(&updated, b->js, sc, NULL, &err) != NATS_OK) {
+		log_warnx("bus: stream %s: keeping records %u hours: %s",
+		    WIRE_STREAM, b->keep_hours, nats_GetLastError(NULL));
+		return;
+	}
+	log_info("bus: stream %s keeps records %u hours now", WIRE_STREAM,
+	    b->keep_hours);
+	jsStreamInfo_Destroy(updated);
+}
+
 /* The stream of every node's records, made if it is not there. */
 static natsStatus
 make_stream(struct bus *b)
@@ -129,16 +148,19 @@ make_stream(struct bus *b)
 	jsErrCode err = 0;
 	natsStatus s;
 
-	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, NULL, &err) == NATS_OK) {
-		jsStreamInfo_Destroy(si);
-		return NATS_OK;
-	}
 	jsStreamConfig_Init(&sc);
 	sc.Name = WIRE_STREAM;
 	sc.Subjects = subjects;
 	sc.SubjectsLen = 1;
 	sc.Storage = js_FileStorage;
 	sc.Duplicates = DUPLICATES_WINDOW_NS;
+	sc.MaxAge = (int64_t)b->keep_hours * 3600 * 1000000000;
+	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, NULL, &err) == NATS_OK) {
+		if (si->Config->MaxAge != sc.MaxAge)
+			keep_for(b, si, &sc);
+		jsStreamInfo_Destroy(si);
+		return NATS_OK;
+	}
 	sc.Replicas = b->replicas;	/* a server of three may die */
 	s = js_AddStream(&si, b->js, &sc, NULL, &err);
 	if (s == NATS_OK)
@@ -336,21 +358,22 @@ bus_resubscribe(struct bus *b, uint64_t start)
 	return 0;
 }
 
-uint64_t
-bus_stream_last(struct bus *b)
+int
+bus_stream_span(struct bus *b, uint64_t *first, uint64_t *last)
 {
 	jsStreamInfo *si = NULL;
 	jsErrCode err = 0;
 	jsOptions o;
-	uint64_t last;
 
+	*first = *last = 0;
 	jsOptions_Init(&o);
 	o.Wait = STREAM_INFO_WAIT_MS;	/* the bridge's thread waits */
 	if (js_GetStreamInfo(&si, b->js, WIRE_STREAM, &o, &err) != NATS_OK)
-		return 0;
-	last = si->State.LastSeq;
+		return -1;
+	*first = si->State.FirstSeq;
+	*last = si->State.LastSeq;
 	jsStreamInfo_Destroy(si);
-	return last;
+	return 0;
 }
 
 size_t

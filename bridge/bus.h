@@ -34,6 +34,7 @@ struct bus {
 	char		 node[SHM_NAME_MAX + 1];
 	int		 replicas;	/* of the stream and buckets: 3 when
 					   nats_url names 3 servers or more */
+	unsigned	 keep_hours;	/* the stream's MaxAge: bus_keep_hours */
 	_Atomic int	 connected;	/* 0 while cnats reconnects */
 	_Atomic int	 closing;	/* bus_close under way */
 };
@@ -59,8 +60,11 @@ natsMsg *bus_last_published(struct bus *b);
  * last one stopped): 0, or -1 (logged; tried again later).
  */
 int	bus_resubscribe(struct bus *b, uint64_t start);
-/* The stream's last sequence now, 0 if none or the bus cannot say. */
-uint64_t bus_stream_last(struct bus *b);
+/*
+ * The stream's first and last sequence now: 0, or -1 (both 0) if the
+ * bus cannot say.
+ */
+int	bus_stream_span(struct bus *b, uint64_t *first, uint64_t *last);
 /* Take the messages queued (clears the eventfd): how many are in *msgs. */
 size_t	bus_take(struct bus *b, natsMsg ***msgs);
 /* The stream sequence of a delivered message, 0 if it has none. */

@@ -93,6 +93,7 @@ static const struct conf_key conf_keys[] = {
 	{ "node_name", CONF_NODE_NAME, offsetof(struct chat_conf, node_name), 0, 0 },
 	{ "node_heartbeat", CONF_UINT, offsetof(struct chat_conf, node_heartbeat), 1, 3600 },
 	{ "node_timeout", CONF_UINT, offsetof(struct chat_conf, node_timeout), 2, 86400 },
+	{ "bus_keep_hours", CONF_UINT, offsetof(struct chat_conf, bus_keep_hours), 1, 8760 },
 
 	{ "log_level", CONF_LOG_LEVEL, offsetof(struct chat_conf, log_level), 0, 0 },
 };
@@ -160,6 +161,7 @@ conf_defaults(struct chat_conf *conf)
 	default_node_name(conf->node_name, sizeof(conf->node_name));
 	conf->node_heartbeat = 2;
 	conf->node_timeout = 10;
+	conf->bus_keep_hours = 24;
 
 	conf->log_level = LOG_LEVEL_INFO;
 }

@@ -76,6 +76,7 @@ struct chat_conf {
 	char		node_name[SHM_NAME_MAX + 1]; /* this node, in the cluster */
 	unsigned	node_heartbeat;	/* seconds between a node's heartbeats */
 	unsigned	node_timeout;	/* seconds unheard: the node is dead */
+	unsigned	bus_keep_hours;	/* the stream keeps records this long */
 	enum log_level	log_level;
 	char		source[CONF_PATH_MAX];	/* file it came from, "" for defaults */
 };

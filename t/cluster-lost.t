@@ -41,10 +41,14 @@ def main():
     with T.Service(hub=False, accept=False) as base:
         nats = Nats(base, n=1)
         T.ok(nats.start(0), "a nats-server with JetStream starts")
-        a, ba = node("alpha", nats.url(0), log_records=64)
+        a, ba = node("alpha", nats.url(0), log_records=64, bus_keep_hours=2)
         b, bb = node("beta", nats.url(0))
         with a, b:
             T.ok(ba.start() and bb.start(), "alpha's and beta's bridges are ready")
+            log = open(os.path.join(b.dir, "bridge.log")).read()
+            T.like(log, r"bus: stream CHAT keeps records 24 hours now",
+                   "alpha made the stream keep records 2 hours (bus_keep_hours); "
+                   "beta, started next with the default, set it to 24")
             ann = a.client("ann")
             ann.login("ann")
             amy = a.client("amy")
