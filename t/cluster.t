@@ -66,6 +66,61 @@ def race(a, b, tries):
          % (tries - len(bad), tries, bad[:2]))
 
 
+def under_senders(a, ba, bb, ann, bob, senders=20, lines=100):
+    """kill -9 alpha's bridge, then beta's, while 20 users of alpha talk:
+    bob, on beta, gets every line once, in order per sender."""
+    clients = []
+    for k in range(senders):
+        c = a.client("s%d" % k)
+        c.login("s%d" % k)
+        clients.append(c)
+    start = threading.Barrier(senders + 1)
+
+    def talk(c, k):
+        start.wait()
+        for i in range(lines):
+            c.send("s%d %d" % (k, i))
+            time.sleep(0.01)
+    ts = [threading.Thread(target=talk, args=(c, k)) for k, c in enumerate(clients)]
+    for t in ts:
+        t.start()
+    start.wait()
+    time.sleep(0.3)
+    ba.kill()
+    restarted = ba.start()
+    time.sleep(0.3)
+    bb.kill()
+    restarted = bb.start() and restarted
+    for t in ts:
+        t.join()
+    T.ok(restarted, "alpha's bridge, then beta's, killed with -9 while %d users "
+         "of alpha talk, and restarted" % senders)
+    got = {k: [] for k in range(senders)}
+    deadline = time.monotonic() + 30
+    while sum(map(len, got.values())) < senders * lines and time.monotonic() < deadline:
+        line = bob.read_line(timeout=10)
+        if line is None or line is T.EOF:
+            break
+        words = line.split()
+        if len(words) == 3 and words[0] == "<s%s>" % words[1][1:]:
+            got[int(words[1][1:])].append(int(words[2]))
+    bad = {k: v for k, v in got.items() if v != list(range(lines))}
+    T.is_(bad, {}, "bob, on beta, gets all %d lines, each once and in order per sender"
+          % (senders * lines))
+    stray = [line for line in iter(lambda: bob.read_line(timeout=T.QUIET), None)
+             if line.startswith("<s")]
+    T.is_(stray, [], "and none twice")
+    for c in clients:
+        c.send("/quit")
+        c.close()
+    T.ok(T.wait_for(lambda: users(bob) == ["ann@alpha", "bob"]),
+         "the senders' leaves cross")
+    while ann.read_line(timeout=T.QUIET) is not None:
+        pass        # what ann was sent meanwhile
+    while bob.read_line(timeout=T.QUIET) is not None:
+        pass
+
+
 def main():
     if NATS is None:
         T.skip_all("nats-server is not installed")
@@ -219,6 +274,8 @@ def main():
             T.is_(got, ["<ann> to a dead bridge %d" % i for i in range(50)],
                   "its consumer gives it what it missed, once, in order")
             bob.expect_nothing("and nothing twice")
+
+            under_senders(a, ba, bb, ann, bob)
 
             # The server alpha's bridge is connected to dies: it fails over
             # to another of the cluster, nothing lost.
