@@ -103,7 +103,7 @@ start(struct bridge *br, const struct chat_conf *conf)
 	br->conf = conf;
 	if ((br->text = malloc(conf->max_line + 1)) == NULL)
 		fatalx("out of memory");
-	if (follower_open(&br->f, conf, "follower:chat-bridge", FOLLOW_NEW, why,
+	if (follower_open(&br->f, conf, BRIDGE_FOLLOWER, FOLLOW_NEW, why,
 	    sizeof(why)) == -1)
 		fatalx("%s", why);
 	applied = atomic_load(&br->f.shm.hdr->bridge_applied);

@@ -16,6 +16,7 @@
  * trusted.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -391,4 +392,43 @@ msglog_resync(const struct shm *shm, uint64_t seq, struct msglog_entry *entry)
 			return c;
 	}
 	return end;
+}
+
+/* The slot of the follower labelled label, or SLOT_NONE. */
+static uint32_t
+follower_slot(const struct shm *shm, const char *label)
+{
+	struct shm_slot *s;
+
+	for (uint32_t i = 0; i < shm->geo.max_sessions; i++) {
+		s = shm_slot(shm, i);
+		if (atomic_load(&s->s_state) == SLOT_FOLLOWER &&
+		    strncmp(s->s_peer, label, sizeof(s->s_peer)) == 0)
+			return i;
+	}
+	return SLOT_NONE;
+}
+
+int64_t
+msglog_follower_lag_ms(const struct shm *shm, const char *label)
+{
+	uint32_t slot = follower_slot(shm, label);
+	struct msglog_entry e;
+	int64_t lag = 0;
+	uint64_t seq;
+
+	if (slot == SLOT_NONE)
+		return -1;
+	seq = atomic_load(&shm_slot(shm, slot)->s_cursor);
+	if (seq >= msglog_next(shm))
+		return 0;
+	memset(&e, 0, sizeof(e));
+	if ((e.text = malloc(shm->geo.max_line + 1)) == NULL)
+		return -1;
+	if (msglog_read(shm, seq, &e) == MSGLOG_LOST)
+		seq = msglog_resync(shm, seq, &e);
+	if (seq < msglog_next(shm) && msglog_read(shm, seq, &e) == MSGLOG_OK)
+		lag = clock_unix_ms() - e.time;
+	free(e.text);
+	return lag > 0 ? lag : 0;
 }

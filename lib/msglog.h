@@ -68,6 +68,14 @@ uint64_t msglog_append_all(const struct shm *shm, uint32_t kind,
 	    const char *text, size_t len);
 /* The sequence number the next appended record will get. */
 uint64_t msglog_next(const struct shm *shm);
+/*
+ * How long ago (ms) the first record a follower labelled label (its
+ * s_peer, "follower:chat-bridge") has not read was appended: 0 when it
+ * has read them all, -1 when no such follower is attached.  A cursor
+ * the ring overran counts from the oldest record still there.
+ */
+int64_t	msglog_follower_lag_ms(const struct shm *shm, const char *label);
+#define BRIDGE_FOLLOWER	"follower:chat-bridge"	/* chat-bridge's label */
 
 enum msglog_result {
 	MSGLOG_OK,		/* *entry holds the record at seq (or,

@@ -27,6 +27,7 @@
 #include "chatctl.h"
 #include "clock.h"
 #include "log.h"
+#include "msglog.h"
 #include "proc.h"
 #include "shm.h"
 
@@ -340,6 +341,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 {
 	const struct shm_header *h;
 	uint32_t active = 0, login = 0, followers = 0, groups = 0, state;
+	int64_t bridge_lag;
 	pid_t hub_pid;
 	json_t *stats, *disc;
 	struct shm shm;
@@ -350,6 +352,7 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 		return rc;
 	h = shm.hdr;
 	hub_pid = live_hub_pid(h);
+	bridge_lag = msglog_follower_lag_ms(&shm, BRIDGE_FOLLOWER);
 	for (uint32_t i = 0; i < shm.geo.max_sessions; i++) {
 		state = atomic_load(&shm_slot(&shm, i)->s_state);
 		active += state == SLOT_ACTIVE;
@@ -378,6 +381,9 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	json_object_set_new(stats, "segment_bytes",
 	    json_integer((json_int_t)shm.geo.segment_size));
 	json_object_set_new(stats, "disconnects", disc);
+	if (bridge_lag >= 0)
+		json_object_set_new(stats, "bridge_lag_ms",
+		    json_integer((json_int_t)bridge_lag));
 	if (ctl->json)
 		return print_json(stats);
 	printf("hub pid:             %d (started %u times on this segment)\n",
@@ -389,6 +395,9 @@ verb_stats(struct chatctl *ctl, int argc, char **argv)
 	for (size_t c = 0; c < NCOUNTERS; c++)
 		printf("%-20s %llu\n", counters[c].label,
 		    (unsigned long long)counter(h, &counters[c]));
+	if (bridge_lag >= 0)
+		printf("bridge lag:          %.1f s (the oldest record not yet "
+		    "published to the other nodes)\n", (double)bridge_lag / 1000);
 	printf("log records:         %llu written, ring of %u cells (%u of the longest)\n",
 	    (unsigned long long)atomic_load(&h->st_records), shm.geo.log_cells,
 	    shm.geo.log_records);

@@ -66,6 +66,14 @@ def race(a, b, tries):
          % (tries - len(bad), tries, bad[:2]))
 
 
+def lag_s(text):
+    """The seconds of chatctl stats' "bridge lag: 1.5 s (...)", or -1."""
+    try:
+        return float(text.split()[0])
+    except (IndexError, ValueError):
+        return -1
+
+
 def under_senders(a, ba, bb, ann, bob, senders=20, lines=100):
     """kill -9 alpha's bridge, then beta's, while 20 users of alpha talk:
     bob, on beta, gets every line once, in order per sender."""
@@ -306,6 +314,9 @@ def main():
             ann2.expect("<ann> while the bus is down 19",
                         "the bus down: alpha's users go on chatting", skip=True)
             time.sleep(10)
+            lag = a.stats().get("bridge lag", "")
+            T.ok(lag_s(lag) >= 5, "chatctl stats shows the bridge's lag growing "
+                 "while the bus is down (%s)" % lag)
             T.ok(nats.start_all(), "the cluster starts again after 10 s")
             got = []
             while len(got) < 20:
@@ -324,6 +335,8 @@ def main():
                 if line.startswith("<ann>"):
                     again.append(line)
             T.is_(again, [], "and nothing twice")
+            T.ok(T.wait_for(lambda: lag_s(a.stats().get("bridge lag", "")) == 0),
+                 "and the bridge's lag is back to 0 (%s)" % a.stats().get("bridge lag"))
             bob.send("/quit")
             ann.expect("* bob left (quit)", "a leave on beta is announced on alpha",
                        skip=True)

@@ -134,6 +134,19 @@ sessions_by_transport(struct prom *p, const struct shm *shm)
 		    shm_transport_name(t), count[t]);
 }
 
+/* On a node of a cluster: how far its bridge is behind its log. */
+static void
+bridge_lag(struct prom *p, const struct shm *shm)
+{
+	int64_t lag = msglog_follower_lag_ms(shm, BRIDGE_FOLLOWER);
+
+	if (lag < 0)
+		return;		/* no chat-bridge attached */
+	family(p, "chat_bridge_lag_seconds", "gauge",
+	    "Age of the oldest record not yet published to the other nodes.");
+	prom(p, "chat_bridge_lag_seconds %.3f\n", (double)lag / 1000);
+}
+
 static void
 segment_metrics(struct prom *p, const struct shm *shm)
 {
@@ -164,6 +177,7 @@ segment_metrics(struct prom *p, const struct shm *shm)
 		    (unsigned long long)atomic_load(&h->st_disconnects[r]));
 	family(p, "chat_groups", "gauge", "Groups that exist.");
 	prom(p, "chat_groups %u\n", h->groups_in_use);
+	bridge_lag(p, shm);
 }
 
 void
