@@ -158,6 +158,24 @@ check "node one's archive (chat-history.service) has ben's line from node two" \
 chatctl users 2>&1 | diag
 chatctl stats 2>/dev/null | grep -iE 'node|bridge' | diag
 
+# --- a group across the nodes, its name claimed from a sandboxed session ---
+say ann "/create_group crew"
+check "ann makes #crew on node one (its session asks chat-bridge on /run/chat/bridge.sock)" \
+	expect ann "* created #crew; you own it"
+for _ in $(seq 20); do	# until node two has heard of it
+	say ben "/groups"
+	sleep 0.5
+	seen ben "* #crew (owner ann, 1 member): ann" && break
+done
+say ben "/join_group crew"
+check "ben joins #crew from node two" expect ben "* joined #crew (2 members)"
+check "ann (node one) is told" expect ann "* ben joined #crew"
+say ben "/group_msg crew hi crew"
+check "ben's group line reaches ann on node one" expect ann "#crew <ben> hi crew"
+say ben "/create_group crew"
+check "node two refuses to make #crew again: it exists, made on node one" \
+	expect ben "! group-exists: #crew already exists; /join_group crew"
+
 # --- systemctl restart chat-bridge.service ---
 systemctl restart chat-bridge.service 2>&1 | diag
 new_br=$(main_pid chat-bridge.service)
