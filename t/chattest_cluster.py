@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 
 import chattest as T
 import chattest_accounts as A
@@ -120,3 +121,22 @@ def kill_node(svc, bridge):
         T._killpg(p)
     svc.activators.clear()
     svc.kill_hub()
+
+
+def at_once(sends):
+    """{key: (client, line)}: each client sends its line at the same
+    moment; {key: the first line each then reads}."""
+    barrier = threading.Barrier(len(sends))
+    got = {}
+
+    def send(key, client, line):
+        barrier.wait()
+        client.send(line)
+        got[key] = client.read_line(timeout=10)
+    ts = [threading.Thread(target=send, args=(k, c, line))
+          for k, (c, line) in sends.items()]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return got

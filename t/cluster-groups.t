@@ -9,13 +9,12 @@
 # groups, and a dead node's members leave them.
 import os
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
-from chattest_cluster import Nats, NATS, TIMEOUT, node, kill_node  # noqa: E402
+from chattest_cluster import Nats, NATS, TIMEOUT, at_once, node, kill_node  # noqa: E402
 
 
 def groups(client):
@@ -42,19 +41,8 @@ def create_race(a, b, tries):
     bad = []
     for i in range(tries):
         name = "race%d" % i
-        got = {}
-        barrier = threading.Barrier(2)
-
-        def create(c, key):
-            barrier.wait()
-            c.send("/create_group " + name)
-            got[key] = c.read_line(timeout=10)
-        ts = [threading.Thread(target=create, args=(a, "a")),
-              threading.Thread(target=create, args=(b, "b"))]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        got = at_once({"a": (a, "/create_group " + name),
+                       "b": (b, "/create_group " + name)})
         made = [k for k, line in got.items() if line and line.startswith("* created #")]
         refused = [k for k, line in got.items() if line and line.startswith("! group-exists")]
         if len(made) != 1 or len(refused) != 1:

@@ -15,8 +15,8 @@ sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
 import chattest_accounts as A  # noqa: E402
-from chattest_cluster import (Nats, NATS, TIMEOUT, RITA, users,  # noqa: E402
-                             node, nodes, kill_node)
+from chattest_cluster import (Nats, NATS, TIMEOUT, RITA, at_once,  # noqa: E402
+                             users, node, nodes, kill_node)
 
 
 def race(a, b, tries):
@@ -25,19 +25,7 @@ def race(a, b, tries):
     bad = []
     for i in range(tries):
         ca, cb = a.client("za%d" % i), b.client("zb%d" % i)
-        barrier = threading.Barrier(2)
-        got = {}
-
-        def login(c, key):
-            barrier.wait()
-            c.send("zed")
-            got[key] = c.read_line(timeout=10)
-        ts = [threading.Thread(target=login, args=(ca, "alpha")),
-              threading.Thread(target=login, args=(cb, "beta"))]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
+        got = at_once({"alpha": (ca, "zed"), "beta": (cb, "zed")})
         won = [k for k, line in got.items() if line and line.startswith("* welcome, zed")]
         lost = [k for k, line in got.items() if line and line.startswith("! name-taken")]
         if len(won) != 1 or len(lost) != 1:
