@@ -147,8 +147,10 @@ core_create_group(const struct core_user *u, const char *group,
 	core_actor(u, &a);
 	gr = groups_create(u->shm, &a, group, u->conf->max_groups_per_user, &index);
 	core_group_result(u, gr, group, NULL, r);
-	if (gr == GR_OK)
-		r->status = CR_CREATED;
+	if (gr != GR_OK)
+		return;
+	r->status = CR_CREATED;
+	wake(u, TO_GROUP, index, 0, r);	/* no member but the log followers */
 }
 
 void

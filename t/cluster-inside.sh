@@ -51,7 +51,7 @@ users_of() {  # CLIENT: its /users, the names sorted, on one line
 	tr -d '\r' <"$T/$1.out" | grep '^\* users (' | tail -n1 | cut -d: -f2- |
 		tr ' ' '\n' | grep . | sort | paste -sd' '
 }
-count() { tr -d '\r' <"$T/$1.out" | grep -cF -- "$2"; }	# CLIENT TEXT: in how many lines it came
+count() { tr -d '\r' <"$T/$1.out" | grep -cxF -- "$2"; }	# CLIENT LINE: how many times it came
 main_pid() { systemctl show -P MainPID "$1"; }
 
 trap 'for p in "${CPID[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
