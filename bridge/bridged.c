@@ -4,8 +4,10 @@
  * A log follower (lib/follower.c) with a bus (bridge/bus.c).  Outbound,
  * it reads this node's log and publishes every record the other nodes
  * must see (wire_carried), each with the id NODE:SEGMENT:SEQ that the
- * stream de-duplicates on; a restarted bridge goes on after the last
- * record the stream holds from this node.  Inbound, an ordered
+ * stream de-duplicates on, several in flight at once (bridge/outbound.c
+ * keeps them in order and goes back to the first not stored after a
+ * failure); a restarted bridge goes on after the last record the stream
+ * holds from this node.  Inbound, an ordered
  * consumer gives it every node's records from the first one this
  * segment has not applied (bridge_applied + 1); another node's line is
  * appended to the local log marked with its origin (so it is never
@@ -40,12 +42,11 @@
 #include "log.h"
 #include "registry.h"
 #include "nodes.h"
+#include "outbound.h"
 #include "remote.h"
 #include "roster.h"
 #include "text.h"
 #include "wire.h"
-
-#define RETRY_MS	250	/* publishing again after the bus failed */
 
 struct bridge {
 	const struct chat_conf *conf;
@@ -57,7 +58,9 @@ struct bridge {
 	int64_t		 next_beat;	/* monotonic ms of the next heartbeat */
 	int		 deaf;		/* the bus was away since the last beat */
 	uint64_t	 segment_id;
-	int		 blocked;	/* the bus refused a publish: retry */
+	struct outbound	 out;		/* records in flight to the stream */
+	uint64_t	 booked;	/* records before it were booked */
+	int		 blocked;	/* the bus away or failing: retry */
 	char		*text;		/* max_line bytes, inbound */
 };
 
@@ -115,22 +118,60 @@ start(struct bridge *br, const struct chat_conf *conf)
 	resume(br);
 }
 
-/* Publish what this node appended; stop at the first the bus refuses. */
+/*
+ * A record of this node read for the first time: the names it claims or
+ * releases, and the roster to write again.  A record read again (after
+ * a publish failed) was booked already.
+ */
 static void
-publish(struct bridge *br)
+book(struct bridge *br, const struct msglog_entry *e)
 {
-	struct msglog_entry e;
-	struct follower_gap gap;
-	struct wire_origin o;
-	natsMsg *m;
+	if (e->seq < br->booked)
+		return;
+	br->booked = e->next;
+	if (e->kind == REC_JOIN)
+		claims_joined(&br->claims, e->from_name, e->time);
+	if (e->kind == REC_LEAVE)
+		claims_left(&br->claims, e->from_name);
+	if (e->kind == REC_JOIN || e->kind == REC_LEAVE)
+		br->roster_stale = 1;
+}
 
-	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
-	o.segment_id = br->segment_id;
-	br->blocked = 0;
+/*
+ * The stream's answers: records stored in order are counted; after a
+ * failure, once all are answered, reading goes back to the first not
+ * stored.
+ */
+static void
+settle(struct bridge *br, int64_t now)
+{
+	struct bus_ack *acks;
+	size_t n = bus_take_acks(&br->bus, &acks);
+	uint64_t from;
+
+	for (size_t i = 0; i < n; i++)
+		outbound_answer(&br->out, &acks[i], now);
+	atomic_fetch_add(&br->f.shm.hdr->st_bridge_out,
+	    outbound_settle(&br->out));
+	if (outbound_resend(&br->out, now, &from)) {
+		log_info("publishing again from record %" PRIu64, from);
+		follower_seek(&br->f, from);
+	}
+}
+
+/* The next record to publish: 1, or 0 if none now. */
+static int
+next_record(struct bridge *br, struct msglog_entry *e)
+{
+	struct follower_gap gap;
+
 	for (;;) {
-		switch (follower_next(&br->f, &e, &gap)) {
+		switch (follower_next(&br->f, e, &gap)) {
 		case FOLLOW_NONE:
-			return;
+			/* A drain left for room notes the end it began at. */
+			if (msglog_next(&br->f.shm) > br->f.reader.cursor)
+				continue;
+			return 0;
 		case FOLLOW_GAP:
 			log_warnx("records %" PRIu64 " to %" PRIu64 " were overwritten "
 			    "before they were published", gap.from, gap.to - 1);
@@ -138,27 +179,44 @@ publish(struct bridge *br)
 		case FOLLOW_RECORD:
 			break;
 		}
-		if (!wire_carried(&br->f.shm, &e))
-			continue;
-		if (e.kind == REC_JOIN)
-			claims_joined(&br->claims, e.from_name, e.time);
-		if (e.kind == REC_LEAVE)
-			claims_left(&br->claims, e.from_name);
-		if (e.kind == REC_JOIN || e.kind == REC_LEAVE)
-			br->roster_stale = 1;
+		book(br, e);
+		if (wire_carried(&br->f.shm, e))
+			return 1;
+	}
+}
+
+/*
+ * Publish what this node appended, several records in flight
+ * (bridge/outbound.c), as long as the window has room.
+ */
+static void
+publish(struct bridge *br)
+{
+	int64_t now = clock_monotonic_ms(), link;
+	struct msglog_entry e;
+	struct wire_origin o;
+	natsMsg *m;
+
+	settle(br, now);
+	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
+	o.segment_id = br->segment_id;
+	while (outbound_may_send(&br->out, link = bus_link(&br->bus), now) &&
+	    next_record(br, &e)) {
 		o.seq = e.seq;
 		o.next = e.next;
 		if ((m = wire_encode(&e, &o)) == NULL)
 			fatalx("out of memory");
-		if (bus_publish(&br->bus, m) == -1) {
+		if (bus_publish_async(&br->bus, &m) == -1) {
 			natsMsg_Destroy(m);
-			follower_seek(&br->f, e.seq);	/* again, later */
-			br->blocked = 1;
-			return;
+			outbound_refused(&br->out, e.seq, now);
+			break;
 		}
-		natsMsg_Destroy(m);
-		atomic_fetch_add(&br->f.shm.hdr->st_bridge_out, 1);
+		outbound_sent(&br->out, e.seq, link, now);
+		if (bus_link(&br->bus) != link)
+			outbound_fail(&br->out, now);	/* sent down which? */
 	}
+	/* Away or failing: look again soon (answers wake the loop too). */
+	br->blocked = br->out.failing || link < 0;
 }
 
 /* Every node_heartbeat: ours out; the others' silence checked. */
@@ -327,7 +385,7 @@ main(int argc, char *argv[])
 	publish(&br);
 	while (!follower_stopping()) {
 		beat(&br);
-		if (follower_wait(&br.f, br.blocked ? RETRY_MS : 500, why,
+		if (follower_wait(&br.f, br.blocked ? OUTBOUND_RETRY_MS : 500, why,
 		    sizeof(why)) == -1) {
 			log_warnx("%s", why);
 			break;
