@@ -232,14 +232,23 @@ beat(struct bridge *br)
 		br->deaf = 1;	/* nobody can be heard: nobody is dead */
 		return;
 	}
+	if (bus_heartbeat(&br->bus) == -1)
+		log_warnx("bus: the heartbeat was not sent");
+	claims_expire(&br->claims);
+	/*
+	 * Nor while the stream refuses this node's records: the bus is not
+	 * whole yet (a cluster starting again, a leader being elected, and
+	 * the others' heartbeats may not reach this server yet).
+	 */
+	if (br->out.failing) {
+		br->deaf = 1;
+		return;
+	}
 	if (br->deaf) {
 		nodes_start(&br->f);	/* heard from now on */
 		br->deaf = 0;
 	}
-	if (bus_heartbeat(&br->bus) == -1)
-		log_warnx("bus: the heartbeat was not sent");
 	nodes_check(&br->f, br->conf->node_timeout, br->claims.kv);
-	claims_expire(&br->claims);
 }
 
 /* A heartbeat: its node is alive. */
