@@ -4,8 +4,10 @@
  * A log follower (lib/follower.c) with a bus (bridge/bus.c).  Outbound,
  * it reads this node's log and publishes every record the other nodes
  * must see (wire_carried), each with the id NODE:SEGMENT:SEQ that the
- * stream de-duplicates on; a restarted bridge goes on after the last
- * record the stream holds from this node.  Inbound, an ordered
+ * stream de-duplicates on, several in flight at once (bridge/outbound.c
+ * keeps them in order and goes back to the first not stored after a
+ * failure); a restarted bridge goes on after the last record the stream
+ * holds from this node.  Inbound, an ordered
  * consumer gives it every node's records from the first one this
  * segment has not applied (bridge_applied + 1); another node's line is
  * appended to the local log marked with its origin (so it is never
@@ -40,12 +42,11 @@
 #include "log.h"
 #include "registry.h"
 #include "nodes.h"
+#include "outbound.h"
 #include "remote.h"
 #include "roster.h"
 #include "text.h"
 #include "wire.h"
-
-#define RETRY_MS	250	/* publishing again after the bus failed */
 
 struct bridge {
 	const struct chat_conf *conf;
@@ -59,7 +60,9 @@ struct bridge {
 	uint64_t	 segment_id;
 	uint64_t	 groups_from;	/* stream sequence: group records
 					   before it are in the rosters */
-	int		 blocked;	/* the bus refused a publish: retry */
+	struct outbound	 out;		/* records in flight to the stream */
+	uint64_t	 booked;	/* records before it were booked */
+	int		 blocked;	/* the bus away or failing: retry */
 	int		 lost;		/* records were overwritten
 					   unpublished, not yet told */
 	int64_t		 lost_from;	/* unix ms: the first of them */
@@ -161,28 +164,59 @@ tell_lost(struct bridge *br)
 	hublink_wake(&br->f.link, &e.to);
 }
 
-/* Publish what this node appended; stop at the first the bus refuses. */
+/*
+ * A record of this node read for the first time: the names it claims or
+ * releases, and the roster to write again.  A record read again (after
+ * a publish failed) was booked already.
+ */
 static void
-publish(struct bridge *br)
+book(struct bridge *br, const struct msglog_entry *e)
 {
-	struct msglog_entry e;
-	struct follower_gap gap;
-	struct wire_origin o;
-	natsMsg *m;
+	if (e->seq < br->booked)
+		return;
+	br->booked = e->next;
+	claims_follow(&br->claims, e);
+	if (e->kind == REC_GROUP)
+		br->roster_stale = 1;	/* any node's: owners change */
+	if ((e->kind == REC_JOIN || e->kind == REC_LEAVE) && e->origin == 0)
+		br->roster_stale = 1;
+}
 
-	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
-	o.segment_id = br->segment_id;
-	if (br->lost && !br->blocked && atomic_load(&br->bus.connected)) {
-		if (br->lost_to == 0)
-			br->lost_to = clock_unix_ms();
-		tell_lost(br);
-		br->lost = 0;
+/*
+ * The stream's answers: records stored in order are counted; after a
+ * failure, once all are answered, reading goes back to the first not
+ * stored.
+ */
+static void
+settle(struct bridge *br, int64_t now)
+{
+	struct bus_ack *acks;
+	size_t n = bus_take_acks(&br->bus, &acks);
+	uint64_t from;
+
+	for (size_t i = 0; i < n; i++)
+		outbound_answer(&br->out, &acks[i], now);
+	atomic_fetch_add(&br->f.shm.hdr->st_bridge_out,
+	    outbound_settle(&br->out));
+	if (outbound_resend(&br->out, now, &from)) {
+		log_info("publishing again from record %" PRIu64, from);
+		follower_seek(&br->f, from);
 	}
-	br->blocked = 0;
+}
+
+/* The next record to publish: 1, or 0 if none now. */
+static int
+next_record(struct bridge *br, struct msglog_entry *e)
+{
+	struct follower_gap gap;
+
 	for (;;) {
-		switch (follower_next(&br->f, &e, &gap)) {
+		switch (follower_next(&br->f, e, &gap)) {
 		case FOLLOW_NONE:
-			return;
+			/* A drain left for room notes the end it began at. */
+			if (msglog_next(&br->f.shm) > br->f.reader.cursor)
+				continue;
+			return 0;
 		case FOLLOW_GAP:
 			log_warnx("records %" PRIu64 " to %" PRIu64 " were overwritten "
 			    "before they were published", gap.from, gap.to - 1);
@@ -196,28 +230,52 @@ publish(struct bridge *br)
 			break;
 		}
 		if (br->lost && br->lost_to == 0)
-			br->lost_to = e.time;	/* the first after them */
-		br->read_ms = e.time;
-		claims_follow(&br->claims, &e);
-		if (e.kind == REC_GROUP)
-			br->roster_stale = 1;	/* any node's: owners change */
-		if (!wire_carried(&br->f.shm, &e))
-			continue;
-		if (e.kind == REC_JOIN || e.kind == REC_LEAVE)
-			br->roster_stale = 1;
+			br->lost_to = e->time;	/* the first after them */
+		br->read_ms = e->time;
+		book(br, e);
+		if (wire_carried(&br->f.shm, e))
+			return 1;
+	}
+}
+
+/*
+ * Publish what this node appended, several records in flight
+ * (bridge/outbound.c), as long as the window has room.
+ */
+static void
+publish(struct bridge *br)
+{
+	int64_t now = clock_monotonic_ms(), link;
+	struct msglog_entry e;
+	struct wire_origin o;
+	natsMsg *m;
+
+	settle(br, now);
+	strlcpy(o.node, br->conf->node_name, sizeof(o.node));
+	o.segment_id = br->segment_id;
+	if (br->lost && bus_link(&br->bus) >= 0 && !br->out.failing) {
+		if (br->lost_to == 0)
+			br->lost_to = clock_unix_ms();
+		tell_lost(br);
+		br->lost = 0;
+	}
+	while (outbound_may_send(&br->out, link = bus_link(&br->bus), now) &&
+	    next_record(br, &e)) {
 		o.seq = e.seq;
 		o.next = e.next;
 		if ((m = wire_encode(&e, &o)) == NULL)
 			fatalx("out of memory");
-		if (bus_publish(&br->bus, m) == -1) {
+		if (bus_publish_async(&br->bus, &m) == -1) {
 			natsMsg_Destroy(m);
-			follower_seek(&br->f, e.seq);	/* again, later */
-			br->blocked = 1;
-			return;
+			outbound_refused(&br->out, e.seq, now);
+			break;
 		}
-		natsMsg_Destroy(m);
-		atomic_fetch_add(&br->f.shm.hdr->st_bridge_out, 1);
+		outbound_sent(&br->out, e.seq, link, now);
+		if (bus_link(&br->bus) != link)
+			outbound_fail(&br->out, now);	/* sent down which? */
 	}
+	/* Away or failing: look again soon (answers wake the loop too). */
+	br->blocked = br->out.failing || link < 0;
 }
 
 /*
@@ -264,14 +322,23 @@ beat(struct bridge *br)
 		br->deaf = 1;	/* nobody can be heard: nobody is dead */
 		return;
 	}
+	if (bus_heartbeat(&br->bus) == -1)
+		log_warnx("bus: the heartbeat was not sent");
+	claims_expire(&br->claims);
+	/*
+	 * Nor while the stream refuses this node's records: the bus is not
+	 * whole yet (a cluster starting again, a leader being elected, and
+	 * the others' heartbeats may not reach this server yet).
+	 */
+	if (br->out.failing) {
+		br->deaf = 1;
+		return;
+	}
 	if (br->deaf) {
 		nodes_start(&br->f);	/* heard from now on */
 		br->deaf = 0;
 	}
-	if (bus_heartbeat(&br->bus) == -1)
-		log_warnx("bus: the heartbeat was not sent");
 	nodes_check(&br->f, br->conf->node_timeout, br->claims.kv);
-	claims_expire(&br->claims);
 	watch_consumer(br);
 }
 
@@ -324,7 +391,8 @@ apply(struct bridge *br, natsMsg *m)
 		return;
 	}
 	stream_seq = bus_stream_seq(m);
-	if (stream_seq > 0 && stream_seq <= atomic_load(&br->f.shm.hdr->bridge_applied)) {
+	if (stream_seq > 0 &&
+	    stream_seq <= atomic_load(&br->f.shm.hdr->bridge_applied)) {
 		natsMsg_Destroy(m);	/* given again: a consumer made again */
 		return;
 	}
@@ -424,7 +492,7 @@ main(int argc, char *argv[])
 	publish(&br);
 	while (!follower_stopping()) {
 		beat(&br);
-		if (follower_wait(&br.f, br.blocked ? RETRY_MS : 500, why,
+		if (follower_wait(&br.f, br.blocked ? OUTBOUND_RETRY_MS : 500, why,
 		    sizeof(why)) == -1) {
 			log_warnx("%s", why);
 			break;

@@ -28,13 +28,23 @@
 #define STREAM_RETRY_MS		250
 #define DUPLICATES_WINDOW_NS	(3600LL * 1000000000LL)	/* an hour */
 
+/* On a cnats thread: wake the bridge (the queues are filled). */
+static void
+wake(struct bus *b)
+{
+	uint64_t one = 1;
+
+	/* A failed write: the counter is set already, the bridge will look. */
+	ssize_t n = write(b->fd, &one, sizeof(one));
+	(void)n;
+}
+
 /* On a cnats thread: queue the message, wake the bridge. */
 static void
 on_message(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *arg)
 {
 	struct bus *b = arg;
 	natsMsg **grown;
-	uint64_t one = 1;
 
 	(void)nc;
 	(void)sub;
@@ -47,9 +57,44 @@ on_message(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *arg)
 	}
 	b->queue[b->queued++] = m;
 	pthread_mutex_unlock(&b->lock);
-	/* A failed write: the counter is set already, the bridge will look. */
-	ssize_t n = write(b->fd, &one, sizeof(one));
-	(void)n;
+	wake(b);
+}
+
+/*
+ * On a cnats thread: the stream's answer to a record published, or its
+ * failure (cnats's timeout after PUBLISH_WAIT_MS included); queued for
+ * the bridge, which alone decides what it means.
+ */
+static void
+on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *arg)
+{
+	struct bus *b = arg;
+	struct bus_ack a, *grown;
+
+	(void)js;
+	memset(&a, 0, sizeof(a));
+	a.seq = wire_seq(m);
+	natsMsg_Destroy(m);	/* ours: cnats hands it back */
+	if (pa != NULL) {
+		a.stored = 1;
+		a.stream_seq = pa->Sequence;
+	} else if (pae != NULL) {
+		a.status = pae->Err;
+		a.err = pae->ErrCode;
+	}
+	if (atomic_load(&b->closing))
+		return;
+	pthread_mutex_lock(&b->lock);
+	if (b->acked == b->acks_room) {
+		b->acks_room = b->acks_room ? b->acks_room * 2 : 64;
+		if ((grown = reallocarray(b->acks, b->acks_room,
+		    sizeof(*grown))) == NULL)
+			fatalx("out of memory");
+		b->acks = grown;
+	}
+	b->acks[b->acked++] = a;
+	pthread_mutex_unlock(&b->lock);
+	wake(b);
 }
 
 static void
@@ -237,6 +282,7 @@ int
 bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
     size_t whylen)
 {
+	jsOptions jo;
 	natsStatus s;
 
 	memset(b, 0, sizeof(*b));
@@ -248,8 +294,13 @@ bus_open(struct bus *b, const struct chat_conf *conf, uint64_t start, char *why,
 	}
 	log_info("bus: connecting to %s", conf->nats_url);
 	atomic_store(&b->connected, 1);
-	if ((s = connect_bus(b, conf)) != NATS_OK ||
-	    (s = natsConnection_JetStream(&b->js, b->nc, NULL)) != NATS_OK ||
+	jsOptions_Init(&jo);
+	jo.PublishAsync.AckHandler = on_ack;
+	jo.PublishAsync.AckHandlerClosure = b;
+	jo.PublishAsync.MaxPending = BUS_PENDING_MAX;
+	if ((s = natsStatistics_Create(&b->stats)) != NATS_OK ||
+	    (s = connect_bus(b, conf)) != NATS_OK ||
+	    (s = natsConnection_JetStream(&b->js, b->nc, &jo)) != NATS_OK ||
 	    (s = stream_ready(b)) != NATS_OK || (s = subscribe(b, start)) != NATS_OK ||
 	    (s = natsConnection_Subscribe(&b->heartbeats, b->nc, NODES_SUBJECT "*",
 	    on_message, b)) != NATS_OK || (s = subscribe_kicks(b)) != NATS_OK) {
@@ -291,28 +342,64 @@ bus_close(struct bus *b)
 	free(b->queue);
 	b->queue = NULL;
 	b->queued = b->room = 0;
+	free(b->acks);
+	b->acks = NULL;
+	b->acked = b->acks_room = 0;
 	pthread_mutex_unlock(&b->lock);
+	natsStatistics_Destroy(b->stats);
+	b->stats = NULL;
 	if (b->fd != -1)
 		close(b->fd);
 	b->fd = -1;
 }
 
 int
-bus_publish(struct bus *b, natsMsg *m)
+bus_publish_async(struct bus *b, natsMsg **m)
 {
-	jsPubAck *ack = NULL;
 	jsPubOptions o;
-	jsErrCode err = 0;
 	natsStatus s;
 
 	jsPubOptions_Init(&o);
-	o.MaxWait = PUBLISH_WAIT_MS;
-	if ((s = js_PublishMsg(&ack, b->js, m, &o, &err)) != NATS_OK) {
+	o.MaxWait = PUBLISH_WAIT_MS;	/* then on_ack hears NATS_TIMEOUT */
+	if ((s = js_PublishMsgAsync(b->js, m, &o)) != NATS_OK) {
 		log_warnx("bus: publishing: %s", natsStatus_GetText(s));
 		return -1;
 	}
-	jsPubAck_Destroy(ack);
 	return 0;
+}
+
+size_t
+bus_take_acks(struct bus *b, struct bus_ack **acks)
+{
+	static struct bus_ack *taken;
+	static size_t room;
+	size_t n;
+
+	pthread_mutex_lock(&b->lock);
+	if ((n = b->acked) > room) {
+		if ((taken = reallocarray(taken, n, sizeof(*taken))) == NULL)
+			fatalx("out of memory");
+		room = n;
+	}
+	if (n > 0)
+		memcpy(taken, b->acks, n * sizeof(*taken));
+	b->acked = 0;
+	pthread_mutex_unlock(&b->lock);
+	*acks = taken;
+	return n;
+}
+
+int64_t
+bus_link(struct bus *b)
+{
+	uint64_t reconnects;
+
+	if (natsConnection_Status(b->nc) != NATS_CONN_STATUS_CONNECTED ||
+	    natsConnection_GetStats(b->nc, b->stats) != NATS_OK ||
+	    natsStatistics_GetCounts(b->stats, NULL, NULL, NULL, NULL,
+	    &reconnects) != NATS_OK)
+		return -1;
+	return (int64_t)reconnects;
 }
 
 int

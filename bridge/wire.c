@@ -275,3 +275,11 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 	e->len = (uint32_t)len;
 	return 0;
 }
+
+uint64_t
+wire_seq(natsMsg *m)
+{
+	uint64_t seq;
+
+	return get_u64(m, "Chat-Seq", &seq) == 0 ? seq : 0;
+}

@@ -47,5 +47,7 @@ natsMsg *wire_encode(const struct msglog_entry *e, const struct wire_origin *o);
  */
 int	wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 	    struct wire_origin *o);
+/* The log sequence number of the record a message carries; 0 if none. */
+uint64_t wire_seq(natsMsg *m);
 
 #endif

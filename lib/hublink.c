@@ -386,6 +386,10 @@ followers_flag_wake(const struct shm *shm)
  * read it, and every log follower.  Only those whose wake-pending flag
  * this call flips from 0 to 1 need an eventfd write; the others are
  * already owed one (coalescing).  One wake request carries them all.
+ * The followers come first: the hub wakes in the request's order, and a
+ * follower woken after a fan-out to hundreds of sessions waited behind
+ * all of them for a core (chat-bridge, which carries the line on to the
+ * other nodes, most of all).
  */
 int
 hublink_wake(struct hublink *l, const struct msglog_address *to)
@@ -395,6 +399,8 @@ hublink_wake(struct hublink *l, const struct msglog_address *to)
 	struct shm_slot *slot;
 
 	hublink_flush_owed(l);
+	if (followers_flag_wake(l->shm))
+		batch_add(l, &b, CTL_WAKE_FOLLOWERS);
 	for (uint32_t i = 0; i < max; i++) {
 		slot = shm_slot(l->shm, i);
 		if (i == l->slot ||
@@ -408,8 +414,6 @@ hublink_wake(struct hublink *l, const struct msglog_address *to)
 		else
 			coalesced++;
 	}
-	if (followers_flag_wake(l->shm))
-		batch_add(l, &b, CTL_WAKE_FOLLOWERS);
 	batch_send(l, &b);
 	if (coalesced > 0)
 		atomic_fetch_add_explicit(&l->shm->hdr->st_wakeups_coalesced,

@@ -306,7 +306,7 @@ struct shm_header {
 	 */
 	_Atomic uint64_t bridge_applied;
 	/* chat-bridge's counters (version 13). */
-	_Atomic uint64_t st_bridge_out;		/* records published */
+	_Atomic uint64_t st_bridge_out;		/* records the stream stored */
 	_Atomic uint64_t st_bridge_in;		/* other nodes' records appended */
 	_Atomic uint64_t st_nodes_lost;		/* nodes found dead */
 	/*

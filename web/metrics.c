@@ -107,7 +107,7 @@ static const struct counter {
 	    offsetof(struct shm_header, st_archive_gaps) },
 	{ "chat_archive_lost_total", "Log records lost in the archive's gaps.",
 	    offsetof(struct shm_header, st_archive_lost) },
-	{ "chat_bridge_out_total", "Records published to the other nodes.",
+	{ "chat_bridge_out_total", "Records the stream stored for the other nodes.",
 	    offsetof(struct shm_header, st_bridge_out) },
 	{ "chat_bridge_in_total", "Other nodes' records appended here.",
 	    offsetof(struct shm_header, st_bridge_in) },
