@@ -16,12 +16,6 @@
 
 #include "irc.h"
 
-int
-channels_is_lobby(const struct irc *i, const char *channel)
-{
-	return strcasecmp(channel, i->lobby) == 0;
-}
-
 /* ":nick!nick@server " of the client itself, in buf. */
 static const char *
 me(const struct irc *i, char *buf, size_t size)
@@ -57,7 +51,7 @@ join_one(struct irc *i, const char *channel)
 	struct core_result r;
 	struct core_user u;
 
-	if (!check_channel(i, channel) || channels_is_lobby(i, channel))
+	if (!check_channel(i, channel) || irc_is_lobby(i, channel))
 		return;
 	user_core(i, &u);
 	core_join_group(&u, channel, &r);
@@ -98,7 +92,7 @@ part_one(struct irc *i, const char *channel)
 
 	if (!check_channel(i, channel))
 		return;
-	if (channels_is_lobby(i, channel)) {
+	if (irc_is_lobby(i, channel)) {
 		irc_numeric(i, 400, "PART :%s is the room everyone is in: it "
 		    "cannot be left", i->lobby);
 		return;
@@ -125,7 +119,7 @@ cmd_part(struct irc *i, struct irc_msg *m)
 static int
 lobby_refused(struct irc *i, const char *channel)
 {
-	if (!channels_is_lobby(i, channel))
+	if (!irc_is_lobby(i, channel))
 		return 0;
 	irc_numeric(i, 482, "%s :You're not channel operator (no one owns "
 	    "the room everyone is in)", channel);
@@ -170,7 +164,7 @@ cmd_invite(struct irc *i, struct irc_msg *m)
 
 	if (!check_channel(i, channel))
 		return;
-	if (channels_is_lobby(i, channel)) {
+	if (irc_is_lobby(i, channel)) {
 		irc_numeric(i, 443, "%s %s :is already on channel", nick, channel);
 		return;
 	}
@@ -189,7 +183,7 @@ mode_query(struct irc *i, const char *channel)
 {
 	struct group_view g;
 
-	if (channels_is_lobby(i, channel))
+	if (irc_is_lobby(i, channel))
 		irc_numeric(i, 324, "%s +", i->lobby);
 	else if (listing_group(i, channel, &g))
 		irc_numeric(i, 324, "#%s +%s", g.name, g.invite_only ? "i" : "");
@@ -263,7 +257,7 @@ cmd_topic(struct irc *i, struct irc_msg *m)
 	const char *channel = m->param[0];
 	struct group_view g;
 
-	if (!channels_is_lobby(i, channel) && !listing_group(i, channel, &g)) {
+	if (!irc_is_lobby(i, channel) && !listing_group(i, channel, &g)) {
 		irc_numeric(i, 403, "%s :No such channel", channel);
 		return;
 	}

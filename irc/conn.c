@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "irc.h"
@@ -115,6 +116,12 @@ irc_close(struct irc *i, int disc_reason, const char *why)
 		log_debug("%s: no room for the ERROR line", i->client.peer);
 	log_debug("%s: close%s%s: %s", i->client.peer, i->nick[0] ? " " : "",
 	    i->nick, why);
+}
+
+int
+irc_is_lobby(const struct irc *i, const char *channel)
+{
+	return strcasecmp(channel, i->lobby) == 0;
 }
 
 void

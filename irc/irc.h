@@ -154,6 +154,8 @@ int	irc_numeric(struct irc *i, int numeric, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* "ERROR :why" to the client, then the connection ends (its user leaves). */
 void	irc_close(struct irc *i, int disc_reason, const char *why);
+/* 1 if channel names the lobby (any case). */
+int	irc_is_lobby(const struct irc *i, const char *channel);
 /* "nick!nick@server" of a chat user, in buf. */
 void	irc_mask(const struct irc *i, const char *nick, char *buf, size_t size);
 
@@ -182,8 +184,6 @@ void	cmd_who(struct irc *i, struct irc_msg *m);
 void	cmd_whois(struct irc *i, struct irc_msg *m);
 
 /* channels.c */
-/* The lobby's channel name is channel (any case). */
-int	channels_is_lobby(const struct irc *i, const char *channel);
 void	cmd_join(struct irc *i, struct irc_msg *m);
 void	cmd_part(struct irc *i, struct irc_msg *m);
 void	cmd_kick(struct irc *i, struct irc_msg *m);

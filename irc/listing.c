@@ -68,7 +68,7 @@ listing_names(struct irc *i, const char *channel)
 	struct core_user u;
 	uint32_t cursor = 0;
 
-	if (channels_is_lobby(i, channel)) {
+	if (irc_is_lobby(i, channel)) {
 		n.channel = i->lobby;
 		user_core(i, &u);
 		while (core_users_next(&u, "", &cursor, &v))
@@ -169,7 +169,7 @@ cmd_who(struct irc *i, struct irc_msg *m)
 	struct core_user u;
 	uint32_t cursor = 0;
 
-	if (channels_is_lobby(i, mask)) {
+	if (irc_is_lobby(i, mask)) {
 		user_core(i, &u);
 		while (core_users_next(&u, "", &cursor, &v))
 			who_line(i, i->lobby, v.name, 0);

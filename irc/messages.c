@@ -22,7 +22,7 @@ say_one(struct irc *i, const char *cmd, const char *target, const char *text,
 
 	user_core(i, &u);
 	memcpy(i->say, text, len);	/* the core cuts it in place */
-	if (channels_is_lobby(i, target))
+	if (irc_is_lobby(i, target))
 		core_say_all(&u, i->say, len, &r);
 	else if (irc_is_channel(target))
 		core_group_msg(&u, target, i->say, len, &r);
