@@ -200,7 +200,12 @@ cmd_nick(struct irc *i, struct irc_msg *m)
 		results_numeric(i, &r, "NICK", nick);
 		return;
 	}
-	if (registry_find(&i->shm, nick) != SLOT_NONE) {
+	/*
+	 * Someone online has it: said at once, as IRC servers do.  With a
+	 * PASS the nick may be a registered user's taking its name over
+	 * (duplicate_login, takeover_after): the core decides at login.
+	 */
+	if (!i->password_given && registry_find(&i->shm, nick) != SLOT_NONE) {
 		irc_numeric(i, 433, "%s :Nickname is already in use", nick);
 		return;
 	}
