@@ -117,6 +117,9 @@ enter(struct irc *i)
 	}
 	i->state = IRC_CHAT;
 	client_arm(i->deadline_fd, 0);
+	if (i->conf.idle_timeout > 0)
+		client_arm(client_timer(&i->client, &i->idle_fd),
+		    i->conf.idle_timeout);
 	burst(i);
 	irc_send(i, ":%s!%s@%s JOIN %s", i->nick, i->nick, i->server, i->lobby);
 	listing_names(i, i->lobby);

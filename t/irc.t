@@ -290,6 +290,43 @@ def flood(svc, port, nan):
     f.send("QUIT")
 
 
+def timers():
+    """Other chats: the lobby named by irc_lobby, PINGs to a silent
+    client, the ping timeout; the idle timeout."""
+    with T.Service(irc_lobby="everyone", ws_ping_interval=1, ws_ping_timeout=1) as svc:
+        port = svc.start_activator(prog=T.program("chat-irc"))
+        nan = svc.client("nan2")
+        nan.login("nan", others=0)
+        a = irc(svc, port, "pinged")
+        a.send("NICK pia")
+        a.send("USER pia 0 * :P")
+        a.expect(rx(r"^:%s 366 pia #everyone :End of /NAMES list$" % MASK),
+                 "irc_lobby = everyone: the lobby is #everyone", skip=True)
+        nan.expect("* pia joined", "")
+        a.send("PRIVMSG #everyone :hi all")
+        nan.expect("<pia> hi all", "a line to #everyone is a line to everyone")
+        a.send("PRIVMSG #lobby :hi")
+        a.expect(rx(r"^:%s 403 pia #lobby :No such channel" % MASK),
+                 "#lobby is then an ordinary (here missing) group")
+        a.expect(rx(r"^PING :%s$" % MASK), "a silent client is sent PING", timeout=5)
+        a.send("PONG :x")
+        a.expect(rx(r"^PING :%s$" % MASK), "answered, it stays and is pinged again", timeout=5)
+        a.expect(rx(r"^ERROR :Closing link: ping timeout$"),
+                 "a PING left unanswered: ERROR ping timeout", timeout=5)
+        a.expect_eof()
+        nan.expect("* pia left (ping timeout)", "the line user sees why it left")
+
+    with T.Service(ws_ping_interval=1, ws_ping_timeout=2, idle_timeout=3) as svc:
+        port = svc.start_activator(prog=T.program("chat-irc"))
+        b = irc(svc, port, "idler")
+        b.register("idle")
+        b.expect(rx(r"^PING :%s$" % MASK), "the idle client is pinged", timeout=5)
+        b.send("PONG :x")
+        b.expect(rx(r"^ERROR :Closing link: idle timeout$"),
+                 "answering PINGs only, a client still meets idle_timeout", timeout=8,
+                 skip=True)
+
+
 def main():
     with A.Service(users={"rita": "s3cret-r"}) as svc:
         port = svc.start_activator(prog=T.program("chat-irc"))
@@ -316,6 +353,7 @@ def main():
         ian.expect_eof()
         nan.expect("* ian left (quit: gone fishing)",
                    "the line user sees the IRC user leave with its reason")
+    timers()
 
 
 
