@@ -103,6 +103,8 @@ part_one(struct irc *i, const char *channel)
 		irc_send(i, "%s PART #%s", me(i, mask, sizeof(mask)), r.group);
 	else
 		results_numeric(i, &r, "PART", channel);
+	if (r.lagging)
+		events_drain(i);
 }
 
 void
@@ -153,6 +155,8 @@ cmd_kick(struct irc *i, struct irc_msg *m)
 	else
 		results_numeric(i, &r, "KICK", r.status == CR_NO_SUCH_USER ||
 		    r.status == CR_USER_OFFLINE ? nick : channel);
+	if (r.lagging)
+		events_drain(i);
 }
 
 void
@@ -175,6 +179,8 @@ cmd_invite(struct irc *i, struct irc_msg *m)
 	else
 		results_numeric(i, &r, "INVITE", r.status == CR_NO_SUCH_USER ||
 		    r.status == CR_USER_OFFLINE ? nick : channel);
+	if (r.lagging)
+		events_drain(i);
 }
 
 /* MODE #channel: 324 with its modes, or 403. */
@@ -207,6 +213,8 @@ set_invite_only(struct irc *i, const char *channel, int on)
 		    on ? '+' : '-');
 	else
 		results_numeric(i, &r, "MODE", channel);
+	if (r.lagging)
+		events_drain(i);
 }
 
 /* "+i", "-i", "b" (the empty ban list): each letter of modes in turn. */
