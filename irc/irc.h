@@ -14,7 +14,7 @@
  * chatcore/, lib/); tools/callgraph checks that none calls back.
  *
  * parse.c    one client line into a command and its parameters
- *            (untrusted bytes)
+ *            (untrusted bytes; fuzzed)
  * user.c     the chat user behind the connection: slot, hub link, login
  * conn.c     the epoll set, output lines and numerics, closing
  * results.c  the core's results as numerics

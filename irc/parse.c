@@ -65,7 +65,8 @@ irc_parse(char *line, size_t len, size_t max, struct irc_msg *m)
 	p = skip_spaces(p);
 	if (*p == ':')
 		p = skip_spaces(cut_word(p));
-	if (*p == '\0')
+	/* Nothing, or a second prefix: no command to answer. */
+	if (*p == '\0' || *p == ':')
 		return IRC_PARSE_EMPTY;
 	m->command = p;
 	p = cut_word(p);
