@@ -53,6 +53,12 @@
 #define IRC_CHANNEL_MAX	(SHM_NAME_MAX + 1)	/* "#" and a group name */
 #define IRC_MASK_MAX	(3 * SHM_NAME_MAX + 3)	/* "nick!nick@server" */
 
+/* IRCv3 capabilities (welcome.c offers them). */
+enum irc_cap {
+	CAP_ECHO_MESSAGE = 1,	/* the user's own PRIVMSG and NOTICE echoed */
+	CAP_MULTI_PREFIX = 2,	/* every prefix in NAMES and WHO: only "@" */
+};
+
 enum irc_state {
 	IRC_REGISTERING,	/* NICK, USER (PASS, CAP) not done yet */
 	IRC_CHAT,		/* named, ACTIVE in the registry */
@@ -87,6 +93,7 @@ struct irc {
 	char		nick[SHM_NAME_MAX + 1];	/* the chat name; "" before NICK */
 	int		user_given;	/* USER seen */
 	int		cap_negotiating; /* CAP LS or REQ seen, no CAP END yet */
+	unsigned	caps;		/* CAP_* the client asked for */
 	char		password[IRC_PASSWORD_MAX + 1];
 	int		password_given;
 	int		registered;	/* logged in with a password */

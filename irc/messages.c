@@ -31,6 +31,10 @@ say_one(struct irc *i, const char *cmd, const char *target, const char *text,
 		if (r.status == CR_USER_OFFLINE)
 			core_keep_offline(&u, target, i->say, len, &r);
 	}
+	if ((r.status == CR_OK || r.status == CR_OFFLINE_KEPT) &&
+	    (i->caps & CAP_ECHO_MESSAGE))
+		irc_send(i, ":%s!%s@%s %s %s :%.*s", i->nick, i->nick, i->server,
+		    cmd, target, (int)len, text);
 	if (r.status == CR_OFFLINE_KEPT && !quiet) {
 		core_result_text(&r, words, sizeof(words));
 		irc_send(i, ":%s NOTICE %s :%s", i->server, i->nick, words);

@@ -5,8 +5,8 @@
  * a name (432 when it is not one, 433 when someone online has it), a
  * registered nick's password given by PASS (464 when it is wrong or
  * missing; the same users file as chat-session's), CAP LS/REQ/LIST/END
- * (no capability is offered yet, and registration waits for CAP END
- * once CAP LS was sent), then the name taken (the others see the user
+ * (echo-message and multi-prefix; registration waits for CAP END once
+ * CAP LS or REQ was sent), then the name taken (the others see the user
  * join), 001-005 with an ISUPPORT that says the server's real limits,
  * 422, the lobby's channel joined, and for a registered user its kept
  * groups joined again and its offline messages.
@@ -231,22 +231,81 @@ cmd_user(struct irc *i, struct irc_msg *m)
 	try_register(i);
 }
 
+static const struct cap {
+	const char	*name;
+	unsigned	 bit;
+} caps[] = {
+	{ "echo-message", CAP_ECHO_MESSAGE },
+	{ "multi-prefix", CAP_MULTI_PREFIX },
+};
+
+/* The bit of a capability's name, or 0. */
+static unsigned
+cap_bit(const char *name)
+{
+	for (size_t k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+		if (strcmp(caps[k].name, name) == 0)
+			return caps[k].bit;
+	return 0;
+}
+
+/* The names of the capabilities in bits, blank-separated, in buf. */
+static const char *
+cap_names(unsigned bits, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+		if (bits & caps[k].bit) {
+			if (buf[0] != '\0')
+				strlcat(buf, " ", size);
+			strlcat(buf, caps[k].name, size);
+		}
+	return buf;
+}
+
+/* CAP REQ :a -b: all of them (ACK) or none (NAK), as IRCv3 says. */
+static void
+cap_req(struct irc *i, const char *nick, const char *list)
+{
+	char copy[IRC_LINE_BASE], *name, *save = NULL;
+	unsigned on = 0, off = 0, bit;
+
+	strlcpy(copy, list, sizeof(copy));
+	for (name = strtok_r(copy, " ", &save); name != NULL;
+	    name = strtok_r(NULL, " ", &save)) {
+		if ((bit = cap_bit(name[0] == '-' ? name + 1 : name)) == 0) {
+			irc_send(i, ":%s CAP %s NAK :%.*s", i->server, nick,
+			    IRC_LINE_BASE - 80, list);
+			return;
+		}
+		if (name[0] == '-')
+			off |= bit;
+		else
+			on |= bit;
+	}
+	i->caps = (i->caps | on) & ~off;
+	irc_send(i, ":%s CAP %s ACK :%.*s", i->server, nick, IRC_LINE_BASE - 80,
+	    list);
+}
+
 void
 cmd_cap(struct irc *i, struct irc_msg *m)
 {
 	const char *sub = m->param[0], *nick = i->nick[0] ? i->nick : "*";
+	char names[128];
 
 	if (strcasecmp(sub, "LS") == 0) {
 		if (i->state == IRC_REGISTERING)
 			i->cap_negotiating = 1;
-		irc_send(i, ":%s CAP %s LS :", i->server, nick);
+		irc_send(i, ":%s CAP %s LS :%s", i->server, nick,
+		    cap_names(~0U, names, sizeof(names)));
 	} else if (strcasecmp(sub, "LIST") == 0)
-		irc_send(i, ":%s CAP %s LIST :", i->server, nick);
+		irc_send(i, ":%s CAP %s LIST :%s", i->server, nick,
+		    cap_names(i->caps, names, sizeof(names)));
 	else if (strcasecmp(sub, "REQ") == 0) {
 		if (i->state == IRC_REGISTERING)
 			i->cap_negotiating = 1;
-		irc_send(i, ":%s CAP %s NAK :%s", i->server, nick,
-		    m->count > 1 ? m->param[1] : "");
+		cap_req(i, nick, m->count > 1 ? m->param[1] : "");
 	} else if (strcasecmp(sub, "END") == 0) {
 		i->cap_negotiating = 0;
 		try_register(i);

@@ -55,12 +55,18 @@ def prefix(nick):
 def registration(svc, port):
     a = irc(svc, port, "ian")
     a.send("CAP LS 302")
-    a.expect(rx(r"^:%s CAP \* LS :$" % MASK), "CAP LS is answered (no capability yet)")
+    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix$" % MASK),
+             "CAP LS offers echo-message and multi-prefix")
     a.send("NICK ian")
     a.send("USER ian 0 * :Ian Irc")
     a.expect_nothing("registration waits for CAP END after CAP LS")
+    a.send("CAP REQ :multi-prefix sasl")
+    a.expect(rx(r"^:%s CAP ian NAK :multi-prefix sasl$" % MASK),
+             "CAP REQ of one capability not offered is NAKed whole")
     a.send("CAP REQ :multi-prefix")
-    a.expect(rx(r"^:%s CAP ian NAK :multi-prefix$" % MASK), "CAP REQ is NAKed")
+    a.expect(rx(r"^:%s CAP ian ACK :multi-prefix$" % MASK), "CAP REQ :multi-prefix is ACKed")
+    a.send("CAP LIST")
+    a.expect(rx(r"^:%s CAP ian LIST :multi-prefix$" % MASK), "CAP LIST")
     a.send("CAP END")
     burst = a.expect_lines([rx(r"^:%s 001 ian :Welcome to the chat IRC network, ian$" % MASK),
                             rx(r"^:%s 002 ian :Your host is " % MASK),
@@ -220,6 +226,27 @@ def errors(svc, port, nan, ian):
     ian.expect(rx(prefix("dup") + "QUIT :quit$"), "the IRC user sees the other QUIT")
 
 
+def echo(svc, port, nan):
+    e = irc(svc, port, "echo")
+    e.send("CAP REQ :echo-message")
+    e.expect(rx(r"^:%s CAP \* ACK :echo-message$" % MASK), "CAP REQ :echo-message is ACKed")
+    e.send("NICK eco")
+    e.send("USER eco 0 * :E")
+    e.expect_nothing("registration waits for CAP END after CAP REQ")
+    e.send("CAP END")
+    e.expect(rx(r"^:%s 366 eco #lobby :End of /NAMES list$" % MASK), "", skip=True)
+    nan.expect("* eco joined", "")
+    e.send("PRIVMSG #lobby :echoed")
+    nan.expect("<eco> echoed")
+    e.expect(rx(prefix("eco") + "PRIVMSG #lobby :echoed$"),
+             "with echo-message the user's own line comes back")
+    e.send("PRIVMSG nan :also echoed")
+    nan.expect("*eco* also echoed")
+    e.expect(rx(prefix("eco") + "PRIVMSG nan :also echoed$"), "... a private one too")
+    e.send("QUIT")
+    nan.expect("* eco left (quit)", "")
+
+
 def passwords(svc, port):
     r = irc(svc, port, "rita-wrong")
     r.send("PASS wrong")
@@ -337,10 +364,14 @@ def main():
         lobby(nan, ian)
         groups(nan, ian)
         errors(svc, port, nan, ian)
+        echo(svc, port, nan)
         passwords(svc, port)
         nan.expect("* rita joined", "")
         nan.expect("* rita left (quit: bye now)", "")
-        ian.expect_lines([rx(prefix("rita") + "JOIN #lobby$"),
+        ian.expect_lines([rx(prefix("eco") + "JOIN #lobby$"),
+                          rx(prefix("eco") + "PRIVMSG #lobby :echoed$"),
+                          rx(prefix("eco") + "QUIT :quit$"),
+                          rx(prefix("rita") + "JOIN #lobby$"),
                           rx(prefix("rita") + "QUIT :quit: bye now$")],
                          "the IRC user sees a registered IRC user come and go")
 
