@@ -4,7 +4,7 @@
  * Owns which commands exist, how many parameters each needs (461 with
  * fewer), which wait for registration (451 before it), and the small
  * ones: PING, PONG, AWAY (kept by this connection only), QUIT (its
- * reason shown to everyone), USERHOST, ISON; 421 for the rest.  A line
+ * reason shown to everyone), MOTD, USERHOST, ISON; 421 for the rest.  A line
  * that does not parse is answered 417 (too long) or 400.
  */
 #include <stdio.h>
@@ -47,6 +47,12 @@ cmd_quit(struct irc *i, struct irc_msg *m)
 	strlcpy(copy, m->count > 0 ? m->param[0] : "", sizeof(copy));
 	core_quit_reason(copy, reason, sizeof(reason));
 	irc_close(i, DISC_QUIT, reason);
+}
+
+static void
+cmd_motd(struct irc *i, struct irc_msg *m)
+{
+	irc_numeric(i, 422, ":MOTD File is missing");
 }
 
 /* USERHOST nick...: 302 with those online. */
@@ -113,6 +119,8 @@ static const struct command {
 	{ "AWAY", cmd_away, 0, 1, 1 },
 	{ "USERHOST", cmd_userhost, 1, 1, 1 },
 	{ "ISON", cmd_ison, 1, 1, 1 },
+	{ "LUSERS", cmd_lusers, 0, 1, 1 },
+	{ "MOTD", cmd_motd, 0, 1, 1 },
 };
 
 static void

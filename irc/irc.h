@@ -19,7 +19,7 @@
  * conn.c     the epoll set, output lines and numerics, closing
  * results.c  the core's results as numerics
  * events.c   the log's records as IRC lines, and the drain
- * listing.c  NAMES, LIST, WHO, WHOIS
+ * listing.c  NAMES, LIST, WHO, WHOIS, LUSERS
  * channels.c JOIN, PART, KICK, INVITE, MODE, TOPIC
  * messages.c PRIVMSG and NOTICE
  * welcome.c  registration: PASS, NICK, USER, CAP; the welcome burst
@@ -189,6 +189,9 @@ void	cmd_names(struct irc *i, struct irc_msg *m);
 void	cmd_list(struct irc *i, struct irc_msg *m);
 void	cmd_who(struct irc *i, struct irc_msg *m);
 void	cmd_whois(struct irc *i, struct irc_msg *m);
+/* 251, 254, 255: the users online, the channels (the lobby included). */
+void	listing_lusers(struct irc *i);
+void	cmd_lusers(struct irc *i, struct irc_msg *m);
 
 /* channels.c */
 void	cmd_join(struct irc *i, struct irc_msg *m);

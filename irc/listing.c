@@ -1,5 +1,6 @@
 /*
- * listing.c -- NAMES, LIST, WHO and WHOIS: who is where, as numerics.
+ * listing.c -- NAMES, LIST, WHO, WHOIS, LUSERS: who is where, as
+ * numerics.
  *
  * Owns the listings an IRC client asks for, read through the core's
  * listings (core_users_next, core_groups_next): the lobby's channel has
@@ -206,4 +207,27 @@ cmd_whois(struct irc *i, struct irc_msg *m)
 	if (strcasecmp(v.name, i->nick) == 0 && i->away[0] != '\0')
 		irc_numeric(i, 301, "%s :%s", v.name, i->away);
 	irc_numeric(i, 318, "%s :End of /WHOIS list", v.name);
+}
+
+void
+listing_lusers(struct irc *i)
+{
+	struct group_view g = { .room = 0, .member = member };
+	struct core_user u;
+	uint32_t cursor = 0, users, groups = 0;
+
+	user_core(i, &u);
+	users = core_users_count(&u, "");
+	while (core_groups_next(&u, "", &cursor, &g))
+		groups++;
+	irc_numeric(i, 251, ":There are %u users and 0 invisible on 1 servers",
+	    users);
+	irc_numeric(i, 254, "%u :channels formed", groups + 1);
+	irc_numeric(i, 255, ":I have %u clients and 0 servers", users);
+}
+
+void
+cmd_lusers(struct irc *i, struct irc_msg *m)
+{
+	listing_lusers(i);
 }

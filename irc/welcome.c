@@ -60,8 +60,7 @@ burst(struct irc *i)
 	irc_numeric(i, 3, ":This server was created %s", created);
 	irc_numeric(i, 4, "%s chat-%s i bio", i->server, PACKAGE_VERSION);
 	isupport(i);
-	irc_numeric(i, 251, ":There are %u users online",
-	    registry_active_count(&i->shm));
+	listing_lusers(i);
 	irc_numeric(i, 422, ":MOTD File is missing");
 }
 

@@ -74,19 +74,21 @@ def registration(svc, port):
                             rx(r"^:%s 004 ian " % MASK),
                             rx(r"^:%s 005 ian .*CHANTYPES=#" % MASK),
                             rx(r"^:%s 005 ian " % MASK),
-                            rx(r"^:%s 251 ian " % MASK),
+                            rx(r"^:%s 251 ian :There are 2 users " % MASK),
+                            rx(r"^:%s 254 ian 1 :channels formed$" % MASK),
+                            rx(r"^:%s 255 ian " % MASK),
                             rx(r"^:%s 422 ian :MOTD File is missing$" % MASK),
                             rx(prefix("ian") + "JOIN #lobby$"),
                             rx(r"^:%s 353 ian = #lobby :" % MASK),
                             rx(r"^:%s 366 ian #lobby :End of /NAMES list$" % MASK)],
-                           "after CAP END: 001-005, 251, 422, JOIN #lobby, NAMES")
+                           "after CAP END: 001-005, LUSERS, 422, JOIN #lobby, NAMES")
     if burst:
         isupport = burst[4] + " " + burst[5]
         for token in ("CHANTYPES=#", "PREFIX=(o)@", "CASEMAPPING=ascii",
                       "NICKLEN=32", "CHANNELLEN=33", "NETWORK=chat"):
             T.ok(token in isupport.split(), "ISUPPORT says %s" % token)
         T.like(isupport, r" LINELEN=\d+ ", "ISUPPORT says LINELEN")
-        T.ok("nan" in burst[9].split(":")[-1].split(), "the lobby's NAMES lists the line user")
+        T.ok("nan" in burst[11].split(":")[-1].split(), "the lobby's NAMES lists the line user")
     a.name = "ian"
     return a
 
@@ -175,21 +177,43 @@ def groups(nan, ian):
     ian.expect(rx(prefix("ian") + "JOIN #ops$"), "JOIN of an existing group joins it")
     ian.expect(rx(r"^:%s 353 ian = #ops :@nan ian$" % MASK), "NAMES shows its owner as @")
     nan.expect("* ian joined #ops", "the line user sees the IRC user join")
+    nan.send("/invite_only ops on")
+    nan.expect("* #ops is now invite-only")
+    ian.expect(rx(prefix("nan") + "MODE #ops \\+i$"), "the line user's /invite_only on is a MODE +i",
+               skip=True)
     ian.send("KICK #ops nan :mutiny")
     ian.expect(rx(r"^:%s 482 ian #ops :You're not channel operator" % MASK),
                "KICK by a member who does not own the group: 482", skip=True)
     nan.send("/kick ops ian bye")
     nan.expect("* kicked ian from #ops")
     ian.expect(rx(prefix("nan") + "KICK #ops ian :bye$"), "the IRC user is KICKed by the line user")
+    ian.send("JOIN #ops")
+    ian.expect(rx(r"^:%s 473 ian #ops :Cannot join channel \(\+i\)$" % MASK),
+               "JOIN of an invite-only group: 473")
+    nan.send("/invite ops ian")
+    nan.expect("* invited ian to #ops")
+    ian.expect(rx(prefix("nan") + "INVITE ian #ops$"), "the line user's /invite is an INVITE")
+    ian.send("JOIN #ops")
+    ian.expect(rx(prefix("ian") + "JOIN #ops$"), "invited, the IRC user joins")
+    ian.expect(rx(r"^:%s 366 ian #ops " % MASK), "", skip=True)
+    nan.expect("* ian joined #ops")
+    nan.send("/leave_group ops")
+    nan.expect("* left #ops")
+    ian.expect_lines([rx(prefix("nan") + "PART #ops$"), rx(r"^:%s MODE #ops \+o ian$" % MASK)],
+                     "the owner leaves: PART, then MODE +o for the new owner")
+    ian.send("PART #ops")
+    ian.expect(rx(prefix("ian") + "PART #ops$"))
 
 
 def errors(svc, port, nan, ian):
+    nan.send("/create_group den")
+    nan.expect("* created #den; you own it")
     ian.send("PRIVMSG nobody :hi")
     ian.expect(rx(r"^:%s 401 ian nobody :No such nick" % MASK), "a message to no one: 401")
     ian.send("PRIVMSG #nothere :hi")
     ian.expect(rx(r"^:%s 403 ian #nothere :No such channel" % MASK), "to no channel: 403")
-    ian.send("PRIVMSG #ops :hi")
-    ian.expect(rx(r"^:%s 404 ian #ops :Cannot send to channel" % MASK),
+    ian.send("PRIVMSG #den :hi")
+    ian.expect(rx(r"^:%s 404 ian #den :Cannot send to channel" % MASK),
                "to a channel it is not in: 404")
     ian.send("PRIVMSG")
     ian.expect(rx(r"^:%s 411 ian :No recipient given" % MASK), "no recipient: 411")
@@ -205,6 +229,21 @@ def errors(svc, port, nan, ian):
     ian.send("PART #lobby")
     ian.expect(rx(r"^:%s 400 ian PART :#lobby is the room everyone is in" % MASK),
                "the lobby cannot be left")
+    ian.send("AWAY :brb")
+    ian.expect(rx(r"^:%s 306 ian :You have been marked as being away$" % MASK), "AWAY :text: 306")
+    ian.send("WHOIS ian")
+    ian.expect_lines([rx(r"^:%s 311 ian ian ian " % MASK), rx(r"^:%s 312 ian ian .*irc" % MASK),
+                      rx(r"^:%s 301 ian ian :brb$" % MASK),
+                      rx(r"^:%s 318 ian ian :End of /WHOIS list$" % MASK)],
+                     "WHOIS of oneself: connected by irc, away")
+    ian.send("AWAY")
+    ian.expect(rx(r"^:%s 305 ian :You are no longer marked as being away$" % MASK), "AWAY: 305")
+    ian.send("MOTD")
+    ian.expect(rx(r"^:%s 422 ian :MOTD File is missing$" % MASK), "MOTD: 422")
+    ian.send("LUSERS")
+    ian.expect_lines([rx(r"^:%s 251 ian :There are 2 users " % MASK),
+                      rx(r"^:%s 254 ian 2 :channels formed$" % MASK),
+                      rx(r"^:%s 255 ian " % MASK)], "LUSERS: 2 users, #lobby and #den")
     ian.send("WHOIS nan")
     ian.expect_lines([rx(r"^:%s 311 ian nan nan " % MASK), rx(r"^:%s 312 ian nan .*tcp" % MASK),
                       rx(r"^:%s 318 ian nan :End of /WHOIS list$" % MASK)], "WHOIS of the line user")
