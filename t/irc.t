@@ -393,6 +393,30 @@ def timers():
                  skip=True)
 
 
+def operator(svc, port, nan):
+    """chatctl lists an IRC user and can kick it."""
+    o = irc(svc, port, "kicked")
+    o.register("opk")
+    nan.expect("* opk joined", "")
+    T.ok("opk" in (svc.user_names() or []), "chatctl users lists the IRC user")
+    r = svc.chatctl("kick", "opk", "enough")
+    T.is_(r.returncode, 0, "chatctl kick opk exits 0")
+    o.expect(rx(r"^ERROR :Closing link: kicked by an operator: enough$"),
+             "an operator's kick: ERROR with its reason")
+    o.expect_eof()
+    nan.expect("* opk left (kicked by an operator: enough)", "the others see why")
+
+
+def no_hub():
+    """No hub, no segment: one ERROR line, then the end."""
+    with T.Service(hub=False, accept=False) as svc:
+        port = svc.start_activator(prog=T.program("chat-irc"))
+        c = irc(svc, port, "nohub")
+        c.expect(rx(r"^ERROR :Closing link: the chat is not running$"),
+                 "the chat not running: ERROR at once")
+        c.expect_eof()
+
+
 def main():
     with A.Service(users={"rita": "s3cret-r"}) as svc:
         port = svc.start_activator(prog=T.program("chat-irc"))
@@ -404,12 +428,15 @@ def main():
         groups(nan, ian)
         errors(svc, port, nan, ian)
         echo(svc, port, nan)
+        operator(svc, port, nan)
         passwords(svc, port)
         nan.expect("* rita joined", "")
         nan.expect("* rita left (quit: bye now)", "")
         ian.expect_lines([rx(prefix("eco") + "JOIN #lobby$"),
                           rx(prefix("eco") + "PRIVMSG #lobby :echoed$"),
                           rx(prefix("eco") + "QUIT :quit$"),
+                          rx(prefix("opk") + "JOIN #lobby$"),
+                          rx(prefix("opk") + "QUIT :kicked by an operator: enough$"),
                           rx(prefix("rita") + "JOIN #lobby$"),
                           rx(prefix("rita") + "QUIT :quit: bye now$")],
                          "the IRC user sees a registered IRC user come and go")
@@ -424,6 +451,7 @@ def main():
         nan.expect("* ian left (quit: gone fishing)",
                    "the line user sees the IRC user leave with its reason")
     timers()
+    no_hub()
 
 
 
