@@ -417,6 +417,19 @@ def no_hub():
         c.expect_eof()
 
 
+def full():
+    """max_sessions taken: one ERROR line, then the end."""
+    with T.Service(max_sessions=1) as svc:
+        port = svc.start_activator(prog=T.program("chat-irc"))
+        nan = svc.client("nan3")
+        nan.login("nan", others=0)
+        c = irc(svc, port, "full")
+        c.expect(rx(r"^ERROR :Closing link: the server is full$"),
+                 "a full server: ERROR at once")
+        c.expect_eof()
+        nan.expect_nothing("the line user sees nothing of it")
+
+
 def main():
     with A.Service(users={"rita": "s3cret-r"}) as svc:
         port = svc.start_activator(prog=T.program("chat-irc"))
@@ -452,6 +465,7 @@ def main():
                    "the line user sees the IRC user leave with its reason")
     timers()
     no_hub()
+    full()
 
 
 
