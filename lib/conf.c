@@ -34,7 +34,7 @@
 enum conf_type {
 	CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL, CONF_BOOL,
 	CONF_DUP_LOGIN, CONF_FILE_PATH, CONF_ORIGINS, CONF_NATS_URLS,
-	CONF_NODE_NAME
+	CONF_NODE_NAME, CONF_ROOM_NAME
 };
 
 struct conf_key {
@@ -79,6 +79,9 @@ static const struct conf_key conf_keys[] = {
 	{ "cors_origins", CONF_ORIGINS, offsetof(struct chat_conf, cors_origins), 0, 0 },
 	{ "ws_ping_interval", CONF_UINT, offsetof(struct chat_conf, ws_ping_interval), 1, 86400 },
 	{ "ws_ping_timeout", CONF_UINT, offsetof(struct chat_conf, ws_ping_timeout), 1, 3600 },
+
+	/* The IRC front door. */
+	{ "irc_lobby", CONF_ROOM_NAME, offsetof(struct chat_conf, irc_lobby), 0, 0 },
 
 	/* The archive. */
 	{ "history", CONF_BOOL, offsetof(struct chat_conf, history), 0, 0 },
@@ -149,6 +152,7 @@ conf_defaults(struct chat_conf *conf)
 	strlcpy(conf->tokens_file, SYSCONFDIR "/chat/tokens", sizeof(conf->tokens_file));
 	conf->ws_ping_interval = 30;
 	conf->ws_ping_timeout = 10;
+	strlcpy(conf->irc_lobby, "lobby", sizeof(conf->irc_lobby));
 	conf->history = 1;
 	strlcpy(conf->history_db, LOCALSTATEDIR "/lib/chat/history.db",
 	    sizeof(conf->history_db));
@@ -375,6 +379,7 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		}
 		return set_urls(field, key->name, value, nats_schemes, why, whylen);
 	case CONF_NODE_NAME:
+	case CONF_ROOM_NAME:
 		if (!name_valid(value, strlen(value))) {
 			snprintf(why, whylen, "%s: '%s' is not 1-32 letters, digits, "
 			    "'_', '-' or '.', starting with a letter", key->name, value);

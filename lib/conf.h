@@ -62,6 +62,9 @@ struct chat_conf {
 	unsigned	ws_ping_interval; /* seconds between pings (and SSE
 					   comments) to a quiet client */
 	unsigned	ws_ping_timeout; /* seconds a ping may stay unanswered */
+	/* The IRC front door (chat-irc, doc/irc.md). */
+	char		irc_lobby[SHM_NAME_MAX + 1]; /* the room everyone is in,
+					   as a channel: "#" and this name */
 	/* The archive (chat-historyd, doc/architecture.md). */
 	int		history;	/* 1: archive, /history, offline */
 	char		history_db[CONF_PATH_MAX]; /* SQLite file */

@@ -463,6 +463,7 @@ shm_transport_name(uint32_t transport)
 		[TRANSPORT_WS] = "ws",
 		[TRANSPORT_SSE] = "sse",
 		[TRANSPORT_REMOTE] = "remote",
+		[TRANSPORT_IRC] = "irc",
 	};
 
 	return transport < TRANSPORT_COUNT ? names[transport] : "?";

@@ -87,6 +87,7 @@ enum slot_transport {
 	TRANSPORT_SSE,		/* chat-web, an event stream ("sse") */
 	TRANSPORT_REMOTE,	/* a user of another node, through chat-bridge
 				   ("remote"; version 13) */
+	TRANSPORT_IRC,		/* chat-irc, an IRC client ("irc") */
 	TRANSPORT_COUNT
 };
 

@@ -124,10 +124,10 @@ check "systemd-sysusers creates the chat user from sysusers.d/chat.conf" \
 getent passwd chat | diag
 [ -e /usr/lib/tmpfiles.d/chat.conf ] && systemd-tmpfiles --create /usr/lib/tmpfiles.d/chat.conf 2>&1 | diag
 systemctl daemon-reload
-check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service chat-history.service chat-bridge.service is clean" \
+check "systemd-analyze verify chat.socket chat-hub.service chat@.service chat-web.socket chat-web@.service chat-history.service chat-bridge.service chat-irc.socket chat-irc@.service is clean" \
 	verify_clean $UNITDIR/chat.socket $UNITDIR/chat-hub.service $UNITDIR/chat@.service \
 	$UNITDIR/chat-web.socket $UNITDIR/chat-web@.service $UNITDIR/chat-history.service \
-	$UNITDIR/chat-bridge.service
+	$UNITDIR/chat-bridge.service $UNITDIR/chat-irc.socket $UNITDIR/chat-irc@.service
 
 # --- systemctl enable --now chat.socket ---
 systemctl enable --now chat.socket 2>&1 | diag

@@ -267,13 +267,13 @@ def main():
         tap(all(os.path.isfile(os.path.join(units, u)) for u in
                 ("chat.socket", "chat@.service", "chat-hub.service",
                  "chat-web.socket", "chat-web@.service", "chat-history.service",
-                 "chat-bridge.service")) and
+                 "chat-bridge.service", "chat-irc.socket", "chat-irc@.service")) and
             os.path.isfile(os.path.join(destdir, "usr/lib/sysusers.d/chat.conf")),
             "make install puts the units in /usr/lib/systemd/system and "
             "sysusers.d/chat.conf in /usr/lib/sysusers.d")
         bad = []
         for u in ("chat@.service", "chat-hub.service", "chat-web@.service",
-                  "chat-history.service", "chat-bridge.service"):
+                  "chat-history.service", "chat-bridge.service", "chat-irc@.service"):
             with open(os.path.join(units, u)) as f:
                 text = f.read()
             if "@sbindir@" in text or "ExecStart=/usr/sbin/" not in text:

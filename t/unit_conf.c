@@ -362,10 +362,28 @@ test_limits(void)
 	    "max_pending_per_address", "a negative max_pending_per_address");
 }
 
+/* irc_lobby: the room's channel name for chat-irc, a name without '#'. */
+static void
+test_irc(void)
+{
+	struct chat_conf c;
+	char err[512] = "";
+
+	conf_defaults(&c);
+	is_string("lobby", c.irc_lobby, "default irc_lobby");
+	ok(conf_parse(&c, "irc.conf", "irc_lobby = everyone\n", err,
+	    sizeof(err)) == 0 && strcmp(c.irc_lobby, "everyone") == 0,
+	    "irc_lobby = everyone");
+	parse_fails("irc_lobby = #lobby\n", "bad.conf:1:", "irc_lobby",
+	    "irc_lobby with its '#' (a comment: no value)");
+	parse_fails("irc_lobby = a b\n", "bad.conf:1:", "irc_lobby",
+	    "irc_lobby that is not a name");
+}
+
 int
 main(void)
 {
-	plan(6 + 12 + 19 + 12 + 11 + 3 + 6);
+	plan(6 + 12 + 19 + 12 + 11 + 3 + 6 + 4);
 	if (atexit(remove_tmp) != 0)
 		bail("atexit failed");
 	test_defaults();
@@ -375,5 +393,6 @@ main(void)
 	test_files();
 	test_sizes();
 	test_limits();
+	test_irc();
 	return 0;
 }

@@ -1,0 +1,276 @@
+/*
+ * channels.c -- the channel commands: JOIN, PART, KICK, INVITE, MODE,
+ * TOPIC.
+ *
+ * Owns their mapping to the core's group actions: JOIN joins a group,
+ * or makes it with the joiner as its owner (core_create_group) when it
+ * does not exist; KICK, INVITE and MODE +i/-i are the owner's, as the
+ * core rules.  The lobby's channel is the room everyone is in: joined
+ * at login, never left, owned by no one.  The client is told its own
+ * action the way IRC servers do (its JOIN, PART, KICK, MODE echoed, 341
+ * for an invitation); the other members read the group's record.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "irc.h"
+
+/* ":nick!nick@server " of the client itself, in buf. */
+static const char *
+me(const struct irc *i, char *buf, size_t size)
+{
+	buf[0] = ':';
+	irc_mask(i, i->nick, buf + 1, size - 1);
+	return buf;
+}
+
+/* A channel that is not "#name": 403, and 0. */
+static int
+check_channel(struct irc *i, const char *channel)
+{
+	if (irc_is_channel(channel) && channel[1] != '\0')
+		return 1;
+	irc_numeric(i, 403, "%s :No such channel", channel);
+	return 0;
+}
+
+static void
+joined(struct irc *i, const struct core_result *r)
+{
+	char mask[IRC_MASK_MAX + 2], channel[IRC_CHANNEL_MAX + 1];
+
+	snprintf(channel, sizeof(channel), "#%s", r->group);
+	irc_send(i, "%s JOIN %s", me(i, mask, sizeof(mask)), channel);
+	listing_names(i, channel);
+}
+
+static void
+join_one(struct irc *i, const char *channel)
+{
+	struct core_result r;
+	struct core_user u;
+
+	if (!check_channel(i, channel) || irc_is_lobby(i, channel))
+		return;
+	user_core(i, &u);
+	core_join_group(&u, channel, &r);
+	if (r.status == CR_NO_SUCH_GROUP) {
+		core_create_group(&u, channel, &r);
+		if (r.status == CR_GROUP_EXISTS)	/* made meanwhile */
+			core_join_group(&u, channel, &r);
+	}
+	if (r.status == CR_JOINED || r.status == CR_CREATED)
+		joined(i, &r);
+	else if (r.status != CR_ALREADY_MEMBER)
+		results_numeric(i, &r, "JOIN", channel);
+	if (r.lagging)
+		events_drain(i);
+}
+
+void
+cmd_join(struct irc *i, struct irc_msg *m)
+{
+	char *channel, *save = NULL;
+
+	if (strcmp(m->param[0], "0") == 0) {
+		irc_numeric(i, 400, "JOIN :JOIN 0 is not supported: PART each "
+		    "channel");
+		return;
+	}
+	for (channel = strtok_r(m->param[0], ",", &save); channel != NULL &&
+	    i->state == IRC_CHAT; channel = strtok_r(NULL, ",", &save))
+		join_one(i, channel);
+}
+
+static void
+part_one(struct irc *i, const char *channel)
+{
+	char mask[IRC_MASK_MAX + 2];
+	struct core_result r;
+	struct core_user u;
+
+	if (!check_channel(i, channel))
+		return;
+	if (irc_is_lobby(i, channel)) {
+		irc_numeric(i, 400, "PART :%s is the room everyone is in: it "
+		    "cannot be left", i->lobby);
+		return;
+	}
+	user_core(i, &u);
+	core_leave_group(&u, channel, &r);
+	if (r.status == CR_LEFT)
+		irc_send(i, "%s PART #%s", me(i, mask, sizeof(mask)), r.group);
+	else
+		results_numeric(i, &r, "PART", channel);
+	if (r.lagging)
+		events_drain(i);
+}
+
+void
+cmd_part(struct irc *i, struct irc_msg *m)
+{
+	char *channel, *save = NULL;
+
+	for (channel = strtok_r(m->param[0], ",", &save); channel != NULL &&
+	    i->state == IRC_CHAT; channel = strtok_r(NULL, ",", &save))
+		part_one(i, channel);
+}
+
+/* No one owns the lobby: 482 for what only an owner may do. */
+static int
+lobby_refused(struct irc *i, const char *channel)
+{
+	if (!irc_is_lobby(i, channel))
+		return 0;
+	irc_numeric(i, 482, "%s :You're not channel operator (no one owns "
+	    "the room everyone is in)", channel);
+	return 1;
+}
+
+void
+cmd_kick(struct irc *i, struct irc_msg *m)
+{
+	char reason[SHM_REASON_MAX + 1] = "", mask[3 * SHM_NAME_MAX + 8];
+	const char *channel = m->param[0], *nick = m->param[1];
+	struct core_result r;
+	struct core_user u;
+
+	if (!check_channel(i, channel) || lobby_refused(i, channel))
+		return;
+	user_core(i, &u);
+	if (m->count > 2) {
+		core_check_text(&u, m->param[2], strlen(m->param[2]), &r);
+		if (r.status != CR_OK) {
+			results_numeric(i, &r, "KICK", channel);
+			return;
+		}
+		strlcpy(reason, m->param[2], sizeof(reason));
+	}
+	core_kick(&u, channel, nick, reason, &r);
+	if (r.status == CR_KICKED)
+		irc_send(i, "%s KICK #%s %s :%s", me(i, mask, sizeof(mask)),
+		    r.group, r.user, reason[0] != '\0' ? reason :
+		    "no reason given");
+	else
+		results_numeric(i, &r, "KICK", r.status == CR_NO_SUCH_USER ||
+		    r.status == CR_USER_OFFLINE ? nick : channel);
+	if (r.lagging)
+		events_drain(i);
+}
+
+void
+cmd_invite(struct irc *i, struct irc_msg *m)
+{
+	const char *nick = m->param[0], *channel = m->param[1];
+	struct core_result r;
+	struct core_user u;
+
+	if (!check_channel(i, channel))
+		return;
+	if (irc_is_lobby(i, channel)) {
+		irc_numeric(i, 443, "%s %s :is already on channel", nick, channel);
+		return;
+	}
+	user_core(i, &u);
+	core_invite(&u, channel, nick, &r);
+	if (r.status == CR_INVITED)
+		irc_numeric(i, 341, "%s #%s", r.user, r.group);
+	else
+		results_numeric(i, &r, "INVITE", r.status == CR_NO_SUCH_USER ||
+		    r.status == CR_USER_OFFLINE ? nick : channel);
+	if (r.lagging)
+		events_drain(i);
+}
+
+/* MODE #channel: 324 with its modes, or 403. */
+static void
+mode_query(struct irc *i, const char *channel)
+{
+	struct group_view g;
+
+	if (irc_is_lobby(i, channel))
+		irc_numeric(i, 324, "%s +", i->lobby);
+	else if (listing_group(i, channel, &g))
+		irc_numeric(i, 324, "#%s +%s", g.name, g.invite_only ? "i" : "");
+	else
+		irc_numeric(i, 403, "%s :No such channel", channel);
+}
+
+static void
+set_invite_only(struct irc *i, const char *channel, int on)
+{
+	char mask[IRC_MASK_MAX + 2];
+	struct core_result r;
+	struct core_user u;
+
+	if (lobby_refused(i, channel))
+		return;
+	user_core(i, &u);
+	core_set_invite_only(&u, channel, on, &r);
+	if (r.status == CR_NOW_INVITE_ONLY || r.status == CR_NOW_OPEN)
+		irc_send(i, "%s MODE #%s %ci", me(i, mask, sizeof(mask)), r.group,
+		    on ? '+' : '-');
+	else
+		results_numeric(i, &r, "MODE", channel);
+	if (r.lagging)
+		events_drain(i);
+}
+
+/* "+i", "-i", "b" (the empty ban list): each letter of modes in turn. */
+static void
+mode_change(struct irc *i, const char *channel, const char *modes)
+{
+	int on = 1;
+
+	for (const char *c = modes; *c != '\0' && i->state == IRC_CHAT; c++) {
+		switch (*c) {
+		case '+':
+		case '-':
+			on = *c == '+';
+			break;
+		case 'i':
+			set_invite_only(i, channel, on);
+			break;
+		case 'b':
+			irc_numeric(i, 368, "%s :End of channel ban list", channel);
+			break;
+		default:
+			irc_numeric(i, 472, "%c :is unknown mode char to me", *c);
+		}
+	}
+}
+
+void
+cmd_mode(struct irc *i, struct irc_msg *m)
+{
+	const char *target = m->param[0];
+
+	if (!irc_is_channel(target)) {
+		if (strcasecmp(target, i->nick) != 0)
+			irc_numeric(i, 502, ":Can't change mode for other users");
+		else if (m->count == 1)
+			irc_numeric(i, 221, "+");
+		return;		/* no user modes: a change is ignored */
+	}
+	if (m->count == 1)
+		mode_query(i, target);
+	else
+		mode_change(i, target, m->param[1]);
+}
+
+void
+cmd_topic(struct irc *i, struct irc_msg *m)
+{
+	const char *channel = m->param[0];
+	struct group_view g;
+
+	if (!irc_is_lobby(i, channel) && !listing_group(i, channel, &g)) {
+		irc_numeric(i, 403, "%s :No such channel", channel);
+		return;
+	}
+	if (m->count == 1)
+		irc_numeric(i, 331, "%s :No topic is set", channel);
+	else
+		irc_numeric(i, 482, "%s :Topics are not supported here", channel);
+}
