@@ -40,20 +40,23 @@ irc_flush(struct irc *i)
 int
 irc_send_pieces(struct irc *i, const struct outq_piece *p, size_t n)
 {
-	struct outq_piece all[16];
-	size_t len = 0, k;
+	struct outq_piece all[18];
+	size_t len = 0, k, t = 0;
 
-	if (i->state == IRC_CLOSING || n + 1 > sizeof(all) / sizeof(all[0]))
+	if (i->state == IRC_CLOSING || n + 2 > sizeof(all) / sizeof(all[0]))
 		return -1;
+	/* Tags (server-time) come before the line and count apart. */
+	if (i->tags[0] != '\0')
+		all[t++] = (struct outq_piece){ i->tags, strlen(i->tags) };
 	/* Cut to LINELEN: the last pieces give way first. */
 	for (k = 0; k < n; k++) {
-		all[k] = p[k];
-		if (len + all[k].len > i->linelen - 2)
-			all[k].len = i->linelen - 2 - len;
-		len += all[k].len;
+		all[t + k] = p[k];
+		if (len + all[t + k].len > i->linelen - 2)
+			all[t + k].len = i->linelen - 2 - len;
+		len += all[t + k].len;
 	}
-	all[n] = (struct outq_piece){ "\r\n", 2 };
-	if (outq_append_pieces(&i->out, all, n + 1) == 0)
+	all[t + n] = (struct outq_piece){ "\r\n", 2 };
+	if (outq_append_pieces(&i->out, all, t + n + 1) == 0)
 		return 0;
 	irc_close(i, DISC_SENDQ, "SendQ exceeded");
 	return -1;

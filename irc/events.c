@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "events.h"
 #include "log.h"
 #include "msglog.h"
@@ -127,6 +128,24 @@ record_line(struct irc *i, const struct msglog_entry *e)
 	return 0;	/* a kind from a newer layout */
 }
 
+/* The record's lines, with its time first under server-time. */
+static int
+record_lines(struct irc *i, const struct msglog_entry *e)
+{
+	char when[32];
+	int rc;
+
+	if (i->caps & CAP_SERVER_TIME) {
+		clock_format_utc(e->time, when, sizeof(when));
+		/* "2026-12-03T17:20:01Z" with its milliseconds */
+		snprintf(i->tags, sizeof(i->tags), "@time=%.19s.%03dZ ", when,
+		    (int)(e->time % 1000));
+	}
+	rc = record_line(i, e);
+	i->tags[0] = '\0';
+	return rc;
+}
+
 /* One record queued; past OUTQ_WRITE_BATCH the socket is written first. */
 static int
 deliver(void *arg, const struct msglog_entry *e)
@@ -137,7 +156,7 @@ deliver(void *arg, const struct msglog_entry *e)
 		irc_flush(i);
 	if (i->state != IRC_CHAT)
 		return -1;
-	return record_line(i, e) == -1 ? -1 : 1;
+	return record_lines(i, e) == -1 ? -1 : 1;
 }
 
 void

@@ -57,6 +57,7 @@
 enum irc_cap {
 	CAP_ECHO_MESSAGE = 1,	/* the user's own PRIVMSG and NOTICE echoed */
 	CAP_MULTI_PREFIX = 2,	/* every prefix in NAMES and WHO: only "@" */
+	CAP_SERVER_TIME = 4,	/* "@time=" on lines of the log's records */
 };
 
 enum irc_state {
@@ -94,6 +95,8 @@ struct irc {
 	int		user_given;	/* USER seen */
 	int		cap_negotiating; /* CAP LS or REQ seen, no CAP END yet */
 	unsigned	caps;		/* CAP_* the client asked for */
+	char		tags[40];	/* "@time=...Z " before the lines of the
+					   record being sent; "" otherwise */
 	char		password[IRC_PASSWORD_MAX + 1];
 	int		password_given;
 	int		registered;	/* logged in with a password */

@@ -236,6 +236,7 @@ static const struct cap {
 } caps[] = {
 	{ "echo-message", CAP_ECHO_MESSAGE },
 	{ "multi-prefix", CAP_MULTI_PREFIX },
+	{ "server-time", CAP_SERVER_TIME },
 };
 
 /* The bit of a capability's name, or 0. */

@@ -5,10 +5,11 @@
 # and private messages both ways, a group as a channel (JOIN, PART, KICK,
 # INVITE, MODE +i, NAMES, WHO, LIST), the errors as numerics, PING, and
 # QUIT with its reason as the line user sees it.
+import calendar
 import os
 import re
-import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
@@ -55,8 +56,8 @@ def prefix(nick):
 def registration(svc, port):
     a = irc(svc, port, "ian")
     a.send("CAP LS 302")
-    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix$" % MASK),
-             "CAP LS offers echo-message and multi-prefix")
+    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time$" % MASK),
+             "CAP LS offers echo-message, multi-prefix and server-time")
     a.send("NICK ian")
     a.send("USER ian 0 * :Ian Irc")
     a.expect_nothing("registration waits for CAP END after CAP LS")
@@ -286,6 +287,33 @@ def echo(svc, port, nan):
     nan.expect("* eco left (quit)", "")
 
 
+def server_time(svc, port, nan):
+    """server-time: each line of a record carries its time as a tag."""
+    s = irc(svc, port, "stime")
+    s.send("CAP REQ :server-time")
+    s.expect(rx(r"^:%s CAP \* ACK :server-time$" % MASK), "CAP REQ :server-time is ACKed")
+    s.send("NICK tim")
+    s.send("USER tim 0 * :T")
+    s.send("CAP END")
+    s.expect(rx(r"^:%s 366 tim #lobby :End of /NAMES list$" % MASK), "", skip=True)
+    nan.expect("* tim joined", "")
+    before = time.time()
+    nan.send("what time is it")
+    line = s.expect(rx(r"^@time=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) " +
+                       prefix("nan")[1:] + r"PRIVMSG #lobby :what time is it$"),
+                    "with server-time a line arrives with @time= first")
+    if line:
+        stamp = re.match(r"^@time=(\S+) ", line).group(1)
+        when = calendar.timegm(time.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")) + \
+            int(stamp[20:23]) / 1000
+        T.ok(before - 1 <= when <= time.time() + 1,
+             "... the time the line was said (%s)" % stamp)
+    s.send("PING :x")
+    s.expect(rx(r"^:%s PONG %s :x$" % (MASK, MASK)), "an answer that is no record has no tag")
+    s.send("QUIT")
+    nan.expect("* tim left (quit)", "")
+
+
 def passwords(svc, port):
     r = irc(svc, port, "rita-wrong")
     r.send("PASS wrong")
@@ -453,6 +481,8 @@ def main():
                           rx(prefix("rita") + "JOIN #lobby$"),
                           rx(prefix("rita") + "QUIT :quit: bye now$")],
                          "the IRC user sees a registered IRC user come and go")
+        server_time(svc, port, nan)
+        ian.expect(rx(prefix("tim") + "QUIT :quit$"), "", skip=True)
 
         hostile(svc, port, nan)
         flood(svc, port, nan)
