@@ -101,6 +101,7 @@ static const struct command {
 	{ "NICK", cmd_nick, 0, 0, 1 },
 	{ "USER", cmd_user, 0, 0, 1 },
 	{ "CAP", cmd_cap, 1, 0, 1 },
+	{ "AUTHENTICATE", cmd_authenticate, 1, 0, 1 },
 	{ "PING", cmd_ping, 1, 0, 0 },
 	{ "PONG", cmd_pong, 0, 0, 0 },
 	{ "QUIT", cmd_quit, 0, 0, 1 },

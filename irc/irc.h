@@ -58,6 +58,12 @@ enum irc_cap {
 	CAP_ECHO_MESSAGE = 1,	/* the user's own PRIVMSG and NOTICE echoed */
 	CAP_MULTI_PREFIX = 2,	/* every prefix in NAMES and WHO: only "@" */
 	CAP_SERVER_TIME = 4,	/* "@time=" on lines of the log's records */
+	CAP_SASL = 8,		/* AUTHENTICATE PLAIN (sasl.c) */
+};
+
+enum sasl_state {
+	SASL_NONE,		/* no AUTHENTICATE under way */
+	SASL_PAYLOAD,		/* PLAIN chosen: its base64 chunks come */
 };
 
 enum irc_state {
@@ -98,6 +104,10 @@ struct irc {
 	char		tags[40];	/* "@time=...Z " before the lines of the
 					   record being sent; "" otherwise */
 	char		password[IRC_PASSWORD_MAX + 1];
+	enum sasl_state	sasl_state;
+	char		sasl_buf[1204];	/* base64 of "authz NUL authc NUL pw" */
+	size_t		sasl_len;
+	char		account[SHM_NAME_MAX + 1];	/* SASL's, "" if none */
 	int		password_given;
 	int		registered;	/* logged in with a password */
 	int		auth_failures;
@@ -210,6 +220,8 @@ void	cmd_notice(struct irc *i, struct irc_msg *m);
 
 /* welcome.c */
 void	cmd_pass(struct irc *i, struct irc_msg *m);
+/* sasl.c */
+void	cmd_authenticate(struct irc *i, struct irc_msg *m);
 void	cmd_nick(struct irc *i, struct irc_msg *m);
 void	cmd_user(struct irc *i, struct irc_msg *m);
 void	cmd_cap(struct irc *i, struct irc_msg *m);

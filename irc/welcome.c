@@ -161,6 +161,12 @@ try_register(struct irc *i)
 	if (i->state != IRC_REGISTERING || i->nick[0] == '\0' ||
 	    !i->user_given || i->cap_negotiating)
 		return;
+	if (i->account[0] != '\0') {	/* SASL named the account */
+		strlcpy(i->nick, i->account, sizeof(i->nick));
+		i->registered = 1;
+		enter(i);
+		return;
+	}
 	switch (user_account(i, &r)) {
 	case ACCOUNT_GUEST:
 		i->registered = 0;
@@ -207,7 +213,8 @@ cmd_nick(struct irc *i, struct irc_msg *m)
 	 * PASS the nick may be a registered user's taking its name over
 	 * (duplicate_login, takeover_after): the core decides at login.
 	 */
-	if (!i->password_given && registry_find(&i->shm, nick) != SLOT_NONE) {
+	if (!i->password_given && i->account[0] == '\0' &&
+	    registry_find(&i->shm, nick) != SLOT_NONE) {
 		irc_numeric(i, 433, "%s :Nickname is already in use", nick);
 		return;
 	}
@@ -237,6 +244,7 @@ static const struct cap {
 	{ "echo-message", CAP_ECHO_MESSAGE },
 	{ "multi-prefix", CAP_MULTI_PREFIX },
 	{ "server-time", CAP_SERVER_TIME },
+	{ "sasl", CAP_SASL },
 };
 
 /* The bit of a capability's name, or 0. */

@@ -5,6 +5,7 @@
 # and private messages both ways, a group as a channel (JOIN, PART, KICK,
 # INVITE, MODE +i, NAMES, WHO, LIST), the errors as numerics, PING, and
 # QUIT with its reason as the line user sees it.
+import base64
 import calendar
 import os
 import re
@@ -56,13 +57,13 @@ def prefix(nick):
 def registration(svc, port):
     a = irc(svc, port, "ian")
     a.send("CAP LS 302")
-    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time$" % MASK),
-             "CAP LS offers echo-message, multi-prefix and server-time")
+    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time sasl$" % MASK),
+             "CAP LS offers echo-message, multi-prefix, server-time and sasl")
     a.send("NICK ian")
     a.send("USER ian 0 * :Ian Irc")
     a.expect_nothing("registration waits for CAP END after CAP LS")
-    a.send("CAP REQ :multi-prefix sasl")
-    a.expect(rx(r"^:%s CAP ian NAK :multi-prefix sasl$" % MASK),
+    a.send("CAP REQ :multi-prefix draft/nope")
+    a.expect(rx(r"^:%s CAP ian NAK :multi-prefix draft/nope$" % MASK),
              "CAP REQ of one capability not offered is NAKed whole")
     a.send("CAP REQ :multi-prefix")
     a.expect(rx(r"^:%s CAP ian ACK :multi-prefix$" % MASK), "CAP REQ :multi-prefix is ACKed")
@@ -314,6 +315,53 @@ def server_time(svc, port, nan):
     nan.expect("* tim left (quit)", "")
 
 
+def sasl(svc, port, nan):
+    """SASL PLAIN: a registered user logs in with AUTHENTICATE, as the
+    account it names."""
+    def plain(authz, authc, password):
+        return base64.b64encode(("%s\0%s\0%s" % (authz, authc, password)).encode()).decode()
+    s = irc(svc, port, "sasl")
+    s.send("CAP LS 302")
+    s.expect(rx(r" CAP \* LS :.*\bsasl\b"), "", skip=True)
+    s.send("NICK rita_")
+    s.send("USER rita 0 * :R")
+    s.send("AUTHENTICATE PLAIN")
+    s.expect(rx(r"^:%s 904 rita_ :SASL authentication failed$" % MASK),
+             "AUTHENTICATE before CAP REQ :sasl fails (904)")
+    s.send("CAP REQ :sasl")
+    s.expect(rx(r"^:%s CAP rita_ ACK :sasl$" % MASK), "CAP REQ :sasl is ACKed")
+    s.send("AUTHENTICATE SCRAM-SHA-256")
+    s.expect_lines([rx(r"^:%s 908 rita_ PLAIN :are available SASL mechanisms$" % MASK),
+                    rx(r"^:%s 904 rita_ :SASL authentication failed$" % MASK)],
+                   "a mechanism other than PLAIN: 908 names PLAIN, then 904")
+    s.send("AUTHENTICATE PLAIN")
+    s.expect("AUTHENTICATE +", "AUTHENTICATE PLAIN is answered 'AUTHENTICATE +'")
+    s.send("AUTHENTICATE " + plain("", "rita", "wrong"))
+    s.expect(rx(r"^:%s 904 rita_ :SASL authentication failed$" % MASK),
+             "a wrong password: 904", timeout=T.TIMEOUT + 3)
+    s.send("AUTHENTICATE PLAIN")
+    s.expect("AUTHENTICATE +")
+    s.send("AUTHENTICATE *")
+    s.expect(rx(r"^:%s 906 rita_ :SASL authentication aborted$" % MASK),
+             "AUTHENTICATE * aborts (906)")
+    s.send("AUTHENTICATE PLAIN")
+    s.expect("AUTHENTICATE +")
+    s.send("AUTHENTICATE " + plain("rita", "rita", "s3cret-r"))
+    s.expect_lines([rx(r"^:%s 900 rita_ rita!rita@%s rita :You are now logged in as rita$"
+                       % (MASK, MASK)),
+                    rx(r"^:%s 903 rita_ :SASL authentication successful$" % MASK)],
+                   "the right password: 900 and 903", timeout=T.TIMEOUT + 3)
+    s.send("AUTHENTICATE PLAIN")
+    s.expect(rx(r"^:%s 907 rita_ :You have already authenticated using SASL$" % MASK),
+             "a second AUTHENTICATE: 907")
+    s.send("CAP END")
+    s.expect(rx(r"^:%s 001 rita :Welcome to the chat IRC network, rita$" % MASK),
+             "CAP END registers it as the account it named (rita, not rita_)")
+    nan.expect("* rita joined", "the line user sees rita join")
+    s.send("QUIT :sasl done")
+    nan.expect("* rita left (quit: sasl done)", "")
+
+
 def passwords(svc, port):
     r = irc(svc, port, "rita-wrong")
     r.send("PASS wrong")
@@ -483,6 +531,8 @@ def main():
                          "the IRC user sees a registered IRC user come and go")
         server_time(svc, port, nan)
         ian.expect(rx(prefix("tim") + "QUIT :quit$"), "", skip=True)
+        sasl(svc, port, nan)
+        ian.expect(rx(prefix("rita") + "QUIT :quit: sasl done$"), "", skip=True)
 
         hostile(svc, port, nan)
         flood(svc, port, nan)
