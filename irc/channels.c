@@ -35,6 +35,26 @@ check_channel(struct irc *i, const char *channel)
 	return 0;
 }
 
+/*
+ * The group's last history_replay lines before the join, as PRIVMSGs to
+ * the channel (the line session's replay; none twice: the logreader
+ * gives the later ones).
+ */
+static void
+replay(struct irc *i, const char *channel, const struct core_result *joined)
+{
+	struct core_result r;
+	struct core_lines l;
+	struct core_user u;
+
+	user_core(i, &u);
+	core_replay(&u, joined->group, joined->seq, &l, &r);
+	if (r.status == CR_HISTORY_START)
+		for (size_t k = 0; k < l.count; k++)
+			events_history_line(i, channel, &l.line[k]);
+	core_lines_free(&l);
+}
+
 static void
 joined(struct irc *i, const struct core_result *r)
 {
@@ -43,6 +63,8 @@ joined(struct irc *i, const struct core_result *r)
 	snprintf(channel, sizeof(channel), "#%s", r->group);
 	irc_send(i, "%s JOIN %s", me(i, mask, sizeof(mask)), channel);
 	listing_names(i, channel);
+	if (r->status == CR_JOINED)
+		replay(i, channel, r);
 }
 
 static void

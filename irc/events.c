@@ -128,19 +128,42 @@ record_line(struct irc *i, const struct msglog_entry *e)
 	return 0;	/* a kind from a newer layout */
 }
 
+/* "@time=...Z " for a time in unix ms, if the client asked for it. */
+static void
+time_tag(struct irc *i, int64_t ms)
+{
+	char when[32];
+
+	if (!(i->caps & CAP_SERVER_TIME))
+		return;
+	clock_format_utc(ms, when, sizeof(when));
+	/* "2026-12-03T17:20:01Z" with its milliseconds */
+	snprintf(i->tags, sizeof(i->tags), "@time=%.19s.%03dZ ", when,
+	    (int)(ms % 1000));
+}
+
+int
+events_history_line(struct irc *i, const char *target,
+    const struct hist_line *l)
+{
+	char head[IRC_MASK_MAX + 4];
+	int rc;
+
+	time_tag(i, l->time_ms);
+	struct outq_piece p[] = { prefix(i, l->from, head, sizeof(head)),
+	    str("PRIVMSG "), str(target), str(" :"), text(l->text, l->len) };
+	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+	i->tags[0] = '\0';
+	return rc;
+}
+
 /* The record's lines, with its time first under server-time. */
 static int
 record_lines(struct irc *i, const struct msglog_entry *e)
 {
-	char when[32];
 	int rc;
 
-	if (i->caps & CAP_SERVER_TIME) {
-		clock_format_utc(e->time, when, sizeof(when));
-		/* "2026-12-03T17:20:01Z" with its milliseconds */
-		snprintf(i->tags, sizeof(i->tags), "@time=%.19s.%03dZ ", when,
-		    (int)(e->time % 1000));
-	}
+	time_tag(i, e->time);
 	rc = record_line(i, e);
 	i->tags[0] = '\0';
 	return rc;

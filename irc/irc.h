@@ -23,6 +23,7 @@
  * channels.c JOIN, PART, KICK, INVITE, MODE, TOPIC
  * messages.c PRIVMSG and NOTICE
  * welcome.c  registration: PASS, NICK, USER, CAP; the welcome burst
+ * sasl.c     AUTHENTICATE: SASL PLAIN
  * commands.c the command table: PING, PONG, AWAY, QUIT, the rest
  * input.c    reading and framing the client's lines; flood control,
  *            pings and the idle timeout
@@ -191,6 +192,13 @@ void	results_numeric(struct irc *i, const struct core_result *r,
 /* events.c */
 /* Drain the log: each record as the IRC line its reader sees. */
 void	events_drain(struct irc *i);
+/*
+ * A line from the archive (a replayed group line, an offline private
+ * message) as a PRIVMSG to target from its sender, with its own time
+ * under server-time: 0, or -1 if the connection is closing.
+ */
+int	events_history_line(struct irc *i, const char *target,
+	    const struct hist_line *l);
 /* A wake-up: drain, then act on a close request left for the user. */
 void	events_wakeup(struct irc *i);
 

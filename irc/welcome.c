@@ -89,9 +89,7 @@ welcome_back(struct irc *i)
 	user_core(i, &u);
 	core_welcome_back(&u, rejoined, i, &l);
 	for (size_t k = 0; k < l.count; k++)
-		irc_send(i, ":%s!%s@%s PRIVMSG %s :%.*s", l.line[k].from,
-		    l.line[k].from, i->server, i->nick, (int)l.line[k].len,
-		    l.line[k].text);
+		events_history_line(i, i->nick, &l.line[k]);
 	core_offline_done(&u, &l);
 }
 
