@@ -14,9 +14,10 @@
  * published again) together with its stream sequence, under one lock,
  * so a message read again after a crash is not appended twice.
  *
- * It carries lines to everyone, joins and leaves (the other nodes'
- * users are slots here: bridge/remote.c), and private messages
- * (doc/cluster.md says what is still per node).
+ * It carries lines to everyone and to groups, joins and leaves (the
+ * other nodes' users are slots here: bridge/remote.c), private
+ * messages, group changes (bridge/remotegroup.c) and lines lost on the
+ * way (REC_LOST); doc/cluster.md says what stays per node.
  *
  *	chat-bridge [-c FILE]
  *

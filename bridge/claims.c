@@ -305,37 +305,6 @@ claim_used(struct claims *c, char kind, const char *name, int64_t time)
 		    kind == 'g' ? "#" : "", name, holder);
 }
 
-void
-claims_joined(struct claims *c, const char *name, int64_t time)
-{
-	claim_used(c, 'u', name, time);
-}
-
-void
-claims_group_created(struct claims *c, const char *group, int64_t time)
-{
-	claim_used(c, 'g', group, time);
-}
-
-/* A name given out whose login never joined: released after a while. */
-void
-claims_expire(struct claims *c)
-{
-	int64_t now = clock_monotonic_ms();
-	char name[SHM_NAME_MAX + 1], kind;
-
-	for (size_t i = 0; i < CLAIMS_PROMISED; i++) {
-		if (c->promised[i].name[0] == '\0' || c->promised[i].until >= now)
-			continue;
-		strlcpy(name, c->promised[i].name, sizeof(name));
-		kind = c->promised[i].kind;
-		unpromise(c, kind, name, INT64_MAX);
-		if (kind == 'g')
-			claims_group_closed(c, name);
-		else
-			claims_left(c, name);
-	}
-}
 
 /*
  * Free name's claim if it is node's: its value made "" over the
@@ -355,8 +324,9 @@ release(kvStore *kv, const char *node, char kind, const char *name)
 		log_info("claims: %s changed hands meanwhile; left alone", name);
 }
 
-void
-claims_left(struct claims *c, const char *name)
+/* This node's user name left: its claim is freed. */
+static void
+user_left(struct claims *c, const char *name)
 {
 	uint32_t slot = registry_find(&c->f->shm, name);
 
@@ -367,12 +337,33 @@ claims_left(struct claims *c, const char *name)
 	release(c->kv, c->node, 'u', name);
 }
 
-void
-claims_group_closed(struct claims *c, const char *group)
+/* A group closed here: its claim is freed if this node holds it. */
+static void
+group_closed(struct claims *c, const char *group)
 {
 	/* A create here that was given the name is about to make it. */
 	if (!promised(c, 'g', group))
 		release(c->kv, c->node, 'g', group);
+}
+
+/* A name given out whose login never joined: released after a while. */
+void
+claims_expire(struct claims *c)
+{
+	int64_t now = clock_monotonic_ms();
+	char name[SHM_NAME_MAX + 1], kind;
+
+	for (size_t i = 0; i < CLAIMS_PROMISED; i++) {
+		if (c->promised[i].name[0] == '\0' || c->promised[i].until >= now)
+			continue;
+		strlcpy(name, c->promised[i].name, sizeof(name));
+		kind = c->promised[i].kind;
+		unpromise(c, kind, name, INT64_MAX);
+		if (kind == 'g')
+			group_closed(c, name);
+		else
+			user_left(c, name);
+	}
 }
 
 void
@@ -385,12 +376,12 @@ void
 claims_follow(struct claims *c, const struct msglog_entry *e)
 {
 	if (e->kind == REC_JOIN && e->origin == 0)
-		claims_joined(c, e->from_name, e->time);
+		claim_used(c, 'u', e->from_name, e->time);
 	else if (e->kind == REC_LEAVE && e->origin == 0)
-		claims_left(c, e->from_name);
+		user_left(c, e->from_name);
 	else if (e->kind == REC_GROUP && e->event == GROUP_JOINED &&
 	    (e->flags & RECF_CREATED) && e->origin == 0)
-		claims_group_created(c, e->group_name, e->time);
+		claim_used(c, 'g', e->group_name, e->time);
 	else if (e->kind == REC_GROUP && e->event == GROUP_CLOSED)
-		claims_group_closed(c, e->group_name);
+		group_closed(c, e->group_name);
 }

@@ -46,18 +46,6 @@ void	claims_close(struct claims *c);
 /* Answer the front doors waiting on the socket. */
 void	claims_accept(struct claims *c);
 /*
- * This node's user name joined (claim; time: its record's) or left
- * (release).
- */
-void	claims_joined(struct claims *c, const char *name, int64_t time);
-void	claims_left(struct claims *c, const char *name);
-/*
- * A group was made here by this node's user (claim), or closed here
- * (release, if this node holds it).
- */
-void	claims_group_created(struct claims *c, const char *group, int64_t time);
-void	claims_group_closed(struct claims *c, const char *group);
-/*
  * A record of this node's log, read by the bridge: the claims it makes
  * or ends (a join or create of this node's, a leave, a group closed).
  */

@@ -7,8 +7,8 @@
  * at their leave, so /users lists them and /msg reaches them; and their
  * lines, appended with the node's origin and the message's stream
  * sequence (bridge_applied), so none is appended twice.  A user of
- * another node holding a name this node has online already is not
- * shown here (names are unique per node only in this step).
+ * another node holding a name this node has online already (both
+ * admitted while the bus was away) is not shown here.
  */
 #ifndef CHAT_BRIDGE_REMOTE_H
 #define CHAT_BRIDGE_REMOTE_H
