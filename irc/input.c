@@ -12,7 +12,6 @@
  * the user's), and the login timeout.
  */
 #include <sys/ioctl.h>
-#include <sys/timerfd.h>
 
 #include <linux/sockios.h>
 #include <errno.h>
@@ -29,18 +28,11 @@
 static void
 throttle(struct irc *i)
 {
-	struct itimerspec its;
-	long long wait_ns = bucket_wait_ns(&i->bucket);
-
 	i->throttled = 1;
 	atomic_fetch_add_explicit(&i->shm.hdr->st_throttled, 1,
 	    memory_order_relaxed);
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = wait_ns / 1000000000LL;
-	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(client_timer(&i->client, &i->throttle_fd), 0, &its,
-	    NULL) == -1)
-		fatal("timerfd_settime");
+	client_arm_ns(client_timer(&i->client, &i->throttle_fd),
+	    bucket_wait_ns(&i->bucket));
 }
 
 static void

@@ -219,6 +219,18 @@ client_arm(int fd, unsigned seconds)
 		fatal("timerfd_settime");
 }
 
+void
+client_arm_ns(int fd, long long ns)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = ns / 1000000000LL;
+	its.it_value.tv_nsec = ns % 1000000000LL;
+	if (fd != -1 && timerfd_settime(fd, 0, &its, NULL) == -1)
+		fatal("timerfd_settime");
+}
+
 #define CLIENT_LINGER_MS	1000
 
 void

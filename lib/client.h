@@ -63,6 +63,8 @@ void	client_watch(const struct client *c, int fd, uint32_t events);
 int	client_timer(const struct client *c, int *fd);
 /* Arm timerfd fd once, seconds from now; 0 disarms. */
 void	client_arm(int fd, unsigned seconds);
+/* The same in nanoseconds (a flood bucket's wait). */
+void	client_arm_ns(int fd, long long ns);
 /*
  * A front door's loop: before_wait(arg) flushes and says what next;
  * then up to 8 events are handed to dispatch(arg, fd, events).  While

@@ -7,7 +7,6 @@
  * token.  While it waits the unread input is measured; past max_recvq the
  * flooder is disconnected.
  */
-#include <sys/timerfd.h>
 
 #include <stdatomic.h>
 #include <string.h>
@@ -32,15 +31,8 @@ unread_input(const struct session *s)
 static void
 arm(struct session *s)
 {
-	struct itimerspec its;
-	long long wait_ns;
-
-	memset(&its, 0, sizeof(its));
-	wait_ns = bucket_wait_ns(&s->bucket);
-	its.it_value.tv_sec = wait_ns / 1000000000LL;
-	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(client_timer(&s->client, &s->throttle_fd), 0, &its, NULL) == -1)
-		fatal("timerfd_settime");
+	client_arm_ns(client_timer(&s->client, &s->throttle_fd),
+	    bucket_wait_ns(&s->bucket));
 }
 
 int

@@ -9,7 +9,6 @@
  * awaited; the close answered), and the pings every ws_ping_interval
  * that a client must answer within ws_ping_timeout.
  */
-#include <sys/timerfd.h>
 
 #include <errno.h>
 #include <sha1.h>
@@ -71,17 +70,11 @@ accept_key(const struct http_span *key, char out[29])
 static void
 throttle(struct web *w)
 {
-	struct itimerspec its;
-	long long wait_ns = bucket_wait_ns(&w->bucket);
-
 	w->throttled = 1;
 	atomic_fetch_add_explicit(&w->shm.hdr->st_throttled, 1,
 	    memory_order_relaxed);
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = wait_ns / 1000000000LL;
-	its.it_value.tv_nsec = wait_ns % 1000000000LL;
-	if (timerfd_settime(client_timer(&w->client, &w->throttle_fd), 0, &its, NULL) == -1)
-		fatal("timerfd_settime");
+	client_arm_ns(client_timer(&w->client, &w->throttle_fd),
+	    bucket_wait_ns(&w->bucket));
 }
 
 /* The client closed: its code echoed (none if it gave none), and gone. */
