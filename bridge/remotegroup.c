@@ -92,8 +92,10 @@ change(struct follower *f, const struct group_actor *a, struct msglog_entry *e,
 
 	if (e->event == GROUP_JOINED)
 		return joined(f, a, e, index);
-	if (e->event == GROUP_LEFT)
-		return groups_leave(&f->shm, a, e->group_name, index);
+	if (e->event == GROUP_LEFT) {	/* the reason is the record's text */
+		e->text[e->len] = '\0';
+		return groups_leave(&f->shm, a, e->group_name, e->text, index);
+	}
 	if (e->event == GROUP_MODE)
 		return groups_set_invite_only(&f->shm, a, e->group_name,
 		    e->mode != 0, index);

@@ -37,8 +37,8 @@ group_carried(const struct shm *shm, const struct msglog_entry *e)
 	case GROUP_OWNER:
 	case GROUP_MODE:
 		return 1;
-	case GROUP_LEFT:
-		return e->len == 0;
+	case GROUP_LEFT:	/* leaving the chat: the REC_LEAVE says it */
+		return (e->flags & RECF_QUIT) == 0;
 	case GROUP_KICKED:
 		return e->to.kind == TO_GROUP;
 	case GROUP_INVITED:
@@ -268,7 +268,8 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 	if (text_check(natsMsg_GetData(m), (size_t)len) != TEXT_OK)
 		return -1;
 	e->kind = (uint32_t)kind;
-	e->flags = (uint32_t)flags & (RECF_REGISTERED | RECF_CREATED);
+	e->flags = (uint32_t)flags & (RECF_REGISTERED | RECF_CREATED |
+	    RECF_NOTICE);
 	e->from_slot = SLOT_NONE;
 	strlcpy(e->from_name, from, sizeof(e->from_name));
 	memcpy(e->text, natsMsg_GetData(m), (size_t)len);

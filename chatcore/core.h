@@ -40,6 +40,8 @@ struct core_user {
 	const char	*peer;		/* the client's address, for the log */
 	int		 registered;	/* logged in (or logging in) with a
 					   password */
+	unsigned	 say_flags;	/* RECF_* of the chat lines it says:
+					   RECF_NOTICE for IRC's NOTICE */
 };
 
 /*
@@ -121,6 +123,9 @@ void	core_join_group(const struct core_user *u, const char *group,
 	    struct core_result *r);
 void	core_leave_group(const struct core_user *u, const char *group,
 	    struct core_result *r);
+/* Leave with reason (checked text, at most SHM_REASON_MAX - 1 bytes kept). */
+void	core_part_group(const struct core_user *u, const char *group,
+	    const char *reason, struct core_result *r);
 /* reason: the user's words, cut in place; "" for none. */
 void	core_kick(const struct core_user *u, const char *group, const char *user,
 	    char *reason, struct core_result *r);
@@ -171,6 +176,9 @@ struct user_view {
 	uint32_t	transport;	/* TRANSPORT_*: shm_transport_name() */
 	char		node[SHM_NAME_MAX + 1];	/* another node's user: the
 					   node's name; else "" */
+	uint32_t	slot;		/* its slot (registry_away) */
+	char		ident[SHM_IDENT_MAX + 1];	/* IRC's USER name; "" */
+	char		realname[SHM_REALNAME_MAX + 1];	/* IRC's real name; "" */
 };
 /*
  * The next such user from *cursor on (start at 0): 1 with it in *v, or

@@ -57,7 +57,8 @@ core_event_words(const struct core_event *ev, char *buf, size_t size)
 			snprintf(head, sizeof(head), "%s kicked you from #%s (", a, g);
 		else
 			snprintf(head, sizeof(head), "%s kicked %s from #%s (", a, t, g);
-		return with_reason(buf, size, head, ev->reason);
+		return with_reason(buf, size, head, ev->reason[0] != '\0' ?
+		    ev->reason : "no reason given");
 	case GROUP_INVITED:
 		return text_printed(snprintf(buf, size, "%s invited you to #%s; "
 		    "/join_group %s to join", a, g, g), size);

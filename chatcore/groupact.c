@@ -180,13 +180,20 @@ void
 core_leave_group(const struct core_user *u, const char *group,
     struct core_result *r)
 {
+	core_part_group(u, group, "", r);
+}
+
+void
+core_part_group(const struct core_user *u, const char *group,
+    const char *reason, struct core_result *r)
+{
 	struct group_actor a;
 	enum group_result gr;
 	uint32_t index;
 
 	group = core_group_name(group);
 	core_actor(u, &a);
-	gr = groups_leave(u->shm, &a, group, &index);
+	gr = groups_leave(u->shm, &a, group, reason, &index);
 	core_group_result(u, gr, group, NULL, r);
 	if (gr != GR_OK)
 		return;
@@ -208,8 +215,7 @@ core_kick(const struct core_user *u, const char *group, const char *user,
 	core_actor(u, &a);
 	reason[text_cut_blanks(reason, strlen(reason))] = '\0';
 	group = core_group_name(group);
-	gr = groups_kick(u->shm, &a, group, &t,
-	    *reason != '\0' ? reason : "no reason given", &index);
+	gr = groups_kick(u->shm, &a, group, &t, reason, &index);
 	core_group_result(u, gr, group, t.name, r);
 	if (gr != GR_OK)
 		return;

@@ -54,6 +54,7 @@ core_append_chat(const struct core_user *u, const struct msglog_address *to,
 	e.kind = REC_CHAT;
 	e.from_slot = u->slot;
 	e.from_generation = u->generation;
+	e.flags = u->say_flags;
 	e.to = *to;
 	strlcpy(e.from_name, u->name, sizeof(e.from_name));
 	if (to_name != NULL)

@@ -32,6 +32,21 @@ user_listed(const struct core_user *u, uint32_t i, const char *prefix,
 	return core_name_matches(name, prefix, len);
 }
 
+/* What else a listing shows of slot i; every copy bounded. */
+static void
+user_details(const struct shm_slot *slot, uint32_t i, struct user_view *v)
+{
+	v->slot = i;
+	v->transport = slot->s_transport;
+	v->node[0] = '\0';
+	if (v->transport == TRANSPORT_REMOTE)
+		shm_name_copy(v->node, slot->s_peer);
+	memcpy(v->ident, slot->s_ident, SHM_IDENT_MAX);
+	v->ident[SHM_IDENT_MAX] = '\0';
+	memcpy(v->realname, slot->s_realname, SHM_REALNAME_MAX);
+	v->realname[SHM_REALNAME_MAX] = '\0';
+}
+
 uint32_t
 core_users_count(const struct core_user *u, const char *prefix)
 {
@@ -55,10 +70,7 @@ core_users_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
 
 	while ((i = (*cursor)++) < u->shm->geo.max_sessions)
 		if (user_listed(u, i, prefix, len, v->name)) {
-			v->transport = shm_slot(u->shm, i)->s_transport;
-			v->node[0] = '\0';
-			if (v->transport == TRANSPORT_REMOTE)
-				shm_name_copy(v->node, shm_slot(u->shm, i)->s_peer);
+			user_details(shm_slot(u->shm, i), i, v);
 			return 1;
 		}
 	return 0;

@@ -78,8 +78,8 @@ kept_apply(sqlite3 *db, const struct msglog_entry *e)
 	switch (e->event) {
 	case GROUP_JOINED:
 		return joined(db, e);
-	case GROUP_LEFT:	/* a reason: it left the chat, and stays */
-		return e->len == 0 ? remove_member(db, g, e->from_name) : 0;
+	case GROUP_LEFT:	/* RECF_QUIT: it left the chat, and stays */
+		return (e->flags & RECF_QUIT) ? 0 : remove_member(db, g, e->from_name);
 	case GROUP_OWNER:
 		return run(db, "UPDATE groups SET owner = ?2, owner_registered = "
 		    "EXISTS (SELECT 1 FROM members WHERE group_name = ?1 AND "

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "irc.h"
 
 /* ":nick!nick@server " of the client itself, in buf. */
@@ -106,7 +107,7 @@ cmd_join(struct irc *i, struct irc_msg *m)
 }
 
 static void
-part_one(struct irc *i, const char *channel)
+part_one(struct irc *i, const char *channel, const char *reason)
 {
 	char mask[IRC_MASK_MAX + 2];
 	struct core_result r;
@@ -120,23 +121,42 @@ part_one(struct irc *i, const char *channel)
 		return;
 	}
 	user_core(i, &u);
-	core_leave_group(&u, channel, &r);
-	if (r.status == CR_LEFT)
+	core_part_group(&u, channel, reason, &r);
+	if (r.status == CR_LEFT && reason[0] == '\0')
 		irc_send(i, "%s PART #%s", me(i, mask, sizeof(mask)), r.group);
+	else if (r.status == CR_LEFT)
+		irc_send(i, "%s PART #%s :%s", me(i, mask, sizeof(mask)),
+		    r.group, reason);
 	else
 		results_numeric(i, &r, "PART", channel);
 	if (r.lagging)
 		events_drain(i);
 }
 
+/* PART #a,#b [:reason]: the reason checked as chat text, and cut. */
 void
 cmd_part(struct irc *i, struct irc_msg *m)
 {
-	char *channel, *save = NULL;
+	const char *given = m->count > 1 ? m->param[1] : "";
+	char reason[SHM_REASON_MAX], *channel, *save = NULL;
+	struct core_result r;
+	struct core_user u;
+	size_t len = strlen(given);
 
+	user_core(i, &u);
+	if (len > 0) {
+		core_check_text(&u, given, len, &r);
+		if (r.status != CR_OK) {
+			results_numeric(i, &r, "PART", m->param[0]);
+			return;
+		}
+	}
+	len = utf8_prefix(given, len, sizeof(reason) - 1);
+	memcpy(reason, given, len);
+	reason[len] = '\0';
 	for (channel = strtok_r(m->param[0], ",", &save); channel != NULL &&
 	    i->state == IRC_CHAT; channel = strtok_r(NULL, ",", &save))
-		part_one(i, channel);
+		part_one(i, channel, reason);
 }
 
 /* No one owns the lobby: 482 for what only an owner may do. */
@@ -172,8 +192,7 @@ cmd_kick(struct irc *i, struct irc_msg *m)
 	core_kick(&u, channel, nick, reason, &r);
 	if (r.status == CR_KICKED)
 		irc_send(i, "%s KICK #%s %s :%s", me(i, mask, sizeof(mask)),
-		    r.group, r.user, reason[0] != '\0' ? reason :
-		    "no reason given");
+		    r.group, r.user, reason[0] != '\0' ? reason : i->nick);
 	else
 		results_numeric(i, &r, "KICK", r.status == CR_NO_SUCH_USER ||
 		    r.status == CR_USER_OFFLINE ? nick : channel);

@@ -3,8 +3,8 @@
  *
  * Owns which commands exist, how many parameters each needs (461 with
  * fewer), which wait for registration (451 before it), and the small
- * ones: PING, PONG, AWAY (kept by this connection only), QUIT (its
- * reason shown to everyone), MOTD, USERHOST, ISON; 421 for the rest.  A line
+ * ones: PING, PONG, AWAY (kept in the user's slot), QUIT (its reason
+ * shown to everyone), MOTD, ISON; 421 for the rest.  A line
  * that does not parse is answered 417 (too long) or 400.
  */
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "registry.h"
+#include "text.h"
 #include "irc.h"
 
 static void
@@ -27,15 +28,34 @@ cmd_pong(struct irc *i, struct irc_msg *m)
 	i->ping_unanswered = 0;
 }
 
+/*
+ * AWAY :text marks the user away (kept in its slot for the others'
+ * WHO, WHOIS, USERHOST and private messages), AWAY alone back.
+ */
 static void
 cmd_away(struct irc *i, struct irc_msg *m)
 {
-	if (m->count == 0 || m->param[0][0] == '\0') {
-		i->away[0] = '\0';
+	char away[SHM_AWAY_MAX + 1];
+	const char *text = m->count > 0 ? m->param[0] : "";
+	struct core_result r;
+	struct core_user u;
+	size_t len = strlen(text);
+
+	if (len == 0) {
+		registry_set_away(&i->shm, i->slot, i->generation, "");
 		irc_numeric(i, 305, ":You are no longer marked as being away");
 		return;
 	}
-	strlcpy(i->away, m->param[0], sizeof(i->away));
+	user_core(i, &u);
+	core_check_text(&u, text, len, &r);
+	if (r.status != CR_OK) {
+		results_numeric(i, &r, "AWAY", NULL);
+		return;
+	}
+	len = utf8_prefix(text, len, SHM_AWAY_MAX);
+	memcpy(away, text, len);
+	away[len] = '\0';
+	registry_set_away(&i->shm, i->slot, i->generation, away);
 	irc_numeric(i, 306, ":You have been marked as being away");
 }
 
@@ -53,21 +73,6 @@ static void
 cmd_motd(struct irc *i, struct irc_msg *m)
 {
 	irc_numeric(i, 422, ":MOTD File is missing");
-}
-
-/* USERHOST nick...: 302 with those online. */
-static void
-cmd_userhost(struct irc *i, struct irc_msg *m)
-{
-	char list[512] = "";
-	size_t len = 0;
-
-	for (int k = 0; k < m->count && k < 5; k++)
-		if (registry_find(&i->shm, m->param[k]) != SLOT_NONE)
-			len += (size_t)snprintf(list + len, sizeof(list) - len,
-			    "%s%.*s=+%.*s@%s", len > 0 ? " " : "", SHM_NAME_MAX,
-			    m->param[k], SHM_NAME_MAX, m->param[k], i->server);
-	irc_numeric(i, 302, ":%s", list);
 }
 
 /* ISON nick...: 303 with those online. */

@@ -65,7 +65,8 @@ chat_line(struct irc *i, const struct msglog_entry *e)
 		to = chan;
 	}
 	struct outq_piece p[] = { prefix(i, e->from_name, head, sizeof(head)),
-	    str("PRIVMSG "), str(to), str(" :"), text(e->text, e->len) };
+	    str((e->flags & RECF_NOTICE) ? "NOTICE " : "PRIVMSG "), str(to),
+	    str(" :"), text(e->text, e->len) };
 	return irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
 }
 
@@ -83,15 +84,17 @@ group_line(struct irc *i, const struct msglog_entry *e)
 		return irc_send(i, "%sJOIN #%s", head, ev.group);
 	case GROUP_LEFT:
 		/* Leaving the chat: the QUIT that follows says it. */
-		if (ev.reason[0] != '\0')
+		if (e->flags & RECF_QUIT)
 			return 0;
-		return irc_send(i, "%sPART #%s", head, ev.group);
+		if (ev.reason[0] == '\0')
+			return irc_send(i, "%sPART #%s", head, ev.group);
+		return irc_send(i, "%sPART #%s :%s", head, ev.group, ev.reason);
 	case GROUP_OWNER:
 		return irc_send(i, ":%s MODE #%s +o %s", i->server, ev.group,
 		    ev.target);
 	case GROUP_KICKED:
 		return irc_send(i, "%sKICK #%s %s :%s", head, ev.group, ev.target,
-		    ev.reason);
+		    ev.reason[0] != '\0' ? ev.reason : ev.actor);
 	case GROUP_INVITED:
 		return irc_send(i, "%sINVITE %s #%s", head, i->nick, ev.group);
 	case GROUP_MODE:
@@ -152,6 +155,21 @@ events_history_line(struct irc *i, const char *target,
 	time_tag(i, l->time_ms);
 	struct outq_piece p[] = { prefix(i, l->from, head, sizeof(head)),
 	    str("PRIVMSG "), str(target), str(" :"), text(l->text, l->len) };
+	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+	i->tags[0] = '\0';
+	return rc;
+}
+
+int
+events_echo(struct irc *i, const char *cmd, const char *target,
+    const char *t, size_t len)
+{
+	char head[IRC_MASK_MAX + 4];
+	int rc;
+
+	time_tag(i, clock_unix_ms());
+	struct outq_piece p[] = { prefix(i, i->nick, head, sizeof(head)),
+	    str(cmd), str(" "), str(target), str(" :"), text(t, len) };
 	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
 	i->tags[0] = '\0';
 	return rc;

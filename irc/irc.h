@@ -19,7 +19,7 @@
  * conn.c     the epoll set, output lines and numerics, closing
  * results.c  the core's results as numerics
  * events.c   the log's records as IRC lines, and the drain
- * listing.c  NAMES, LIST, WHO, WHOIS, LUSERS
+ * listing.c  NAMES, LIST, WHO, WHOIS, USERHOST, LUSERS
  * channels.c JOIN, PART, KICK, INVITE, MODE, TOPIC
  * messages.c PRIVMSG and NOTICE
  * welcome.c  registration: PASS, NICK, USER, CAP; the welcome burst
@@ -50,7 +50,7 @@
 #define IRC_LINE_BASE	512	/* RFC 1459's line, CRLF included */
 #define IRC_PARAMS_MAX	15	/* parameters of one message */
 #define IRC_PASSWORD_MAX 256	/* PASS: longer is wrong anyway */
-#define IRC_AWAY_MAX	SHM_REASON_MAX	/* AWAY text kept */
+#define IRC_AWAY_MAX	SHM_AWAY_MAX	/* AWAY text kept (AWAYLEN) */
 #define IRC_CHANNEL_MAX	(SHM_NAME_MAX + 1)	/* "#" and a group name */
 #define IRC_MASK_MAX	(3 * SHM_NAME_MAX + 3)	/* "nick!nick@server" */
 
@@ -60,6 +60,7 @@ enum irc_cap {
 	CAP_MULTI_PREFIX = 2,	/* every prefix in NAMES and WHO: only "@" */
 	CAP_SERVER_TIME = 4,	/* "@time=" on lines of the log's records */
 	CAP_SASL = 8,		/* AUTHENTICATE PLAIN (sasl.c) */
+	CAP_USERHOST_IN_NAMES = 16,	/* NAMES lists "nick!user@host" */
 };
 
 enum sasl_state {
@@ -99,6 +100,8 @@ struct irc {
 
 	/* Registration (welcome.c). */
 	char		nick[SHM_NAME_MAX + 1];	/* the chat name; "" before NICK */
+	char		ident[SHM_IDENT_MAX + 1];	/* USER's user name */
+	char		realname[SHM_REALNAME_MAX + 1];	/* USER's real name */
 	int		user_given;	/* USER seen */
 	int		cap_negotiating; /* CAP LS or REQ seen, no CAP END yet */
 	unsigned	caps;		/* CAP_* the client asked for */
@@ -112,7 +115,6 @@ struct irc {
 	int		password_given;
 	int		registered;	/* logged in with a password */
 	int		auth_failures;
-	char		away[IRC_AWAY_MAX + 1];	/* "" when here */
 
 	struct logreader reader;	/* the log, from the login on */
 
@@ -199,6 +201,12 @@ void	events_drain(struct irc *i);
  */
 int	events_history_line(struct irc *i, const char *target,
 	    const struct hist_line *l);
+/*
+ * echo-message: the user's own line (len bytes) sent back as cmd to
+ * target, with the time now under server-time.
+ */
+int	events_echo(struct irc *i, const char *cmd, const char *target,
+	    const char *text, size_t len);
 /* A wake-up: drain, then act on a close request left for the user. */
 void	events_wakeup(struct irc *i);
 
@@ -210,6 +218,7 @@ void	cmd_names(struct irc *i, struct irc_msg *m);
 void	cmd_list(struct irc *i, struct irc_msg *m);
 void	cmd_who(struct irc *i, struct irc_msg *m);
 void	cmd_whois(struct irc *i, struct irc_msg *m);
+void	cmd_userhost(struct irc *i, struct irc_msg *m);
 /* 251, 254, 255: the users online, the channels (the lobby included). */
 void	listing_lusers(struct irc *i);
 void	cmd_lusers(struct irc *i, struct irc_msg *m);

@@ -1,16 +1,19 @@
 /*
- * listing.c -- NAMES, LIST, WHO, WHOIS, LUSERS: who is where, as
- * numerics.
+ * listing.c -- NAMES, LIST, WHO, WHOIS, USERHOST, LUSERS: who is where,
+ * as numerics.
  *
  * Owns the listings an IRC client asks for, read through the core's
  * listings (core_users_next, core_groups_next): the lobby's channel has
  * every user online, a group's channel its members with its owner as
  * operator ("@").  Long lists are cut into several 353 lines.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "registry.h"
+#include "text.h"
 #include "irc.h"
 
 #define NAMES_CHUNK	400	/* bytes of names in one 353 line */
@@ -51,17 +54,25 @@ names_flush(struct names *n)
 	n->buf[0] = '\0';
 }
 
+/* A member, as "nick" or (userhost-in-names) "nick!user@host". */
 static void
 names_add(struct names *n, const char *mode, const char *name)
 {
+	char mask[IRC_MASK_MAX + 1];
+
+	if (n->i->caps & CAP_USERHOST_IN_NAMES) {
+		irc_mask(n->i, name, mask, sizeof(mask));
+		name = mask;
+	}
 	if (n->len + strlen(name) + 2 > NAMES_CHUNK)
 		names_flush(n);
 	n->len += (size_t)snprintf(n->buf + n->len, sizeof(n->buf) - n->len,
 	    "%s%s%s", n->len > 0 ? " " : "", mode, name);
 }
 
-void
-listing_names(struct irc *i, const char *channel)
+/* 353 lines of channel's members (none if there is no such channel). */
+static void
+names_of(struct irc *i, const char *channel)
 {
 	struct names n = { .i = i, .channel = channel };
 	struct group_view g;
@@ -80,25 +91,36 @@ listing_names(struct irc *i, const char *channel)
 			    "@" : "", g.member[k]);
 	}
 	names_flush(&n);
-	irc_numeric(i, 366, "%s :End of /NAMES list", channel);
 }
 
 void
+listing_names(struct irc *i, const char *channel)
+{
+	names_of(i, channel);
+	irc_numeric(i, 366, "%s :End of /NAMES list", channel);
+}
+
+/* NAMES #a,#b: each one's 353 lines, then one 366 with the list. */
+void
 cmd_names(struct irc *i, struct irc_msg *m)
 {
-	char *list, *channel, *save = NULL;
+	char list[IRC_LINE_BASE], *channel, *save = NULL;
 
 	if (m->count == 0) {
 		irc_numeric(i, 366, "* :End of /NAMES list");
 		return;
 	}
-	list = m->param[0];
-	for (channel = strtok_r(list, ",", &save); channel != NULL;
+	strlcpy(list, m->param[0], sizeof(list));
+	for (channel = strtok_r(m->param[0], ",", &save); channel != NULL;
 	    channel = strtok_r(NULL, ",", &save))
-		listing_names(i, channel);
+		names_of(i, channel);
+	irc_numeric(i, 366, "%s :End of /NAMES list", list);
 }
 
-/* LIST's filter: "" lists all; else channel must be one of list's. */
+/*
+ * LIST's filter: "" lists all groups; else channel must be one of
+ * list's.  The lobby is listed only when named: every user is in it.
+ */
 static int
 listed(const char *list, const char *channel)
 {
@@ -126,7 +148,7 @@ cmd_list(struct irc *i, struct irc_msg *m)
 
 	user_core(i, &u);
 	irc_numeric(i, 321, "Channel :Users  Name");
-	if (listed(filter, i->lobby))
+	if (*filter != '\0' && listed(filter, i->lobby))
 		irc_numeric(i, 322, "%s %u :everyone online", i->lobby,
 		    core_users_count(&u, ""));
 	while (core_groups_next(&u, "", &cursor, &g)) {
@@ -138,13 +160,29 @@ cmd_list(struct irc *i, struct irc_msg *m)
 	irc_numeric(i, 323, ":End of /LIST");
 }
 
-static void
-who_line(struct irc *i, const char *channel, const char *nick, int op)
+/* The user name WHO and WHOIS show: USER's, or the nick if it gave none. */
+static const char *
+ident_of(const struct user_view *v)
 {
-	int away = strcasecmp(nick, i->nick) == 0 && i->away[0] != '\0';
+	return v->ident[0] != '\0' ? v->ident : v->name;
+}
 
-	irc_numeric(i, 352, "%s %s %s %s %s %c%s :0 %s", channel, nick,
-	    i->server, i->server, nick, away ? 'G' : 'H', op ? "@" : "", nick);
+static const char *
+realname_of(const struct user_view *v)
+{
+	return v->realname[0] != '\0' ? v->realname : v->name;
+}
+
+/* 352 for the user v in channel ("*": none), its op mark if op. */
+static void
+who_line(struct irc *i, const char *channel, const struct user_view *v, int op)
+{
+	char away[SHM_AWAY_MAX + 1];
+
+	registry_away(&i->shm, v->slot, away, sizeof(away));
+	irc_numeric(i, 352, "%s %s %s %s %s %c%s :0 %s", channel, ident_of(v),
+	    i->server, i->server, v->name, away[0] != '\0' ? 'G' : 'H',
+	    op ? "@" : "", realname_of(v));
 }
 
 /* The user online named nick (any case): 1 with it in *v. */
@@ -161,32 +199,101 @@ find_user(struct irc *i, const char *nick, struct user_view *v)
 	return 0;
 }
 
+/* WHO's mask against what a user shows: nick, user name, host, real name. */
+static int
+who_matches(struct irc *i, const char *mask, const struct user_view *v)
+{
+	if (strcmp(mask, "*") == 0 || strcmp(mask, "0") == 0)
+		return 1;
+	return fnmatch(mask, v->name, FNM_CASEFOLD) == 0 ||
+	    fnmatch(mask, ident_of(v), FNM_CASEFOLD) == 0 ||
+	    fnmatch(mask, i->server, FNM_CASEFOLD) == 0 ||
+	    fnmatch(mask, realname_of(v), FNM_CASEFOLD) == 0;
+}
+
+/* WHO #group: its members, the owner marked "@". */
+static void
+who_group(struct irc *i, const char *mask)
+{
+	char channel[IRC_CHANNEL_MAX + 1];
+	struct group_view g;
+	struct user_view v;
+
+	if (!listing_group(i, mask, &g))
+		return;
+	snprintf(channel, sizeof(channel), "#%s", g.name);
+	for (uint32_t k = 0; k < g.copied; k++)
+		if (find_user(i, g.member[k], &v))
+			who_line(i, channel, &v, strcasecmp(g.member[k],
+			    g.owner) == 0);
+}
+
 void
 cmd_who(struct irc *i, struct irc_msg *m)
 {
 	const char *mask = m->count > 0 ? m->param[0] : "*";
-	struct group_view g;
 	struct user_view v;
 	struct core_user u;
 	uint32_t cursor = 0;
 
+	user_core(i, &u);
 	if (irc_is_lobby(i, mask)) {
-		user_core(i, &u);
 		while (core_users_next(&u, "", &cursor, &v))
-			who_line(i, i->lobby, v.name, 0);
-	} else if (irc_is_channel(mask)) {
-		if (listing_group(i, mask, &g))
-			for (uint32_t k = 0; k < g.copied; k++)
-				who_line(i, mask, g.member[k],
-				    strcasecmp(g.member[k], g.owner) == 0);
-	} else if (find_user(i, mask, &v))
-		who_line(i, "*", v.name, 0);
+			who_line(i, i->lobby, &v, 0);
+	} else if (irc_is_channel(mask))
+		who_group(i, mask);
+	else if (strpbrk(mask, "*?") == NULL) {
+		if (find_user(i, mask, &v))
+			who_line(i, "*", &v, 0);
+	} else
+		while (core_users_next(&u, "", &cursor, &v))
+			if (who_matches(i, mask, &v))
+				who_line(i, "*", &v, 0);
 	irc_numeric(i, 315, "%s :End of /WHO list", mask);
+}
+
+static int
+group_has(const struct group_view *g, const char *nick)
+{
+	for (uint32_t k = 0; k < g->copied; k++)
+		if (strcasecmp(g->member[k], nick) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * 319: the groups nick is in, the owned ones marked "@" (not the lobby,
+ * which everyone is in); none if it is in none.
+ */
+static void
+whois_channels(struct irc *i, const char *nick)
+{
+	char buf[NAMES_CHUNK + IRC_CHANNEL_MAX + 4];
+	struct group_view g = { .room = MEMBERS_ROOM, .member = member };
+	struct core_user u;
+	uint32_t cursor = 0;
+	size_t len = 0;
+
+	user_core(i, &u);
+	while (core_groups_next(&u, "", &cursor, &g)) {
+		if (!group_has(&g, nick))
+			continue;
+		if (len > NAMES_CHUNK) {
+			irc_numeric(i, 319, "%s :%s", nick, buf);
+			len = 0;
+		}
+		len += text_printed(snprintf(buf + len, sizeof(buf) - len,
+		    "%s%s#%s", len > 0 ? " " : "", strcasecmp(g.owner, nick) == 0 ?
+		    "@" : "", g.name), sizeof(buf) - len);
+	}
+	if (len > 0)
+		irc_numeric(i, 319, "%s :%s", nick, buf);
 }
 
 void
 cmd_whois(struct irc *i, struct irc_msg *m)
 {
+	char away[SHM_AWAY_MAX + 1];
 	const char *nick;
 	struct user_view v;
 
@@ -200,13 +307,36 @@ cmd_whois(struct irc *i, struct irc_msg *m)
 		irc_numeric(i, 318, "%s :End of /WHOIS list", nick);
 		return;
 	}
-	irc_numeric(i, 311, "%s %s %s * :%s", v.name, v.name, i->server, v.name);
+	irc_numeric(i, 311, "%s %s %s * :%s", v.name, ident_of(&v), i->server,
+	    realname_of(&v));
+	whois_channels(i, v.name);
 	irc_numeric(i, 312, "%s %s :chat, connected by %s%s%s", v.name,
 	    i->server, shm_transport_name(v.transport),
 	    v.node[0] != '\0' ? " on node " : "", v.node);
-	if (strcasecmp(v.name, i->nick) == 0 && i->away[0] != '\0')
-		irc_numeric(i, 301, "%s :%s", v.name, i->away);
+	registry_away(&i->shm, v.slot, away, sizeof(away));
+	if (away[0] != '\0')
+		irc_numeric(i, 301, "%s :%s", v.name, away);
 	irc_numeric(i, 318, "%s :End of /WHOIS list", v.name);
+}
+
+/* USERHOST nick...: 302 with those online, "-" before the away ones. */
+void
+cmd_userhost(struct irc *i, struct irc_msg *m)
+{
+	char list[512] = "", away[SHM_AWAY_MAX + 1];
+	struct user_view v;
+	size_t len = 0;
+
+	for (int k = 0; k < m->count && k < 5; k++) {
+		if (!find_user(i, m->param[k], &v))
+			continue;
+		registry_away(&i->shm, v.slot, away, sizeof(away));
+		len += text_printed(snprintf(list + len, sizeof(list) - len,
+		    "%s%s=%c%s@%s", len > 0 ? " " : "", v.name,
+		    away[0] != '\0' ? '-' : '+', ident_of(&v), i->server),
+		    sizeof(list) - len);
+	}
+	irc_numeric(i, 302, ":%s", list);
 }
 
 void
@@ -224,6 +354,8 @@ listing_lusers(struct irc *i)
 	    users);
 	irc_numeric(i, 254, "%u :channels formed", groups + 1);
 	irc_numeric(i, 255, ":I have %u clients and 0 servers", users);
+	irc_numeric(i, 265, ":Current local users: %u", users);
+	irc_numeric(i, 266, ":Current global users: %u", users);
 }
 
 void

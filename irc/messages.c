@@ -6,11 +6,29 @@
  * (core_group_msg), to a nick a private message (core_msg; kept for a
  * registered user who is offline when the archive takes it).  The text
  * is checked by the core first, as every front door's is.  A NOTICE is
- * sent the same way but never answered with an error (RFC 2812 3.3.2).
+ * sent the same way, marked RECF_NOTICE so IRC readers see a NOTICE,
+ * and never answered with an error (RFC 2812 3.3.2).  A private
+ * message to a user who is away is answered 301 with why.
  */
 #include <string.h>
 
+#include "registry.h"
 #include "irc.h"
+
+/* 301 when a private message's addressee is away. */
+static void
+tell_away(struct irc *i, const char *nick)
+{
+	char away[SHM_AWAY_MAX + 1], name[SHM_NAME_MAX + 1];
+	uint32_t slot;
+
+	if ((slot = registry_find(&i->shm, nick)) == SLOT_NONE)
+		return;
+	registry_away(&i->shm, slot, away, sizeof(away));
+	shm_name_copy(name, shm_slot(&i->shm, slot)->s_name);
+	if (away[0] != '\0')
+		irc_numeric(i, 301, "%s :%s", name, away);
+}
 
 static void
 say_one(struct irc *i, const char *cmd, const char *target, const char *text,
@@ -21,6 +39,7 @@ say_one(struct irc *i, const char *cmd, const char *target, const char *text,
 	char words[512];
 
 	user_core(i, &u);
+	u.say_flags = quiet ? RECF_NOTICE : 0;
 	memcpy(i->say, text, len);	/* the core cuts it in place */
 	if (irc_is_lobby(i, target))
 		core_say_all(&u, i->say, len, &r);
@@ -33,8 +52,9 @@ say_one(struct irc *i, const char *cmd, const char *target, const char *text,
 	}
 	if ((r.status == CR_OK || r.status == CR_OFFLINE_KEPT) &&
 	    (i->caps & CAP_ECHO_MESSAGE))
-		irc_send(i, ":%s!%s@%s %s %s :%.*s", i->nick, i->nick, i->server,
-		    cmd, target, (int)len, text);
+		events_echo(i, cmd, target, text, len);
+	if (r.status == CR_OK && !quiet && !irc_is_channel(target))
+		tell_away(i, target);
 	if (r.status == CR_OFFLINE_KEPT && !quiet) {
 		core_result_text(&r, words, sizeof(words));
 		irc_send(i, ":%s NOTICE %s :%s", i->server, i->nick, words);

@@ -61,6 +61,7 @@ user_core(const struct irc *i, struct core_user *u)
 	u->name = i->nick;
 	u->peer = i->client.peer;
 	u->registered = i->registered;
+	u->say_flags = 0;
 }
 
 enum core_account
@@ -79,7 +80,10 @@ user_enter(struct irc *i, struct core_result *r)
 	struct core_user u;
 	uint64_t after_join;
 
-	slot->s_transport = TRANSPORT_IRC;	/* before the slot turns ACTIVE */
+	/* Before the slot turns ACTIVE: what others read of it. */
+	slot->s_transport = TRANSPORT_IRC;
+	strlcpy(slot->s_ident, i->ident, sizeof(slot->s_ident));
+	strlcpy(slot->s_realname, i->realname, sizeof(slot->s_realname));
 	user_core(i, &u);
 	core_take_name(&u, &after_join, r);
 	if (r->status != CR_OK)

@@ -4,8 +4,9 @@
  * Owns the IRC side of the login: the nick checked as the core checks
  * a name (432 when it is not one, 433 when someone online has it), a
  * registered nick's password given by PASS (464 when it is wrong or
- * missing; the same users file as chat-session's), CAP LS/REQ/LIST/END
- * (echo-message and multi-prefix; registration waits for CAP END once
+ * missing; the same users file as chat-session's), USER's user name
+ * and real name (kept in the slot for WHO and WHOIS), CAP LS/REQ/LIST/END
+ * (the capabilities in caps[]; registration waits for CAP END once
  * CAP LS or REQ was sent), then the name taken (the others see the user
  * join), 001-005 with an ISUPPORT that says the server's real limits,
  * 422, the lobby's channel joined, and for a registered user its kept
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "clock.h"
 #include "registry.h"
+#include "text.h"
 #include "irc.h"
 
 void
@@ -220,6 +222,48 @@ cmd_nick(struct irc *i, struct irc_msg *m)
 	try_register(i);
 }
 
+/*
+ * USER's user name as WHO shows it: its bytes that may be in a mask
+ * (printable ASCII but '!', '@' and ':'), at most SHM_IDENT_MAX; "" if
+ * none are (the nick is shown then).
+ */
+static void
+keep_ident(char *ident, const char *given)
+{
+	size_t len = 0;
+
+	for (; *given != '\0' && len < SHM_IDENT_MAX; given++)
+		if (*given > ' ' && *given < 0x7f && strchr("!@:", *given) == NULL)
+			ident[len++] = *given;
+	ident[len] = '\0';
+}
+
+/*
+ * USER's real name: its valid UTF-8 characters but controls, each byte
+ * that is not one a '?', cut at a character to SHM_REALNAME_MAX.
+ */
+static void
+keep_realname(char *realname, const char *given)
+{
+	size_t len = 0, n, step, left = strlen(given);
+	int shown;
+
+	for (; left > 0; given += step, left -= step) {
+		n = utf8_char_length(given, left);
+		shown = n > 1 || (n == 1 && (unsigned char)*given >= ' ' &&
+		    *given != 0x7f);
+		step = n > 0 ? n : 1;
+		if (len + (shown ? n : 1) > SHM_REALNAME_MAX)
+			break;
+		if (shown) {
+			memcpy(realname + len, given, n);
+			len += n;
+		} else
+			realname[len++] = '?';
+	}
+	realname[len] = '\0';
+}
+
 void
 cmd_user(struct irc *i, struct irc_msg *m)
 {
@@ -227,11 +271,13 @@ cmd_user(struct irc *i, struct irc_msg *m)
 		irc_numeric(i, 462, ":You may not reregister");
 		return;
 	}
-	if (m->count < 4) {
+	if (m->count < 4 || m->param[0][0] == '\0' || m->param[3][0] == '\0') {
 		irc_numeric(i, 461, "USER :Not enough parameters");
 		return;
 	}
-	i->user_given = 1;	/* the user name and real name are not kept */
+	keep_ident(i->ident, m->param[0]);
+	keep_realname(i->realname, m->param[3]);
+	i->user_given = 1;
 	try_register(i);
 }
 
@@ -243,6 +289,7 @@ static const struct cap {
 	{ "multi-prefix", CAP_MULTI_PREFIX },
 	{ "server-time", CAP_SERVER_TIME },
 	{ "sasl", CAP_SASL },
+	{ "userhost-in-names", CAP_USERHOST_IN_NAMES },
 };
 
 /* The bit of a capability's name, or 0. */

@@ -78,9 +78,9 @@ actor_current(const struct shm *shm, uint32_t slot, uint32_t generation)
 /* What a group record says besides its group and actor. */
 struct event {
 	uint32_t	 kind;		/* GROUP_* */
-	uint32_t	 flags;		/* RECF_CREATED */
+	uint32_t	 flags;		/* RECF_CREATED, RECF_QUIT */
 	const char	*target;	/* the user acted on, or NULL */
-	const char	*reason;	/* kick or quit reason, or NULL */
+	const char	*reason;	/* kick, part or quit reason, or NULL */
 	size_t		 reason_max;	/* bytes of reason kept */
 	uint32_t	 mode;		/* GROUP_MODE: 1 invite-only */
 };
@@ -241,7 +241,7 @@ pass_ownership(const struct shm *shm, uint32_t index,
 
 	if (from->slot < shm->geo.max_sessions &&
 	    shm_slot(shm, from->slot)->s_origin != 0) {
-		if (ev->kind == GROUP_LEFT && ev->reason == NULL &&
+		if (ev->kind == GROUP_LEFT && (ev->flags & RECF_QUIT) == 0 &&
 		    shm_group(shm, index)->g_members > 0) {
 			shm_group(shm, index)->g_owner = SLOT_NONE;
 			return 0;	/* its node's GROUP_OWNER follows */
@@ -257,7 +257,7 @@ pass_ownership(const struct shm *shm, uint32_t index,
 
 /*
  * Remove slot; announce with ev.  An owner who leaves the group passes
- * it on; a registered owner who leaves the chat (ev->reason set) keeps
+ * it on; a registered owner who leaves the chat (RECF_QUIT) keeps
  * it while away.  A group left with no owner, or with no member online
  * and not kept, is deleted.
  */
@@ -271,7 +271,7 @@ remove_member(const struct shm *shm, uint32_t index, uint32_t slot,
 	atomic_store(shm_joined(shm, index, slot), 0);
 	g->g_members--;
 	group_event(shm, index, from, ev);
-	if (owned && g->g_kept && ev->kind == GROUP_LEFT && ev->reason != NULL)
+	if (owned && g->g_kept && ev->kind == GROUP_LEFT && (ev->flags & RECF_QUIT))
 		g->g_owner = SLOT_NONE;
 	else if (owned && pass_ownership(shm, index, from, ev) == -1) {
 		delete_group(shm, index, from);
@@ -469,9 +469,10 @@ groups_mirror(const struct shm *shm, const struct group_actor *a,
 
 enum group_result
 groups_leave(const struct shm *shm, const struct group_actor *a,
-    const char *group, uint32_t *index)
+    const char *group, const char *reason, uint32_t *index)
 {
-	struct event ev = { .kind = GROUP_LEFT };
+	struct event ev = { .kind = GROUP_LEFT, .reason = reason,
+	    .reason_max = SHM_REASON_MAX - 1 };
 	enum group_result r;
 
 	groups_lock(shm);
@@ -578,8 +579,8 @@ groups_leave_all(const struct shm *shm, uint32_t slot, uint32_t generation,
 {
 	struct group_actor a = { slot, generation, name,
 	    shm_slot(shm, slot)->s_registered != 0 };
-	struct event ev = { .kind = GROUP_LEFT, .reason = reason,
-	    .reason_max = SHM_REASON_MAX - 1 };
+	struct event ev = { .kind = GROUP_LEFT, .flags = RECF_QUIT,
+	    .reason = reason, .reason_max = SHM_REASON_MAX - 1 };
 
 	/*
 	 * Only groups in use are looked at: a free group's rows are all

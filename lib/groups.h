@@ -61,8 +61,9 @@ enum group_result groups_create(const struct shm *shm, const struct group_actor 
 	    const char *group, uint32_t max_owned, uint32_t *index);
 enum group_result groups_join(const struct shm *shm, const struct group_actor *a,
 	    const char *group, uint32_t *index, uint32_t *members);
+/* Leave group, with reason (the user's words, "" for none). */
 enum group_result groups_leave(const struct shm *shm, const struct group_actor *a,
-	    const char *group, uint32_t *index);
+	    const char *group, const char *reason, uint32_t *index);
 enum group_result groups_kick(const struct shm *shm, const struct group_actor *a,
 	    const char *group, const struct group_target *t, const char *reason,
 	    uint32_t *index);
@@ -111,7 +112,7 @@ enum group_result groups_mirror(const struct shm *shm,
 enum group_result groups_check_member(const struct shm *shm,
 	    const struct group_actor *a, const char *group, uint32_t *index,
 	    uint32_t *generation, char *canonical);
-/* On disconnect: leave every group, announcing it with reason. */
+/* On disconnect: leave every group, announcing it with reason (RECF_QUIT). */
 void	groups_leave_all(const struct shm *shm, uint32_t slot,
 	    uint32_t generation, const char *name, const char *reason);
 /*

@@ -117,6 +117,9 @@ claim_free(const struct shm *shm, pid_t pid, const char *peer, uint32_t state)
 		s->s_transport = TRANSPORT_LINE;
 		s->s_name[0] = '\0';
 		strlcpy(s->s_peer, peer, sizeof(s->s_peer));
+		s->s_ident[0] = '\0';
+		s->s_realname[0] = '\0';
+		s->s_away[0] = '\0';
 		atomic_fetch_add(&s->s_generation, 1);
 		atomic_store_explicit(&s->s_state, state, memory_order_release);
 		h->sessions_in_use++;
@@ -332,4 +335,27 @@ void
 registry_unlock(const struct shm *shm)
 {
 	pthread_mutex_unlock(&shm->hdr->registry_lock);
+}
+
+void
+registry_set_away(const struct shm *shm, uint32_t slot, uint32_t generation,
+    const char *text)
+{
+	struct shm_slot *s = shm_slot(shm, slot);
+
+	registry_lock(shm);
+	if (atomic_load(&s->s_generation) == generation)
+		strlcpy(s->s_away, text, sizeof(s->s_away));
+	registry_unlock(shm);
+}
+
+void
+registry_away(const struct shm *shm, uint32_t slot, char *buf, size_t size)
+{
+	struct shm_slot *s = shm_slot(shm, slot);
+
+	registry_lock(shm);
+	s->s_away[SHM_AWAY_MAX] = '\0';	/* bound what follows */
+	strlcpy(buf, s->s_away, size);
+	registry_unlock(shm);
 }

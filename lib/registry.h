@@ -96,6 +96,15 @@ uint32_t registry_lookup(const struct shm *shm, const char *name,
  */
 int	registry_request_close(const struct shm *shm, uint32_t slot,
 	    uint32_t generation, uint32_t disc, const char *reason);
+/*
+ * The away message of slot (IRC's AWAY), "" for none: set by the user's
+ * own front door (if generation is still the slot's), copied by anyone
+ * into buf; both under registry_lock (the text is longer than a word).
+ */
+void	registry_set_away(const struct shm *shm, uint32_t slot,
+	    uint32_t generation, const char *text);
+void	registry_away(const struct shm *shm, uint32_t slot, char *buf,
+	    size_t size);
 /* Number of ACTIVE slots. */
 uint32_t registry_active_count(const struct shm *shm);
 /*

@@ -49,12 +49,15 @@
 #include <stdint.h>
 
 #define SHM_MAGIC		UINT64_C(0x3130534d54414843)	/* "CHATMS01" in memory (little-endian) */
-#define SHM_LAYOUT_VERSION	13
+#define SHM_LAYOUT_VERSION	14
 
 #define SHM_NAME_MAX	32	/* longest user name, bytes */
 #define SHM_MAX_NODES	32	/* nodes of a cluster chat-bridge tracks */
 #define SHM_PEER_MAX	64	/* "[v6addr]:port" as text */
 #define SHM_REASON_MAX	128	/* longest quit/leave reason kept */
+#define SHM_IDENT_MAX	16	/* longest IRC user name kept (USERLEN) */
+#define SHM_REALNAME_MAX 64	/* longest IRC real name kept, bytes */
+#define SHM_AWAY_MAX	128	/* longest away message kept (AWAYLEN) */
 /* No slot: what a slot lookup (registry_find, names_find) answers for none. */
 #define SLOT_NONE	UINT32_MAX
 
@@ -178,10 +181,19 @@ enum group_event {
  * Record flags (shm_record.r_flags; version 12).
  *   RECF_REGISTERED  the sender logged in with a password
  *   RECF_CREATED     GROUP_JOINED: the sender created the group
+ *   RECF_NOTICE      REC_CHAT: said as an IRC NOTICE (version 14); IRC
+ *                    readers see a NOTICE, the others a line like any
+ *   RECF_QUIT        GROUP_LEFT: the user left the chat, and the group
+ *                    with it (groups_leave_all; version 14); its reason
+ *                    is the quit's, and a REC_LEAVE follows.  Without
+ *                    it the user left the group alone, with its reason
+ *                    (IRC's PART message) or none
  */
 enum record_flag {
 	RECF_REGISTERED = 1,
 	RECF_CREATED = 2,
+	RECF_NOTICE = 4,
+	RECF_QUIT = 8,
 };
 
 /* Addressees (shm_record.r_to_kind). */
@@ -370,6 +382,21 @@ struct shm_slot {
 	char		s_close_reason[SHM_REASON_MAX]; /* NUL-ended */
 	char		s_name[SHM_NAME_MAX + 1]; /* NUL-ended; set entering ACTIVE */
 	char		s_peer[SHM_PEER_MAX];	/* client address; set at claim */
+	/*
+	 * How the user describes itself (version 14): an IRC client's USER
+	 * name and real name (valid UTF-8, cut at a character), written by
+	 * chat-irc before the slot turns ACTIVE; "" for other front doors,
+	 * cleared at claim.  Shown by IRC's WHO and WHOIS.
+	 */
+	char		s_ident[SHM_IDENT_MAX + 1];
+	char		s_realname[SHM_REALNAME_MAX + 1];
+	/*
+	 * Why the user is away (version 14; IRC's AWAY): "" while here.
+	 * The user's own front door writes it and others copy it, both
+	 * under registry_lock (registry_set_away, registry_away).
+	 */
+	char		s_away[SHM_AWAY_MAX + 1];
+	char		s_pad[5];
 };
 
 /*
@@ -436,6 +463,6 @@ _Static_assert(sizeof(struct shm_record) == 56, "record header size");
 _Static_assert(offsetof(struct shm_record, r_data) == 56, "record data offset");
 _Static_assert(sizeof(struct shm_record) <= SHM_CELL, "a header fits a cell");
 _Static_assert(sizeof(struct shm_group) == 104, "group size");
-_Static_assert(sizeof(struct shm_slot) == 296, "slot size");
+_Static_assert(sizeof(struct shm_slot) == 512, "slot size");
 
 #endif

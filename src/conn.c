@@ -153,5 +153,6 @@ session_user(const struct session *s, struct core_user *u)
 	u->name = s->name;
 	u->peer = s->client.peer;
 	u->registered = s->registered;
+	u->say_flags = 0;
 }
 

@@ -24,8 +24,9 @@ rx = T.rx
 def registration(svc, port):
     a = irc(svc, port, "ian")
     a.send("CAP LS 302")
-    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time sasl$" % MASK),
-             "CAP LS offers echo-message, multi-prefix, server-time and sasl")
+    a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time sasl "
+                r"userhost-in-names$" % MASK),
+             "CAP LS offers echo-message, multi-prefix, server-time, sasl and userhost-in-names")
     a.send("NICK ian")
     a.send("USER ian 0 * :Ian Irc")
     a.expect_nothing("registration waits for CAP END after CAP LS")
@@ -46,6 +47,8 @@ def registration(svc, port):
                             rx(r"^:%s 251 ian :There are 2 users " % MASK),
                             rx(r"^:%s 254 ian 1 :channels formed$" % MASK),
                             rx(r"^:%s 255 ian " % MASK),
+                            rx(r"^:%s 265 ian :Current local users: 2$" % MASK),
+                            rx(r"^:%s 266 ian :Current global users: 2$" % MASK),
                             rx(r"^:%s 422 ian :MOTD File is missing$" % MASK),
                             rx(prefix("ian") + "JOIN #lobby$"),
                             rx(r"^:%s 353 ian = #lobby :" % MASK),
@@ -57,7 +60,7 @@ def registration(svc, port):
                       "NICKLEN=32", "CHANNELLEN=33", "NETWORK=chat"):
             T.ok(token in isupport.split(), "ISUPPORT says %s" % token)
         T.like(isupport, r" LINELEN=\d+ ", "ISUPPORT says LINELEN")
-        T.ok("nan" in burst[11].split(":")[-1].split(), "the lobby's NAMES lists the line user")
+        T.ok("nan" in burst[13].split(":")[-1].split(), "the lobby's NAMES lists the line user")
     a.name = "ian"
     return a
 
@@ -115,9 +118,13 @@ def groups(nan, ian):
         T.is_(got, ["ian H@", "nan H"], "WHO #dev: each member, the owner with @")
     ian.send("LIST")
     ian.expect_lines([rx(r"^:%s 321 ian " % MASK),
-                      rx(r"^:%s 322 ian #lobby 2 :" % MASK),
                       rx(r"^:%s 322 ian #dev 2 :\[\+i\] owned by ian$" % MASK),
-                      rx(r"^:%s 323 ian :End of /LIST$" % MASK)], "LIST")
+                      rx(r"^:%s 323 ian :End of /LIST$" % MASK)],
+                     "LIST: the groups (not the lobby, which everyone is in)")
+    ian.send("LIST #lobby")
+    ian.expect_lines([rx(r"^:%s 321 ian " % MASK),
+                      rx(r"^:%s 322 ian #lobby 2 :everyone online$" % MASK),
+                      rx(r"^:%s 323 ian :End of /LIST$" % MASK)], "LIST #lobby: named, it is listed")
     ian.send("KICK #dev nan :too loud")
     ian.expect(rx(prefix("ian") + "KICK #dev nan :too loud$"), "KICK is echoed")
     nan.expect("* ian kicked you from #dev (too loud)", "the line user is told it was kicked")
@@ -212,10 +219,16 @@ def errors(svc, port, nan, ian):
     ian.send("LUSERS")
     ian.expect_lines([rx(r"^:%s 251 ian :There are 2 users " % MASK),
                       rx(r"^:%s 254 ian 2 :channels formed$" % MASK),
-                      rx(r"^:%s 255 ian " % MASK)], "LUSERS: 2 users, #lobby and #den")
+                      rx(r"^:%s 255 ian " % MASK),
+                      rx(r"^:%s 265 ian :Current local users: 2$" % MASK),
+                      rx(r"^:%s 266 ian :Current global users: 2$" % MASK)],
+                     "LUSERS: 2 users, #lobby and #den")
     ian.send("WHOIS nan")
-    ian.expect_lines([rx(r"^:%s 311 ian nan nan " % MASK), rx(r"^:%s 312 ian nan .*tcp" % MASK),
-                      rx(r"^:%s 318 ian nan :End of /WHOIS list$" % MASK)], "WHOIS of the line user")
+    ian.expect_lines([rx(r"^:%s 311 ian nan nan %s \* :nan$" % (MASK, MASK)),
+                      rx(r"^:%s 319 ian nan :@#den$" % MASK),
+                      rx(r"^:%s 312 ian nan .*tcp" % MASK),
+                      rx(r"^:%s 318 ian nan :End of /WHOIS list$" % MASK)],
+                     "WHOIS of the line user: its nick as user and real name, its group")
     nan.expect_nothing("the line user saw none of the errors")
 
     b = irc(svc, port, "dup")

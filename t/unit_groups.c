@@ -147,7 +147,7 @@ leave(const struct group_actor *a, const char *group)
 {
 	uint32_t index;
 
-	return groups_leave(&seg, a, group, &index);
+	return groups_leave(&seg, a, group, "", &index);
 }
 
 static enum group_result

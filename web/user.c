@@ -68,6 +68,7 @@ user_core(const struct web *w, struct core_user *u)
 	u->name = w->name;
 	u->peer = w->client.peer;
 	u->registered = w->registered;
+	u->say_flags = 0;
 }
 
 enum core_account
