@@ -3,15 +3,16 @@
 # PID 1, with openbsd-inetd, ucspi-tcp and python3) onto which `make install
 # DESTDIR=...` of a --prefix=/usr build was copied, plus tools/conn-rate as
 # /usr/local/lib/chat-test/conn-rate; t/systemd-units.t starts it as
-#   inetd-inside.sh 'INETD-LINE' 'TCPSERVER-LINE' [N]
+#   inetd-inside.sh 'INETD-LINE' 'TCPSERVER-LINE' N 'IRC-INETD-LINE' 'IRC-TCPSERVER-LINE'
 # where INETD-LINE is the inetd.conf line and TCPSERVER-LINE the tcpserver
-# command that README.md documents, and N the connections per figure (0:
-# no figures).
+# command that README.md documents, N the connections per figure (0: no
+# figures), and the IRC ones the same for chat-irc from doc/irc.md.
 #
-# The hub runs as chat-hub.service.  README.md's inetd line, with its port
-# changed, goes into /etc/inetd.conf, and two nc users chat through
-# openbsd-inetd; then the same through README.md's tcpserver command (port
-# changed, run by systemd-run so that its log goes to the journal).  Prints TAP
+# The hub runs as chat-hub.service.  README.md's inetd line and doc/irc.md's,
+# with their ports changed, go into /etc/inetd.conf, and two nc users chat
+# through openbsd-inetd, and an IRC client (raw socket) with one of them;
+# then the same through the tcpserver commands (ports changed, run by
+# systemd-run so that their logs go to the journal).  Prints TAP
 # lines without numbers or plan ("ok - ...", "not ok - ...", "# ...") for
 # the outer test to number, then (measured, not asserted) connections per
 # second through each activator -- systemd Accept=yes, systemd-socket-
@@ -22,8 +23,12 @@ export LC_ALL=C SYSTEMD_PAGER=cat SYSTEMD_COLORS=0
 LINE=${1:-}
 TLINE=${2:-}
 N=${3:-500}
+ILINE=${4:-}
+ITLINE=${5:-}
 IPORT=9998	# openbsd-inetd: chat-session
 TPORT=9997	# tcpserver: chat-session
+IRC_IPORT=6668	# openbsd-inetd: chat-irc
+IRC_TPORT=6669	# tcpserver: chat-irc
 LIB=/usr/local/lib/chat-test
 CONN_RATE=$LIB/conn-rate
 NULL=$LIB/null-session
@@ -31,8 +36,8 @@ T=$(mktemp -d /tmp/chat-inetd.XXXXXX)
 failed=0
 
 # ok, notok, check, diag, wait_for, now, elapsed, listening, the nc
-# clients (client_start, say, expect, login), users_field, user_of,
-# is_active.
+# clients (client_start, say, expect, login), the IRC clients (irc_start,
+# irc_meets, irc_quits), users_field, user_of, is_active.
 . /usr/local/lib/chat-test/box-lib.sh
 
 two_users() {  # ACTIVATOR PORT U1 U2: two users log in and chat; sets P1 P2 PID1 PID2
@@ -85,12 +90,21 @@ check "README.md's inetd line has 7 fields: '$LINE'" \
 	eval '[ "${#f[@]}" -eq 7 ] && [ "${f[1]} ${f[2]}" = "stream tcp" ] &&
 	    [[ ${f[3]} == nowait* ]] && [ "${f[5]}" = /usr/sbin/chat-session ]'
 CHAT_LINE="$IPORT ${f[*]:1}"
-echo "$CHAT_LINE" >/etc/inetd.conf
-echo "/etc/inetd.conf: $CHAT_LINE" | diag
+read -r -a g <<<"$ILINE"
+check "doc/irc.md's inetd line has 7 fields: '$ILINE'" \
+	eval '[ "${#g[@]}" -eq 7 ] && [ "${g[1]} ${g[2]}" = "stream tcp" ] &&
+	    [[ ${g[3]} == nowait* ]] && [ "${g[5]}" = /usr/sbin/chat-irc ]'
+IRC_LINE="$IRC_IPORT ${g[*]:1}"
+printf '%s\n' "$CHAT_LINE" "$IRC_LINE" >/etc/inetd.conf
+sed 's|^|/etc/inetd.conf: |' /etc/inetd.conf | diag
 systemctl restart inetd.service 2>&1 | diag
-check "inetd.service is active and listens on $IPORT" \
-	eval 'is_active inetd.service && wait_for 10 listening $IPORT'
+check "inetd.service is active and listens on $IPORT and $IRC_IPORT" \
+	eval 'is_active inetd.service && wait_for 10 listening $IPORT && wait_for 10 listening $IRC_IPORT'
 two_users openbsd-inetd $IPORT alice bob
+irc_meets openbsd-inetd $IRC_IPORT ivy alice
+irc_quits openbsd-inetd ivy alice
+check "openbsd-inetd: ivy's chat-irc (pid $IPID) ends after its QUIT" \
+	wait_for 10 eval '! kill -0 "$IPID" 2>/dev/null'
 quit_both alice bob
 journalctl --no-pager -o cat -u inetd.service | tail -n 5 | diag
 
@@ -117,6 +131,27 @@ journalctl --no-pager -o cat -u chat-tcpserver.service | diag
 quit_both carol dave
 check "tcpserver: both sessions end on /quit" \
 	wait_for 10 eval '! kill -0 "$PID1" 2>/dev/null && ! kill -0 "$PID2" 2>/dev/null'
+
+# --- tcpserver with doc/irc.md's command for chat-irc ---
+ITCP=()
+[[ $ITLINE == "tcpserver "*" 0 6667 /usr/sbin/chat-irc" ]] &&
+	eval "ITCP=(${ITLINE% 0 6667 /usr/sbin/chat-irc})"
+check "doc/irc.md's tcpserver command ends in '0 6667 /usr/sbin/chat-irc': '$ITLINE'" \
+	[ "${#ITCP[@]}" -gt 1 ]
+ITCP=("${ITCP[@]:1}")
+systemd-run --quiet --unit=chat-irc-tcpserver.service \
+	tcpserver "${ITCP[@]}" 127.0.0.1 $IRC_TPORT /usr/sbin/chat-irc 2>&1 | diag
+check "tcpserver ${ITCP[*]} 127.0.0.1 $IRC_TPORT /usr/sbin/chat-irc listens" \
+	eval 'is_active chat-irc-tcpserver.service && wait_for 10 listening $IRC_TPORT'
+check "tcpserver: erin connects with nc to $TPORT and logs in" login erin $TPORT
+irc_meets tcpserver $IRC_TPORT ian erin
+check "tcpserver: ian's chat-irc logs to the journal of chat-irc-tcpserver.service ('$IPEER: logged in as ian')" \
+	eval 'journalctl --no-pager -o cat -u chat-irc-tcpserver.service | grep -qF -- "$IPEER: logged in as ian"'
+irc_quits tcpserver ian erin
+check "tcpserver: ian's chat-irc (pid $IPID) ends after its QUIT" \
+	wait_for 10 eval '! kill -0 "$IPID" 2>/dev/null'
+journalctl --no-pager -o cat -u chat-irc-tcpserver.service | diag
+say erin "/quit"
 
 echo "assertions done in $(elapsed "$t_start") s" | diag
 ((N > 0)) || exit $((failed > 0))

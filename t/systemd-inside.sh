@@ -8,13 +8,14 @@ set -u
 export LC_ALL=C SYSTEMD_PAGER=cat SYSTEMD_COLORS=0
 PORT=9999
 WEB_PORT=8080
+IRC_PORT=6667
 UNITDIR=/usr/lib/systemd/system
 T=$(mktemp -d /tmp/chat-units.XXXXXX)
 failed=0
 
 # ok, notok, check, diag, wait_for, now, elapsed, the nc clients
-# (client_start, say, expect, login), users_field, user_of, is_active,
-# history_has.
+# (client_start, say, expect, login), the IRC clients (irc_start,
+# irc_meets, irc_quits), users_field, user_of, is_active, history_has.
 . /usr/local/lib/chat-test/box-lib.sh
 
 session_pid() { users_field "$1" PID; }
@@ -235,6 +236,31 @@ web_exp=$(exposure "$w_unit")
 systemd-analyze security "$w_unit" 2>&1 | grep -v '^✓' | diag
 check "systemd-analyze security chat-web@.service ($w_unit): exposure $web_exp <= 2.0" \
 	exposure_at_most 2.0 "$web_exp"
+
+# --- chat-irc.socket: an IRC client (raw socket) and an nc user ---
+check "ldd /usr/sbin/chat-irc: every library it links is installed (none when static)" \
+	libs_found /usr/sbin/chat-irc
+systemctl enable --now chat-irc.socket 2>&1 | diag
+check "chat-irc.socket is active and listening on $IRC_PORT" \
+	eval 'is_active chat-irc.socket && systemctl show -P Listen chat-irc.socket | grep -q ":$IRC_PORT"'
+check "systemd-analyze verify default.target (chat-irc.socket enabled too): no ordering cycle" \
+	verify_default_target
+check "lena connects with nc to $PORT and logs in" login lena $PORT
+irc_meets chat-irc.socket $IRC_PORT ircy lena
+i_unit=$(unit_of "$IPID")
+check "ircy's chat-irc runs in unit $i_unit" eval '[[ $i_unit == chat-irc@*.service ]]'
+irc_exp=$(exposure "$i_unit")
+systemd-analyze security "$i_unit" 2>&1 | grep -v '^✓' | diag
+check "systemd-analyze security chat-irc@.service ($i_unit): exposure $irc_exp <= 2.0" \
+	exposure_at_most 2.0 "$irc_exp"
+irc_quits chat-irc.socket ircy lena
+check "ircy's unit $i_unit goes" wait_for 10 unit_gone "$i_unit"
+check "the journal of chat-irc@* has '$IPEER: ircy left: quit: gone fishing via chat-irc.socket'" \
+	wait_for 10 eval 'journalctl --no-pager -o cat -u "chat-irc@*" |
+	    grep -qF "$IPEER: ircy left: quit: gone fishing via chat-irc.socket"'
+journalctl --no-pager -o cat -u 'chat-irc@*' 2>&1 | tail -n 6 | diag
+say lena "/quit"
+wait_for 10 client_gone lena
 
 # --- hub restart: the socket and the sessions stay ---
 sock_id=$(systemctl show -P InvocationID chat.socket)

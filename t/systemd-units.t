@@ -8,7 +8,10 @@ install DESTDIR=...), boots it in a throwaway Debian 12 container with
 systemd-analyze verify, `systemctl enable --now chat.socket` (the hub and
 chat-history.service, its sandbox, lines in `chatctl history`), two nc users,
 `systemctl enable --now chat-web.socket` with curl's /health and a
-WebSocket user (python3-websockets) chatting with an nc user, hub restart,
+WebSocket user (python3-websockets) chatting with an nc user,
+`systemctl enable --now chat-irc.socket` with an IRC client on a raw
+socket chatting with an nc user (its QUIT reason seen), the sandbox
+scores of chat@, chat-web@ and chat-irc@ instances, hub restart,
 kill -9 of a session, the journal, 100 clients at once and a burst of 300
 connections, and a restart of every unit with the archive kept
 (chat-bridge.service, without nats_url, exits 0 at once).  Then a second
@@ -20,7 +23,8 @@ and /users, across `systemctl restart chat-bridge.service`, with
 chatctl nodes and the bridge's sandbox score.  A third, with openbsd-inetd,
 ucspi-tcp and python3, runs t/inetd-inside.sh with README.md's inetd.conf
 line: two users chat through openbsd-inetd and through tcpserver while the
-hub runs as chat-hub.service; then tools/conn-rate measures connections per
+hub runs as chat-hub.service, and doc/irc.md's lines for chat-irc: an IRC
+client talks with one of them through each; then tools/conn-rate measures connections per
 second through systemd Accept=yes, systemd-socket-activate --accept,
 openbsd-inetd and tcpserver, each serving chat-session and a trivial
 session, and prints them as diagnostics (measured, not asserted;
@@ -212,9 +216,9 @@ def runtime_packages(destdir):
     return sorted(pkgs)
 
 
-def readme_line(pattern):
-    """The first indented code line of README.md that matches pattern."""
-    with open(os.path.join(SRCDIR, "README.md")) as f:
+def readme_line(pattern, doc="README.md"):
+    """The first indented code line of doc (README.md) that matches pattern."""
+    with open(os.path.join(SRCDIR, doc)) as f:
         for text in f:
             m = re.match(r"^ {4}(" + pattern + r")\s*$", text)
             if m:
@@ -310,11 +314,16 @@ def main():
         tap(line is not None and tline is not None,
             f"README.md documents an inetd.conf line ({line!r}) and a tcpserver "
             f"command ({tline!r}) for chat-session")
-        if line is None or tline is None:
+        iline = readme_line(r"\S+\s+stream\s+tcp\s+nowait\S*\s.*/chat-irc.*?", "doc/irc.md")
+        itline = readme_line(r"tcpserver\s.*/chat-irc", "doc/irc.md")
+        tap(iline is not None and itline is not None,
+            f"doc/irc.md documents an inetd.conf line ({iline!r}) and a tcpserver "
+            f"command ({itline!r}) for chat-irc")
+        if line is None or tline is None or iline is None or itline is None:
             return
         shutil.copy(os.path.join(SRCDIR, "tools", "conn-rate"), lib)
         box_run(box, tmp, destdir, pkgs + ["openbsd-inetd", "ucspi-tcp", "python3"],
-                "inetd-inside.sh", [line, tline, str(RATE_N)], BOX_TIMEOUT + RATE_N // 2,
+                "inetd-inside.sh", [line, tline, str(RATE_N), iline, itline], BOX_TIMEOUT + RATE_N // 2,
                 "inetd/tcpserver")
         diag(f"whole test {time.monotonic() - t0:.1f} s")
     finally:
