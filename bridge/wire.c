@@ -269,7 +269,7 @@ wire_decode(natsMsg *m, uint32_t max_line, struct msglog_entry *e,
 		return -1;
 	e->kind = (uint32_t)kind;
 	e->flags = (uint32_t)flags & (RECF_REGISTERED | RECF_CREATED |
-	    RECF_NOTICE);
+	    RECF_NOTICE | RECF_ACTION);
 	e->from_slot = SLOT_NONE;
 	strlcpy(e->from_name, from, sizeof(e->from_name));
 	memcpy(e->text, natsMsg_GetData(m), (size_t)len);

@@ -179,6 +179,8 @@ struct user_view {
 	uint32_t	slot;		/* its slot (registry_away) */
 	char		ident[SHM_IDENT_MAX + 1];	/* IRC's USER name; "" */
 	char		realname[SHM_REALNAME_MAX + 1];	/* IRC's real name; "" */
+	int64_t		last_active;	/* unix time it was last heard from */
+	int		registered;	/* logged in with a password */
 };
 /*
  * The next such user from *cursor on (start at 0): 1 with it in *v, or

@@ -45,6 +45,8 @@ user_details(const struct shm_slot *slot, uint32_t i, struct user_view *v)
 	v->ident[SHM_IDENT_MAX] = '\0';
 	memcpy(v->realname, slot->s_realname, SHM_REALNAME_MAX);
 	v->realname[SHM_REALNAME_MAX] = '\0';
+	v->last_active = atomic_load(&slot->s_last_active);
+	v->registered = slot->s_registered != 0;
 }
 
 uint32_t

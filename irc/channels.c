@@ -159,6 +159,19 @@ cmd_part(struct irc *i, struct irc_msg *m)
 		part_one(i, channel, reason);
 }
 
+/* Split a comma list in place into at most max items: how many. */
+static int
+split_list(char *list, char **item, int max)
+{
+	char *save = NULL;
+	int n = 0;
+
+	for (char *p = strtok_r(list, ",", &save); p != NULL && n < max;
+	    p = strtok_r(NULL, ",", &save))
+		item[n++] = p;
+	return n;
+}
+
 /* No one owns the lobby: 482 for what only an owner may do. */
 static int
 lobby_refused(struct irc *i, const char *channel)
@@ -170,25 +183,18 @@ lobby_refused(struct irc *i, const char *channel)
 	return 1;
 }
 
-void
-cmd_kick(struct irc *i, struct irc_msg *m)
+static void
+kick_one(struct irc *i, const char *channel, const char *nick,
+    const char *given)
 {
-	char reason[SHM_REASON_MAX + 1] = "", mask[3 * SHM_NAME_MAX + 8];
-	const char *channel = m->param[0], *nick = m->param[1];
+	char reason[SHM_REASON_MAX + 1], mask[IRC_MASK_MAX + 2];
 	struct core_result r;
 	struct core_user u;
 
 	if (!check_channel(i, channel) || lobby_refused(i, channel))
 		return;
 	user_core(i, &u);
-	if (m->count > 2) {
-		core_check_text(&u, m->param[2], strlen(m->param[2]), &r);
-		if (r.status != CR_OK) {
-			results_numeric(i, &r, "KICK", channel);
-			return;
-		}
-		strlcpy(reason, m->param[2], sizeof(reason));
-	}
+	strlcpy(reason, given, sizeof(reason));	/* the core cuts it in place */
 	core_kick(&u, channel, nick, reason, &r);
 	if (r.status == CR_KICKED)
 		irc_send(i, "%s KICK #%s %s :%s", me(i, mask, sizeof(mask)),
@@ -198,6 +204,38 @@ cmd_kick(struct irc *i, struct irc_msg *m)
 		    r.status == CR_USER_OFFLINE ? nick : channel);
 	if (r.lagging)
 		events_drain(i);
+}
+
+/*
+ * KICK #g a,b [:reason]: each one from #g; KICK #g,#h a,b: a from #g
+ * and b from #h.
+ */
+void
+cmd_kick(struct irc *i, struct irc_msg *m)
+{
+	const char *reason = m->count > 2 ? m->param[2] : "";
+	char *channels[IRC_PARAMS_MAX], *nicks[IRC_PARAMS_MAX];
+	struct core_result r;
+	struct core_user u;
+	int nchannels, nnicks;
+
+	user_core(i, &u);
+	if (reason[0] != '\0') {
+		core_check_text(&u, reason, strlen(reason), &r);
+		if (r.status != CR_OK) {
+			results_numeric(i, &r, "KICK", m->param[0]);
+			return;
+		}
+	}
+	nchannels = split_list(m->param[0], channels, IRC_PARAMS_MAX);
+	nnicks = split_list(m->param[1], nicks, IRC_PARAMS_MAX);
+	if (nchannels == 0 || nnicks == 0 ||
+	    (nchannels > 1 && nchannels != nnicks)) {
+		irc_numeric(i, 461, "KICK :Not enough parameters");
+		return;
+	}
+	for (int k = 0; k < nnicks && i->state == IRC_CHAT; k++)
+		kick_one(i, channels[nchannels > 1 ? k : 0], nicks[k], reason);
 }
 
 void

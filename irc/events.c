@@ -64,9 +64,11 @@ chat_line(struct irc *i, const struct msglog_entry *e)
 		snprintf(chan, sizeof(chan), "#%s", e->to_name);
 		to = chan;
 	}
+	int action = (e->flags & RECF_ACTION) != 0;
 	struct outq_piece p[] = { prefix(i, e->from_name, head, sizeof(head)),
 	    str((e->flags & RECF_NOTICE) ? "NOTICE " : "PRIVMSG "), str(to),
-	    str(" :"), text(e->text, e->len) };
+	    str(action ? " :\001ACTION " : " :"), text(e->text, e->len),
+	    str(action ? "\001" : "") };
 	return irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
 }
 
@@ -162,14 +164,16 @@ events_history_line(struct irc *i, const char *target,
 
 int
 events_echo(struct irc *i, const char *cmd, const char *target,
-    const char *t, size_t len)
+    const char *t, size_t len, int action)
 {
 	char head[IRC_MASK_MAX + 4];
 	int rc;
 
 	time_tag(i, clock_unix_ms());
 	struct outq_piece p[] = { prefix(i, i->nick, head, sizeof(head)),
-	    str(cmd), str(" "), str(target), str(" :"), text(t, len) };
+	    str(cmd), str(" "), str(target),
+	    str(action ? " :\001ACTION " : " :"), text(t, len),
+	    str(action ? "\001" : "") };
 	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
 	i->tags[0] = '\0';
 	return rc;

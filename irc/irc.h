@@ -202,11 +202,11 @@ void	events_drain(struct irc *i);
 int	events_history_line(struct irc *i, const char *target,
 	    const struct hist_line *l);
 /*
- * echo-message: the user's own line (len bytes) sent back as cmd to
- * target, with the time now under server-time.
+ * echo-message: the user's own line (len bytes; an ACTION's if action)
+ * sent back as cmd to target, with the time now under server-time.
  */
 int	events_echo(struct irc *i, const char *cmd, const char *target,
-	    const char *text, size_t len);
+	    const char *text, size_t len, int action);
 /* A wake-up: drain, then act on a close request left for the user. */
 void	events_wakeup(struct irc *i);
 

@@ -9,9 +9,11 @@
  */
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "registry.h"
 #include "text.h"
 #include "irc.h"
@@ -118,42 +120,90 @@ cmd_names(struct irc *i, struct irc_msg *m)
 }
 
 /*
- * LIST's filter: "" lists all groups; else channel must be one of
- * list's.  The lobby is listed only when named: every user is in it.
+ * LIST's parameter (ELIST=MNU): comma-separated channel names, masks
+ * ("#dev*"), masks not to match ("!#dev*"), and member counts (">N",
+ * "<N").  A group is listed if it matches a name or mask (when any is
+ * given), no "!" mask, and the counts.  The lobby is listed only when
+ * named exactly: every user is in it.
  */
-static int
-listed(const char *list, const char *channel)
-{
-	size_t len = strlen(channel);
-	const char *p = list;
+struct list_filter {
+	char		 copy[IRC_LINE_BASE];
+	const char	*want[IRC_PARAMS_MAX];	/* names and masks */
+	const char	*not[IRC_PARAMS_MAX];	/* "!" masks */
+	int		 nwant, nnot;
+	uint32_t	 more_than, less_than;	/* members */
+};
 
-	if (*list == '\0')
-		return 1;
-	while ((p = strcasestr(p, channel)) != NULL) {
-		if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
-			return 1;
-		p += len;
+/* ">N" and "<N"'s N, at most UINT32_MAX; 0 if it is not a number. */
+static uint32_t
+count_of(const char *s)
+{
+	unsigned long n = strtoul(s, NULL, 10);
+
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+static void
+filter_parse(struct list_filter *f, const char *param)
+{
+	char *token, *save = NULL;
+
+	memset(f, 0, sizeof(*f));
+	f->less_than = UINT32_MAX;
+	strlcpy(f->copy, param, sizeof(f->copy));
+	for (token = strtok_r(f->copy, ",", &save); token != NULL;
+	    token = strtok_r(NULL, ",", &save)) {
+		if (token[0] == '>')
+			f->more_than = count_of(token + 1);
+		else if (token[0] == '<')
+			f->less_than = count_of(token + 1);
+		else if (token[0] == '!' && f->nnot < IRC_PARAMS_MAX)
+			f->not[f->nnot++] = token + 1;
+		else if (f->nwant < IRC_PARAMS_MAX)
+			f->want[f->nwant++] = token;
 	}
+}
+
+static int
+filter_lists(const struct list_filter *f, const char *channel, uint32_t members)
+{
+	int wanted = f->nwant == 0;
+
+	for (int k = 0; k < f->nwant && !wanted; k++)
+		wanted = fnmatch(f->want[k], channel, FNM_CASEFOLD) == 0;
+	for (int k = 0; k < f->nnot && wanted; k++)
+		wanted = fnmatch(f->not[k], channel, FNM_CASEFOLD) != 0;
+	return wanted && members > f->more_than && members < f->less_than;
+}
+
+/* The lobby is named (not matched by a mask) in the filter. */
+static int
+filter_names_lobby(struct irc *i, const struct list_filter *f)
+{
+	for (int k = 0; k < f->nwant; k++)
+		if (irc_is_lobby(i, f->want[k]))
+			return 1;
 	return 0;
 }
 
 void
 cmd_list(struct irc *i, struct irc_msg *m)
 {
-	const char *filter = m->count > 0 ? m->param[0] : "";
 	char channel[IRC_CHANNEL_MAX + 1];
 	struct core_user u;
 	struct group_view g = { .room = 0, .member = member };
-	uint32_t cursor = 0;
+	struct list_filter f;
+	uint32_t cursor = 0, everyone;
 
+	filter_parse(&f, m->count > 0 ? m->param[0] : "");
 	user_core(i, &u);
 	irc_numeric(i, 321, "Channel :Users  Name");
-	if (*filter != '\0' && listed(filter, i->lobby))
-		irc_numeric(i, 322, "%s %u :everyone online", i->lobby,
-		    core_users_count(&u, ""));
+	everyone = core_users_count(&u, "");
+	if (filter_names_lobby(i, &f) && filter_lists(&f, i->lobby, everyone))
+		irc_numeric(i, 322, "%s %u :everyone online", i->lobby, everyone);
 	while (core_groups_next(&u, "", &cursor, &g)) {
 		snprintf(channel, sizeof(channel), "#%s", g.name);
-		if (listed(filter, channel))
+		if (filter_lists(&f, channel, g.members))
 			irc_numeric(i, 322, "%s %u :[+%s] owned by %s", channel,
 			    g.members, g.invite_only ? "i" : "", g.owner);
 	}
@@ -173,16 +223,97 @@ realname_of(const struct user_view *v)
 	return v->realname[0] != '\0' ? v->realname : v->name;
 }
 
-/* 352 for the user v in channel ("*": none), its op mark if op. */
+/*
+ * WHOX (IRCv3): "WHO mask %fields[,token]" asks for a 354 with those of
+ * t c u i h s n f d l a o r, always in that order; fields NULL asks for
+ * the plain 352.
+ */
+struct who_ask {
+	const char	*fields;
+	char		 token[4];
+};
+
 static void
-who_line(struct irc *i, const char *channel, const struct user_view *v, int op)
+who_ask_parse(struct who_ask *w, const char *param)
 {
-	char away[SHM_AWAY_MAX + 1];
+	const char *comma;
+	size_t len;
+
+	w->fields = NULL;
+	w->token[0] = '\0';
+	if (param == NULL || param[0] != '%')
+		return;
+	w->fields = param + 1;
+	if ((comma = strchr(param, ',')) != NULL) {
+		len = strspn(comma + 1, "0123456789");
+		if (len > 3)
+			len = 3;
+		memcpy(w->token, comma + 1, len);
+		w->token[len] = '\0';
+	}
+}
+
+/* sep and s appended to buf (len bytes of size): the new length. */
+static size_t
+field_append(char *buf, size_t len, size_t size, const char *sep, const char *s)
+{
+	return len + text_printed(snprintf(buf + len, size - len, "%s%s", sep, s),
+	    size - len);
+}
+
+/* One WHOX field of v's, appended to buf (at len): the new length. */
+static size_t
+whox_field(struct irc *i, char field, const char *channel,
+    const struct user_view *v, const char *flags, const struct who_ask *w,
+    char *buf, size_t len, size_t size)
+{
+	int64_t idle = clock_unix_seconds() - v->last_active;
+
+	switch (field) {
+	case 't': return field_append(buf, len, size, " ", w->token);
+	case 'c': return field_append(buf, len, size, " ", channel);
+	case 'u': return field_append(buf, len, size, " ", ident_of(v));
+	case 'i': return field_append(buf, len, size, " ", "255.255.255.255");
+	case 'h': return field_append(buf, len, size, " ", i->server);
+	case 's': return field_append(buf, len, size, " ", i->server);
+	case 'n': return field_append(buf, len, size, " ", v->name);
+	case 'f': return field_append(buf, len, size, " ", flags);
+	case 'd': return field_append(buf, len, size, " ", "0");
+	case 'l':
+		len += text_printed(snprintf(buf + len, size - len, " %lld",
+		    (long long)(idle > 0 ? idle : 0)), size - len);
+		return len;
+	case 'a': return field_append(buf, len, size, " ", v->registered ?
+		    v->name : "0");
+	case 'o': return field_append(buf, len, size, " ", "n/a");
+	case 'r': return field_append(buf, len, size, " :", realname_of(v));
+	}
+	return len;
+}
+
+/* 352 (or WHOX's 354) for the user v in channel ("*": none), op if op. */
+static void
+who_line(struct irc *i, const char *channel, const struct user_view *v, int op,
+    const struct who_ask *w)
+{
+	char away[SHM_AWAY_MAX + 1], flags[4], line[IRC_LINE_BASE];
+	size_t len = 0;
 
 	registry_away(&i->shm, v->slot, away, sizeof(away));
-	irc_numeric(i, 352, "%s %s %s %s %s %c%s :0 %s", channel, ident_of(v),
-	    i->server, i->server, v->name, away[0] != '\0' ? 'G' : 'H',
-	    op ? "@" : "", realname_of(v));
+	snprintf(flags, sizeof(flags), "%c%s", away[0] != '\0' ? 'G' : 'H',
+	    op ? "@" : "");
+	if (w->fields == NULL) {
+		irc_numeric(i, 352, "%s %s %s %s %s %s :0 %s", channel,
+		    ident_of(v), i->server, i->server, v->name, flags,
+		    realname_of(v));
+		return;
+	}
+	line[0] = '\0';
+	for (const char *f = "tcuihsnfdlaor"; *f != '\0'; f++)
+		if (strchr(w->fields, *f) != NULL)
+			len = whox_field(i, *f, channel, v, flags, w, line, len,
+			    sizeof(line));
+	irc_numeric(i, 354, "%s", line + (line[0] == ' '));
 }
 
 /* The user online named nick (any case): 1 with it in *v. */
@@ -213,7 +344,7 @@ who_matches(struct irc *i, const char *mask, const struct user_view *v)
 
 /* WHO #group: its members, the owner marked "@". */
 static void
-who_group(struct irc *i, const char *mask)
+who_group(struct irc *i, const char *mask, const struct who_ask *w)
 {
 	char channel[IRC_CHANNEL_MAX + 1];
 	struct group_view g;
@@ -225,7 +356,7 @@ who_group(struct irc *i, const char *mask)
 	for (uint32_t k = 0; k < g.copied; k++)
 		if (find_user(i, g.member[k], &v))
 			who_line(i, channel, &v, strcasecmp(g.member[k],
-			    g.owner) == 0);
+			    g.owner) == 0, w);
 }
 
 void
@@ -234,21 +365,23 @@ cmd_who(struct irc *i, struct irc_msg *m)
 	const char *mask = m->count > 0 ? m->param[0] : "*";
 	struct user_view v;
 	struct core_user u;
+	struct who_ask w;
 	uint32_t cursor = 0;
 
+	who_ask_parse(&w, m->count > 1 ? m->param[1] : NULL);
 	user_core(i, &u);
 	if (irc_is_lobby(i, mask)) {
 		while (core_users_next(&u, "", &cursor, &v))
-			who_line(i, i->lobby, &v, 0);
+			who_line(i, i->lobby, &v, 0, &w);
 	} else if (irc_is_channel(mask))
-		who_group(i, mask);
+		who_group(i, mask, &w);
 	else if (strpbrk(mask, "*?") == NULL) {
 		if (find_user(i, mask, &v))
-			who_line(i, "*", &v, 0);
+			who_line(i, "*", &v, 0, &w);
 	} else
 		while (core_users_next(&u, "", &cursor, &v))
 			if (who_matches(i, mask, &v))
-				who_line(i, "*", &v, 0);
+				who_line(i, "*", &v, 0, &w);
 	irc_numeric(i, 315, "%s :End of /WHO list", mask);
 }
 

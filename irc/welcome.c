@@ -47,7 +47,8 @@ isupport(struct irc *i)
 	    SHM_NAME_MAX, SHM_NAME_MAX + 1, i->linelen, SHM_REASON_MAX,
 	    IRC_AWAY_MAX);
 	irc_numeric(i, 5, "CHANLIMIT=#: TARGMAX=PRIVMSG:,NOTICE:,JOIN:,PART:,"
-	    "NAMES: :are supported by this server");
+	    "NAMES:,KICK: ELIST=MNU WHOX USERLEN=%d :are supported by this "
+	    "server", SHM_IDENT_MAX);
 }
 
 static void

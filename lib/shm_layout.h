@@ -188,12 +188,16 @@ enum group_event {
  *                    is the quit's, and a REC_LEAVE follows.  Without
  *                    it the user left the group alone, with its reason
  *                    (IRC's PART message) or none
+ *   RECF_ACTION      REC_CHAT: an action (IRC's CTCP ACTION, "/me"; version
+ *                    14): the text says what the sender does; line
+ *                    readers see "* alice waves", IRC readers an ACTION
  */
 enum record_flag {
 	RECF_REGISTERED = 1,
 	RECF_CREATED = 2,
 	RECF_NOTICE = 4,
 	RECF_QUIT = 8,
+	RECF_ACTION = 16,
 };
 
 /* Addressees (shm_record.r_to_kind). */

@@ -32,9 +32,34 @@ text(const struct msglog_entry *e)
 	return (struct outq_piece){ e->text, e->len };
 }
 
+/* An action (RECF_ACTION): what the sender does, after its name. */
+static int
+format_action(struct session *s, const struct msglog_entry *e)
+{
+	switch (e->to.kind) {
+	case TO_USER: {		/* *alice* * alice waves */
+		struct outq_piece p[] = { str("*"), str(e->from_name), str("* * "),
+		    str(e->from_name), str(" "), text(e), str("\n") };
+		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
+	}
+	case TO_GROUP: {	/* #room * alice waves */
+		struct outq_piece p[] = { str("#"), str(e->to_name), str(" * "),
+		    str(e->from_name), str(" "), text(e), str("\n") };
+		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
+	}
+	default: {		/* * alice waves */
+		struct outq_piece p[] = { str("* "), str(e->from_name), str(" "),
+		    text(e), str("\n") };
+		return outq_append_pieces(&s->out, p, sizeof(p) / sizeof(p[0]));
+	}
+	}
+}
+
 static int
 format_chat(struct session *s, const struct msglog_entry *e)
 {
+	if (e->flags & RECF_ACTION)
+		return format_action(s, e);
 	switch (e->to.kind) {
 	case TO_USER: {		/* *alice* hi */
 		struct outq_piece p[] = { str("*"), str(e->from_name), str("* "),

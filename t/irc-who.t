@@ -43,6 +43,11 @@ def identity(uma, vic):
     vic.expect_lines([rx(r"^:%s 352 vic \* umaident .* uma H :0 Uma Real Name$" % MASK),
                       rx(r"^:%s 315 vic \*Real\* :End of /WHO list$" % MASK)],
                      "WHO's mask also matches the real name")
+    vic.send("WHO uma %rantu,42")
+    vic.expect_lines([rx(r"^:%s 354 vic 42 umaident uma 0 :Uma Real Name$" % MASK),
+                      rx(r"^:%s 315 vic uma :End of /WHO list$" % MASK)],
+                     "WHOX: the fields asked for, in WHOX's order, with the token; "
+                     "a guest has no account (0)")
     vic.send("WHOIS uma")
     vic.expect_lines([rx(r"^:%s 311 vic uma umaident %s \* :Uma Real Name$" % (MASK, MASK)),
                       rx(r"^:%s 312 vic uma %s :chat, connected by irc$" % (MASK, MASK)),
@@ -99,6 +104,15 @@ def channels(uma, vic, nan):
     vic.expect_lines([rx(r"^:%s 353 vic = #ops :" % MASK),
                       rx(r"^:%s 366 vic #ops,#nowhere :End of /NAMES list$" % MASK)],
                      "NAMES of several channels: their 353s, then one 366 with the list")
+    for query, want, what in (("LIST >2", ["#ops"], "more than 2 members"),
+                              ("LIST <3", [], "fewer than 3 members"),
+                              ("LIST #O*", ["#ops"], "a mask, any case"),
+                              ("LIST !#op*", [], "a mask not to match"),
+                              ("LIST #lobby,#ops", ["#lobby", "#ops"], "names, the lobby's too")):
+        vic.send(query)
+        lines = vic.expect_lines([rx(r"^:%s 323 vic :End of /LIST$" % MASK)], None, skip=True) or []
+        listed = [line.split()[3] for line in lines if " 322 vic " in line]
+        T.is_(listed, want, "%s: %s" % (query, what))
     vic.send("WHOIS uma")
     vic.expect_lines([rx(r"^:%s 311 vic uma " % MASK),
                       rx(r"^:%s 319 vic uma :@#ops$" % MASK),
@@ -116,15 +130,29 @@ def channels(uma, vic, nan):
     vic.expect(rx(prefix("uma") + "NOTICE #ops :heads up$"),
                "a NOTICE to a group arrives as a NOTICE")
     nan.expect("#ops <uma> heads up", "the line user sees it as a group line")
+    uma.send("PRIVMSG #ops :\x01ACTION waves\x01")
+    vic.expect(rx(prefix("uma") + "PRIVMSG #ops :\x01ACTION waves\x01$"),
+               "/me (CTCP ACTION) to a group arrives as an ACTION")
+    nan.expect("#ops * uma waves", "the line user sees the action as '#ops * uma waves'")
+    uma.send("PRIVMSG #lobby :\x01ACTION yawns\x01")
+    vic.expect(rx(prefix("uma") + "PRIVMSG #lobby :\x01ACTION yawns\x01$"), "/me to the lobby")
+    nan.expect("* uma yawns", "the line user sees '* uma yawns'")
+    uma.send("PRIVMSG nan :\x01ACTION nods\x01")
+    nan.expect("*uma* * uma nods", "a private action: '*uma* * uma nods'")
+    uma.send("PRIVMSG vic :\x01VERSION\x01")
+    uma.expect(rx(r"^:%s 400 uma PRIVMSG :CTCP VERSION is not carried here; only ACTION "
+                  r"\(/me\) is$" % MASK), "another CTCP request: 400, one line")
     uma.send("NOTICE vic :psst")
     vic.expect(rx(prefix("uma") + "NOTICE vic :psst$"), "a private NOTICE arrives as a NOTICE")
     vic.send("PART #ops :gone home")
     vic.expect(rx(prefix("vic") + "PART #ops :gone home$"), "PART with a reason is echoed with it")
     uma.expect(rx(prefix("vic") + "PART #ops :gone home$"), "the other IRC user sees the reason")
     nan.expect("* vic left #ops (gone home)", "the line user sees the reason")
-    uma.send("KICK #ops nan")
-    uma.expect(rx(prefix("uma") + "KICK #ops nan :uma$"),
-               "KICK without a reason: the kicker's nick is the comment")
+    uma.send("KICK #ops nan,nobody")
+    uma.expect_lines([rx(prefix("uma") + "KICK #ops nan :uma$"),
+                      rx(r"^:%s 401 uma nobody :" % MASK)],
+                     "KICK of several nicks: each one; without a reason the kicker's nick "
+                     "is the comment")
     nan.expect("* uma kicked you from #ops (no reason given)", "the line user: no reason given")
 
 

@@ -60,6 +60,8 @@ message_json(const struct web *w, const struct msglog_entry *e,
 	common(j, "message", e);
 	jout_member_str(j, "from", e->from_name);
 	jout_member_strn(j, "text", e->text, e->len);
+	if (e->flags & RECF_ACTION)
+		jout_member_bool(j, "action", 1);
 	if (e->to.kind == TO_USER)
 		jout_member_str(j, "to", e->to_name);
 	else if (e->to.kind == TO_GROUP)
