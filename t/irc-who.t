@@ -6,7 +6,8 @@
 # channels with one 366, userhost-in-names, a NOTICE that arrives as a
 # NOTICE, a PART with its reason (the line user sees it too), a KICK
 # without a reason (IRC shows the kicker's nick, the line user "no
-# reason given"), and bad USER lines.
+# reason given"), /me as an action for IRC, line and web users, and bad
+# USER lines.
 import os
 import sys
 
@@ -14,6 +15,7 @@ sys.path.insert(0, os.path.join(os.environ.get("CHAT_SRCDIR") or
                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "t"))
 import chattest as T  # noqa: E402
 from chattest_irc import MASK, irc, prefix  # noqa: E402
+from chattest_web import WS  # noqa: E402
 
 rx = T.rx
 
@@ -171,6 +173,17 @@ def bad_user(svc, port):
     c.send("QUIT")
 
 
+def web(svc, uma):
+    w = WS(svc.start_web(), "wes")
+    w.recv_until(lambda m: m.get("type") == "welcome")
+    uma.send("PRIVMSG #lobby :\x01ACTION claps\x01")
+    m, _ = w.recv_until(lambda m: m.get("type") == "message")
+    T.ok(m is not None and m.get("from") == "uma" and m.get("text") == "claps" and
+         m.get("action") is True, "a web user gets an action as a message with "
+         "\"action\":true (%r)" % (m,))
+    w.close()
+
+
 def main():
     with T.Service() as svc:
         port = svc.start_activator(prog=T.program("chat-irc"))
@@ -185,6 +198,7 @@ def main():
         away(uma, vic)
         channels(uma, vic, nan)
         bad_user(svc, port)
+        web(svc, uma)
 
 
 T.main(main)
