@@ -188,6 +188,9 @@ struct user_view {
  */
 int	core_users_next(const struct core_user *u, const char *prefix,
 	    uint32_t *cursor, struct user_view *v);
+/* The next group the user is invited to (as core_groups_next): its name. */
+int	core_invitations_next(const struct core_user *u, uint32_t *cursor,
+	    char name[SHM_NAME_MAX + 1]);
 /* A user named by the actor is not online: which error says so. */
 void	core_not_online(const struct core_user *u, const char *name,
 	    struct core_result *r);

@@ -104,3 +104,10 @@ core_groups_next(const struct core_user *u, const char *prefix, uint32_t *cursor
 	return groups_snapshot_next(u->shm, prefix[0] == '#' ? prefix + 1 : prefix,
 	    cursor, g);
 }
+
+int
+core_invitations_next(const struct core_user *u, uint32_t *cursor,
+    char name[SHM_NAME_MAX + 1])
+{
+	return groups_invited_next(u->shm, u->slot, u->generation, cursor, name);
+}

@@ -238,13 +238,37 @@ cmd_kick(struct irc *i, struct irc_msg *m)
 		kick_one(i, channels[nchannels > 1 ? k : 0], nicks[k], reason);
 }
 
+/* INVITE alone: the groups one is invited to (336), then 337. */
+static void
+invitations(struct irc *i)
+{
+	char name[SHM_NAME_MAX + 1];
+	struct core_user u;
+	uint32_t cursor = 0;
+
+	user_core(i, &u);
+	while (core_invitations_next(&u, &cursor, name))
+		irc_numeric(i, 336, "#%s", name);
+	irc_numeric(i, 337, ":End of INVITE list");
+}
+
 void
 cmd_invite(struct irc *i, struct irc_msg *m)
 {
-	const char *nick = m->param[0], *channel = m->param[1];
+	const char *nick, *channel;
 	struct core_result r;
 	struct core_user u;
 
+	if (m->count == 0) {
+		invitations(i);
+		return;
+	}
+	if (m->count < 2) {
+		irc_numeric(i, 461, "INVITE :Not enough parameters");
+		return;
+	}
+	nick = m->param[0];
+	channel = m->param[1];
 	if (!check_channel(i, channel))
 		return;
 	if (irc_is_lobby(i, channel)) {

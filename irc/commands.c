@@ -115,7 +115,7 @@ static const struct command {
 	{ "JOIN", cmd_join, 1, 1, 1 },
 	{ "PART", cmd_part, 1, 1, 1 },
 	{ "KICK", cmd_kick, 2, 1, 1 },
-	{ "INVITE", cmd_invite, 2, 1, 1 },
+	{ "INVITE", cmd_invite, 0, 1, 1 },
 	{ "MODE", cmd_mode, 1, 1, 1 },
 	{ "TOPIC", cmd_topic, 1, 1, 1 },
 	{ "NAMES", cmd_names, 0, 1, 1 },

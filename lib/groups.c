@@ -700,3 +700,25 @@ groups_snapshot_next(const struct shm *shm, const char *prefix, uint32_t *cursor
 	groups_unlock(shm);
 	return found;
 }
+
+int
+groups_invited_next(const struct shm *shm, uint32_t slot, uint32_t generation,
+    uint32_t *cursor, char name[SHM_NAME_MAX + 1])
+{
+	struct shm_group *g;
+	uint32_t i;
+	int found = 0;
+
+	groups_lock(shm);
+	while (!found && (i = *cursor) < shm->geo.max_groups) {
+		(*cursor)++;
+		g = shm_group(shm, i);
+		if (g->g_state != GROUP_USED ||
+		    *shm_invited(shm, i, slot) != generation)
+			continue;
+		shm_name_copy(name, g->g_name);
+		found = 1;
+	}
+	groups_unlock(shm);
+	return found;
+}

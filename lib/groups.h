@@ -139,6 +139,13 @@ struct group_view {
  */
 int	groups_snapshot_next(const struct shm *shm, const char *prefix,
 	    uint32_t *cursor, struct group_view *v);
+/*
+ * The next group, from *cursor on (start at 0), that slot (of
+ * generation) is invited to and has not joined: 1 with its name, or 0
+ * at the end.
+ */
+int	groups_invited_next(const struct shm *shm, uint32_t slot,
+	    uint32_t generation, uint32_t *cursor, char name[SHM_NAME_MAX + 1]);
 /* The name rule for groups (the same as for users). */
 int	group_name_valid(const char *name);
 

@@ -173,6 +173,25 @@ def bad_user(svc, port):
     c.send("QUIT")
 
 
+def invitations(uma, vic):
+    for c in (uma, vic):
+        c.expect(rx(prefix("bad") + "JOIN #lobby$"), "")
+        c.expect(rx(prefix("bad") + "QUIT :quit$"), "")
+    vic.send("INVITE")
+    vic.expect(rx(r"^:%s 337 vic :End of INVITE list$" % MASK), "INVITE alone: no invitations")
+    uma.send("JOIN #inv")
+    uma.expect(rx(r" 366 uma #inv :End of /NAMES list$"), "", skip=True)
+    uma.send("INVITE vic #inv")
+    uma.expect(rx(r"^:%s 341 uma vic #inv$" % MASK), "")
+    vic.expect(rx(prefix("uma") + "INVITE vic #inv$"), "")
+    vic.send("INVITE")
+    vic.expect_lines([rx(r"^:%s 336 vic #inv$" % MASK),
+                      rx(r"^:%s 337 vic :End of INVITE list$" % MASK)],
+                     "INVITE alone lists the groups one is invited to")
+    vic.send("INVITE vic")
+    vic.expect(rx(r"^:%s 461 vic INVITE :Not enough parameters$" % MASK), "INVITE nick: 461")
+
+
 def web(svc, uma):
     w = WS(svc.start_web(), "wes")
     w.recv_until(lambda m: m.get("type") == "welcome")
@@ -198,6 +217,7 @@ def main():
         away(uma, vic)
         channels(uma, vic, nan)
         bad_user(svc, port)
+        invitations(uma, vic)
         web(svc, uma)
 
 
