@@ -67,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1027,6 +1028,27 @@ irc_refusal(const char *cmd)
 	return memcmp(cmd, "422", 3) != 0;
 }
 
+/*
+ * "366 NICK CHANNEL :End of /NAMES list" ends the JOIN of -g: the 366 of
+ * another channel does not.  A server that has joined its clients to a
+ * channel at registration (chat-irc's #lobby) sends that channel's 366
+ * right after 001 and takes the JOIN of it as a no-op: with -g #lobby,
+ * that 366 ends the login.
+ */
+static int
+names_end_of(const char *cmd, const char *end)
+{
+	const char *chan, *sp;
+	size_t len = strlen(opt.channel);
+
+	if ((chan = memchr(cmd + 4, ' ', (size_t)(end - cmd - 4))) == NULL)
+		return 0;
+	chan++;
+	if ((sp = memchr(chan, ' ', (size_t)(end - chan))) == NULL)
+		sp = end;
+	return (size_t)(sp - chan) == len && strncasecmp(chan, opt.channel, len) == 0;
+}
+
 static void
 irc_line(struct client *c, const char *line, size_t len, uint64_t now)
 {
@@ -1064,7 +1086,8 @@ irc_line(struct client *c, const char *line, size_t len, uint64_t now)
 			c->state = CS_JOINING;
 			send_line(c, "JOIN %s\r\n", opt.channel);
 		}
-	} else if (c->state == CS_JOINING && memcmp(cmd, "366", 3) == 0)
+	} else if (c->state == CS_JOINING && memcmp(cmd, "366", 3) == 0 &&
+	    names_end_of(cmd, end))
 		logged_in(c);
 	else if (irc_refusal(cmd) && c->state != CS_QUITTING) {
 		server_error(c, line, len);
