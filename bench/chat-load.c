@@ -1041,7 +1041,8 @@ names_end_of(const char *cmd, const char *end)
 	const char *chan, *sp;
 	size_t len = strlen(opt.channel);
 
-	if ((chan = memchr(cmd + 4, ' ', (size_t)(end - cmd - 4))) == NULL)
+	if (end - cmd < 5 ||
+	    (chan = memchr(cmd + 4, ' ', (size_t)(end - cmd - 4))) == NULL)
 		return 0;
 	chan++;
 	if ((sp = memchr(chan, ' ', (size_t)(end - chan))) == NULL)
