@@ -188,6 +188,9 @@ struct user_view {
  */
 int	core_users_next(const struct core_user *u, const char *prefix,
 	    uint32_t *cursor, struct user_view *v);
+/* The user online named name (any case): 1 with it in *v. */
+int	core_find_user(const struct core_user *u, const char *name,
+	    struct user_view *v);
 /* The next group the user is invited to (as core_groups_next): its name. */
 int	core_invitations_next(const struct core_user *u, uint32_t *cursor,
 	    char name[SHM_NAME_MAX + 1]);

@@ -78,6 +78,18 @@ core_users_next(const struct core_user *u, const char *prefix, uint32_t *cursor,
 	return 0;
 }
 
+int
+core_find_user(const struct core_user *u, const char *name, struct user_view *v)
+{
+	uint32_t i = registry_find(u->shm, name);
+
+	if (i == SLOT_NONE || !user_listed(u, i, name, strlen(name), v->name) ||
+	    strcasecmp(v->name, name) != 0)
+		return 0;
+	user_details(shm_slot(u->shm, i), i, v);
+	return 1;
+}
+
 void
 core_not_online(const struct core_user *u, const char *name,
     struct core_result *r)

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "text.h"
 #include "irc.h"
 
 /* ":nick!nick@server " of the client itself, in buf. */
@@ -137,23 +136,11 @@ part_one(struct irc *i, const char *channel, const char *reason)
 void
 cmd_part(struct irc *i, struct irc_msg *m)
 {
-	const char *given = m->count > 1 ? m->param[1] : "";
 	char reason[SHM_REASON_MAX], *channel, *save = NULL;
-	struct core_result r;
-	struct core_user u;
-	size_t len = strlen(given);
 
-	user_core(i, &u);
-	if (len > 0) {
-		core_check_text(&u, given, len, &r);
-		if (r.status != CR_OK) {
-			results_numeric(i, &r, "PART", m->param[0]);
-			return;
-		}
-	}
-	len = utf8_prefix(given, len, sizeof(reason) - 1);
-	memcpy(reason, given, len);
-	reason[len] = '\0';
+	if (results_words(i, m->count > 1 ? m->param[1] : "", "PART",
+	    m->param[0], reason, sizeof(reason)) == -1)
+		return;
 	for (channel = strtok_r(m->param[0], ",", &save); channel != NULL &&
 	    i->state == IRC_CHAT; channel = strtok_r(NULL, ",", &save))
 		part_one(i, channel, reason);
@@ -213,20 +200,13 @@ kick_one(struct irc *i, const char *channel, const char *nick,
 void
 cmd_kick(struct irc *i, struct irc_msg *m)
 {
-	const char *reason = m->count > 2 ? m->param[2] : "";
 	char *channels[IRC_PARAMS_MAX], *nicks[IRC_PARAMS_MAX];
-	struct core_result r;
-	struct core_user u;
+	char reason[SHM_REASON_MAX + 1];
 	int nchannels, nnicks;
 
-	user_core(i, &u);
-	if (reason[0] != '\0') {
-		core_check_text(&u, reason, strlen(reason), &r);
-		if (r.status != CR_OK) {
-			results_numeric(i, &r, "KICK", m->param[0]);
-			return;
-		}
-	}
+	if (results_words(i, m->count > 2 ? m->param[2] : "", "KICK",
+	    m->param[0], reason, sizeof(reason)) == -1)
+		return;
 	nchannels = split_list(m->param[0], channels, IRC_PARAMS_MAX);
 	nnicks = split_list(m->param[1], nicks, IRC_PARAMS_MAX);
 	if (nchannels == 0 || nnicks == 0 ||

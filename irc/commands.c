@@ -13,7 +13,6 @@
 
 #include "log.h"
 #include "registry.h"
-#include "text.h"
 #include "irc.h"
 
 static void
@@ -36,27 +35,15 @@ static void
 cmd_away(struct irc *i, struct irc_msg *m)
 {
 	char away[SHM_AWAY_MAX + 1];
-	const char *text = m->count > 0 ? m->param[0] : "";
-	struct core_result r;
-	struct core_user u;
-	size_t len = strlen(text);
 
-	if (len == 0) {
-		registry_set_away(&i->shm, i->slot, i->generation, "");
-		irc_numeric(i, 305, ":You are no longer marked as being away");
+	if (results_words(i, m->count > 0 ? m->param[0] : "", "AWAY", NULL,
+	    away, sizeof(away)) == -1)
 		return;
-	}
-	user_core(i, &u);
-	core_check_text(&u, text, len, &r);
-	if (r.status != CR_OK) {
-		results_numeric(i, &r, "AWAY", NULL);
-		return;
-	}
-	len = utf8_prefix(text, len, SHM_AWAY_MAX);
-	memcpy(away, text, len);
-	away[len] = '\0';
 	registry_set_away(&i->shm, i->slot, i->generation, away);
-	irc_numeric(i, 306, ":You have been marked as being away");
+	if (away[0] == '\0')
+		irc_numeric(i, 305, ":You are no longer marked as being away");
+	else
+		irc_numeric(i, 306, ":You have been marked as being away");
 }
 
 static void

@@ -191,6 +191,14 @@ void	irc_mask(const struct irc *i, const char *nick, char *buf, size_t size);
 void	results_numeric(struct irc *i, const struct core_result *r,
 	    const char *cmd, const char *target);
 
+/*
+ * A client's words for a reason or a message kept (PART, KICK, AWAY):
+ * checked as chat text (the numeric for cmd and target, and -1, when
+ * they may not be), then cut at a character to fit buf: 0.
+ */
+int	results_words(struct irc *i, const char *given, const char *cmd,
+	    const char *target, char *buf, size_t size);
+
 /* events.c */
 /* Drain the log: each record as the IRC line its reader sees. */
 void	events_drain(struct irc *i);

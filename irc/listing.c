@@ -321,13 +321,9 @@ static int
 find_user(struct irc *i, const char *nick, struct user_view *v)
 {
 	struct core_user u;
-	uint32_t cursor = 0;
 
 	user_core(i, &u);
-	while (core_users_next(&u, nick, &cursor, v))
-		if (strcasecmp(v->name, nick) == 0)
-			return 1;
-	return 0;
+	return core_find_user(&u, nick, v);
 }
 
 /* WHO's mask against what a user shows: nick, user name, host, real name. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "errors.h"
+#include "text.h"
 #include "irc.h"
 
 /* "#group" for a result's group, in buf. */
@@ -111,4 +112,26 @@ results_numeric(struct irc *i, const struct core_result *r, const char *cmd,
 	default:
 		unknown_error(i, r, cmd, words);
 	}
+}
+
+int
+results_words(struct irc *i, const char *given, const char *cmd,
+    const char *target, char *buf, size_t size)
+{
+	struct core_result r;
+	struct core_user u;
+	size_t len = strlen(given);
+
+	user_core(i, &u);
+	if (len > 0) {
+		core_check_text(&u, given, len, &r);
+		if (r.status != CR_OK) {
+			results_numeric(i, &r, cmd, target);
+			return -1;
+		}
+	}
+	len = utf8_prefix(given, len, size - 1);
+	memcpy(buf, given, len);
+	buf[len] = '\0';
+	return 0;
 }
