@@ -204,8 +204,8 @@ cmd_list(struct irc *i, struct irc_msg *m)
 	while (core_groups_next(&u, "", &cursor, &g)) {
 		snprintf(channel, sizeof(channel), "#%s", g.name);
 		if (filter_lists(&f, channel, g.members))
-			irc_numeric(i, 322, "%s %u :[+%s] owned by %s", channel,
-			    g.members, g.invite_only ? "i" : "", g.owner);
+			irc_numeric(i, 322, "%s %u :%sowned by %s", channel,
+			    g.members, g.invite_only ? "[+i] " : "", g.owner);
 	}
 	irc_numeric(i, 323, ":End of /LIST");
 }
