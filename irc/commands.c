@@ -99,6 +99,7 @@ static const struct command {
 	{ "QUIT", cmd_quit, 0, 0, 1 },
 	{ "PRIVMSG", cmd_privmsg, 0, 1, 1 },
 	{ "NOTICE", cmd_notice, 0, 1, 1 },
+	{ "TAGMSG", cmd_tagmsg, 1, 1, 0 },
 	{ "JOIN", cmd_join, 1, 1, 1 },
 	{ "PART", cmd_part, 1, 1, 1 },
 	{ "KICK", cmd_kick, 2, 1, 1 },

@@ -46,7 +46,8 @@
 #include "outq.h"
 #include "shm.h"
 
-#define IRC_TAGS_MAX	8191	/* bytes of "@tags " a client may send */
+#define IRC_TAGS_MAX	4096	/* bytes of "@tags " a client may send
+				   (IRCv3 message-tags: 4094 and "@", " ") */
 #define IRC_LINE_BASE	512	/* RFC 1459's line, CRLF included */
 #define IRC_PARAMS_MAX	15	/* parameters of one message */
 #define IRC_PASSWORD_MAX 256	/* PASS: longer is wrong anyway */
@@ -61,6 +62,7 @@ enum irc_cap {
 	CAP_SERVER_TIME = 4,	/* "@time=" on lines of the log's records */
 	CAP_SASL = 8,		/* AUTHENTICATE PLAIN (sasl.c) */
 	CAP_USERHOST_IN_NAMES = 16,	/* NAMES lists "nick!user@host" */
+	CAP_MESSAGE_TAGS = 32,	/* tags accepted (and dropped); TAGMSG */
 };
 
 enum sasl_state {
@@ -242,6 +244,7 @@ void	cmd_topic(struct irc *i, struct irc_msg *m);
 /* messages.c */
 void	cmd_privmsg(struct irc *i, struct irc_msg *m);
 void	cmd_notice(struct irc *i, struct irc_msg *m);
+void	cmd_tagmsg(struct irc *i, struct irc_msg *m);
 
 /* welcome.c */
 void	cmd_pass(struct irc *i, struct irc_msg *m);

@@ -153,3 +153,13 @@ cmd_notice(struct irc *i, struct irc_msg *m)
 {
 	say(i, m, "NOTICE", 1);
 }
+
+/*
+ * TAGMSG (message-tags): a message of tags alone, such as a typing
+ * notification.  Chat carries no tags, so there is nothing to send; it
+ * is dropped without an answer, as a server may drop client tags.
+ */
+void
+cmd_tagmsg(struct irc *i, struct irc_msg *m)
+{
+}

@@ -291,6 +291,7 @@ static const struct cap {
 	{ "server-time", CAP_SERVER_TIME },
 	{ "sasl", CAP_SASL },
 	{ "userhost-in-names", CAP_USERHOST_IN_NAMES },
+	{ "message-tags", CAP_MESSAGE_TAGS },
 };
 
 /* The bit of a capability's name, or 0. */

@@ -144,8 +144,12 @@ def channels(uma, vic, nan):
     uma.send("PRIVMSG vic :\x01VERSION\x01")
     uma.expect(rx(r"^:%s 400 uma PRIVMSG :CTCP VERSION is not carried here; only ACTION "
                   r"\(/me\) is$" % MASK), "another CTCP request: 400, one line")
-    uma.send("NOTICE vic :psst")
-    vic.expect(rx(prefix("uma") + "NOTICE vic :psst$"), "a private NOTICE arrives as a NOTICE")
+    uma.send("CAP REQ :message-tags")
+    uma.expect(rx(r"^:%s CAP uma ACK :message-tags$" % MASK), "CAP REQ message-tags: ACK")
+    uma.send("@+typing=active TAGMSG vic")
+    uma.send("@+draft/reply=1 NOTICE vic :psst")
+    vic.expect(rx(prefix("uma") + "NOTICE vic :psst$"),
+               "TAGMSG is dropped (chat carries no tags); a tagged NOTICE arrives without them")
     vic.send("PART #ops :gone home")
     vic.expect(rx(prefix("vic") + "PART #ops :gone home$"), "PART with a reason is echoed with it")
     uma.expect(rx(prefix("vic") + "PART #ops :gone home$"), "the other IRC user sees the reason")

@@ -25,8 +25,9 @@ def registration(svc, port):
     a = irc(svc, port, "ian")
     a.send("CAP LS 302")
     a.expect(rx(r"^:%s CAP \* LS :echo-message multi-prefix server-time sasl "
-                r"userhost-in-names$" % MASK),
-             "CAP LS offers echo-message, multi-prefix, server-time, sasl and userhost-in-names")
+                r"userhost-in-names message-tags$" % MASK),
+             "CAP LS offers echo-message, multi-prefix, server-time, sasl, userhost-in-names "
+             "and message-tags")
     a.send("NICK ian")
     a.send("USER ian 0 * :Ian Irc")
     a.expect_nothing("registration waits for CAP END after CAP LS")
@@ -372,10 +373,11 @@ def hostile(svc, port, nan):
     h.expect(rx(r"^:%s 366 hos #lobby :End of /NAMES list$" % MASK),
              "tags and a prefix are accepted and ignored; a bare LF ends a line", skip=True)
     nan.expect("* hos joined", "")
-    h.send("@" + "a" * 9000 + " PRIVMSG #lobby :tagged")
-    h.expect(rx(r"^:%s 417 hos :Input line was too long" % MASK), "tags past 8191 bytes: 417")
-    h.send("@" + "a" * 8000 + " PRIVMSG #lobby :tagged")
-    nan.expect("<hos> tagged", "8000 bytes of tags are accepted and ignored")
+    h.send("@" + "a" * 4095 + " PRIVMSG #lobby :tagged")
+    h.expect(rx(r"^:%s 417 hos :Input line was too long" % MASK),
+             "tags past 4096 bytes (IRCv3's limit for a client's) : 417")
+    h.send("@" + "a" * 4094 + " PRIVMSG #lobby :tagged")
+    nan.expect("<hos> tagged", "4096 bytes of tags are accepted and ignored")
     h.send_raw(b"PRIVMSG #lobby :nul\x00byte\r\n")
     h.expect(rx(r"^:%s 400 hos \* :A line may not hold a NUL or a CR" % MASK), "a NUL: 400")
     h.send_raw(b"PRIVMSG #lobby :cr\rinside\r\n")
