@@ -115,6 +115,7 @@ struct irc {
 	size_t		sasl_len;
 	char		account[SHM_NAME_MAX + 1];	/* SASL's, "" if none */
 	int		password_given;
+	int		server_password_ok; /* PASS gave irc_password */
 	int		registered;	/* logged in with a password */
 	int		auth_failures;
 

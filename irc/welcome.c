@@ -18,10 +18,28 @@
 
 #include "config.h"
 #include "clock.h"
+#include "log.h"
 #include "registry.h"
 #include "text.h"
 #include "irc.h"
 
+/* a and b are equal, in a time that does not say where they differ. */
+static int
+same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = la != lb;
+
+	for (size_t k = 0; k < la; k++)
+		diff |= (unsigned char)(a[k] ^ b[k % (lb + 1)]);
+	return diff == 0;
+}
+
+/*
+ * PASS: with irc_password set, the server's password (checked at
+ * registration; registered users log in with SASL); else the password
+ * of the registered user the nick names.
+ */
 void
 cmd_pass(struct irc *i, struct irc_msg *m)
 {
@@ -32,6 +50,11 @@ cmd_pass(struct irc *i, struct irc_msg *m)
 	if (strlen(m->param[0]) > IRC_PASSWORD_MAX) {
 		irc_numeric(i, 464, ":Password incorrect");
 		irc_close(i, DISC_AUTH, "bad password");
+		return;
+	}
+	if (i->conf.irc_password[0] != '\0') {	/* the server's */
+		i->server_password_ok = same_secret(m->param[0],
+		    i->conf.irc_password);
 		return;
 	}
 	strlcpy(i->password, m->param[0], sizeof(i->password));
@@ -134,8 +157,9 @@ check_password(struct irc *i)
 	struct core_user u;
 
 	if (!i->password_given) {
-		irc_numeric(i, 464, ":Password incorrect (%s is registered: "
-		    "give its password with PASS before NICK)", i->nick);
+		irc_numeric(i, 464, ":Password incorrect (%s is registered: %s)",
+		    i->nick, i->conf.irc_password[0] != '\0' ? "log in with SASL "
+		    "PLAIN" : "give its password with PASS before NICK");
 		i->nick[0] = '\0';
 		return;
 	}
@@ -162,6 +186,13 @@ try_register(struct irc *i)
 	if (i->state != IRC_REGISTERING || i->nick[0] == '\0' ||
 	    !i->user_given || i->cap_negotiating)
 		return;
+	if (i->conf.irc_password[0] != '\0' && !i->server_password_ok) {
+		log_warnx("%s: no or a wrong server password", i->client.peer);
+		irc_numeric(i, 464, ":Password incorrect (this server's "
+		    "password is needed in PASS)");
+		irc_close(i, DISC_AUTH, "bad server password");
+		return;
+	}
 	if (i->account[0] != '\0') {	/* SASL named the account */
 		strlcpy(i->nick, i->account, sizeof(i->nick));
 		i->registered = 1;

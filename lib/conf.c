@@ -34,7 +34,7 @@
 enum conf_type {
 	CONF_UINT, CONF_SHM_NAME, CONF_ABS_PATH, CONF_LOG_LEVEL, CONF_BOOL,
 	CONF_DUP_LOGIN, CONF_FILE_PATH, CONF_ORIGINS, CONF_NATS_URLS,
-	CONF_NODE_NAME, CONF_ROOM_NAME
+	CONF_NODE_NAME, CONF_ROOM_NAME, CONF_PASSWORD
 };
 
 struct conf_key {
@@ -45,6 +45,7 @@ struct conf_key {
 };
 
 static void	default_node_name(char *, size_t);
+static int	password_valid(const char *);
 
 static const struct conf_key conf_keys[] = {
 	{ "shm_name", CONF_SHM_NAME, offsetof(struct chat_conf, shm_name), 0, 0 },
@@ -82,6 +83,7 @@ static const struct conf_key conf_keys[] = {
 
 	/* The IRC front door. */
 	{ "irc_lobby", CONF_ROOM_NAME, offsetof(struct chat_conf, irc_lobby), 0, 0 },
+	{ "irc_password", CONF_PASSWORD, offsetof(struct chat_conf, irc_password), 0, 0 },
 
 	/* The archive. */
 	{ "history", CONF_BOOL, offsetof(struct chat_conf, history), 0, 0 },
@@ -387,6 +389,15 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		}
 		strlcpy(field, value, SHM_NAME_MAX + 1);
 		return 0;
+	case CONF_PASSWORD:
+		if (!password_valid(value)) {
+			snprintf(why, whylen, "%s: must be 1-%d printable ASCII "
+			    "characters without blanks or '#'", key->name,
+			    CONF_PASSWORD_MAX);
+			return -1;
+		}
+		strlcpy(field, value, CONF_PASSWORD_MAX + 1);
+		return 0;
 	case CONF_LOG_LEVEL:
 		if (log_level_parse(value, (enum log_level *)(void *)field) == -1) {
 			snprintf(why, whylen, "%s: '%s' is not one of error, warn, "
@@ -396,6 +407,20 @@ set_value(struct chat_conf *conf, const struct conf_key *key, const char *value,
 		return 0;
 	}
 	return -1;
+}
+
+/* irc_password: printable ASCII without blanks ('#' starts a comment). */
+static int
+password_valid(const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > CONF_PASSWORD_MAX)
+		return 0;
+	for (; *value != '\0'; value++)
+		if (*value <= ' ' || *value >= 0x7f)
+			return 0;
+	return 1;
 }
 
 static int

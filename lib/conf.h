@@ -16,6 +16,7 @@
 #define CONF_PATH_MAX	256	/* paths in chat.conf, NUL included */
 #define CONF_SHM_NAME_MAX 64
 #define CONF_ORIGINS_MAX 1024	/* cors_origins, NUL included */
+#define CONF_PASSWORD_MAX 64	/* irc_password, bytes */
 
 /* What a second login of a registered user does. */
 enum dup_login {
@@ -65,6 +66,9 @@ struct chat_conf {
 	/* The IRC front door (chat-irc, doc/irc.md). */
 	char		irc_lobby[SHM_NAME_MAX + 1]; /* the room everyone is in,
 					   as a channel: "#" and this name */
+	char		irc_password[CONF_PASSWORD_MAX + 1]; /* the server's
+					   PASS; "" none (PASS is then the
+					   account's) */
 	/* The archive (chat-historyd, doc/architecture.md). */
 	int		history;	/* 1: archive, /history, offline */
 	char		history_db[CONF_PATH_MAX]; /* SQLite file */

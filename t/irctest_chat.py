@@ -9,7 +9,8 @@ and run it from its own directory with this module on PYTHONPATH:
 Each test gets its own chat-hubd (its own shared-memory name and runtime
 directory) and chat-irc under systemd-socket-activate --accept on the
 port irctest picks, so nothing one test leaves behind (away messages,
-groups, a server password) reaches the next.  doc/irc.md has the whole
+groups) reaches the next; a test's server password is chat.conf's
+irc_password.  doc/irc.md has the whole
 command and the results.
 """
 import os
@@ -74,8 +75,6 @@ class ChatController(BaseServerController, DirectoryBasedController):
             raise NotImplementedByController("Websocket")
         if ssl:
             raise NotImplementedByController("TLS")
-        if password is not None:
-            raise NotImplementedByController("server password")
         if run_services:
             raise NotImplementedByController("services")
         assert self.proc is None
@@ -84,6 +83,8 @@ class ChatController(BaseServerController, DirectoryBasedController):
         self.shm = "/chat-irctest-%d-%s" % (os.getpid(), secrets.token_hex(4))
         with self.open_file("chat.conf", "w") as f:
             f.write(CONF.format(shm=self.shm, dir=self.directory))
+            if password is not None:
+                f.write("irc_password = %s\n" % password)
         conf = str(self.directory / "chat.conf")
         build = _builddir()
         self.hub = self.execute([build / "chat-hubd", "-c", conf], proc_name="chat-hubd")

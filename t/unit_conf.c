@@ -362,7 +362,10 @@ test_limits(void)
 	    "max_pending_per_address", "a negative max_pending_per_address");
 }
 
-/* irc_lobby: the room's channel name for chat-irc, a name without '#'. */
+/*
+ * irc_lobby: the room's channel name for chat-irc, a name without '#';
+ * irc_password: the server's password, printable ASCII without blanks.
+ */
 static void
 test_irc(void)
 {
@@ -378,12 +381,21 @@ test_irc(void)
 	    "irc_lobby with its '#' (a comment: no value)");
 	parse_fails("irc_lobby = a b\n", "bad.conf:1:", "irc_lobby",
 	    "irc_lobby that is not a name");
+	is_string("", c.irc_password, "no irc_password by default");
+	ok(conf_parse(&c, "irc.conf", "irc_password = Gate-42!\n", err,
+	    sizeof(err)) == 0 && strcmp(c.irc_password, "Gate-42!") == 0,
+	    "irc_password = Gate-42!");
+	parse_fails("irc_password = two words\n", "bad.conf:1:", "irc_password",
+	    "irc_password with a blank");
+	parse_fails("irc_password = "
+	    "12345678901234567890123456789012345678901234567890123456789012345\n",
+	    "bad.conf:1:", "irc_password", "irc_password past 64 bytes");
 }
 
 int
 main(void)
 {
-	plan(6 + 12 + 19 + 12 + 11 + 3 + 6 + 4);
+	plan(6 + 12 + 19 + 12 + 11 + 3 + 6 + 8);
 	if (atexit(remove_tmp) != 0)
 		bail("atexit failed");
 	test_defaults();
