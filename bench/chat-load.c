@@ -57,9 +57,10 @@
  * delivery's latency is the chunk's receive stamp (SCM_TIMESTAMPING's
  * ts[0], CLOCK_REALTIME: an upper bound for every line of the chunk)
  * minus that; a step also reports its passes' bursts (messages sent per
- * pass that sent any: mean, p99, max) and the latency of each message's
+ * pass that sent any: mean, p99, max), the latency of each message's
  * last delivery (last_p50_ms, last_p99_ms: how long the last of the
- * members waited).
+ * members waited) and p50 and p99 by tenth of the receivers in login
+ * order (tenths_p50_ms, tenths_p99_ms: client 0-99, 100-199, ... of 1000).
  * The server processes to account for CPU and memory are named with -w:
  * each PID counts with its live children (chat: the hub, and the
  * activator with its sessions); a relay step reports each one's CPU.
@@ -169,6 +170,7 @@ struct step {
 	/* relay -B only */
 	uint64_t	*worst;		/* latency of message k's last delivery */
 	struct hist	 bursts;	/* messages sent per pass that sent any */
+	struct hist	 by_tenth[10];	/* deliveries by receiver: id * 10 / n */
 	uint64_t	 passes;
 };
 
@@ -929,8 +931,11 @@ got_message(struct client *c, const char *text, const char *end, uint64_t now)
 	else
 		lat = now > sent ? now - sent : 0;
 	hist_add(&st->lat, lat);
-	if (st->worst != NULL && lat > st->worst[k])
-		st->worst[k] = lat;
+	if (st->worst != NULL) {
+		if (lat > st->worst[k])
+			st->worst[k] = lat;
+		hist_add(&st->by_tenth[(uint64_t)c->id * 10 / opt.n], lat);
+	}
 	from = opt.mode == MODE_SERIAL ? 0 : k % nsenders;
 	if (opt.naddrs > 1 && opt.mode == MODE_RELAY)
 		hist_add(sender_ids[from] % opt.naddrs == c->id % opt.naddrs ?
@@ -1809,6 +1814,10 @@ report_bursts(const struct step *st)
 	    st->passes, msgs, msgs ? (double)st->sent / (double)msgs : 0,
 	    hist_ms(&st->bursts, 0.99) * 1e6, st->bursts.max,
 	    hist_ms(&last, 0.50), hist_ms(&last, 0.99), (double)last.max / 1e6);
+	for (int i = 0; i < 10; i++)
+		printf("%s%.1f", i == 0 ? " tenths_p50_ms=" : ",", hist_ms(&st->by_tenth[i], 0.50));
+	for (int i = 0; i < 10; i++)
+		printf("%s%.1f", i == 0 ? " tenths_p99_ms=" : ",", hist_ms(&st->by_tenth[i], 0.99));
 }
 
 static void
