@@ -53,14 +53,14 @@
  * due at j*S / R), so all S fall due at once and leave together even
  * unloaded.  The relay's own pacing sends at most 64 before it reads
  * again and reads at most 512 connections between sends.  With -B every
- * message carries CLOCK_REALTIME ns instead, and a
- * delivery's latency is the chunk's receive stamp (SCM_TIMESTAMPING's
- * ts[0], CLOCK_REALTIME: an upper bound for every line of the chunk)
- * minus that; a step also reports its passes' bursts (messages sent per
- * pass that sent any: mean, p99, max), the latency of each message's
- * last delivery (last_p50_ms, last_p99_ms: how long the last of the
- * members waited) and p50 and p99 by tenth of the receivers in login
- * order (tenths_p50_ms, tenths_p99_ms: client 0-99, 100-199, ... of 1000).
+ * message carries CLOCK_REALTIME ns instead, and a delivery's latency
+ * is the chunk's receive stamp (SCM_TIMESTAMPING's ts[0], CLOCK_REALTIME:
+ * an upper bound for every line of the chunk) minus that; a step also
+ * reports its passes' bursts (messages sent per pass that sent any:
+ * mean, p99, max), the latency of each message's last delivery
+ * (last_p50_ms, last_p99_ms: how long the last of the members waited)
+ * and p50 and p99 by tenth of the receivers in login order
+ * (tenths_p50_ms, tenths_p99_ms: clients 0-99, 100-199, ... of 1000).
  * The server processes to account for CPU and memory are named with -w:
  * each PID counts with its live children (chat: the hub, and the
  * activator with its sessions); a relay step reports each one's CPU.
@@ -2325,7 +2325,6 @@ main(int argc, char *argv[])
 		case 'x':
 			opt.saturate = 1;
 			break;
-
 		default:
 			usage();
 		}
