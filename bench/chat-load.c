@@ -15,7 +15,8 @@
  *   relay   log in N clients, then S senders send at an aggregate offered
  *           rate R for D seconds per rate step: deliveries/s, latency
  *           percentiles, loss, duplicates, reordering (-x: keep raising
- *           the rate until p99 passes 1 s);
+ *           the rate until p99 passes 1 s; -B: the burst generator,
+ *           below);
  *   serial  log in N clients, then send M messages one at a time, each
  *           from the next client, waiting until all others have it;
  *   query   log in one client, then send a command (-Q, e.g. "/history
@@ -39,6 +40,27 @@
  * the time this loop got round to reading them: on one machine the load
  * generator waits for the CPU with the server's processes, and on a
  * network its clients would not.  -R times arrivals at the read instead.
+ *
+ * -B (relay only) swaps the relay's sending for another generator's, to
+ * reproduce its figures (issue 23): every pass of the loop first sends
+ * all the messages due since the step began (message k at k / R, from
+ * sender k % S), however many that is, then waits for events (at most
+ * until the next one is due) and reads every connection that has some.
+ * Unloaded, one message leaves at a time; once the reads of a pass take
+ * longer than 1/R, the messages due meanwhile leave together when the
+ * loop gets back to them, in bursts.  -BB paces each sender on its own
+ * from the same start instead (sender s's j-th message, k = j*S + s, is
+ * due at j*S / R), so all S fall due at once and leave together even
+ * unloaded.  The relay's own pacing sends at most 64 before it reads
+ * again and reads at most 512 connections between sends.  With -B every
+ * message carries CLOCK_REALTIME ns instead, and a delivery's latency
+ * is the chunk's receive stamp (SCM_TIMESTAMPING's ts[0], CLOCK_REALTIME:
+ * an upper bound for every line of the chunk) minus that; a step also
+ * reports its passes' bursts (messages sent per pass that sent any:
+ * mean, p99, max), the latency of each message's last delivery
+ * (last_p50_ms, last_p99_ms: how long the last of the members waited)
+ * and p50 and p99 by tenth of the receivers in login order
+ * (tenths_p50_ms, tenths_p99_ms: clients 0-99, 100-199, ... of 1000).
  * The server processes to account for CPU and memory are named with -w:
  * each PID counts with its live children (chat: the hub, and the
  * activator with its sessions); a relay step reports each one's CPU.
@@ -145,6 +167,11 @@ struct step {
 	uint32_t	*arrivals;	/* receivers that have message k */
 	uint64_t	*t_sent;
 	uint64_t	*t_all;		/* last arrival of message k */
+	/* relay -B only */
+	uint64_t	*worst;		/* latency of message k's last delivery */
+	struct hist	 bursts;	/* messages sent per pass that sent any */
+	struct hist	 by_tenth[10];	/* deliveries by receiver: id * 10 / n */
+	uint64_t	 passes;
 };
 
 static struct {
@@ -179,6 +206,7 @@ static struct {
 	int		 nkill;
 	uint32_t	 dead_node;	/* -D: the address index whose node dies */
 	double		 jitter_secs;	/* -J: the kill waits a random part of it */
+	int		 burst;		/* -B: the in-loop, bursty senders (-BB: in phase) */
 } opt = {
 	.proto = PROTO_CHAT,
 	.mode = MODE_LOGIN,
@@ -201,6 +229,7 @@ static int epfd;
 static char *rx;
 static uint32_t inflight, started, ready, failed, done, dropped;
 static uint64_t server_errors, late_msgs, last_rx_ns, bytes_rx;
+static uint64_t rx_real;	/* -B: the read's receive stamp, CLOCK_REALTIME ns */
 static uint64_t t_last_login, t_last_done;
 static struct hist h_prompt, h_welcome;	/* connect..prompt, prompt..welcome */
 static struct step *cur;	/* the step receiving now, or NULL */
@@ -226,6 +255,15 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
 }
 
+static uint64_t
+real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
 static const char *
 proto_name(void)
 {
@@ -243,12 +281,15 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: chat-load [-q] [-x] [-p chat|irc|ws] [-a host:port] [-m mode]\n"
+	    "usage: chat-load [-q] [-x] [-B] [-p chat|irc|ws] [-a host:port] [-m mode]\n"
 	    "    [-n N[,N...]] [-c inflight] [-s senders] [-r rate[,rate...]]\n"
 	    "    [-d secs] [-M msgs] [-l bytes] [-w pid[,pid...]] [-T secs]\n"
 	    "    [-H secs] [-g channel] [-N prefix] [-L label] [-R]\n"
 	    "    [-Q command] [-E end-prefix] [-K pid[,pid...]] [-D index] [-J secs]\n"
-	    "modes: login, idle, relay, serial, query, death\n");
+	    "modes: login, idle, relay, serial, query, death\n"
+	    "-B: relay with the burst generator (senders in the reading loop,\n"
+	    "    CLOCK_REALTIME send stamps against SO_TIMESTAMPING receive stamps);\n"
+	    "    -BB: the same with every sender paced on its own from one start\n");
 	exit(100);
 }
 
@@ -740,7 +781,7 @@ want_rx_stamps(int fd)
  * earlier in the same read count as late as it.  Without a stamp: now.
  */
 static uint64_t
-rx_time(const struct msghdr *msg, uint64_t now)
+rx_time(const struct msghdr *msg, uint64_t now, uint64_t *real_stamp)
 {
 	const struct scm_timestamping *tss = NULL;
 	struct timespec real;
@@ -751,11 +792,14 @@ rx_time(const struct msghdr *msg, uint64_t now)
 		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPING &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(*tss)))
 			tss = (const struct scm_timestamping *)(void *)CMSG_DATA(cm);
-	if (tss == NULL || (tss->ts[0].tv_sec == 0 && tss->ts[0].tv_nsec == 0))
-		return now;
 	clock_gettime(CLOCK_REALTIME, &real);
 	real_now = (uint64_t)real.tv_sec * NS + (uint64_t)real.tv_nsec;
+	*real_stamp = real_now;
+	if (tss == NULL || (tss->ts[0].tv_sec == 0 && tss->ts[0].tv_nsec == 0))
+		return now;
 	stamp = (uint64_t)tss->ts[0].tv_sec * NS + (uint64_t)tss->ts[0].tv_nsec;
+	if (stamp < real_now)
+		*real_stamp = stamp;
 	if (stamp >= real_now)
 		return now;
 	return real_now - stamp > now ? now : now - (real_now - stamp);
@@ -865,7 +909,7 @@ static void
 got_message(struct client *c, const char *text, const char *end, uint64_t now)
 {
 	const char *p = text + sizeof(MARK) - 1;
-	uint64_t stepid, k, sent, from;
+	uint64_t stepid, k, sent, from, lat;
 	struct step *st = cur;
 
 	stepid = parse_u64(&p, end);
@@ -882,11 +926,20 @@ got_message(struct client *c, const char *text, const char *end, uint64_t now)
 	c->seen[k / 64] |= 1ULL << (k % 64);
 	st->received++;
 	st->t_last_recv = now;
-	hist_add(&st->lat, now > sent ? now - sent : 0);
+	if (opt.burst)	/* both CLOCK_REALTIME: the send's in the text, the read's */
+		lat = rx_real > sent ? rx_real - sent : 0;
+	else
+		lat = now > sent ? now - sent : 0;
+	hist_add(&st->lat, lat);
+	if (st->worst != NULL) {
+		if (lat > st->worst[k])
+			st->worst[k] = lat;
+		hist_add(&st->by_tenth[(uint64_t)c->id * 10 / opt.n], lat);
+	}
 	from = opt.mode == MODE_SERIAL ? 0 : k % nsenders;
 	if (opt.naddrs > 1 && opt.mode == MODE_RELAY)
 		hist_add(sender_ids[from] % opt.naddrs == c->id % opt.naddrs ?
-		    &st->lat_local : &st->lat_remote, now > sent ? now - sent : 0);
+		    &st->lat_local : &st->lat_remote, lat);
 	if (opt.mode != MODE_SERIAL) {
 		if (k + 1 < c->last[from])
 			st->reorders++;
@@ -1315,7 +1368,9 @@ client_read(struct client *c)
 		}
 		now = last_rx_ns = now_ns();
 		if (!opt.read_time)
-			now = rx_time(&msg, now);
+			now = rx_time(&msg, now, &rx_real);
+		else if (opt.burst)
+			rx_real = real_ns();
 		bytes_rx += (uint64_t)n;
 		end = buf + have + n;
 		if (opt.proto == PROTO_WS)
@@ -1364,6 +1419,28 @@ poll_once(int timeout_ms)
 	int n;
 
 	n = epoll_wait(epfd, ev, 512, timeout_ms);
+	if (n == -1) {
+		if (errno == EINTR)
+			return;
+		err(111, "epoll_wait");
+	}
+	for (int i = 0; i < n; i++)
+		client_event(&clients[ev[i].data.u32], ev[i].events);
+}
+
+/*
+ * -B: one pass's wait, for at most timeout_ms, then every connection
+ * with events is handled (up to all of them) before the loop sends again.
+ */
+static void
+poll_all(int timeout_ms)
+{
+	static struct epoll_event *ev;
+	int n;
+
+	if (ev == NULL && (ev = calloc(opt.n + 1, sizeof(*ev))) == NULL)
+		err(111, "calloc");
+	n = epoll_wait(epfd, ev, (int)opt.n + 1, timeout_ms);
 	if (n == -1) {
 		if (errno == EINTR)
 			return;
@@ -1603,7 +1680,8 @@ send_message(struct step *st, struct client *c, uint64_t k)
 	uint64_t t = now_ns();
 	int n;
 
-	n = snprintf(text, sizeof(text), MARK "%u %" PRIu64 " %" PRIu64 " ", st->id, k, t);
+	n = snprintf(text, sizeof(text), MARK "%u %" PRIu64 " %" PRIu64 " ", st->id, k,
+	    opt.burst ? real_ns() : t);
 	while ((uint32_t)n < opt.msg_len && n < (int)sizeof(text) - 1)
 		text[n++] = 'x';
 	text[n] = '\0';
@@ -1625,6 +1703,44 @@ step_complete(const struct step *st)
 	return st->received >= st->sent * (uint64_t)(st->members - 1);
 }
 
+/*
+ * -B: when message k is due: at t0 + k / rate, or with -BB at the due
+ * time of its sender's j-th message, t0 + j * S / rate (k = j * S + s).
+ */
+static uint64_t
+burst_due(uint64_t k, double rate, uint64_t t0)
+{
+	if (opt.burst > 1)	/* each sender on its own, from the same start */
+		k -= k % nsenders;
+	return t0 + (uint64_t)((double)k * 1e9 / rate);
+}
+
+/*
+ * -B: the sends of a step as the burst generator makes them.  Each pass
+ * sends every message due since t0, then waits for events until the
+ * next one is due (rounded up to a ms) and handles all of them.
+ */
+static void
+burst_sends(struct step *st, uint64_t total, double rate, uint64_t t0)
+{
+	uint64_t now, due, before;
+
+	while (st->sent < total) {
+		now = now_ns();
+		before = st->sent;
+		while (st->sent < total && now >= burst_due(st->sent, rate, t0))
+			send_message(st, &clients[sender_ids[st->sent % nsenders]], st->sent);
+		if (st->sent > before)
+			hist_add(&st->bursts, st->sent - before);
+		st->passes++;
+		if (st->sent >= total)
+			break;
+		due = burst_due(st->sent, rate, t0);
+		now = now_ns();
+		poll_all(due > now ? (int)((due - now + MS - 1) / MS) : 0);
+	}
+}
+
 /* One relay step at `rate`; fills st. */
 static void
 relay_step(struct step *st, uint32_t id, double rate)
@@ -1637,6 +1753,11 @@ relay_step(struct step *st, uint32_t id, double rate)
 	step_begin(st, id, total);
 	st->rate = rate;
 	t0 = now_ns() + 20 * MS;
+	if (opt.burst) {
+		if ((st->worst = calloc(total, sizeof(*st->worst))) == NULL)
+			err(111, "calloc");
+		burst_sends(st, total, rate, t0);
+	}
 	while (st->sent < total) {
 		now = now_ns();
 		due = t0 + (uint64_t)((double)st->sent * 1e9 / rate);
@@ -1660,7 +1781,10 @@ relay_step(struct step *st, uint32_t id, double rate)
 	quiet_since = now;
 	hard = now + (uint64_t)((opt.step_secs * 3 + 10) * 1e9);
 	while (!step_complete(st) && now < hard && now - quiet_since < 3 * NS) {
-		poll_once(50);
+		if (opt.burst)
+			poll_all(50);
+		else
+			poll_once(50);
 		now = now_ns();
 		if (st->received != last_received) {
 			last_received = st->received;
@@ -1668,6 +1792,32 @@ relay_step(struct step *st, uint32_t id, double rate)
 		}
 	}
 	cur = NULL;
+}
+
+/*
+ * -B: gen=burst, the passes and their bursts, and the latency of each
+ * message's last delivery (over the messages anyone received).
+ */
+static void
+report_bursts(const struct step *st)
+{
+	struct hist last;
+	uint64_t msgs = st->bursts.count;
+
+	memset(&last, 0, sizeof(last));
+	for (uint64_t k = 0; k < st->sent; k++)
+		if (st->worst[k] > 0)
+			hist_add(&last, st->worst[k]);
+	printf(" gen=burst passes=%" PRIu64 " sending_passes=%" PRIu64
+	    " burst_mean=%.2f burst_p99=%.0f burst_max=%" PRIu64
+	    " last_p50_ms=%.3f last_p99_ms=%.3f last_max_ms=%.3f",
+	    st->passes, msgs, msgs ? (double)st->sent / (double)msgs : 0,
+	    hist_ms(&st->bursts, 0.99) * 1e6, st->bursts.max,
+	    hist_ms(&last, 0.50), hist_ms(&last, 0.99), (double)last.max / 1e6);
+	for (int i = 0; i < 10; i++)
+		printf("%s%.1f", i == 0 ? " tenths_p50_ms=" : ",", hist_ms(&st->by_tenth[i], 0.50));
+	for (int i = 0; i < 10; i++)
+		printf("%s%.1f", i == 0 ? " tenths_p99_ms=" : ",", hist_ms(&st->by_tenth[i], 0.99));
 }
 
 static void
@@ -1702,6 +1852,8 @@ report_step(const struct step *st, const char *kind, double noise)
 		    hist_ms(&st->lat_remote, 0.999), (double)st->lat_remote.max / 1e6,
 		    st->lat_local.count, hist_ms(&st->lat_local, 0.50),
 		    hist_ms(&st->lat_local, 0.99));
+	if (opt.burst)
+		report_bursts(st);
 	printf("%s\n", cpu_note);
 	fflush(stdout);
 }
@@ -1744,6 +1896,7 @@ mode_relay(void)
 		noise_begin();
 		relay_step(&st, id++, rate);
 		report_step(&st, "relay", noise_end());
+		free(st.worst);
 		if (step_clean(&st, members0) && step_dps(&st) > peak) {
 			peak = step_dps(&st);
 			peak_rate = rate;
@@ -1759,6 +1912,7 @@ mode_relay(void)
 		noise_begin();
 		relay_step(&st, id++, rate);
 		report_step(&st, "saturate", noise_end());
+		free(st.worst);
 		dps = step_dps(&st);
 		if (step_clean(&st, members0) && dps > peak) {
 			peak = dps;
@@ -2064,10 +2218,13 @@ main(int argc, char *argv[])
 	int ch, n;
 
 	parse_addr("127.0.0.1:9999");
-	while ((ch = getopt(argc, argv, "a:c:d:D:E:g:H:J:K:l:L:m:M:n:N:p:qQ:Rr:s:T:w:x")) != -1) {
+	while ((ch = getopt(argc, argv, "a:Bc:d:D:E:g:H:J:K:l:L:m:M:n:N:p:qQ:Rr:s:T:w:x")) != -1) {
 		switch (ch) {
 		case 'a':
 			parse_addr(optarg);
+			break;
+		case 'B':
+			opt.burst++;
 			break;
 		case 'c':
 			opt.inflight_max = (uint32_t)atoi(optarg);
@@ -2181,6 +2338,8 @@ main(int argc, char *argv[])
 	if ((opt.mode == MODE_QUERY || opt.mode == MODE_DEATH) && opt.proto != PROTO_CHAT)
 		usage();
 	if (opt.dead_node >= opt.naddrs)
+		usage();
+	if (opt.burst && opt.mode != MODE_RELAY)
 		usage();
 	if (opt.mode == MODE_RELAY && opt.nrates == 0) {
 		opt.nrates = 1;
