@@ -1411,14 +1411,20 @@ client_event(struct client *c, uint32_t events)
 		client_read(c);
 }
 
-/* Wait for events for at most timeout_ms and handle them. */
+/* Wait for at most max events for at most timeout_ms and handle them. */
 static void
-poll_once(int timeout_ms)
+poll_up_to(int timeout_ms, int max)
 {
-	struct epoll_event ev[512];
+	static struct epoll_event *ev;
+	static int room;
 	int n;
 
-	n = epoll_wait(epfd, ev, 512, timeout_ms);
+	if (room < max) {
+		if ((ev = reallocarray(ev, (size_t)max, sizeof(*ev))) == NULL)
+			err(111, "reallocarray");
+		room = max;
+	}
+	n = epoll_wait(epfd, ev, max, timeout_ms);
 	if (n == -1) {
 		if (errno == EINTR)
 			return;
@@ -1428,6 +1434,12 @@ poll_once(int timeout_ms)
 		client_event(&clients[ev[i].data.u32], ev[i].events);
 }
 
+static void
+poll_once(int timeout_ms)
+{
+	poll_up_to(timeout_ms, 512);
+}
+
 /*
  * -B: one pass's wait, for at most timeout_ms, then every connection
  * with events is handled (up to all of them) before the loop sends again.
@@ -1435,19 +1447,7 @@ poll_once(int timeout_ms)
 static void
 poll_all(int timeout_ms)
 {
-	static struct epoll_event *ev;
-	int n;
-
-	if (ev == NULL && (ev = calloc(opt.n + 1, sizeof(*ev))) == NULL)
-		err(111, "calloc");
-	n = epoll_wait(epfd, ev, (int)opt.n + 1, timeout_ms);
-	if (n == -1) {
-		if (errno == EINTR)
-			return;
-		err(111, "epoll_wait");
-	}
-	for (int i = 0; i < n; i++)
-		client_event(&clients[ev[i].data.u32], ev[i].events);
+	poll_up_to(timeout_ms, (int)opt.n + 1);
 }
 
 /* Handle events until nothing has arrived for quiet_ms (or max_ms). */
