@@ -52,10 +52,23 @@ prefix(const struct irc *i, const char *nick, char *buf, size_t size)
 	return str(buf);
 }
 
+/* ":from!from@server CMD to :text", an action wrapped in CTCP's ACTION. */
+static int
+said_line(struct irc *i, const char *from, const char *cmd, const char *to,
+    const char *t, size_t len, int action)
+{
+	char head[IRC_MASK_MAX + 4];
+	struct outq_piece p[] = { prefix(i, from, head, sizeof(head)),
+	    str(cmd), str(" "), str(to), str(action ? " :\001ACTION " : " :"),
+	    text(t, len), str(action ? "\001" : "") };
+
+	return irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+}
+
 static int
 chat_line(struct irc *i, const struct msglog_entry *e)
 {
-	char head[IRC_MASK_MAX + 4], chan[IRC_CHANNEL_MAX + 1];
+	char chan[IRC_CHANNEL_MAX + 1];
 	const char *to = i->lobby;
 
 	if (e->to.kind == TO_USER)
@@ -64,12 +77,9 @@ chat_line(struct irc *i, const struct msglog_entry *e)
 		snprintf(chan, sizeof(chan), "#%s", e->to_name);
 		to = chan;
 	}
-	int action = (e->flags & RECF_ACTION) != 0;
-	struct outq_piece p[] = { prefix(i, e->from_name, head, sizeof(head)),
-	    str((e->flags & RECF_NOTICE) ? "NOTICE " : "PRIVMSG "), str(to),
-	    str(action ? " :\001ACTION " : " :"), text(e->text, e->len),
-	    str(action ? "\001" : "") };
-	return irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+	return said_line(i, e->from_name,
+	    (e->flags & RECF_NOTICE) ? "NOTICE" : "PRIVMSG", to, e->text,
+	    e->len, (e->flags & RECF_ACTION) != 0);
 }
 
 /* A group's event from its actor, or nothing for one IRC does not show. */
@@ -151,13 +161,10 @@ int
 events_history_line(struct irc *i, const char *target,
     const struct hist_line *l)
 {
-	char head[IRC_MASK_MAX + 4];
 	int rc;
 
 	time_tag(i, l->time_ms);
-	struct outq_piece p[] = { prefix(i, l->from, head, sizeof(head)),
-	    str("PRIVMSG "), str(target), str(" :"), text(l->text, l->len) };
-	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+	rc = said_line(i, l->from, "PRIVMSG", target, l->text, l->len, 0);
 	i->tags[0] = '\0';
 	return rc;
 }
@@ -166,15 +173,10 @@ int
 events_echo(struct irc *i, const char *cmd, const char *target,
     const char *t, size_t len, int action)
 {
-	char head[IRC_MASK_MAX + 4];
 	int rc;
 
 	time_tag(i, clock_unix_ms());
-	struct outq_piece p[] = { prefix(i, i->nick, head, sizeof(head)),
-	    str(cmd), str(" "), str(target),
-	    str(action ? " :\001ACTION " : " :"), text(t, len),
-	    str(action ? "\001" : "") };
-	rc = irc_send_pieces(i, p, sizeof(p) / sizeof(p[0]));
+	rc = said_line(i, i->nick, cmd, target, t, len, action);
 	i->tags[0] = '\0';
 	return rc;
 }

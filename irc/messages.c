@@ -21,15 +21,16 @@
 static void
 tell_away(struct irc *i, const char *nick)
 {
-	char away[SHM_AWAY_MAX + 1], name[SHM_NAME_MAX + 1];
-	uint32_t slot;
+	char away[SHM_AWAY_MAX + 1];
+	struct core_user u;
+	struct user_view v;
 
-	if ((slot = registry_find(&i->shm, nick)) == SLOT_NONE)
+	user_core(i, &u);
+	if (!core_find_user(&u, nick, &v))
 		return;
-	registry_away(&i->shm, slot, away, sizeof(away));
-	shm_name_copy(name, shm_slot(&i->shm, slot)->s_name);
+	registry_away(&i->shm, v.slot, away, sizeof(away));
 	if (away[0] != '\0')
-		irc_numeric(i, 301, "%s :%s", name, away);
+		irc_numeric(i, 301, "%s :%s", v.name, away);
 }
 
 /* What one PRIVMSG or NOTICE says, to each of its targets. */
