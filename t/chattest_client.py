@@ -331,21 +331,40 @@ class Tmux:
             self.tmux("kill-server", check=False)
         except subprocess.SubprocessError:
             pass
-        # What kill-server did not end within a moment is killed, with
-        # its process group (each leads one).  Only a pid seen alive all
-        # along is signalled, never one that may have been reused.
-        pids = [p for p in (self.pane_pid, server_pid) if p]
-        T.wait_for(lambda: not any(_alive(p) for p in pids), timeout=3)
-        for pid in pids:
-            if _alive(pid):
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        # What kill-server did not end within a moment is killed: the
+        # members of the pane's and the server's process groups (each
+        # leads one), found in /proc, so that a program that outlived
+        # the pane's shell is caught too.  A group's id is not given to
+        # a new process while the group has members, so none of these
+        # pids can have been reused.
+        groups = [p for p in (self.pane_pid, server_pid) if p]
+        T.wait_for(lambda: not _group_members(groups), timeout=3)
+        for pid in _group_members(groups):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             os.unlink(self.socket)
         except OSError:
             pass
+
+
+def _group_members(groups):
+    """The live processes (not zombies) whose process group is in groups."""
+    members = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[2]) in groups:
+            members.append(int(name))
+    return members
 
 
 def _alive(pid):
