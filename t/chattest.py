@@ -198,6 +198,22 @@ def wait_for(cond, timeout=TIMEOUT, step=0.01):
 # ---------------------------------------------------------------------------
 # Programs
 
+def live_processes():
+    """(pid, fields) of every live process (not a zombie): fields are
+    /proc/PID/stat's after the command name (state, ppid, pgrp, ...)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields[0] != "Z":
+            yield int(entry), fields
+
+
 def _srcdir():
     return os.environ.get("CHAT_SRCDIR") or \
         os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -524,19 +540,8 @@ class Service:
     def session_pids(self):
         """Pids of the chat-session processes of this service's activators."""
         parents = {p.pid for p, _, _ in self.activators}
-        pids = []
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % entry) as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(")") + 2:].split()
-            if int(fields[1]) in parents and fields[0] != "Z":
-                pids.append(int(entry))
-        return pids
+        return [pid for pid, fields in live_processes()
+                if int(fields[1]) in parents]
 
     def session_pid(self, client, timeout=TIMEOUT):
         """Pid of the chat-session serving client, found through /proc:

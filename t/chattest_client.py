@@ -351,30 +351,8 @@ class Tmux:
 
 
 def _group_members(groups):
-    """The live processes (not zombies) whose process group is in groups."""
-    members = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if fields[0] != "Z" and int(fields[2]) in groups:
-            members.append(int(name))
-    return members
-
-
-def _alive(pid):
-    """pid runs and is not a zombie."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rfind(")") + 2:].split()[0] != "Z"
+    """The live processes whose process group is in groups."""
+    return [pid for pid, fields in T.live_processes() if int(fields[2]) in groups]
 
 
 def _quote(s):
