@@ -69,11 +69,18 @@ def one_limit(limit):
             u.expect("<user0> still here",
                      "limit %d: the users in chat go on talking" % limit)
 
-        # A user leaves: its two descriptors serve the next login.
+        # A user leaves: its two descriptors serve the next login.  The
+        # hub closes them when the session's process has ended, which
+        # comes after its leave is seen (an ASan build checks for leaks
+        # at exit first).
+        leaving = svc.session_pid(users[-1])
         users[-1].send("/quit")
         users[-1].expect("* bye")
         for u in users[:-1]:
             u.expect("* user%d left (quit)" % (len(users) - 1))
+        T.ok(T.wait_for(lambda: leaving not in
+                        [pid for pid, _ in T.live_processes()]),
+             "limit %d: the session that left has ended" % limit)
         late = svc.client("late")
         late.send("latecomer")
         T.like(late.read_line(), r"^\* welcome, latecomer ",
