@@ -78,8 +78,7 @@ def one_limit(limit):
         users[-1].expect("* bye")
         for u in users[:-1]:
             u.expect("* user%d left (quit)" % (len(users) - 1))
-        T.ok(T.wait_for(lambda: leaving not in
-                        [pid for pid, _ in T.live_processes()]),
+        T.ok(F.wait_gone(leaving),
              "limit %d: the session that left has ended" % limit)
         late = svc.client("late")
         late.send("latecomer")
